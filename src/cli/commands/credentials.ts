@@ -1,0 +1,155 @@
+import type { Command } from 'commander';
+import { resolveAccount } from '../../services/accounts.js';
+import { credentialJson, printJson, printTable } from '../present.js';
+import { withStore } from '../store-session.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerCredentialCommands(program: Command): void {
+  const credentials = program.command('credentials').description('create and manage API credentials');
+
+  credentials
+    .command('create')
+    .description('create API credentials; the client secret is printed once and cannot be retrieved later')
+    .requiredOption('--name <name>', 'a name that says what the credentials are for')
+    .option('--scope <scope>', 'a scope to grant (repeat for several)', collect)
+    .option('--account <id-or-name>', 'the account (needed only when there are several)')
+    .option('--expires-at <date-time>', 'when the credentials stop working (ISO 8601)')
+    .option('--json', 'print JSON')
+    .action(
+      async (options: {
+        name: string;
+        scope?: string[];
+        account?: string;
+        expiresAt?: string;
+        json?: boolean;
+      }) => {
+        await withStore(async ({ store, credentials: service }) => {
+          const account = await resolveAccount(store, options.account);
+          const { credential, clientSecret } = await service.create({
+            accountId: account.id,
+            name: options.name,
+            scopes: options.scope ?? [],
+            expiresAt: options.expiresAt ?? null,
+          });
+          if (options.json) {
+            printJson({ ...credentialJson(credential), client_secret: clientSecret });
+            return;
+          }
+          process.stdout.write(
+            [
+              `Created API credentials "${credential.name}" (${credential.scopes.join(' ')}).`,
+              `  client ID:     ${credential.clientId}`,
+              `  client secret: ${clientSecret}`,
+              'Copy and save the client ID and secret now: the secret cannot be retrieved later.',
+              '',
+            ].join('\n'),
+          );
+        });
+      },
+    );
+
+  credentials
+    .command('list')
+    .description('list the API credentials of an account (never their secrets)')
+    .option('--account <id-or-name>', 'the account (needed only when there are several)')
+    .option('--json', 'print JSON')
+    .action(async (options: { account?: string; json?: boolean }) => {
+      await withStore(async ({ store }) => {
+        const account = await resolveAccount(store, options.account);
+        const list = await store.credentials.list(account.id);
+        if (options.json) return printJson(list.map(credentialJson));
+        printTable(
+          list.map((c) => ({
+            client_id: c.clientId,
+            name: c.name,
+            scopes: c.scopes,
+            status: c.disabled ? 'disabled' : 'enabled',
+            last_used: c.lastUsedAt,
+          })),
+          `No API credentials in account ${account.name} yet: create some with \`keygate credentials create\`.`,
+        );
+      });
+    });
+
+  credentials
+    .command('show <id-or-client-id>')
+    .description('show one API credential')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withStore(async ({ credentials: service }) => {
+        const credential = await service.find(id);
+        if (options.json) return printJson(credentialJson(credential));
+        const json = credentialJson(credential);
+        for (const [key, value] of Object.entries(json)) {
+          process.stdout.write(
+            `${key.padEnd(14)} ${Array.isArray(value) ? value.join(' ') : String(value ?? '-')}\n`,
+          );
+        }
+      });
+    });
+
+  credentials
+    .command('update <id-or-client-id>')
+    .description('rename, change scopes, disable or enable API credentials')
+    .option('--name <name>', 'the new name')
+    .option('--scope <scope>', 'replace the scopes with these (repeat for several)', collect)
+    .option('--add-scope <scope>', 'add a scope (repeatable)', collect)
+    .option('--remove-scope <scope>', 'remove a scope (repeatable)', collect)
+    .option('--disable', 'stop issuing tokens to these credentials')
+    .option('--enable', 'issue tokens again')
+    .option('--expires-at <date-time>', 'set an expiry (ISO 8601), or "never"')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        id: string,
+        options: {
+          name?: string;
+          scope?: string[];
+          addScope?: string[];
+          removeScope?: string[];
+          disable?: boolean;
+          enable?: boolean;
+          expiresAt?: string;
+          json?: boolean;
+        },
+      ) => {
+        if (options.disable && options.enable)
+          throw new UsageError('--disable and --enable cannot be used together');
+        await withStore(async ({ credentials: service }) => {
+          const credential = await service.update(id, {
+            name: options.name,
+            scopes: options.scope,
+            addScopes: options.addScope,
+            removeScopes: options.removeScope,
+            disabled: options.disable ? true : options.enable ? false : undefined,
+            expiresAt:
+              options.expiresAt === undefined
+                ? undefined
+                : options.expiresAt === 'never'
+                  ? null
+                  : options.expiresAt,
+          });
+          if (options.json) return printJson(credentialJson(credential));
+          process.stdout.write(`Updated API credentials "${credential.name}" (${credential.clientId}).\n`);
+        });
+      },
+    );
+
+  credentials
+    .command('delete <id-or-client-id>')
+    .description('delete API credentials; their tokens stop being accepted')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withStore(async ({ credentials: service }) => {
+        const credential = await service.delete(id);
+        if (options.json)
+          return printJson({ deleted: true, id: credential.id, client_id: credential.clientId });
+        process.stdout.write(`Deleted API credentials "${credential.name}" (${credential.clientId}).\n`);
+      });
+    });
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,33 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { ClientSecretHasher } from '../core/client-secret.js';
+import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
+import { bootstrap } from '../services/bootstrap.js';
+import { CredentialService } from '../services/credentials.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+export interface StoreSession {
+  config: Config;
+  store: Store;
+  keyEncryptionKey: Buffer;
+  credentials: CredentialService;
+}
+
+/**
+ * CLI commands work on the store the configuration names, like Hydra's admin commands; a running
+ * server sees their writes through the change log.
+ */
+export async function withStore<T>(work: (session: StoreSession) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const keys = deriveKeys(loadMasterKey(config).key);
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    await bootstrap(store, config, keys.keyEncryptionKey, { createAdmin: false });
+    const credentials = new CredentialService(store, new ClientSecretHasher(keys.secretPepper));
+    return await work({ config, store, keyEncryptionKey: keys.keyEncryptionKey, credentials });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { type Config, type ConfigInput, configSchema, ENVIRONMENT } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_FILE = 'keygate.config.json';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values that win over file and environment (tests, CLI flags). */
+  overrides?: ConfigInput;
+}
+
+/** Reads, merges and validates the configuration; errors name the key (and its variable). */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+
+  const fromFile = readConfigFile(
+    env.KEYGATE_CONFIG ? resolve(cwd, env.KEYGATE_CONFIG) : resolve(cwd, DEFAULT_FILE),
+    {
+      required: Boolean(env.KEYGATE_CONFIG),
+      problems,
+    },
+  );
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, { key, kind }] of Object.entries(ENVIRONMENT)) {
+    const text = env[variable];
+    if (text === undefined || text === '') continue;
+    if (kind === 'integer') {
+      if (!/^-?\d+$/.test(text.trim())) {
+        problems.push(`${key} (${variable}): expected an integer, got ${JSON.stringify(text)}`);
+        continue;
+      }
+      fromEnv[key] = Number(text.trim());
+    } else {
+      fromEnv[key] = text;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...options.overrides });
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const parsed = result.data;
+
+  const localHost = parsed.host === '0.0.0.0' || parsed.host === '::' ? '127.0.0.1' : parsed.host;
+  const config: Config = {
+    ...parsed,
+    dataDir: resolve(cwd, parsed.dataDir),
+    publicUrl: stripTrailingSlash(parsed.publicUrl ?? `http://${localHost}:${parsed.port}`),
+    audience: parsed.audience ?? `http://${localHost}:${parsed.gatewayPort}`,
+  };
+  return Object.freeze(config);
+}
+
+function readConfigFile(
+  path: string,
+  { required, problems }: { required: boolean; problems: string[] },
+): Record<string, unknown> {
+  if (!existsSync(path)) {
+    if (required) problems.push(`KEYGATE_CONFIG: no file at ${path}`);
+    return {};
+  }
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(`${path}: expected a JSON object`);
+      return {};
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    problems.push(`${path}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.') || '(root)';
+  const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === issue.path[0])?.[0];
+  const where = variable && issue.path.length === 1 ? `${key} (${variable})` : key;
+  return `${where}: ${issue.message}`;
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url;
+}

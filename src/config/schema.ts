@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Keygate's configuration: one schema, validated at start, then frozen. Every option says what it
+ * does and why its default is safe. Sources, later ones winning: defaults, `keygate.config.json`
+ * (or the file named by KEYGATE_CONFIG), KEYGATE_* environment variables.
+ */
+const port = z.number().int().min(0).max(65535);
+
+export const configSchema = z
+  .object({
+    /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Token service, admin API and portal. 8080 as in the quickstart. */
+    port: port.default(8080),
+    /** The regional API gateway's own origin (the real system keeps `api.` hosts apart). */
+    gatewayPort: port.default(8081),
+    /** This deployment's region; accounts of other regions get no tokens here. */
+    region: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
+      .default('emea'),
+    /** The issuer URL put in tokens and metadata. Defaults to the local URL of `port`. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** The `aud` of access tokens: the gateway's origin. Defaults to the local URL of `gatewayPort`. */
+    audience: z.string().min(1).optional(),
+    /** Folder of the embedded SQLite store and, when no master key is given, of its generated key. */
+    dataDir: z.string().min(1).default('./data'),
+    /** A PostgreSQL URL switches the store from embedded SQLite to PostgreSQL. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+    /**
+     * 32 bytes, base64 or hex, from which the secret pepper and the signing-key encryption key are
+     * derived. Without it (and without masterKeyFile) the embedded store generates one in dataDir.
+     */
+    masterKey: z.string().min(1).optional(),
+    masterKeyFile: z.string().min(1).optional(),
+    /** Access-token lifetime in seconds. VCC issues two-hour tokens. */
+    tokenLifetimeSeconds: z.number().int().min(60).max(86_400).default(7200),
+    /** Failed client authentications allowed per window before further attempts are refused. */
+    authFailureLimit: z
+      .object({
+        perClient: z.number().int().min(1).default(10),
+        perAddress: z.number().int().min(1).default(100),
+        windowSeconds: z.number().int().min(1).default(60),
+      })
+      .prefault({}),
+    /** How often the server reads the store's change log (changes made by the CLI or other instances). */
+    changePollMs: z.number().int().min(10).max(10_000).default(250),
+    /** How often last-used times and usage counters are written (never per request). */
+    usageFlushMs: z.number().int().min(100).max(600_000).default(5000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The first portal admin, created when the store has no user; a password is generated if omitted. */
+    bootstrapAdminEmail: z.email().default('admin@keygate.local'),
+    bootstrapAdminPassword: z.string().min(12).optional(),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+
+export interface Config extends Omit<Parsed, 'publicUrl' | 'audience'> {
+  readonly publicUrl: string;
+  readonly audience: string;
+}
+
+/** KEYGATE_* variable for each top-level key, and how its text becomes a value. */
+export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' }> = {
+  KEYGATE_HOST: { key: 'host', kind: 'string' },
+  KEYGATE_PORT: { key: 'port', kind: 'integer' },
+  KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
+  KEYGATE_REGION: { key: 'region', kind: 'string' },
+  KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
+  KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },
+  KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+  KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
+  KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
+  KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },
+  KEYGATE_CHANGE_POLL_MS: { key: 'changePollMs', kind: 'integer' },
+  KEYGATE_USAGE_FLUSH_MS: { key: 'usageFlushMs', kind: 'integer' },
+  KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  KEYGATE_BOOTSTRAP_ADMIN_EMAIL: { key: 'bootstrapAdminEmail', kind: 'string' },
+  KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
+};

@@ -1,0 +1,44 @@
+import type { Credential } from './model.js';
+
+/** JWT access-token claims per RFC 9068, plus the account and region Keygate adds. */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  /** RFC 9068 §2.2: with client credentials the subject is the client itself. */
+  readonly sub: string;
+  readonly client_id: string;
+  readonly scope: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly jti: string;
+  readonly account_id: string;
+  readonly region: string;
+}
+
+export interface AccessTokenContext {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly region: string;
+  readonly lifetimeSeconds: number;
+}
+
+export function buildAccessTokenClaims(
+  credential: Credential,
+  scopes: readonly string[],
+  context: AccessTokenContext,
+  nowSeconds: number,
+  jti: string,
+): AccessTokenClaims {
+  return {
+    iss: context.issuer,
+    aud: context.audience,
+    sub: credential.clientId,
+    client_id: credential.clientId,
+    scope: scopes.join(' '),
+    iat: nowSeconds,
+    exp: nowSeconds + context.lifetimeSeconds,
+    jti,
+    account_id: credential.accountId,
+    region: context.region,
+  };
+}

@@ -1,0 +1,52 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { BASE62_PATTERN, bytesToBigInt, encodeBase62 } from './base62.js';
+
+/**
+ * Client secrets: `kgs_` + 256 random bits in base62 (43 chars) + CRC32 of those chars (6 chars).
+ * The prefix lets secret scanners recognise a leaked Keygate secret; the checksum lets them (and
+ * the token endpoint) reject a mistyped or made-up one without a store lookup.
+ */
+export const CLIENT_SECRET_PREFIX = 'kgs_';
+const BODY_LENGTH = 43;
+const CHECKSUM_LENGTH = 6;
+const SECRET_PATTERN = new RegExp(
+  `^${CLIENT_SECRET_PREFIX}(${BASE62_PATTERN}{${BODY_LENGTH}})(${BASE62_PATTERN}{${CHECKSUM_LENGTH}})$`,
+);
+
+export function generateClientSecret(): string {
+  const body = encodeBase62(bytesToBigInt(randomBytes(32)), BODY_LENGTH);
+  return CLIENT_SECRET_PREFIX + body + checksum(body);
+}
+
+/** True when `candidate` has the shape and checksum of a Keygate client secret. */
+export function isWellFormedClientSecret(candidate: string): boolean {
+  const match = SECRET_PATTERN.exec(candidate);
+  return match !== null && checksum(match[1]!) === match[2];
+}
+
+function checksum(body: string): string {
+  return encodeBase62(BigInt(crc32(body)), CHECKSUM_LENGTH);
+}
+
+/**
+ * Secrets are machine-generated with 256 bits of entropy, so a keyed hash (HMAC-SHA-256 with a
+ * server-side pepper) is enough: a slow password hash would only slow the token endpoint down.
+ */
+export class ClientSecretHasher {
+  readonly #pepper: Buffer;
+
+  constructor(pepper: Buffer) {
+    if (pepper.length < 32) throw new TypeError('the client-secret pepper must be at least 32 bytes');
+    this.#pepper = pepper;
+  }
+
+  hash(secret: string): Buffer {
+    return createHmac('sha256', this.#pepper).update(secret).digest();
+  }
+
+  /** Constant-time comparison of a presented secret's hash against a stored one. */
+  static matches(presentedHash: Buffer, storedHash: Buffer): boolean {
+    return presentedHash.length === storedHash.length && timingSafeEqual(presentedHash, storedHash);
+  }
+}

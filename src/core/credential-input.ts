@@ -1,0 +1,34 @@
+import { DomainError } from './domain-error.js';
+import { hasControlCharacters } from './printable-text.js';
+import { isKnownScope } from './scopes.js';
+
+const MAX_NAME_LENGTH = 100;
+
+/** Validates a credential name as a person typed it: trimmed, 1–100 characters, no control characters. */
+export function validateCredentialName(raw: unknown): string {
+  if (typeof raw !== 'string') throw new DomainError('validation_failed', 'name must be a string', 'name');
+  const name = raw.trim();
+  if (name.length === 0) throw new DomainError('validation_failed', 'name must not be empty', 'name');
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new DomainError('validation_failed', `name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
+  }
+  if (hasControlCharacters(name)) {
+    throw new DomainError('validation_failed', 'name must not contain control characters', 'name');
+  }
+  return name;
+}
+
+/** Validates a credential's scope list: at least one, each from the catalogue, duplicates dropped. */
+export function validateCredentialScopes(raw: unknown): string[] {
+  if (!Array.isArray(raw)) throw new DomainError('validation_failed', 'scopes must be a list', 'scopes');
+  const scopes: string[] = [];
+  for (const value of raw) {
+    if (typeof value !== 'string' || !isKnownScope(value)) {
+      throw new DomainError('validation_failed', `unknown scope: ${String(value)}`, 'scopes');
+    }
+    if (!scopes.includes(value)) scopes.push(value);
+  }
+  if (scopes.length === 0)
+    throw new DomainError('validation_failed', 'at least one scope is required', 'scopes');
+  return scopes;
+}

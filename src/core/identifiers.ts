@@ -1,0 +1,14 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { bytesToBigInt, encodeBase62 } from './base62.js';
+
+/** A client ID identifies a credential publicly (like a user name): 128 random bits, base62. */
+export function generateClientId(): string {
+  return encodeBase62(bytesToBigInt(randomBytes(16)), 22);
+}
+
+export const CLIENT_ID_PATTERN = /^[0-9A-Za-z]{22}$/;
+
+/** Internal, stable identifiers of stored records. */
+export function newId(): string {
+  return randomUUID();
+}

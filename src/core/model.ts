@@ -1,0 +1,79 @@
+import type { Licence } from './scopes.js';
+
+/** Records as the domain sees them; timestamps are ISO 8601 strings in UTC. */
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  /** The region whose token endpoint and gateway serve this account (e.g. `emea`). */
+  readonly region: string;
+  readonly createdAt: string;
+}
+
+export interface Credential {
+  readonly id: string;
+  readonly accountId: string;
+  readonly clientId: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** The portal user who created it; null when made by the CLI. */
+  readonly ownerUserId: string | null;
+  readonly disabled: boolean;
+  readonly expiresAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface CredentialSecret {
+  readonly id: string;
+  readonly credentialId: string;
+  /** HMAC-SHA-256 of the secret; the secret itself is never stored. */
+  readonly hash: Buffer;
+  /** First characters of the secret, enough for a person to tell secrets apart. */
+  readonly hint: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+export interface PortalUser {
+  readonly id: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly licence: Licence | null;
+  readonly createdAt: string;
+}
+
+export type SigningKeyStatus = 'next' | 'active' | 'retired';
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: string;
+  readonly status: SigningKeyStatus;
+  readonly publicJwk: Readonly<Record<string, unknown>>;
+  /** The private JWK, encrypted with the key-encryption key (AES-256-GCM). */
+  readonly privateJwkEncrypted: string;
+  readonly createdAt: string;
+  readonly activatedAt: string | null;
+  /** For a retired key: when its last token has expired and it may leave the JWKS. */
+  readonly retireAfter: string | null;
+}
+
+export interface RevokedToken {
+  readonly jti: string;
+  readonly clientId: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string;
+}
+
+/** A secret is usable when neither revoked nor past its expiry. */
+export function isSecretUsable(secret: CredentialSecret, now: Date): boolean {
+  if (secret.revokedAt !== null) return false;
+  return secret.expiresAt === null || Date.parse(secret.expiresAt) > now.getTime();
+}
+
+export function isCredentialExpired(credential: Credential, now: Date): boolean {
+  return credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now.getTime();
+}

@@ -1,0 +1,58 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The keys Keygate derives from its one master key, each for one purpose (HKDF-SHA-256). */
+export interface DerivedKeys {
+  /** Pepper of the client-secret HMAC. */
+  readonly secretPepper: Buffer;
+  /** AES-256-GCM key that encrypts signing keys at rest. */
+  readonly keyEncryptionKey: Buffer;
+}
+
+export interface MasterKeySource {
+  masterKey?: string | undefined;
+  masterKeyFile?: string | undefined;
+  dataDir: string;
+}
+
+export class MasterKeyError extends Error {
+  override name = 'MasterKeyError';
+}
+
+/**
+ * Resolves the master key: configuration value, then a named file, then `master.key` in the data
+ * folder (generated on first use, mode 0600, so a laptop start needs no set-up).
+ */
+export function loadMasterKey(source: MasterKeySource): {
+  key: Buffer;
+  origin: 'config' | 'file' | 'generated';
+} {
+  if (source.masterKey) return { key: decodeMasterKey(source.masterKey, 'masterKey'), origin: 'config' };
+  if (source.masterKeyFile) {
+    const text = readFileSync(source.masterKeyFile, 'utf8').trim();
+    return { key: decodeMasterKey(text, 'masterKeyFile'), origin: 'file' };
+  }
+  const path = join(source.dataDir, 'master.key');
+  if (existsSync(path))
+    return { key: decodeMasterKey(readFileSync(path, 'utf8').trim(), path), origin: 'file' };
+  mkdirSync(source.dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return { key, origin: 'generated' };
+}
+
+export function decodeMasterKey(text: string, where: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new MasterKeyError(`${where}: the master key must be 32 bytes, base64 or hex`);
+  return key;
+}
+
+export function deriveKeys(masterKey: Buffer): DerivedKeys {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), info, 32));
+  return {
+    secretPepper: derive('keygate/client-secret-pepper/v1'),
+    keyEncryptionKey: derive('keygate/signing-key-encryption/v1'),
+  };
+}

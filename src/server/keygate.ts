@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { ClientSecretHasher } from '../core/client-secret.js';
+import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
+import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import type { TokenServiceContext } from '../token-service/context.js';
+import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
+import { Keyring } from '../token-service/keyring.js';
+import { tokenServicePlugin } from '../token-service/plugin.js';
+import { UsageRecorder } from '../token-service/usage-recorder.js';
+import { ChangeFeed } from './change-feed.js';
+import { healthPlugin } from './health.js';
+import { createLogger } from './logger.js';
+
+export interface StartOptions {
+  /** Where logs go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningKeygate {
+  readonly config: Config;
+  readonly url: string;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly bootstrap: BootstrapResult;
+  readonly masterKeyOrigin: 'config' | 'file' | 'generated';
+  /** Reads the change log now instead of waiting for the next poll. */
+  syncChanges(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every service once and wires the surfaces this process serves. */
+export async function startKeygate(config: Config, options: StartOptions = {}): Promise<RunningKeygate> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const master = loadMasterKey(config);
+  const keys = deriveKeys(master.key);
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    const bootstrapResult = await bootstrap(store, config, keys.keyEncryptionKey);
+
+    const keyring = new Keyring(store, keys.keyEncryptionKey);
+    await keyring.reload();
+    const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
+    usage.start(config.usageFlushMs);
+    const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
+    feed.onChanges(async (changes) => {
+      if (changes.some((c) => c.topic === 'keys.rotated')) {
+        await keyring.reload();
+        logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
+      }
+    });
+    await feed.start(config.changePollMs);
+
+    const context: TokenServiceContext = {
+      config,
+      store,
+      keyring,
+      hasher: new ClientSecretHasher(keys.secretPepper),
+      limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
+      usage,
+    };
+
+    const app = buildHttpApp(logger);
+    await app.register(healthPlugin, store);
+    await app.register(async (scope) => tokenServicePlugin(scope, context));
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    return {
+      config,
+      url,
+      store,
+      logger,
+      bootstrap: bootstrapResult,
+      masterKeyOrigin: master.origin,
+      syncChanges: () => feed.poll(),
+      async close() {
+        feed.stop();
+        await app.close();
+        await usage.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+function buildHttpApp(logger: Logger): FastifyInstance {
+  return Fastify({
+    loggerInstance: logger,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    // Header and URL limits are deliberate: nothing Keygate serves needs more.
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+}

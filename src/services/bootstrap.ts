@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { hashPassword } from '../crypto/password-hash.js';
+import type { Store } from '../store/store.js';
+import { ensureSigningKeys } from './signing-keys.js';
+
+export interface BootstrapResult {
+  /** Set only when this start created the first admin with a generated password: print it once. */
+  generatedAdminPassword?: string;
+  createdAccount: boolean;
+  createdAdmin: boolean;
+}
+
+/** First start on an empty store: a default account in this region, the first admin, signing keys. */
+export async function bootstrap(
+  store: Store,
+  config: Config,
+  keyEncryptionKey: Buffer,
+  options: { createAdmin: boolean } = { createAdmin: true },
+): Promise<BootstrapResult> {
+  const result: BootstrapResult = { createdAccount: false, createdAdmin: false };
+  let accounts = await store.accounts.list();
+  if (accounts.length === 0) {
+    await store.accounts.create({ name: 'Default', region: config.region });
+    accounts = await store.accounts.list();
+    result.createdAccount = true;
+  }
+  // The CLI leaves the admin to `start`, which is where a generated password can be printed.
+  if (options.createAdmin && (await store.users.count()) === 0) {
+    const password = config.bootstrapAdminPassword ?? randomBytes(12).toString('base64url');
+    if (!config.bootstrapAdminPassword) result.generatedAdminPassword = password;
+    await store.users.create({
+      accountId: accounts[0]!.id,
+      email: config.bootstrapAdminEmail,
+      passwordHash: await hashPassword(password),
+      licence: 'admin',
+    });
+    result.createdAdmin = true;
+  }
+  await ensureSigningKeys(store, keyEncryptionKey);
+  return result;
+}

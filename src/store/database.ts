@@ -1,0 +1,62 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes shared by every SQL dialect. Timestamps are ISO 8601 UTC text and booleans are
+ * 0/1 integers, so SQLite and PostgreSQL store the same values and compare them the same way.
+ */
+export interface Database {
+  accounts: { id: string; name: string; region: string; created_at: string };
+  users: {
+    id: string;
+    account_id: string;
+    email: string;
+    password_hash: string;
+    licence: string | null;
+    created_at: string;
+  };
+  credentials: {
+    id: string;
+    account_id: string;
+    client_id: string;
+    name: string;
+    /** JSON array of scope values. */
+    scopes: string;
+    owner_user_id: string | null;
+    disabled: number;
+    expires_at: string | null;
+    created_at: string;
+    updated_at: string;
+    last_used_at: string | null;
+  };
+  credential_secrets: {
+    id: string;
+    credential_id: string;
+    /** Hex HMAC-SHA-256 of the secret. */
+    hash: string;
+    hint: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  signing_keys: {
+    kid: string;
+    alg: string;
+    status: string;
+    public_jwk: string;
+    private_jwk_encrypted: string;
+    created_at: string;
+    activated_at: string | null;
+    retire_after: string | null;
+  };
+  revoked_tokens: { jti: string; client_id: string; expires_at: string; revoked_at: string };
+  /** Every write appends here; servers poll it to drop caches and reload keys. */
+  changes: { seq: Generated<number>; topic: string; ref: string; at: string };
+  usage_daily: {
+    credential_id: string;
+    day: string;
+    scope: string;
+    tokens_issued: number;
+    api_calls: number;
+  };
+}

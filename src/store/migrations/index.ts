@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialectName } from '../store.js';
+import { initialSchema } from './0001-initial.js';
+
+/** Versioned migrations, in order. Never edit one that has shipped; add the next. */
+export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialSchema(dialect),
+  };
+  return { getMigrations: async () => migrations };
+}

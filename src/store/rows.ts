@@ -1,0 +1,69 @@
+import type { Selectable } from 'kysely';
+import type {
+  Account,
+  Credential,
+  CredentialSecret,
+  PortalUser,
+  SigningKey,
+  SigningKeyStatus,
+} from '../core/model.js';
+import type { Licence } from '../core/scopes.js';
+import type { Database } from './database.js';
+
+/** Row ↔ domain mapping, one place for every table. */
+
+export function toAccount(row: Selectable<Database['accounts']>): Account {
+  return { id: row.id, name: row.name, region: row.region, createdAt: row.created_at };
+}
+
+export function toUser(row: Selectable<Database['users']>): PortalUser {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    email: row.email,
+    licence: row.licence as Licence | null,
+    createdAt: row.created_at,
+  };
+}
+
+export function toCredential(row: Selectable<Database['credentials']>): Credential {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    clientId: row.client_id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as string[],
+    ownerUserId: row.owner_user_id,
+    disabled: Number(row.disabled) === 1,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toSecret(row: Selectable<Database['credential_secrets']>): CredentialSecret {
+  return {
+    id: row.id,
+    credentialId: row.credential_id,
+    hash: Buffer.from(row.hash, 'hex'),
+    hint: row.hint,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toSigningKey(row: Selectable<Database['signing_keys']>): SigningKey {
+  return {
+    kid: row.kid,
+    alg: row.alg,
+    status: row.status as SigningKeyStatus,
+    publicJwk: JSON.parse(row.public_jwk) as Record<string, unknown>,
+    privateJwkEncrypted: row.private_jwk_encrypted,
+    createdAt: row.created_at,
+    activatedAt: row.activated_at,
+    retireAfter: row.retire_after,
+  };
+}

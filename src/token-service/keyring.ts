@@ -1,0 +1,88 @@
+import { type CryptoKey, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import type { SigningKey } from '../core/model.js';
+import { openPrivateKey } from '../crypto/signing-key-material.js';
+import type { Store } from '../store/store.js';
+
+export interface ActiveSigningKey {
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+}
+
+export interface VerifyOptions {
+  issuer: string;
+  audience: string;
+  /** Accept tokens past `exp` (revocation of an expired token is a no-op, not an error). */
+  ignoreExpiry?: boolean;
+}
+
+/**
+ * The signing keys as one process holds them: the decrypted active private key and the public
+ * keys to publish and verify with. Reloaded when the change log says the keys rotated.
+ */
+export class Keyring {
+  #active: ActiveSigningKey | undefined;
+  #published: SigningKey[] = [];
+  #verificationKeys = new Map<string, CryptoKey>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly keyEncryptionKey: Buffer,
+  ) {}
+
+  async reload(): Promise<void> {
+    const now = Date.now();
+    const keys = (await this.store.signingKeys.list()).filter(
+      (k) => k.status !== 'retired' || (k.retireAfter !== null && Date.parse(k.retireAfter) > now),
+    );
+    const active = keys.find((k) => k.status === 'active');
+    if (!active)
+      throw new Error('the store has no active signing key; run `keygate migrate` or start the server once');
+    const verificationKeys = new Map<string, CryptoKey>();
+    for (const key of keys) {
+      verificationKeys.set(key.kid, (await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
+    }
+    const privateKey =
+      this.#active?.kid === active.kid
+        ? this.#active.privateKey
+        : await openPrivateKey(this.keyEncryptionKey, active.kid, active.alg, active.privateJwkEncrypted);
+    this.#active = { kid: active.kid, alg: active.alg, privateKey };
+    this.#published = keys;
+    this.#verificationKeys = verificationKeys;
+  }
+
+  get active(): ActiveSigningKey {
+    if (!this.#active) throw new Error('keyring not loaded');
+    return this.#active;
+  }
+
+  /** The JWKS document: next, active and not-yet-expired retired keys. */
+  jwks(): JSONWebKeySet {
+    return { keys: this.#published.map((k) => k.publicJwk as JWK) };
+  }
+
+  /** Verifies an access token of this issuer (signature, typ, iss, aud, exp); undefined when it fails. */
+  async verify(token: string, options: VerifyOptions): Promise<JWTPayload | undefined> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = header.kid === undefined ? undefined : this.#verificationKeys.get(header.kid);
+          if (!key) throw new Error('unknown key');
+          return key;
+        },
+        {
+          issuer: options.issuer,
+          audience: options.audience,
+          typ: 'at+jwt',
+          algorithms: [...new Set(this.#published.map((k) => k.alg))],
+          // A fixed point far in the past turns off the expiry check and nothing else.
+          ...(options.ignoreExpiry ? { currentDate: new Date(0) } : {}),
+        },
+      );
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
+}

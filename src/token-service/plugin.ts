@@ -1,0 +1,78 @@
+import formBody from '@fastify/formbody';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenServiceContext } from './context.js';
+import { handleIntrospection } from './introspection-endpoint.js';
+import {
+  authorizationServerMetadata,
+  INTROSPECTION_PATH,
+  JWKS_PATH,
+  METADATA_PATH,
+  REVOCATION_PATH,
+  TOKEN_PATH,
+} from './metadata.js';
+import { replyWithOAuthError } from './oauth-error-reply.js';
+import { handleRevocation } from './revocation-endpoint.js';
+import { handleTokenRequest } from './token-endpoint.js';
+
+/** Small bodies only: a token request is a few hundred bytes. */
+const BODY_LIMIT = 16 * 1024;
+
+const tokenResponseSchema = {
+  200: {
+    type: 'object',
+    properties: {
+      access_token: { type: 'string' },
+      expires_in: { type: 'integer' },
+      token_type: { type: 'string' },
+      scope: { type: 'string' },
+    },
+    required: ['access_token', 'expires_in', 'token_type', 'scope'],
+  },
+} as const;
+
+/** The token service surface: token, introspection, revocation, JWKS and metadata. */
+export async function tokenServicePlugin(app: FastifyInstance, context: TokenServiceContext): Promise<void> {
+  // These endpoints take application/x-www-form-urlencoded only (RFC 6749 §4.4.2, as VCC does).
+  app.removeAllContentTypeParsers();
+  await app.register(formBody, { bodyLimit: BODY_LIMIT });
+  app.setErrorHandler(replyWithOAuthError);
+
+  const requestOf = (request: FastifyRequest) => ({
+    body: request.body,
+    authorization: request.headers.authorization,
+    address: request.ip,
+  });
+
+  app.post(
+    TOKEN_PATH,
+    { bodyLimit: BODY_LIMIT, schema: { response: tokenResponseSchema } },
+    async (request, reply) => {
+      const response = await handleTokenRequest(context, requestOf(request));
+      void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+      return response;
+    },
+  );
+
+  app.post(INTROSPECTION_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const response = await handleIntrospection(context, requestOf(request));
+    void reply.header('cache-control', 'no-store');
+    return response;
+  });
+
+  app.post(REVOCATION_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    await handleRevocation(context, requestOf(request));
+    void reply.header('cache-control', 'no-store');
+    return reply.code(200).send();
+  });
+
+  app.get(JWKS_PATH, async (_request, reply) => {
+    void reply.header('cache-control', 'public, max-age=60');
+    return context.keyring.jwks();
+  });
+
+  const metadata = authorizationServerMetadata(context.config);
+  app.get(METADATA_PATH, async (_request, reply) => {
+    void reply.header('cache-control', 'public, max-age=300');
+    return metadata;
+  });
+}

@@ -1,0 +1,62 @@
+import { ClientSecretHasher, isWellFormedClientSecret } from '../../core/client-secret.js';
+import { InvalidClient, UnauthorizedClient } from '../../core/errors.js';
+import { CLIENT_ID_PATTERN } from '../../core/identifiers.js';
+import {
+  type Credential,
+  type CredentialSecret,
+  isCredentialExpired,
+  isSecretUsable,
+} from '../../core/model.js';
+import type { TokenServiceContext } from '../context.js';
+import { extractClientCredentials } from './extract-client-credentials.js';
+import type { FormParameters } from './read-form.js';
+
+export interface AuthenticatedClient {
+  credential: Credential;
+  secret: CredentialSecret;
+}
+
+// Compared against when the client does not exist, so both outcomes cost one HMAC and one compare.
+const DUMMY_HASH = Buffer.alloc(32);
+
+/**
+ * Step 2: who is calling. Every failure reads "Client authentication failed" whether the client
+ * ID is unknown or the secret wrong, so the answer does not reveal which client IDs exist.
+ */
+export async function authenticateClient(
+  context: TokenServiceContext,
+  request: { authorization: string | undefined; address: string; params: FormParameters },
+): Promise<AuthenticatedClient> {
+  const presented = extractClientCredentials(request.authorization, request.params);
+  const usedBasic = presented?.method === 'client_secret_basic';
+  if (!presented || presented.clientId === '')
+    throw new InvalidClient('Client authentication failed', usedBasic);
+
+  context.limiter.assertAllowed(presented.clientId, request.address);
+
+  let authenticated: AuthenticatedClient | undefined;
+  // A malformed secret (bad prefix or checksum) or client ID fails without a store lookup.
+  if (isWellFormedClientSecret(presented.clientSecret) && CLIENT_ID_PATTERN.test(presented.clientId)) {
+    const found = await context.store.credentials.findForAuthentication(presented.clientId);
+    const presentedHash = context.hasher.hash(presented.clientSecret);
+    const now = new Date();
+    if (found) {
+      for (const secret of found.secrets) {
+        if (isSecretUsable(secret, now) && ClientSecretHasher.matches(presentedHash, secret.hash)) {
+          authenticated = { credential: found.credential, secret };
+        }
+      }
+    } else {
+      ClientSecretHasher.matches(presentedHash, DUMMY_HASH);
+    }
+  }
+
+  if (!authenticated) {
+    context.limiter.recordFailure(presented.clientId, request.address);
+    throw new InvalidClient('Client authentication failed', usedBasic);
+  }
+  if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
+  if (isCredentialExpired(authenticated.credential, new Date()))
+    throw new UnauthorizedClient('The client has expired');
+  return authenticated;
+}

@@ -1,0 +1,63 @@
+import { InvalidRequest } from '../../core/errors.js';
+import type { FormParameters } from './read-form.js';
+
+export interface PresentedClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  method: 'client_secret_basic' | 'client_secret_post';
+}
+
+/**
+ * Step 2a: the client's ID and secret, from HTTP Basic (RFC 6749 §2.3.1, each part form-encoded)
+ * or from the body — one method only.
+ */
+export function extractClientCredentials(
+  authorization: string | undefined,
+  params: FormParameters,
+): PresentedClientCredentials | undefined {
+  const basic = parseBasic(authorization);
+  if (basic) {
+    if (params.client_secret !== undefined) {
+      throw new InvalidRequest(
+        'Use one client authentication method: HTTP Basic or client_secret in the body, not both',
+      );
+    }
+    if (params.client_id !== undefined && params.client_id !== basic.clientId) {
+      throw new InvalidRequest(
+        'The client_id in the body does not match the one in the Authorization header',
+      );
+    }
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (params.client_id === undefined) return undefined;
+  return {
+    clientId: params.client_id,
+    clientSecret: params.client_secret ?? '',
+    method: 'client_secret_post',
+  };
+}
+
+function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^basic +([A-Za-z0-9+/=._~-]*) *$/i.exec(header);
+  if (!match) {
+    if (/^basic\b/i.test(header))
+      throw new InvalidRequest('The Authorization header is not valid HTTP Basic');
+    return undefined; // another scheme: not client authentication
+  }
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidRequest('The Authorization header is not valid HTTP Basic');
+  try {
+    return {
+      clientId: formDecode(decoded.slice(0, colon)),
+      clientSecret: formDecode(decoded.slice(colon + 1)),
+    };
+  } catch {
+    throw new InvalidRequest('The Authorization header is not valid HTTP Basic');
+  }
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
