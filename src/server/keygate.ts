@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
+import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
@@ -28,6 +29,10 @@ export interface RunningKeygate {
   readonly logger: Logger;
   readonly bootstrap: BootstrapResult;
   readonly masterKeyOrigin: 'config' | 'file' | 'generated';
+  /** Credential use cases on this process's store (the admin API's and tests' entry point). */
+  readonly credentials: CredentialService;
+  /** Writes buffered last-used times and usage counts now instead of at the next interval. */
+  flushUsage(): Promise<void>;
   /** Reads the change log now instead of waiting for the next poll. */
   syncChanges(): Promise<void>;
   close(): Promise<void>;
@@ -80,6 +85,8 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       logger,
       bootstrap: bootstrapResult,
       masterKeyOrigin: master.origin,
+      credentials: new CredentialService(store, context.hasher),
+      flushUsage: () => usage.flush(),
       syncChanges: () => feed.poll(),
       async close() {
         feed.stop();

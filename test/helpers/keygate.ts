@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { type RunningKeygate, startKeygate } from '../../src/server/keygate.js';
+
+export interface TestKeygate extends RunningKeygate {
+  dataDir: string;
+  /** Everything the server logged so far, as text. */
+  logs(): string;
+  /** Creates credentials in the default account and returns the client ID and the one-time secret. */
+  createCredential(
+    scopes: string[],
+    name?: string,
+  ): Promise<{ id: string; clientId: string; clientSecret: string }>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a real Keygate on a free port with its own data folder; logs are captured. */
+export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: string): Promise<TestKeygate> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'keygate-test-'));
+  const port = await freePort();
+  const config = loadConfig({
+    env: {},
+    cwd: dir,
+    overrides: {
+      port,
+      dataDir: dir,
+      logLevel: 'info',
+      changePollMs: 50,
+      bootstrapAdminPassword: 'test-admin-password',
+      ...overrides,
+    },
+  });
+  const lines: string[] = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk));
+      callback();
+    },
+  });
+  const keygate = await startKeygate(config, { logDestination });
+  const account = (await keygate.store.accounts.list())[0]!;
+  return Object.assign(keygate, {
+    dataDir: dir,
+    logs: () => lines.join(''),
+    async createCredential(scopes: string[], name = 'Test credential') {
+      const { credential, clientSecret } = await keygate.credentials.create({
+        accountId: account.id,
+        name,
+        scopes,
+      });
+      return { id: credential.id, clientId: credential.clientId, clientSecret };
+    },
+    async stop() {
+      await keygate.close();
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** POSTs a form to a token-service endpoint and returns status, headers and parsed JSON body. */
+export async function postForm(
+  url: string,
+  form: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | undefined; text: string }> {
+  const body = typeof form === 'string' ? form : new URLSearchParams(form).toString();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+    text,
+  };
+}
+
+export function basic(clientId: string, clientSecret: string): string {
+  const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+export const TOKEN_PATH = '/Auth/connect/token';
