@@ -11,7 +11,7 @@ describe('RFC 8414 metadata and JWKS', () => {
   it('names every endpoint under the configured issuer, with the VCC token path', async () => {
     const res = await fetch(`${keygate.url}/.well-known/oauth-authorization-server`);
     expect(res.status).toBe(200);
-    const metadata = await res.json();
+    const metadata = (await res.json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
       issuer: 'https://emea.keygate.example',
       token_endpoint: 'https://emea.keygate.example/Auth/connect/token',

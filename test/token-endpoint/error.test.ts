@@ -160,7 +160,7 @@ describe('token endpoint: errors in the RFC 6749 §5.2 envelope', () => {
   it('refuses a request without a body', async () => {
     const response = await fetch(url(), { method: 'POST' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toBe('invalid_request');
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('refuses a body over 16 KiB with 413', async () => {
