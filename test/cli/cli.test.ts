@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+
+const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('keygate CLI against a running server', () => {
+  let keygate: TestKeygate;
+  const cli = (...args: string[]) =>
+    new Promise<CliResult>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { PATH: process.env.PATH, KEYGATE_DATA_DIR: keygate.dataDir } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  const json = async (...args: string[]) => {
+    const result = await cli(...args, '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout);
+  };
+  const token = (clientId: string, clientSecret: string, scope: string) =>
+    postForm(keygate.url + TOKEN_PATH, {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope,
+    });
+  /** Retries until `check` passes or one second has gone: the promise the server makes for CLI changes. */
+  const withinOneSecond = async (check: () => Promise<void>) => {
+    const start = Date.now();
+    for (;;) {
+      try {
+        return await check();
+      } catch (error) {
+        if (Date.now() - start > 1000) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the CLI tests');
+    }
+    keygate = await startTestKeygate({ changePollMs: 250 }, mkdtempSync('/tmp/keygate-cli-'));
+  });
+  afterAll(async () => {
+    await keygate.stop();
+    rmSync(keygate.dataDir, { recursive: true, force: true });
+  });
+
+  it('lists its commands in --help', async () => {
+    const { stdout, code } = await cli('--help');
+    expect(code).toBe(0);
+    for (const command of ['start', 'migrate', 'accounts', 'credentials', 'keys'])
+      expect(stdout).toContain(command);
+  });
+
+  it('creates credentials whose one-time secret gets a token from the running server', async () => {
+    const created = await json(
+      'credentials',
+      'create',
+      '--name',
+      'Wallboard',
+      '--scope',
+      'agents-availability:read',
+      '--scope',
+      'stats',
+    );
+    expect(created).toMatchObject({
+      name: 'Wallboard',
+      scopes: ['agents-availability:read', 'stats'],
+      disabled: false,
+    });
+    expect(created.client_secret).toMatch(/^kgs_[0-9A-Za-z]{49}$/);
+    expect(created.id).toEqual(expect.any(String));
+    const res = await token(created.client_id, created.client_secret, 'agents-availability:read');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      expires_in: 7200,
+      token_type: 'Bearer',
+      scope: 'agents-availability:read',
+    });
+
+    const list = await json('credentials', 'list');
+    const listed = list.find((c: { client_id: string }) => c.client_id === created.client_id);
+    expect(listed).toMatchObject({ name: 'Wallboard' });
+    expect(JSON.stringify(list)).not.toContain(created.client_secret);
+    expect((await cli('credentials', 'list')).stdout).toMatch(/CLIENT_ID\s+NAME/);
+    expect(await json('credentials', 'show', created.client_id)).toMatchObject({
+      id: created.id,
+      name: 'Wallboard',
+    });
+  });
+
+  it('updates scopes and names; a disable or delete reaches the server within 1 s', async () => {
+    const created = await json('credentials', 'create', '--name', 'Sync', '--scope', 'users:read');
+    expect(
+      await json('credentials', 'update', created.id, '--add-scope', 'users:write', '--name', 'Sync job'),
+    ).toMatchObject({
+      name: 'Sync job',
+      scopes: ['users:read', 'users:write'],
+    });
+    expect((await token(created.client_id, created.client_secret, 'users:write')).status).toBe(200);
+
+    await json('credentials', 'update', created.client_id, '--disable');
+    await withinOneSecond(async () => {
+      expect((await token(created.client_id, created.client_secret, 'users:read')).body?.error).toBe(
+        'unauthorized_client',
+      );
+    });
+    await json('credentials', 'update', created.client_id, '--enable');
+    await withinOneSecond(async () => {
+      expect((await token(created.client_id, created.client_secret, 'users:read')).status).toBe(200);
+    });
+
+    expect(await json('credentials', 'delete', created.id)).toMatchObject({
+      deleted: true,
+      client_id: created.client_id,
+    });
+    await withinOneSecond(async () => {
+      expect((await token(created.client_id, created.client_secret, 'users:read')).body?.error).toBe(
+        'invalid_client',
+      );
+    });
+  });
+
+  it('explains bad input in one line and exits non-zero', async () => {
+    const unknownScope = await cli('credentials', 'create', '--name', 'X', '--scope', 'users:delete');
+    expect(unknownScope.code).toBe(2);
+    expect(unknownScope.stderr).toBe('error: unknown scope: users:delete\n');
+    const noScope = await cli('credentials', 'create', '--name', 'X');
+    expect(noScope.stderr).toBe('error: at least one scope is required\n');
+    const missing = await cli('credentials', 'show', 'nope');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toBe('error: no credential with id or client ID nope\n');
+    const both = await cli('credentials', 'update', 'nope', '--disable', '--enable');
+    expect(both.stderr).toBe('error: --disable and --enable cannot be used together\n');
+  });
+
+  it('rotates keys: the running server signs with the pre-published key within 1 s', async () => {
+    const created = await json('credentials', 'create', '--name', 'Rotation', '--scope', 'stats');
+    const before = String(
+      (await token(created.client_id, created.client_secret, 'stats')).body?.access_token,
+    );
+    const keysBefore = await json('keys', 'list');
+    const next = keysBefore.find((k: { status: string }) => k.status === 'next');
+    const keysAfter = await json('keys', 'rotate');
+    expect(keysAfter.find((k: { status: string }) => k.status === 'active').kid).toBe(next.kid);
+    expect(JSON.stringify(keysAfter)).not.toMatch(/"d"|private/);
+    await withinOneSecond(async () => {
+      const after = String(
+        (await token(created.client_id, created.client_secret, 'stats')).body?.access_token,
+      );
+      expect(decodeProtectedHeader(after).kid).toBe(next.kid);
+    });
+    expect(decodeProtectedHeader(before).kid).not.toBe(next.kid);
+  });
+
+  it('manages accounts and asks which one once there are several', async () => {
+    expect((await json('accounts', 'list')).map((a: { name: string }) => a.name)).toEqual(['Default']);
+    expect(await json('accounts', 'create', '--name', 'Second')).toMatchObject({
+      name: 'Second',
+      region: 'emea',
+    });
+    const ambiguous = await cli('credentials', 'create', '--name', 'X', '--scope', 'stats');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toBe('error: there are 2 accounts; name one with --account (Default, Second)\n');
+    const created = await json(
+      'credentials',
+      'create',
+      '--name',
+      'X',
+      '--scope',
+      'stats',
+      '--account',
+      'Second',
+    );
+    const second = (await json('accounts', 'list')).find((a: { name: string }) => a.name === 'Second');
+    expect(created.account_id).toBe(second.id);
+  });
+});

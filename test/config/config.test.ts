@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'keygate-config-'));
+
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has safe defaults for a laptop start', () => {
+    const cwd = emptyDir();
+    const config = loadConfig({ env: {}, cwd });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      gatewayPort: 8081,
+      region: 'emea',
+      tokenLifetimeSeconds: 7200,
+      publicUrl: 'http://127.0.0.1:8080',
+      audience: 'http://127.0.0.1:8081',
+      dataDir: join(cwd, 'data'),
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lets KEYGATE_* variables win over the file', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'keygate.config.json'), JSON.stringify({ port: 9000, region: 'nam' }));
+    const config = loadConfig({
+      env: { KEYGATE_PORT: '9100', KEYGATE_PUBLIC_URL: 'https://nam.example.com/' },
+      cwd,
+    });
+    expect(config).toMatchObject({ port: 9100, region: 'nam', publicUrl: 'https://nam.example.com' });
+  });
+
+  it('names the key and its variable in every error', () => {
+    expect(problemsOf(() => loadConfig({ env: { KEYGATE_PORT: 'eighty' }, cwd: emptyDir() }))).toEqual([
+      'port (KEYGATE_PORT): expected an integer, got "eighty"',
+    ]);
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { KEYGATE_PORT: '70000', KEYGATE_REGION: 'EMEA!', KEYGATE_TOKEN_LIFETIME: '5' },
+        cwd: emptyDir(),
+      }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^port \(KEYGATE_PORT\): /);
+    expect(problems.find((p) => p.startsWith('region (KEYGATE_REGION)'))).toContain(
+      'a lower-case region name',
+    );
+    expect(problems.find((p) => p.startsWith('tokenLifetimeSeconds (KEYGATE_TOKEN_LIFETIME)'))).toBeDefined();
+  });
+
+  it('rejects unknown keys and broken files, naming them', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'keygate.config.json'), JSON.stringify({ prot: 8080 }));
+    expect(problemsOf(() => loadConfig({ env: {}, cwd })).join()).toContain('prot');
+    writeFileSync(join(cwd, 'broken.json'), '{ nope');
+    expect(problemsOf(() => loadConfig({ env: { KEYGATE_CONFIG: 'broken.json' }, cwd }))[0]).toContain(
+      'broken.json',
+    );
+    expect(problemsOf(() => loadConfig({ env: { KEYGATE_CONFIG: 'absent.json' }, cwd }))[0]).toMatch(
+      /^KEYGATE_CONFIG: no file/,
+    );
+  });
+});
