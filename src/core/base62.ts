@@ -17,4 +17,11 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
   return n;
 }
 
+/** Decodes a short base62 string (at most 8 characters, so the value stays exact) to a number. */
+export function decodeBase62(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) n = n * 62 + ALPHABET.indexOf(text[i]!);
+  return n;
+}
+
 export const BASE62_PATTERN = '[0-9A-Za-z]';

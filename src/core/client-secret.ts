@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { BASE62_PATTERN, bytesToBigInt, encodeBase62 } from './base62.js';
+import { BASE62_PATTERN, bytesToBigInt, decodeBase62, encodeBase62 } from './base62.js';
 
 /**
  * Client secrets: `kgs_` + 256 random bits in base62 (43 chars) + CRC32 of those chars (6 chars).
@@ -22,7 +22,7 @@ export function generateClientSecret(): string {
 /** True when `candidate` has the shape and checksum of a Keygate client secret. */
 export function isWellFormedClientSecret(candidate: string): boolean {
   const match = SECRET_PATTERN.exec(candidate);
-  return match !== null && checksum(match[1]!) === match[2];
+  return match !== null && decodeBase62(match[2]!) === crc32(match[1]!);
 }
 
 function checksum(body: string): string {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { seal, unseal } from './sealed-box.js';
 
 export const SIGNING_ALG = 'ES256';
@@ -25,12 +25,8 @@ export async function generateSigningKey(keyEncryptionKey: Buffer): Promise<NewK
   };
 }
 
-export async function openPrivateKey(
-  keyEncryptionKey: Buffer,
-  kid: string,
-  alg: string,
-  sealed: string,
-): Promise<CryptoKey> {
-  const jwk = JSON.parse(unseal(keyEncryptionKey, sealed, `signing-key:${kid}`)) as JWK;
-  return (await importJWK(jwk, alg)) as CryptoKey;
+/** Opens a sealed private JWK as a node:crypto key for the synchronous signer (crypto/compact-jws.ts). */
+export function openPrivateKey(keyEncryptionKey: Buffer, kid: string, sealed: string): KeyObject {
+  const jwk = JSON.parse(unseal(keyEncryptionKey, sealed, `signing-key:${kid}`)) as JsonWebKey;
+  return createPrivateKey({ key: jwk, format: 'jwk' });
 }

@@ -7,7 +7,8 @@ import type { Change, Store } from '../store/store.js';
 export class ChangeFeed {
   #seq = 0;
   #timer: NodeJS.Timeout | undefined;
-  #polling = false;
+  #pending = 0;
+  #queue: Promise<void> = Promise.resolve();
   readonly #listeners: Array<(changes: Change[]) => Promise<void> | void> = [];
 
   constructor(
@@ -21,14 +22,23 @@ export class ChangeFeed {
 
   async start(intervalMs: number): Promise<void> {
     this.#seq = await this.store.changes.latestSeq();
-    this.#timer = setInterval(() => void this.poll(), intervalMs);
+    this.#timer = setInterval(() => {
+      if (this.#pending === 0) void this.poll();
+    }, intervalMs);
     this.#timer.unref();
   }
 
-  /** Reads and dispatches new changes; overlapping calls are skipped. */
-  async poll(): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
+  /**
+   * Reads and dispatches new changes. Calls run one after another, and each reads the log after
+   * it was called, so a caller that just wrote sees its own write dispatched when this resolves.
+   */
+  poll(): Promise<void> {
+    this.#pending++;
+    this.#queue = this.#queue.then(() => this.#readAll()).finally(() => this.#pending--);
+    return this.#queue;
+  }
+
+  async #readAll(): Promise<void> {
     try {
       for (;;) {
         const changes = await this.store.changes.since(this.#seq);
@@ -38,8 +48,6 @@ export class ChangeFeed {
       }
     } catch (error) {
       this.onError(error);
-    } finally {
-      this.#polling = false;
     }
   }
 

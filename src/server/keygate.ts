@@ -9,6 +9,7 @@ import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
+import { CredentialCache } from '../token-service/credential-cache.js';
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { Keyring } from '../token-service/keyring.js';
 import { tokenServicePlugin } from '../token-service/plugin.js';
@@ -53,7 +54,10 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
     usage.start(config.usageFlushMs);
     const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
+    const credentialCache = new CredentialCache(store, { maxEntries: 100_000, maxAgeMs: 300_000 });
     feed.onChanges(async (changes) => {
+      for (const change of changes)
+        if (change.topic.startsWith('credential.')) credentialCache.invalidate(change.ref);
       if (changes.some((c) => c.topic === 'keys.rotated')) {
         await keyring.reload();
         logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
@@ -64,6 +68,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     const context: TokenServiceContext = {
       config,
       store,
+      credentials: credentialCache,
       keyring,
       hasher: new ClientSecretHasher(keys.secretPepper),
       limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
@@ -85,7 +90,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       logger,
       bootstrap: bootstrapResult,
       masterKeyOrigin: master.origin,
-      credentials: new CredentialService(store, context.hasher),
+      credentials: new CredentialService(store, context.hasher, () => feed.poll()),
       flushUsage: () => usage.flush(),
       syncChanges: () => feed.poll(),
       async close() {

@@ -24,6 +24,8 @@ export class CredentialService {
   constructor(
     private readonly store: Store,
     private readonly hasher: ClientSecretHasher,
+    /** Called after each write, so this process's caches see it at once rather than at the next poll. */
+    private readonly afterWrite: () => Promise<void> = async () => {},
   ) {}
 
   async create(input: CreateCredentialInput): Promise<CreatedCredential> {
@@ -43,6 +45,7 @@ export class CredentialService {
       expiresAt,
       secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
     });
+    await this.afterWrite();
     return { credential, clientSecret };
   }
 
@@ -81,12 +84,14 @@ export class CredentialService {
     if (changes.expiresAt !== undefined) patch.expiresAt = validateExpiry(changes.expiresAt);
     const updated = await this.store.credentials.update(current.id, patch);
     if (!updated) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    await this.afterWrite();
     return updated;
   }
 
   async delete(idOrClientId: string): Promise<Credential> {
     const current = await this.find(idOrClientId);
     await this.store.credentials.delete(current.id);
+    await this.afterWrite();
     return current;
   }
 }

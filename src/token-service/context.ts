@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
 import type { Store } from '../store/store.js';
+import type { CredentialCache } from './credential-cache.js';
 import type { FailedAuthenticationLimiter } from './failed-authentication-limiter.js';
 import type { Keyring } from './keyring.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -9,6 +10,7 @@ import type { UsageRecorder } from './usage-recorder.js';
 export interface TokenServiceContext {
   readonly config: Config;
   readonly store: Store;
+  readonly credentials: CredentialCache;
   readonly keyring: Keyring;
   readonly hasher: ClientSecretHasher;
   readonly limiter: FailedAuthenticationLimiter;

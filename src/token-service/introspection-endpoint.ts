@@ -40,8 +40,8 @@ export async function handleIntrospection(
   if (!payload || payload.account_id !== caller.accountId || typeof payload.jti !== 'string')
     return { active: false };
   if (await context.store.revokedTokens.isRevoked(payload.jti)) return { active: false };
-  const owner = await context.store.credentials.findByClientId(String(payload.client_id));
-  if (!owner || owner.disabled) return { active: false };
+  const owner = await context.credentials.get(String(payload.client_id));
+  if (!owner || owner.credential.disabled) return { active: false };
 
   return {
     active: true,

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { type CryptoKey, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import type { SigningKey } from '../core/model.js';
 import { openPrivateKey } from '../crypto/signing-key-material.js';
@@ -6,7 +7,7 @@ import type { Store } from '../store/store.js';
 export interface ActiveSigningKey {
   kid: string;
   alg: string;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
 }
 
 export interface VerifyOptions {
@@ -45,7 +46,7 @@ export class Keyring {
     const privateKey =
       this.#active?.kid === active.kid
         ? this.#active.privateKey
-        : await openPrivateKey(this.keyEncryptionKey, active.kid, active.alg, active.privateJwkEncrypted);
+        : openPrivateKey(this.keyEncryptionKey, active.kid, active.privateJwkEncrypted);
     this.#active = { kid: active.kid, alg: active.alg, privateKey };
     this.#published = keys;
     this.#verificationKeys = verificationKeys;

@@ -28,8 +28,8 @@ export async function handleTokenRequest(
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
-  const now = new Date();
-  const token = await mintAccessToken(context, credential, scopes, now);
+  const now = Date.now();
+  const token = mintAccessToken(context, credential, scopes, now);
   context.usage.tokenIssued(credential.id, secret.id, scopes, now);
   return {
     access_token: token.accessToken,

@@ -1,15 +1,18 @@
 import type { Store } from '../store/store.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * Collects last-used times and per-day counts in memory and writes them in one transaction every
  * few seconds: the hot path never waits for a write.
  */
 export class UsageRecorder {
-  #credentialLastUsed = new Map<string, string>();
-  #secretLastUsed = new Map<string, string>();
+  /** Epoch milliseconds: turned into timestamps at flush time, not on the hot path. */
+  #credentialLastUsed = new Map<string, number>();
+  #secretLastUsed = new Map<string, number>();
   #daily = new Map<
     string,
-    { credentialId: string; day: string; scope: string; tokensIssued: number; apiCalls: number }
+    { credentialId: string; day: number; scope: string; tokensIssued: number; apiCalls: number }
   >();
   #timer: NodeJS.Timeout | undefined;
 
@@ -23,11 +26,10 @@ export class UsageRecorder {
     this.#timer.unref();
   }
 
-  tokenIssued(credentialId: string, secretId: string, scopes: readonly string[], at: Date): void {
-    const iso = at.toISOString();
-    this.#credentialLastUsed.set(credentialId, iso);
-    this.#secretLastUsed.set(secretId, iso);
-    const day = iso.slice(0, 10);
+  tokenIssued(credentialId: string, secretId: string, scopes: readonly string[], atMs: number): void {
+    this.#credentialLastUsed.set(credentialId, atMs);
+    this.#secretLastUsed.set(secretId, atMs);
+    const day = Math.floor(atMs / DAY_MS);
     for (const scope of scopes) {
       const key = `${credentialId}\u0000${day}\u0000${scope}`;
       const entry = this.#daily.get(key);
@@ -38,10 +40,15 @@ export class UsageRecorder {
 
   async flush(): Promise<void> {
     if (this.#credentialLastUsed.size === 0 && this.#daily.size === 0) return;
+    const iso = (entries: Map<string, number>) =>
+      new Map([...entries].map(([id, ms]) => [id, new Date(ms).toISOString()]));
     const batch = {
-      credentialLastUsed: this.#credentialLastUsed,
-      secretLastUsed: this.#secretLastUsed,
-      daily: [...this.#daily.values()],
+      credentialLastUsed: iso(this.#credentialLastUsed),
+      secretLastUsed: iso(this.#secretLastUsed),
+      daily: [...this.#daily.values()].map((d) => ({
+        ...d,
+        day: new Date(d.day * DAY_MS).toISOString().slice(0, 10),
+      })),
     };
     this.#credentialLastUsed = new Map();
     this.#secretLastUsed = new Map();

@@ -37,7 +37,7 @@ export async function authenticateClient(
   let authenticated: AuthenticatedClient | undefined;
   // A malformed secret (bad prefix or checksum) or client ID fails without a store lookup.
   if (isWellFormedClientSecret(presented.clientSecret) && CLIENT_ID_PATTERN.test(presented.clientId)) {
-    const found = await context.store.credentials.findForAuthentication(presented.clientId);
+    const found = await context.credentials.get(presented.clientId);
     const presentedHash = context.hasher.hash(presented.clientSecret);
     const now = new Date();
     if (found) {

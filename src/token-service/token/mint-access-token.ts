@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { buildAccessTokenClaims } from '../../core/access-token-claims.js';
 import type { Credential } from '../../core/model.js';
+import { signCompactJws } from '../../crypto/compact-jws.js';
 import type { TokenServiceContext } from '../context.js';
 
 export interface MintedAccessToken {
@@ -10,12 +10,12 @@ export interface MintedAccessToken {
 }
 
 /** Step 5: a JWT access token per RFC 9068, signed with the active key. */
-export async function mintAccessToken(
+export function mintAccessToken(
   context: TokenServiceContext,
   credential: Credential,
   scopes: readonly string[],
-  now: Date,
-): Promise<MintedAccessToken> {
+  nowMs: number,
+): MintedAccessToken {
   const { config, keyring } = context;
   const claims = buildAccessTokenClaims(
     credential,
@@ -26,12 +26,10 @@ export async function mintAccessToken(
       region: config.region,
       lifetimeSeconds: config.tokenLifetimeSeconds,
     },
-    Math.floor(now.getTime() / 1000),
+    Math.floor(nowMs / 1000),
     randomUUID(),
   );
   const key = keyring.active;
-  const accessToken = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
-    .sign(key.privateKey);
+  const accessToken = signCompactJws({ alg: key.alg, typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
   return { accessToken, expiresIn: config.tokenLifetimeSeconds };
 }

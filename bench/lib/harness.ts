@@ -1,0 +1,99 @@
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Starts a server process pinned to CPU 0 (the load generator gets the other core). */
+export async function startPinned(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: { ipc: true } | { url: string },
+): Promise<ChildProcess> {
+  const pinned = process.platform === 'linux';
+  const child =
+    'ipc' in ready
+      ? fork(args[0]!, args.slice(1), {
+          execPath: pinned ? 'taskset' : process.execPath,
+          execArgv: pinned ? ['-c', '0', process.execPath, '--import', 'tsx'] : ['--import', 'tsx'],
+          env,
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        })
+      : spawn(pinned ? 'taskset' : command, pinned ? ['-c', '0', command, ...args] : args, {
+          env,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+  if ('ipc' in ready) {
+    await once(child, 'message');
+  } else {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        if ((await fetch(ready.url)).ok) break;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`${command} did not become ready at ${ready.url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return child;
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** One autocannon run: warm-up first, then the measured window. */
+export async function load(
+  name: string,
+  options: {
+    url: string;
+    method?: 'POST' | 'GET';
+    body?: string;
+    headers?: Record<string, string>;
+    connections: number;
+    seconds: number;
+  },
+): Promise<LoadResult> {
+  const base = {
+    url: options.url,
+    method: options.method ?? 'POST',
+    body: options.body,
+    headers: options.headers,
+    connections: options.connections,
+  };
+  await autocannon({ ...base, duration: Math.min(3, options.seconds) });
+  const result = await autocannon({ ...base, duration: options.seconds });
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+export function table(results: LoadResult[], reference: string): string {
+  const ref = results.find((r) => r.name === reference)!;
+  const lines = [
+    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
