@@ -53,7 +53,7 @@ export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** One autocannon run: warm-up first, then the measured window. */
+/** One autocannon run: an optional warm-up, then the measured window. */
 export async function load(
   name: string,
   options: {
@@ -63,6 +63,8 @@ export async function load(
     headers?: Record<string, string>;
     connections: number;
     seconds: number;
+    /** Run a short unmeasured warm-up first (default true). */
+    warmup?: boolean;
   },
 ): Promise<LoadResult> {
   const base = {
@@ -72,7 +74,7 @@ export async function load(
     headers: options.headers,
     connections: options.connections,
   };
-  await autocannon({ ...base, duration: Math.min(3, options.seconds) });
+  if (options.warmup !== false) await autocannon({ ...base, duration: Math.min(3, options.seconds) });
   const result = await autocannon({ ...base, duration: options.seconds });
   return {
     name,
@@ -82,6 +84,12 @@ export async function load(
     non2xx: result.non2xx,
     errors: result.errors,
   };
+}
+
+/** The round with the median throughput. */
+export function median(results: LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export function table(results: LoadResult[], reference: string): string {

@@ -5,7 +5,7 @@
  *   keygate        the real thing, with N stored credentials (one row per N in BENCH_CREDENTIALS)
  * Each server runs in its own process pinned to CPU 0; autocannon drives it from this process.
  *
- *   npm run bench:token                        # 10 s per server, 50 connections, 10 and 100000 credentials
+ *   npm run bench:token        # 3 rounds × 10 s per server, 50 connections, 10 and 100000 credentials
  *   BENCH_SECONDS=30 BENCH_CREDENTIALS=10 npm run bench:token
  */
 import { execFileSync } from 'node:child_process';
@@ -14,13 +14,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LoadResult, load, startPinned, stop, table } from '../lib/harness.js';
+import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
 import { BENCH_CLIENT_ID, BENCH_SCOPE } from './shared.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const credentialCounts = (process.env.BENCH_CREDENTIALS ?? '10,100000').split(',').map(Number);
+const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
 const form = (clientId: string, clientSecret: string) =>
   new URLSearchParams({
     grant_type: 'client_credentials',
@@ -37,28 +38,26 @@ async function expectToken(url: string, body: string): Promise<void> {
     throw new Error(`${url} did not issue a token: ${JSON.stringify(json)}`);
 }
 
-const results: LoadResult[] = [];
+interface Contestant {
+  name: string;
+  url: string;
+  body: string;
+  stop(): Promise<void>;
+}
 
-for (const [signer, name] of [
-  ['keygate', 'floor (Fastify + node:crypto sign, as Keygate)'],
-  ['jose', 'floor with jose (Fastify + jose sign)'],
-] as const) {
-  const port = 18_201;
+async function floorServer(signer: 'keygate' | 'jose', name: string, port: number): Promise<Contestant> {
   const server = await startPinned('node', [here('./floor-server.ts'), String(port), signer], process.env, {
     ipc: true,
   });
-  try {
-    const url = `http://127.0.0.1:${port}/token`;
-    const body = form(BENCH_CLIENT_ID, 'unused');
-    await expectToken(url, body);
-    results.push(await load(name, { url, body, headers, connections, seconds }));
-  } finally {
-    await stop(server);
-  }
+  return {
+    name,
+    url: `http://127.0.0.1:${port}/token`,
+    body: form(BENCH_CLIENT_ID, 'unused'),
+    stop: () => stop(server),
+  };
 }
 
-{
-  const port = 18_202;
+async function oidcProvider(port: number): Promise<Contestant> {
   const secret = randomBytes(32).toString('base64url');
   const server = await startPinned(
     'node',
@@ -66,18 +65,15 @@ for (const [signer, name] of [
     process.env,
     { ipc: true },
   );
-  try {
-    const url = `http://127.0.0.1:${port}/token`;
-    const body = form(BENCH_CLIENT_ID, secret);
-    await expectToken(url, body);
-    results.push(await load('oidc-provider', { url, body, headers, connections, seconds }));
-  } finally {
-    await stop(server);
-  }
+  return {
+    name: 'oidc-provider',
+    url: `http://127.0.0.1:${port}/token`,
+    body: form(BENCH_CLIENT_ID, secret),
+    stop: () => stop(server),
+  };
 }
 
-for (const count of credentialCounts) {
-  const port = 18_203;
+async function keygate(count: number, port: number): Promise<Contestant> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
   const env = {
     ...process.env,
@@ -94,15 +90,46 @@ for (const count of credentialCounts) {
   const server = await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
     url: `http://127.0.0.1:${port}/healthz`,
   });
-  try {
-    const url = `http://127.0.0.1:${port}/Auth/connect/token`;
-    const body = form(seeded.client_id, seeded.client_secret);
-    await expectToken(url, body);
-    results.push(await load(`keygate (${count} credentials)`, { url, body, headers, connections, seconds }));
-  } finally {
-    await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+  return {
+    name: `keygate (${count} credentials)`,
+    url: `http://127.0.0.1:${port}/Auth/connect/token`,
+    body: form(seeded.client_id, seeded.client_secret),
+    async stop() {
+      await stop(server);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Every server runs at once (idle ones cost nothing) and the load visits them in turn, round after
+// round, so a slow minute of this shared machine hits all of them alike; the median round counts.
+const contestants: Contestant[] = [];
+let results: LoadResult[] = [];
+try {
+  contestants.push(await floorServer('keygate', 'floor (Fastify + node:crypto sign, as Keygate)', 18_201));
+  contestants.push(await floorServer('jose', 'floor with jose (Fastify + jose sign)', 18_202));
+  contestants.push(await oidcProvider(18_203));
+  for (const [i, count] of credentialCounts.entries()) contestants.push(await keygate(count, 18_210 + i));
+  for (const c of contestants) await expectToken(c.url, c.body);
+
+  const rounds = new Map<string, LoadResult[]>(contestants.map((c) => [c.name, []]));
+  for (let round = 0; round < roundCount; round++) {
+    for (const c of contestants) {
+      rounds.get(c.name)!.push(
+        await load(c.name, {
+          url: c.url,
+          body: c.body,
+          headers,
+          connections,
+          seconds,
+          warmup: round === 0,
+        }),
+      );
+    }
   }
+  results = contestants.map((c) => median(rounds.get(c.name)!));
+} finally {
+  for (const c of contestants) await c.stop();
 }
 
 const report = table(results, 'oidc-provider');
@@ -114,10 +141,10 @@ const ratios = results
   )
   .join('; ');
 process.stdout.write(
-  `\n${report}\n\n${ratios}\n(${seconds} s per server after a warm-up, ${connections} connections, servers pinned to one core)\n`,
+  `\n${report}\n\n${ratios}\n(median of ${roundCount} rounds of ${seconds} s per server, taken in turn after a warm-up; ${connections} connections; servers pinned to one core, load from the other)\n`,
 );
 mkdirSync(here('../results'), { recursive: true });
 writeFileSync(
   here('../results/token.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), seconds, connections, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), seconds, rounds: roundCount, connections, results }, null, 2)}\n`,
 );

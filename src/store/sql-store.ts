@@ -65,7 +65,11 @@ export class SqlStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
+  #closed = false;
+
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.db.destroy();
     await this.onClose();
   }

@@ -1,5 +1,6 @@
 import { InvalidRequest } from '../core/errors.js';
 import type { TokenServiceContext } from './context.js';
+import { fromStore } from './from-store.js';
 import { authenticateClient } from './token/authenticate-client.js';
 import { readForm } from './token/read-form.js';
 import type { TokenRequest } from './token-endpoint.js';
@@ -39,8 +40,8 @@ export async function handleIntrospection(
   });
   if (!payload || payload.account_id !== caller.accountId || typeof payload.jti !== 'string')
     return { active: false };
-  if (await context.store.revokedTokens.isRevoked(payload.jti)) return { active: false };
-  const owner = await context.credentials.get(String(payload.client_id));
+  if (await fromStore(context.store.revokedTokens.isRevoked(payload.jti))) return { active: false };
+  const owner = await fromStore(context.credentials.get(String(payload.client_id)));
   if (!owner || owner.credential.disabled) return { active: false };
 
   return {

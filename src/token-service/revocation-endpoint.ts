@@ -1,5 +1,6 @@
 import { InvalidRequest, UnauthorizedClient } from '../core/errors.js';
 import type { TokenServiceContext } from './context.js';
+import { fromStore } from './from-store.js';
 import { authenticateClient } from './token/authenticate-client.js';
 import { readForm } from './token/read-form.js';
 import type { TokenRequest } from './token-endpoint.js';
@@ -23,9 +24,11 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   if (payload.client_id !== caller.clientId) {
     throw new UnauthorizedClient('The token was not issued to this client');
   }
-  await context.store.revokedTokens.add({
-    jti: payload.jti,
-    clientId: caller.clientId,
-    expiresAt: new Date(payload.exp * 1000).toISOString(),
-  });
+  await fromStore(
+    context.store.revokedTokens.add({
+      jti: payload.jti,
+      clientId: caller.clientId,
+      expiresAt: new Date(payload.exp * 1000).toISOString(),
+    }),
+  );
 }

@@ -226,3 +226,30 @@ describe('token endpoint: errors in the RFC 6749 §5.2 envelope', () => {
     expect((await fetch(`${keygate.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('token endpoint: the store goes away', () => {
+  it('answers 503 temporarily_unavailable with a JSON body, and /readyz says unavailable', async () => {
+    const keygate = await startTestKeygate({ logLevel: 'silent' });
+    try {
+      const client = await keygate.createCredential(['stats']);
+      await keygate.store.close();
+      const res = await postForm(keygate.url + TOKEN_PATH, {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        scope: 'stats',
+      });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'The credential store is unavailable; retry shortly',
+      });
+      const ready = await fetch(`${keygate.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'the store does not answer' });
+      expect((await fetch(`${keygate.url}/healthz`)).status).toBe(200);
+    } finally {
+      await keygate.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
   isSecretUsable,
 } from '../../core/model.js';
 import type { TokenServiceContext } from '../context.js';
+import { fromStore } from '../from-store.js';
 import { extractClientCredentials } from './extract-client-credentials.js';
 import type { FormParameters } from './read-form.js';
 
@@ -37,7 +38,7 @@ export async function authenticateClient(
   let authenticated: AuthenticatedClient | undefined;
   // A malformed secret (bad prefix or checksum) or client ID fails without a store lookup.
   if (isWellFormedClientSecret(presented.clientSecret) && CLIENT_ID_PATTERN.test(presented.clientId)) {
-    const found = await context.credentials.get(presented.clientId);
+    const found = await fromStore(context.credentials.get(presented.clientId));
     const presentedHash = context.hasher.hash(presented.clientSecret);
     const now = new Date();
     if (found) {
