@@ -55,8 +55,61 @@ export const configSchema = z
     /** The first portal admin, created when the store has no user; a password is generated if omitted. */
     bootstrapAdminEmail: z.email().default('admin@keygate.local'),
     bootstrapAdminPassword: z.string().min(12).optional(),
+    /** Run the regional API gateway in this process. */
+    gatewayEnabled: z.boolean().default(true),
+    /**
+     * Where the gateway fetches the token service's JWKS. Defaults to this process's own token
+     * service; set it when the gateway runs apart from the token service.
+     */
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Seconds of clock skew tolerated on exp/nbf/iat. */
+    clockLeewaySeconds: z.number().int().min(0).max(300).default(30),
+    /** How long the gateway waits before refetching the JWKS for an unknown key ID. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+    /** Serve the sample VCC APIs (clearly labelled samples) on samplesPort and route to them. */
+    samplesEnabled: z.boolean().default(true),
+    /** Internal port of the sample APIs; loopback only. 0 picks a free port. */
+    samplesPort: port.default(8082),
+    /**
+     * Upstream base URL per API, overriding the samples (e.g. `{"stats": "https://stats.internal"}`).
+     * Names are those of the API documents in openapi/ (see docs/gateway.md).
+     */
+    upstreams: z.record(z.string(), z.url({ protocol: /^https?$/ })).default({}),
+    /** Further OpenAPI 3.1 documents (file paths) describing the user's own APIs behind the gateway. */
+    apiDocuments: z
+      .array(z.object({ file: z.string().min(1), upstream: z.url({ protocol: /^https?$/ }) }).strict())
+      .default([]),
+    /** Upstream answer timeout; past it the gateway answers 504. */
+    upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+    /** Forward the caller's bearer token upstream (stripped by default). */
+    forwardBearerToken: z.boolean().default(false),
+    /**
+     * Fair-usage limits per plan: requests per window across all APIs of an account, and
+     * optionally per credential. An account uses `defaultPlan` unless it names another.
+     */
+    rateLimitPlans: z
+      .record(
+        z.string(),
+        z
+          .object({
+            perAccount: z
+              .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
+              .strict(),
+            perCredential: z
+              .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      )
+      .default({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } }),
+    defaultPlan: z.string().default('standard'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.rateLimitPlans[c.defaultPlan] !== undefined, {
+    message: 'defaultPlan must name one of rateLimitPlans',
+    path: ['defaultPlan'],
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
@@ -84,4 +137,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   KEYGATE_BOOTSTRAP_ADMIN_EMAIL: { key: 'bootstrapAdminEmail', kind: 'string' },
   KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
+  KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
+  KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
+  KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
 };

@@ -7,6 +7,8 @@ export interface Account {
   readonly name: string;
   /** The region whose token endpoint and gateway serve this account (e.g. `emea`). */
   readonly region: string;
+  /** The rate-limit plan; null means the configured default plan. */
+  readonly plan: string | null;
   readonly createdAt: string;
 }
 

@@ -4,6 +4,9 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
+import type { JwksCache } from '../gateway/jwks-cache.js';
+import { RevocationList } from '../gateway/revocation-list.js';
+import { buildSampleApisApp } from '../sample-apis/index.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
@@ -12,9 +15,11 @@ import type { TokenServiceContext } from '../token-service/context.js';
 import { CredentialCache } from '../token-service/credential-cache.js';
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { Keyring } from '../token-service/keyring.js';
+import { JWKS_PATH } from '../token-service/metadata.js';
 import { tokenServicePlugin } from '../token-service/plugin.js';
 import { UsageRecorder } from '../token-service/usage-recorder.js';
 import { ChangeFeed } from './change-feed.js';
+import { buildGateway } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
 import { createLogger } from './logger.js';
 
@@ -25,7 +30,12 @@ export interface StartOptions {
 
 export interface RunningKeygate {
   readonly config: Config;
+  /** The token service (and admin) origin. */
   readonly url: string;
+  /** The API gateway's origin, when this process runs it. */
+  readonly gatewayUrl: string | undefined;
+  /** The sample APIs' internal origin, when this process serves them. */
+  readonly samplesUrl: string | undefined;
   readonly store: Store;
   readonly logger: Logger;
   readonly bootstrap: BootstrapResult;
@@ -55,9 +65,13 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     usage.start(config.usageFlushMs);
     const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
     const credentialCache = new CredentialCache(store, { maxEntries: 100_000, maxAgeMs: 300_000 });
+    const revocations = new RevocationList(store);
+    await revocations.load();
     feed.onChanges(async (changes) => {
-      for (const change of changes)
+      for (const change of changes) {
         if (change.topic.startsWith('credential.')) credentialCache.invalidate(change.ref);
+        else if (change.topic === 'token.revoked') revocations.add(change.ref);
+      }
       if (changes.some((c) => c.topic === 'keys.rotated')) {
         await keyring.reload();
         logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
@@ -75,35 +89,77 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       usage,
     };
 
-    const app = buildHttpApp(logger);
-    await app.register(healthPlugin, store);
-    await app.register(async (scope) => tokenServicePlugin(scope, context));
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-
-    return {
-      config,
-      url,
-      store,
-      logger,
-      bootstrap: bootstrapResult,
-      masterKeyOrigin: master.origin,
-      credentials: new CredentialService(store, context.hasher, () => feed.poll()),
-      flushUsage: () => usage.flush(),
-      syncChanges: () => feed.poll(),
-      async close() {
-        feed.stop();
-        await app.close();
-        await usage.stop();
-        await store.close();
-      },
+    const servers: FastifyInstance[] = [];
+    const closeAll = async () => {
+      feed.stop();
+      jwks?.stop();
+      for (const server of servers.reverse()) await server.close();
+      await usage.stop();
+      await store.close();
     };
+    let jwks: JwksCache | undefined;
+    try {
+      const app = buildHttpApp(logger);
+      servers.push(app);
+      await app.register(healthPlugin, store);
+      await app.register(async (scope) => tokenServicePlugin(scope, context));
+      const url = await listen(app, config.host, config.port);
+
+      let samplesUrl: string | undefined;
+      if (config.samplesEnabled && config.gatewayEnabled) {
+        const samples = buildSampleApisApp(logger);
+        servers.push(samples);
+        samplesUrl = await listen(samples, '127.0.0.1', config.samplesPort);
+      }
+
+      let gatewayUrl: string | undefined;
+      if (config.gatewayEnabled) {
+        const gateway = buildHttpApp(logger.child({ surface: 'gateway' }));
+        servers.push(gateway);
+        await gateway.register(healthPlugin, store);
+        ({ jwks } = await buildGateway(gateway, {
+          config,
+          store,
+          credentials: credentialCache,
+          revocations,
+          usage,
+          localJwksUrl: `${url}${JWKS_PATH}`,
+          samplesUrl,
+          onError: (message, err) => logger.warn({ err }, message),
+        }));
+        gatewayUrl = await listen(gateway, config.host, config.gatewayPort);
+        await jwks.start();
+      }
+
+      return {
+        config,
+        url,
+        gatewayUrl,
+        samplesUrl,
+        store,
+        logger,
+        bootstrap: bootstrapResult,
+        masterKeyOrigin: master.origin,
+        credentials: new CredentialService(store, context.hasher, () => feed.poll()),
+        flushUsage: () => usage.flush(),
+        syncChanges: () => feed.poll(),
+        close: closeAll,
+      };
+    } catch (error) {
+      await closeAll().catch(() => {});
+      throw error;
+    }
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }
 
 function buildHttpApp(logger: Logger): FastifyInstance {

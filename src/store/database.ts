@@ -5,7 +5,7 @@ import type { Generated } from 'kysely';
  * 0/1 integers, so SQLite and PostgreSQL store the same values and compare them the same way.
  */
 export interface Database {
-  accounts: { id: string; name: string; region: string; created_at: string };
+  accounts: { id: string; name: string; region: string; plan: string | null; created_at: string };
   users: {
     id: string;
     account_id: string;

@@ -13,7 +13,7 @@ import type { Database } from './database.js';
 /** Row ↔ domain mapping, one place for every table. */
 
 export function toAccount(row: Selectable<Database['accounts']>): Account {
-  return { id: row.id, name: row.name, region: row.region, createdAt: row.created_at };
+  return { id: row.id, name: row.name, region: row.region, plan: row.plan, createdAt: row.created_at };
 }
 
 export function toUser(row: Selectable<Database['users']>): PortalUser {

@@ -77,8 +77,8 @@ export class SqlStore implements Store {
 
 function accountRepository(db: Kysely<Database>): AccountRepository {
   return {
-    async create({ name, region }) {
-      const row = { id: newId(), name, region, created_at: now() };
+    async create({ name, region, plan }) {
+      const row = { id: newId(), name, region, plan: plan ?? null, created_at: now() };
       await db.insertInto('accounts').values(row).execute();
       return toAccount(row);
     },

@@ -32,7 +32,7 @@ export interface Store {
 }
 
 export interface AccountRepository {
-  create(input: { name: string; region: string }): Promise<Account>;
+  create(input: { name: string; region: string; plan?: string | null }): Promise<Account>;
   get(id: string): Promise<Account | undefined>;
   findByName(name: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;

@@ -38,6 +38,15 @@ export class UsageRecorder {
     }
   }
 
+  apiCalled(credentialId: string, scope: string, atMs: number): void {
+    this.#credentialLastUsed.set(credentialId, atMs);
+    const day = Math.floor(atMs / DAY_MS);
+    const key = `${credentialId}\u0000${day}\u0000${scope}`;
+    const entry = this.#daily.get(key);
+    if (entry) entry.apiCalls += 1;
+    else this.#daily.set(key, { credentialId, day, scope, tokensIssued: 0, apiCalls: 1 });
+  }
+
   async flush(): Promise<void> {
     if (this.#credentialLastUsed.size === 0 && this.#daily.size === 0) return;
     const iso = (entries: Map<string, number>) =>

@@ -36,6 +36,7 @@ export async function freePort(): Promise<number> {
 export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: string): Promise<TestKeygate> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'keygate-test-'));
   const port = await freePort();
+  const gatewayPort = await freePort();
   const config = loadConfig({
     env: {},
     cwd: dir,

@@ -17,6 +17,14 @@ export function registerStartCommand(program: Command): void {
         `  metadata        ${keygate.url}${METADATA_PATH}`,
         `  JWKS            ${keygate.url}${JWKS_PATH}`,
         `  issuer          ${config.publicUrl}`,
+        ...(keygate.gatewayUrl
+          ? [`  API gateway     ${keygate.gatewayUrl}  (audience ${config.audience})`]
+          : []),
+        ...(keygate.samplesUrl
+          ? [
+              `  sample APIs     ${keygate.samplesUrl}  (samples with generated data, reached through the gateway)`,
+            ]
+          : []),
         '',
         'Create API credentials:  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
       ];

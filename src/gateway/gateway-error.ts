@@ -1,0 +1,57 @@
+/**
+ * Errors the gateway answers with, and the one place they meet the wire. Bodies use the OAuth
+ * envelope with the real system's texts (DESIGN.md); 401 and 403 carry RFC 6750 headers.
+ */
+export type GatewayErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'not_found'
+  | 'not_acceptable'
+  | 'too_many_requests'
+  | 'bad_gateway'
+  | 'gateway_timeout'
+  | 'temporarily_unavailable';
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: GatewayErrorCode,
+    readonly status: number,
+    readonly description: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+    this.name = 'GatewayError';
+  }
+}
+
+const REALM = 'keygate';
+const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
+
+export function accessTokenMissing(): GatewayError {
+  // RFC 6750 §3.1: a request without credentials gets the challenge without an error code.
+  return new GatewayError('invalid_request', 401, 'The access token is missing', {
+    'www-authenticate': `Bearer realm=${quote(REALM)}`,
+  });
+}
+
+export function accessTokenInvalid(): GatewayError {
+  const description = 'The access token is invalid or has expired';
+  return new GatewayError('invalid_token', 401, description, {
+    'www-authenticate': `Bearer realm=${quote(REALM)}, error="invalid_token", error_description=${quote(description)}`,
+  });
+}
+
+export function malformedAuthorization(): GatewayError {
+  const description = 'The Authorization header must be "Bearer <access token>"';
+  return new GatewayError('invalid_request', 400, description, {
+    'www-authenticate': `Bearer realm=${quote(REALM)}, error="invalid_request", error_description=${quote(description)}`,
+  });
+}
+
+export function insufficientScope(accepted: readonly string[]): GatewayError {
+  const description = `The access token does not have a scope this API accepts: ${accepted.join(' or ')}`;
+  return new GatewayError('insufficient_scope', 403, description, {
+    'www-authenticate': `Bearer realm=${quote(REALM)}, error="insufficient_scope", scope=${quote(accepted.join(' '))}, error_description=${quote(description)}`,
+  });
+}

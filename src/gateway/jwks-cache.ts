@@ -1,0 +1,72 @@
+import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { request } from 'undici';
+
+export interface JwksCacheOptions {
+  url: string;
+  /** Least time between two fetches triggered by an unknown key ID. */
+  cooldownMs: number;
+  /** Background refresh period. */
+  refreshMs: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The token service's public keys as the gateway holds them. Keys are fetched at start,
+ * refreshed in the background, and refetched once (at most every cooldown) when a token names a
+ * key ID not yet known. A failed fetch keeps the keys already held, so the gateway goes on
+ * validating while the token service is down. (jose's remote JWK set drops them instead.)
+ */
+export class JwksCache {
+  #keys = new Map<string, CryptoKey>();
+  #lastFetch = 0;
+  #fetching: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: JwksCacheOptions) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), this.options.refreshMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** The key for `kid`, refetching the set once if it is unknown and the cooldown allows. */
+  async key(kid: string | undefined): Promise<CryptoKey | undefined> {
+    if (kid === undefined) return undefined;
+    const known = this.#keys.get(kid);
+    if (known) return known;
+    if (Date.now() - this.#lastFetch >= this.options.cooldownMs) await this.refresh();
+    return this.#keys.get(kid);
+  }
+
+  refresh(): Promise<void> {
+    this.#fetching ??= this.#fetch().finally(() => {
+      this.#fetching = undefined;
+    });
+    return this.#fetching;
+  }
+
+  async #fetch(): Promise<void> {
+    this.#lastFetch = Date.now();
+    try {
+      const response = await request(this.options.url, { headersTimeout: 5000, bodyTimeout: 5000 });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new Error(`JWKS fetch answered ${response.statusCode}`);
+      }
+      const { keys } = (await response.body.json()) as { keys?: JWK[] };
+      const next = new Map<string, CryptoKey>();
+      for (const jwk of keys ?? []) {
+        if (!jwk.kid || jwk.use === 'enc' || jwk.alg !== 'ES256') continue;
+        next.set(jwk.kid, (await importJWK(jwk, jwk.alg)) as CryptoKey);
+      }
+      this.#keys = next;
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { UsageRecorder } from '../token-service/usage-recorder.js';
+import type { AccessTokenVerifier, VerifiedAccessToken } from './access-token-verifier.js';
+import type { AccountPlans } from './account-plans.js';
+import type { ApiRoute } from './api-document.js';
+import { readBearerToken } from './bearer-token.js';
+import { GatewayError, insufficientScope } from './gateway-error.js';
+import { protectedResourceMetadata } from './protected-resource-metadata.js';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
+
+export interface GatewayContext {
+  readonly config: Config;
+  readonly routes: readonly ApiRoute[];
+  /** Upstream base URL of each API. */
+  readonly upstreams: ReadonlyMap<string, string>;
+  readonly verifier: AccessTokenVerifier;
+  readonly limiter: RateLimiter;
+  readonly plans: AccountPlans;
+  readonly usage: UsageRecorder;
+}
+
+const VERSIONED_ACCEPT = /application\/vnd\.newvoicemedia\.v(\d+)\+json/i;
+
+/**
+ * The regional API gateway: for each declared operation, check the bearer token, the scope, the
+ * version and the fair-usage limit, then proxy to the API. Anything not declared is 404.
+ */
+export async function gatewayPlugin(app: FastifyInstance, context: GatewayContext): Promise<void> {
+  await app.register(replyFrom, {
+    undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
+    // A gateway must not resend a caller's request on its own: no retries on 503.
+    retryMethods: [],
+    disableRequestLogging: true,
+  });
+  // Bodies pass through untouched, whatever their type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.setErrorHandler((error, request, reply) => replyWithGatewayError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    replyWithGatewayError(
+      new GatewayError('not_found', 404, `No API at ${request.method} ${path}`),
+      request,
+      reply,
+    );
+  });
+
+  const metadata = protectedResourceMetadata(context.config, context.routes);
+  app.get('/.well-known/oauth-protected-resource', async () => metadata);
+
+  for (const route of context.routes) {
+    const upstream = context.upstreams.get(route.api);
+    if (!upstream) throw new Error(`no upstream configured for the ${route.api} API`);
+    app.route({
+      method: route.method as 'GET',
+      url: route.routerPath,
+      handler: async (request, reply) => {
+        const token = await context.verifier.verify(readBearerToken(request.headers.authorization));
+        const scope = route.scopes.find((s) => token.scopes.includes(s));
+        if (scope === undefined) throw insufficientScope(route.scopes);
+        checkVersion(route, request.headers.accept);
+        await applyRateLimits(context, token, reply);
+        context.usage.apiCalled(token.credentialId, scope, Date.now());
+        return reply.from(upstream + request.url, {
+          timeout: context.config.upstreamTimeoutMs,
+          rewriteRequestHeaders: (_request, headers) =>
+            forwardedHeaders(headers, token, context.config.forwardBearerToken),
+          onError: (errorReply, { error }) => {
+            const timedOut = (error as { statusCode?: number }).statusCode === 504;
+            replyWithGatewayError(
+              timedOut
+                ? new GatewayError('gateway_timeout', 504, 'The API did not answer in time')
+                : new GatewayError('bad_gateway', 502, 'The API is unavailable'),
+              request,
+              errorReply as unknown as FastifyReply,
+            );
+          },
+        });
+      },
+    });
+  }
+}
+
+/** The caller's identity travels upstream in headers; the bearer token does not, unless configured. */
+function forwardedHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  token: VerifiedAccessToken,
+  keepBearer: boolean,
+): Record<string, string | string[] | undefined> {
+  const forwarded = { ...headers };
+  if (!keepBearer) delete forwarded.authorization;
+  for (const name of Object.keys(forwarded)) if (name.startsWith('x-keygate-')) delete forwarded[name];
+  forwarded['x-keygate-account-id'] = token.accountId;
+  forwarded['x-keygate-client-id'] = token.clientId;
+  forwarded['x-keygate-scopes'] = token.scopes.join(' ');
+  return forwarded;
+}
+
+function checkVersion(route: ApiRoute, accept: string | undefined): void {
+  if (route.versions.length === 0 || accept === undefined) return;
+  const match = VERSIONED_ACCEPT.exec(accept);
+  if (!match) return;
+  if (!route.versions.includes(Number(match[1]))) {
+    const offered = route.versions.map((v) => `application/vnd.newvoicemedia.v${v}+json`).join(', ');
+    throw new GatewayError('not_acceptable', 406, `This API serves ${offered}`);
+  }
+}
+
+async function applyRateLimits(
+  context: GatewayContext,
+  token: VerifiedAccessToken,
+  reply: FastifyReply,
+): Promise<void> {
+  const limits = await context.plans.limitsFor(token.accountId);
+  let decision: RateLimitDecision = context.limiter.take(`account:${token.accountId}`, limits.perAccount);
+  let scope = 'account';
+  if (decision.allowed && limits.perCredential) {
+    const perCredential = context.limiter.take(`credential:${token.clientId}`, limits.perCredential);
+    if (!perCredential.allowed || perCredential.remaining < decision.remaining) {
+      decision = perCredential;
+      scope = 'credential';
+    }
+  }
+  // draft-ietf-httpapi-ratelimit-headers
+  void reply.headers({
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(decision.remaining),
+    'ratelimit-reset': String(decision.resetSeconds),
+  });
+  if (!decision.allowed) {
+    throw new GatewayError(
+      'too_many_requests',
+      429,
+      `The fair-usage limit of this ${scope} is exceeded; retry after ${decision.resetSeconds} seconds`,
+      { 'retry-after': String(decision.resetSeconds) },
+    );
+  }
+}
+
+function replyWithGatewayError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  let gatewayError: GatewayError;
+  if (error instanceof GatewayError) gatewayError = error;
+  else if ((error as { statusCode?: number }).statusCode === 413) {
+    gatewayError = new GatewayError('invalid_request', 413, 'The request body is too large');
+  } else {
+    request.log.error({ err: error }, 'unexpected error in the gateway');
+    gatewayError = new GatewayError('bad_gateway', 502, 'The gateway could not complete the request');
+  }
+  void reply
+    .code(gatewayError.status)
+    .headers(gatewayError.headers)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ error: gatewayError.code, error_description: gatewayError.description }));
+}

@@ -1,0 +1,45 @@
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * Fixed-window request counters in memory (one process). The production mode moves the counters
+ * to Redis behind the same interface.
+ */
+export class RateLimiter {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  take(key: string, rule: RateLimit): RateLimitDecision {
+    const at = this.now();
+    let window = this.#windows.get(key);
+    if (!window || window.resetAt <= at) {
+      if (this.#windows.size > 100_000) this.#sweep(at);
+      window = { count: 0, resetAt: at + rule.windowSeconds * 1000 };
+      this.#windows.set(key, window);
+    }
+    const resetSeconds = Math.max(1, Math.ceil((window.resetAt - at) / 1000));
+    if (window.count >= rule.limit) return { allowed: false, limit: rule.limit, remaining: 0, resetSeconds };
+    window.count++;
+    return { allowed: true, limit: rule.limit, remaining: rule.limit - window.count, resetSeconds };
+  }
+
+  #sweep(at: number): void {
+    for (const [key, window] of this.#windows) if (window.resetAt <= at) this.#windows.delete(key);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Store } from '../store/store.js';
+
+/**
+ * Token IDs revoked and not yet expired, held in memory: loaded at start, then fed by the change
+ * log, so the gateway refuses a revoked token within one poll interval without a store read per call.
+ */
+export class RevocationList {
+  readonly #revoked = new Map<string, number>();
+
+  constructor(private readonly store: Store) {}
+
+  async load(): Promise<void> {
+    for (const token of await this.store.revokedTokens.listActive(new Date())) {
+      this.#revoked.set(token.jti, Date.parse(token.expiresAt));
+    }
+  }
+
+  /** A revocation named by the change log: the expiry is unknown here, so keep it until pruned. */
+  add(jti: string, expiresAtMs = Number.POSITIVE_INFINITY): void {
+    this.#revoked.set(jti, expiresAtMs);
+  }
+
+  has(jti: string): boolean {
+    return this.#revoked.has(jti);
+  }
+
+  /** Forget revocations whose tokens have expired anyway (`expiresAtMs` from the token itself). */
+  prune(now = Date.now()): void {
+    for (const [jti, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(jti);
+  }
+}
