@@ -42,6 +42,8 @@ export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: st
     cwd: dir,
     overrides: {
       port,
+      gatewayPort,
+      samplesPort: 0,
       dataDir: dir,
       logLevel: 'info',
       changePollMs: 50,
