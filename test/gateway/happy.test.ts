@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken } from '../helpers/tokens.js';
+import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
+
+describe('gateway: admitted calls', () => {
+  let keygate: TestKeygate;
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let client: { clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    keygate = await startTestKeygate({
+      apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
+    });
+    client = await keygate.createCredential([
+      'agents-availability:read',
+      'stats',
+      'admin:read',
+      'admin:write',
+    ]);
+  });
+  afterAll(async () => {
+    await keygate.stop();
+    await upstream.close();
+  });
+
+  it('lets a token with the route’s scope reach the Agent Availability sample', async () => {
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    const res = await fetch(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.newvoicemedia.v1+json' },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, number>;
+    expect(Object.keys(body).sort()).toEqual(['Away', 'Extended Away', 'Logged Out', 'Ready']);
+    for (const n of Object.values(body)) expect(Number.isInteger(n)).toBe(true);
+    expect(res.headers.get('ratelimit-limit')).toBe('6000');
+    expect(Number(res.headers.get('ratelimit-remaining'))).toBeLessThan(6000);
+  });
+
+  it('matches the Bearer scheme case-insensitively', async () => {
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const res = await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+        headers: { authorization: `${scheme} ${token}` },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('forwards the caller’s identity upstream and strips the bearer token and forged identity headers', async () => {
+    const token = await issueToken(keygate, client, 'admin:write');
+    const res = await fetch(`${keygate.gatewayUrl}/orders?x=1`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-keygate-account-id': 'forged',
+      },
+      body: JSON.stringify({ item: 'headset' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ echoed: '/orders?x=1', body: '{"item":"headset"}' });
+    const seen = upstream.seen.at(-1)!;
+    const account = (await keygate.store.accounts.list())[0]!;
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(seen.headers['x-keygate-account-id']).toBe(account.id);
+    expect(seen.headers['x-keygate-client-id']).toBe(client.clientId);
+    expect(seen.headers['x-keygate-scopes']).toBe('admin:write');
+  });
+
+  it('accepts any one of the scopes an operation lists', async () => {
+    for (const scope of ['admin:read', 'admin:write']) {
+      const token = await issueToken(keygate, client, scope);
+      expect(
+        (await fetch(`${keygate.gatewayUrl}/orders`, { headers: { authorization: `Bearer ${token}` } }))
+          .status,
+      ).toBe(200);
+    }
+  });
+
+  it('publishes RFC 9728 protected resource metadata', async () => {
+    const res = await fetch(`${keygate.gatewayUrl}/.well-known/oauth-protected-resource`);
+    expect(res.status).toBe(200);
+    const metadata = (await res.json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      resource: keygate.config.audience,
+      authorization_servers: [keygate.config.publicUrl],
+      bearer_methods_supported: ['header'],
+    });
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining(['agents-availability:read', 'admin:read', 'admin:write']),
+    );
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
+import { rotateSigningKeys } from '../../src/services/signing-keys.js';
+import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken } from '../helpers/tokens.js';
+
+/** Polls until the gateway answers `status`, failing after one second (the promise Keygate makes). */
+async function expectWithinOneSecond(request: () => Promise<Response>, status: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const res = await request();
+    if (res.status === status) return Date.now() - start;
+    if (Date.now() - start > 1000) throw new Error(`still ${res.status} after 1 s (wanted ${status})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('gateway: revocation, credential changes and key rotation', () => {
+  let keygate: TestKeygate;
+  const call = (token: string) =>
+    fetch(`${keygate.gatewayUrl}/agents-availability`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({ changePollMs: 250 });
+  });
+  afterAll(() => keygate.stop());
+
+  it('refuses a revoked token within 1 s although its JWT is still formally valid', async () => {
+    const client = await keygate.createCredential(['agents-availability:read']);
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    expect((await call(token)).status).toBe(200); // now cached as verified
+    const revoked = await postForm(
+      `${keygate.url}/Auth/connect/revocation`,
+      { token },
+      { authorization: basic(client.clientId, client.clientSecret) },
+    );
+    expect(revoked.status).toBe(200);
+    await expectWithinOneSecond(() => call(token), 401);
+  });
+
+  it('refuses tokens of a credential deleted or disabled from outside the process within 1 s', async () => {
+    const client = await keygate.createCredential(['agents-availability:read']);
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    expect((await call(token)).status).toBe(200);
+    // Write through the store as another process (the CLI) would: no in-process notification.
+    const credential = (await keygate.store.credentials.findByClientId(client.clientId))!;
+    await keygate.store.credentials.update(credential.id, { disabled: true });
+    await expectWithinOneSecond(() => call(token), 401);
+    await keygate.store.credentials.update(credential.id, { disabled: false });
+    await expectWithinOneSecond(() => call(token), 200);
+    await keygate.store.credentials.delete(credential.id);
+    await expectWithinOneSecond(() => call(token), 401);
+  });
+
+  it('keeps admitting tokens across a key rotation: old ones, and new ones signed by the pre-published key', async () => {
+    const client = await keygate.createCredential(['agents-availability:read']);
+    const before = await issueToken(keygate, client, 'agents-availability:read');
+    expect((await call(before)).status).toBe(200);
+    const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
+    await rotateSigningKeys(keygate.store, keyEncryptionKey, keygate.config.tokenLifetimeSeconds);
+    await keygate.syncChanges();
+    const after = await issueToken(keygate, client, 'agents-availability:read');
+    expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
+    expect((await call(after)).status).toBe(200);
+    expect((await call(before)).status).toBe(200);
+  });
+});
+
+describe('gateway apart from the token service', () => {
+  it('learns a new key on an unknown kid, and keeps validating with the keys it holds while the token service is down', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'keygate-split-'));
+    const audience = 'https://api.emea.example';
+    const tokens = await startTestKeygate({ gatewayEnabled: false, audience }, shared);
+    const gateway = await startTestKeygate(
+      {
+        jwksUrl: `${tokens.url}/.well-known/jwks.json`,
+        publicUrl: tokens.config.publicUrl,
+        audience,
+        jwksCooldownSeconds: 0,
+      },
+      shared, // one deployment, two processes, one store
+    );
+    const call = (token: string) =>
+      fetch(`${gateway.gatewayUrl}/agents-availability`, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      const client = await tokens.createCredential(['agents-availability:read']);
+      expect((await call(await issueToken(tokens, client, 'agents-availability:read'))).status).toBe(200);
+
+      // Two rotations: the key that now signs was created after the gateway last fetched the JWKS.
+      const { keyEncryptionKey } = deriveKeys(loadMasterKey(tokens.config).key);
+      await rotateSigningKeys(tokens.store, keyEncryptionKey, tokens.config.tokenLifetimeSeconds);
+      await rotateSigningKeys(tokens.store, keyEncryptionKey, tokens.config.tokenLifetimeSeconds);
+      await tokens.syncChanges();
+      const fresh = await issueToken(tokens, client, 'agents-availability:read');
+      const unverified = await issueToken(tokens, client, 'agents-availability:read');
+      expect((await call(fresh)).status).toBe(200);
+
+      await tokens.close(); // the token service goes away
+      const unknownKid = `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'nope' })).toString('base64url')}.${unverified.split('.')[1]}.${unverified.split('.')[2]}`;
+      expect((await call(unknownKid)).status).toBe(401); // forces a JWKS fetch, which fails
+      expect((await call(unverified)).status).toBe(200); // verified with the keys still held
+    } finally {
+      await gateway.close();
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+});
