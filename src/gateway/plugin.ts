@@ -1,4 +1,3 @@
-import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
@@ -9,6 +8,7 @@ import { readBearerToken } from './bearer-token.js';
 import { GatewayError, insufficientScope } from './gateway-error.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
+import { UpstreamProxy, upstreamRequestHeaders } from './upstream-proxy.js';
 
 export interface GatewayContext {
   readonly config: Config;
@@ -28,12 +28,8 @@ const VERSIONED_ACCEPT = /application\/vnd\.newvoicemedia\.v(\d+)\+json/i;
  * version and the fair-usage limit, then proxy to the API. Anything not declared is 404.
  */
 export async function gatewayPlugin(app: FastifyInstance, context: GatewayContext): Promise<void> {
-  await app.register(replyFrom, {
-    undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
-    // A gateway must not resend a caller's request on its own: no retries on 503.
-    retryMethods: [],
-    disableRequestLogging: true,
-  });
+  const proxy = new UpstreamProxy({ timeoutMs: context.config.upstreamTimeoutMs, connections: 128 });
+  app.addHook('onClose', () => proxy.close());
   // Bodies pass through untouched, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -64,21 +60,13 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
         checkVersion(route, request.headers.accept);
         await applyRateLimits(context, token, reply);
         context.usage.apiCalled(token.credentialId, scope, Date.now());
-        return reply.from(upstream + request.url, {
-          timeout: context.config.upstreamTimeoutMs,
-          rewriteRequestHeaders: (_request, headers) =>
-            forwardedHeaders(headers, token, context.config.forwardBearerToken),
-          onError: (errorReply, { error }) => {
-            const timedOut = (error as { statusCode?: number }).statusCode === 504;
-            replyWithGatewayError(
-              timedOut
-                ? new GatewayError('gateway_timeout', 504, 'The API did not answer in time')
-                : new GatewayError('bad_gateway', 502, 'The API is unavailable'),
-              request,
-              errorReply as unknown as FastifyReply,
-            );
-          },
-        });
+        await proxy.forward(
+          upstream,
+          request,
+          reply,
+          forwardedHeaders(upstreamRequestHeaders(request.headers), token, context.config.forwardBearerToken),
+        );
+        return reply;
       },
     });
   }
@@ -90,9 +78,9 @@ function forwardedHeaders(
   token: VerifiedAccessToken,
   keepBearer: boolean,
 ): Record<string, string | string[] | undefined> {
-  const forwarded = { ...headers };
+  const forwarded = headers;
   if (!keepBearer) delete forwarded.authorization;
-  for (const name of Object.keys(forwarded)) if (name.startsWith('x-keygate-')) delete forwarded[name];
+  for (const name in forwarded) if (name.startsWith('x-keygate-')) delete forwarded[name];
   forwarded['x-keygate-account-id'] = token.accountId;
   forwarded['x-keygate-client-id'] = token.clientId;
   forwarded['x-keygate-scopes'] = token.scopes.join(' ');

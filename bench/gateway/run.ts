@@ -1,0 +1,212 @@
+/**
+ * bench/gateway — one upstream (the Agent Availability sample, its own process), one client load,
+ * three paths to it, measured in turn in one run:
+ *   direct              the load generator calls the upstream
+ *   nginx               nginx (Debian package) as a plain reverse proxy, one worker, keep-alive upstream
+ *   keygate (hit)       Keygate's gateway with every check on — token, scope, rate limit — one reused token
+ *   keygate (miss)      the same with a fresh token on every request (signature check each time)
+ * The proxies are pinned to CPU 0; upstream and load generator share CPU 1. Then, at half of
+ * Keygate's peak, the p99 latency Keygate adds over the direct call.
+ *
+ *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
+const PATH = '/agents-availability?skillNames=Sales';
+const ports = { upstream: 18_401, nginx: 18_402, keygate: 18_403, gateway: 18_404 };
+const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
+const children: ChildProcess[] = [];
+
+async function startUpstream(): Promise<void> {
+  // Pinned to CPU 1 with the load generator, so CPU 0 belongs to the proxy being measured.
+  const child = spawn(
+    'taskset',
+    ['-c', '1', process.execPath, '--import', 'tsx', here('./upstream-server.ts'), String(ports.upstream)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  children.push(child);
+  await new Promise((resolve) => child.once('message', resolve));
+}
+
+async function startNginx(): Promise<void> {
+  const conf = join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${work}/nginx.pid;
+error_log ${work}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy;
+  fastcgi_temp_path ${work}/fcgi; uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
+  upstream api { server 127.0.0.1:${ports.upstream}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${ports.nginx};
+    location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`,
+  );
+  children.push(
+    await startPinned('nginx', ['-c', conf, '-p', work], process.env, {
+      url: `http://127.0.0.1:${ports.nginx}${PATH}`,
+    }),
+  );
+}
+
+async function startKeygate(): Promise<{ token: string; freshTokens: () => string }> {
+  const dataDir = join(work, 'keygate');
+  const config = join(work, 'keygate.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      samplesEnabled: false,
+      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
+      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
+    }),
+  );
+  const env = {
+    ...process.env,
+    KEYGATE_CONFIG: config,
+    KEYGATE_DATA_DIR: dataDir,
+    KEYGATE_PORT: String(ports.keygate),
+    KEYGATE_GATEWAY_PORT: String(ports.gateway),
+    KEYGATE_LOG_LEVEL: 'warn',
+  };
+  children.push(
+    await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
+      url: `http://127.0.0.1:${ports.keygate}/healthz`,
+    }),
+  );
+  const { execFileSync } = await import('node:child_process');
+  const created = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        here('../../bin/keygate.js'),
+        'credentials',
+        'create',
+        '--name',
+        'bench',
+        '--scope',
+        'agents-availability:read',
+        '--json',
+      ],
+      { env, encoding: 'utf8' },
+    ),
+  ) as { client_id: string; client_secret: string };
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: created.client_id,
+    client_secret: created.client_secret,
+    scope: 'agents-availability:read',
+  }).toString();
+  const mint = async () => {
+    const response = await fetch(`http://127.0.0.1:${ports.keygate}/Auth/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    return ((await response.json()) as { access_token: string }).access_token;
+  };
+  // Enough distinct tokens that the miss run never reuses one.
+  const pool: string[] = [];
+  const needed = Number(process.env.BENCH_MISS_TOKENS ?? 30_000);
+  for (let i = 0; i < needed; i += 100) pool.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
+  let next = 0;
+  return { token: await mint(), freshTokens: () => pool[next++ % pool.length]! };
+}
+
+async function missRun(url: string, freshToken: () => string): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, authorization: `Bearer ${freshToken()}` },
+        }),
+      },
+    ],
+  });
+  return {
+    name: 'keygate (token cache miss)',
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+try {
+  await startUpstream();
+  await startNginx();
+  const { token, freshTokens } = await startKeygate();
+  const auth = { authorization: `Bearer ${token}` };
+  const targets = [
+    { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {} },
+    { name: 'nginx', url: `http://127.0.0.1:${ports.nginx}${PATH}`, headers: {} },
+    { name: 'keygate (token cache hit)', url: `http://127.0.0.1:${ports.gateway}${PATH}`, headers: auth },
+  ];
+  const check = await fetch(targets[2]!.url, { headers: auth });
+  if (check.status !== 200) throw new Error(`the gateway answered ${check.status}: ${await check.text()}`);
+
+  const rounds = new Map<string, LoadResult[]>();
+  for (let round = 0; round < roundCount; round++) {
+    for (const t of targets) {
+      const result = await load(t.name, {
+        url: t.url,
+        method: 'GET',
+        headers: t.headers,
+        connections,
+        seconds,
+        warmup: round === 0,
+      });
+      rounds.set(t.name, [...(rounds.get(t.name) ?? []), result]);
+    }
+    const miss = await missRun(targets[2]!.url, freshTokens);
+    rounds.set(miss.name, [...(rounds.get(miss.name) ?? []), miss]);
+  }
+  const results = [...rounds.values()].map(median);
+
+  // Added latency at half of Keygate's peak (cache hit): same fixed rate, direct vs through Keygate.
+  const hit = results.find((r) => r.name === 'keygate (token cache hit)')!;
+  const rate = Math.floor(hit.requestsPerSecond / 2);
+  const fixed = async (url: string, headers: Record<string, string>) =>
+    autocannon({ url, headers, connections: 10, overallRate: rate, duration: seconds });
+  const direct = await fixed(targets[0]!.url, {});
+  const through = await fixed(targets[2]!.url, auth);
+
+  const report = [
+    table(results, 'nginx'),
+    '',
+    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections: direct p50 ${direct.latency.p50} ms, p99 ${direct.latency.p99} ms; through Keygate p50 ${through.latency.p50} ms, p99 ${through.latency.p99} ms; added p99 ${(through.latency.p99 - direct.latency.p99).toFixed(2)} ms.`,
+    `(median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; proxies pinned to CPU 0, upstream and load on CPU 1)`,
+  ].join('\n');
+  process.stdout.write(`\n${report}\n`);
+  mkdirSync(here('../results'), { recursive: true });
+  writeFileSync(
+    here('../results/gateway.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), seconds, rounds: roundCount, connections, results, halfPeak: { rate, direct: direct.latency, keygate: through.latency } }, null, 2)}\n`,
+  );
+} finally {
+  for (const child of children.reverse()) await stop(child);
+  rmSync(work, { recursive: true, force: true });
+}

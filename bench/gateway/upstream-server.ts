@@ -1,0 +1,8 @@
+/** The benchmark's upstream: the sample APIs (Agent Availability among them) in a process of their own. */
+import { buildSampleApisApp } from '../../src/sample-apis/index.js';
+import { createLogger } from '../../src/server/logger.js';
+
+const port = Number(process.argv[2] ?? 0);
+const app = buildSampleApisApp(createLogger('warn'));
+await app.listen({ port, host: '127.0.0.1' });
+process.send?.('ready');
