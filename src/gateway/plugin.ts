@@ -6,6 +6,7 @@ import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
 import { readBearerToken } from './bearer-token.js';
 import { GatewayError, insufficientScope } from './gateway-error.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 import { UpstreamProxy, upstreamRequestHeaders } from './upstream-proxy.js';
@@ -19,6 +20,7 @@ export interface GatewayContext {
   readonly limiter: RateLimiter;
   readonly plans: AccountPlans;
   readonly usage: UsageRecorder;
+  readonly metrics: GatewayMetrics;
 }
 
 const VERSIONED_ACCEPT = /application\/vnd\.newvoicemedia\.v(\d+)\+json/i;
@@ -37,11 +39,17 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   app.setErrorHandler((error, request, reply) => replyWithGatewayError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
+    context.metrics.observe('none', 404, 'none', 0);
     replyWithGatewayError(
       new GatewayError('not_found', 404, `No API at ${request.method} ${path}`),
       request,
       reply,
     );
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', context.metrics.registry.contentType);
+    return context.metrics.text();
   });
 
   const metadata = protectedResourceMetadata(context.config, context.routes);
@@ -54,19 +62,33 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
       method: route.method as 'GET',
       url: route.routerPath,
       handler: async (request, reply) => {
-        const token = await context.verifier.verify(readBearerToken(request.headers.authorization));
-        const scope = route.scopes.find((s) => token.scopes.includes(s));
-        if (scope === undefined) throw insufficientScope(route.scopes);
-        checkVersion(route, request.headers.accept);
-        await applyRateLimits(context, token, reply);
-        context.usage.apiCalled(token.credentialId, scope, Date.now());
-        await proxy.forward(
-          upstream,
-          request,
-          reply,
-          forwardedHeaders(upstreamRequestHeaders(request.headers), token, context.config.forwardBearerToken),
-        );
-        return reply;
+        const started = performance.now();
+        let scope = 'none';
+        try {
+          const token = await context.verifier.verify(readBearerToken(request.headers.authorization));
+          const admitting = route.scopes.find((s) => token.scopes.includes(s));
+          if (admitting === undefined) throw insufficientScope(route.scopes);
+          scope = admitting;
+          checkVersion(route, request.headers.accept);
+          await applyRateLimits(context, token, reply);
+          context.usage.apiCalled(token.credentialId, scope, Date.now());
+          const status = await proxy.forward(
+            upstream,
+            request,
+            reply,
+            forwardedHeaders(
+              upstreamRequestHeaders(request.headers),
+              token,
+              context.config.forwardBearerToken,
+            ),
+          );
+          context.metrics.observe(route.api, status, scope, (performance.now() - started) / 1000);
+          return reply;
+        } catch (error) {
+          const status = error instanceof GatewayError ? error.status : 500;
+          context.metrics.observe(route.api, status, scope, (performance.now() - started) / 1000);
+          throw error;
+        }
       },
     });
   }

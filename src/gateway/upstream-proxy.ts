@@ -37,7 +37,7 @@ export class UpstreamProxy {
     request: FastifyRequest,
     reply: FastifyReply,
     headers: Record<string, string | string[] | undefined>,
-  ): Promise<void> {
+  ): Promise<number> {
     const method = request.method as 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
     const ownHeaders = reply.getHeaders();
@@ -65,7 +65,7 @@ export class UpstreamProxy {
     } catch (error) {
       if (response.headersSent) {
         response.destroy();
-        return;
+        return response.statusCode;
       }
       const failure =
         error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError
@@ -76,7 +76,9 @@ export class UpstreamProxy {
         'content-type': 'application/json; charset=utf-8',
       } as Record<string, string>);
       response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
+      return failure.status;
     }
+    return response.statusCode;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type ApiRoute,
   routesFromDocument,
 } from '../gateway/api-document.js';
+import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
 import { gatewayPlugin } from '../gateway/plugin.js';
 import { RateLimiter } from '../gateway/rate-limiter.js';
@@ -87,6 +88,7 @@ export async function buildGateway(
       limiter: new RateLimiter(),
       plans: new AccountPlans(deps.store, config),
       usage: deps.usage,
+      metrics: new GatewayMetrics(),
     }),
   );
   return { jwks };
