@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.js';
 import { DomainError } from '../core/domain-error.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerCredentialCommands, UsageError } from './commands/credentials.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStartCommand } from './commands/start.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerCredentialCommands(program);
   registerKeyCommands(program);
+  registerExplainCommand(program);
   return program;
 }
 

@@ -1,9 +1,13 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { type CryptoKey, errors as joseErrors, jwtVerify } from 'jose';
 import { isCredentialExpired } from '../core/model.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import { accessTokenInvalid, GatewayError } from './gateway-error.js';
-import type { JwksCache } from './jwks-cache.js';
 import type { RevocationList } from './revocation-list.js';
+
+/** Where verification keys come from: the JWKS cache in the gateway, the store in the CLI. */
+export interface VerificationKeySource {
+  key(kid: string | undefined): Promise<CryptoKey | undefined>;
+}
 
 export interface VerifiedAccessToken {
   jti: string;
@@ -56,7 +60,7 @@ export class AccessTokenVerifier {
   readonly #verified = new Map<string, Omit<VerifiedAccessToken, 'credentialId'>>();
 
   constructor(
-    private readonly jwks: JwksCache,
+    private readonly keys: VerificationKeySource,
     private readonly revocations: RevocationList,
     private readonly credentials: CredentialCache,
     private readonly options: AccessTokenVerifierOptions,
@@ -109,7 +113,7 @@ export class AccessTokenVerifier {
       ({ payload } = await jwtVerify(
         token,
         async (header) => {
-          const key = await this.jwks.key(header.kid);
+          const key = await this.keys.key(header.kid);
           if (!key) throw new TokenRefused('unknown_key');
           return key;
         },

@@ -95,13 +95,19 @@ describe('gateway: admitted calls', () => {
 
   it('counts requests in Prometheus metrics by API, status and scope, never by client or token', async () => {
     const token = await issueToken(keygate, client, 'agents-availability:read');
-    await fetch(`${keygate.gatewayUrl}/agents-availability`, { headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await fetch(`${keygate.gatewayUrl}/agents-availability`);
     const res = await fetch(`${keygate.gatewayUrl}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
-    expect(text).toMatch(/keygate_gateway_requests_total\{api="agents-availability",status="200",scope="agents-availability:read"\} \d+/);
-    expect(text).toMatch(/keygate_gateway_requests_total\{api="agents-availability",status="401",scope="none"\} \d+/);
+    expect(text).toMatch(
+      /keygate_gateway_requests_total\{api="agents-availability",status="200",scope="agents-availability:read"\} \d+/,
+    );
+    expect(text).toMatch(
+      /keygate_gateway_requests_total\{api="agents-availability",status="401",scope="none"\} \d+/,
+    );
     expect(text).toContain('keygate_gateway_request_duration_seconds_bucket');
     expect(text).not.toContain(client.clientId);
     expect(text).not.toContain(token.slice(0, 40));

@@ -1,0 +1,102 @@
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import { CredentialCache } from '../token-service/credential-cache.js';
+import {
+  AccessTokenVerifier,
+  type RefusalReason,
+  TokenRefused,
+  type VerificationKeySource,
+} from './access-token-verifier.js';
+import type { ApiRoute } from './api-document.js';
+import { RevocationList } from './revocation-list.js';
+
+export interface Explanation {
+  admitted: boolean;
+  /** The status the gateway would answer with before reaching the API (200 when admitted). */
+  status: number;
+  reason: string;
+  route: { api: string; method: string; path: string; scopes: string[] } | null;
+  token: { client_id: string; account_id: string; scopes: string[]; expires_at: string } | null;
+}
+
+const REASONS: Record<RefusalReason, string> = {
+  malformed: 'the token is not a well-formed Keygate access token',
+  signature: 'the signature does not verify: the token was altered or not issued by this Keygate',
+  unknown_key: 'the token names a signing key this Keygate does not publish',
+  expired: 'the token has expired',
+  not_yet_valid: 'the token is not valid yet (check the clocks)',
+  issuer: 'the token was issued by another issuer',
+  audience: 'the token is for another audience (another gateway)',
+  type: 'the token is not an access token (typ is not at+jwt)',
+  region: 'the token was issued for another region',
+  revoked: 'the token has been revoked',
+  credential_gone: 'the credential the token was issued to no longer exists',
+  credential_disabled: 'the credential the token was issued to is disabled or expired',
+};
+
+/** Says whether the gateway would admit a call, and if not exactly why (`keygate explain`). */
+export async function explainCall(
+  input: { token: string; method: string; path: string },
+  deps: { config: Config; store: Store; routes: readonly ApiRoute[]; keys: VerificationKeySource },
+): Promise<Explanation> {
+  const method = input.method.toUpperCase();
+  const path = input.path.split('?')[0]!;
+  const matched = deps.routes.find((r) => r.method === method && routePattern(r).test(path));
+  const route = matched ? { api: matched.api, method, path: matched.path, scopes: matched.scopes } : null;
+  if (!matched) {
+    return { admitted: false, status: 404, reason: `no API declares ${method} ${path}`, route, token: null };
+  }
+  const revocations = new RevocationList(deps.store);
+  await revocations.load();
+  const verifier = new AccessTokenVerifier(
+    deps.keys,
+    revocations,
+    new CredentialCache(deps.store, { maxEntries: 10, maxAgeMs: 0 }),
+    {
+      issuer: deps.config.publicUrl,
+      audience: deps.config.audience,
+      region: deps.config.region,
+      leewaySeconds: deps.config.clockLeewaySeconds,
+      maxCachedTokens: 1,
+    },
+  );
+  let verified: Awaited<ReturnType<AccessTokenVerifier['check']>>;
+  try {
+    verified = await verifier.check(input.token.replace(/^bearer\s+/i, ''));
+  } catch (error) {
+    if (error instanceof TokenRefused) {
+      return { admitted: false, status: 401, reason: REASONS[error.reason], route, token: null };
+    }
+    throw error;
+  }
+  const token = {
+    client_id: verified.clientId,
+    account_id: verified.accountId,
+    scopes: verified.scopes,
+    expires_at: new Date(verified.exp * 1000).toISOString(),
+  };
+  if (!matched.scopes.some((s) => verified.scopes.includes(s))) {
+    return {
+      admitted: false,
+      status: 403,
+      reason: `the token has ${verified.scopes.join(' ')}; ${method} ${matched.path} needs one of: ${matched.scopes.join(' ')}`,
+      route,
+      token,
+    };
+  }
+  return {
+    admitted: true,
+    status: 200,
+    reason: 'the token is valid and holds a scope the route accepts',
+    route,
+    token,
+  };
+}
+
+function routePattern(route: ApiRoute): RegExp {
+  const source = route.path
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${source}$`);
+}

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken, signWithServerKey } from '../helpers/tokens.js';
+
+const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+
+describe('keygate explain', () => {
+  let keygate: TestKeygate;
+  let client: { id: string; clientId: string; clientSecret: string };
+  const explain = (token: string, path: string, method = 'GET') =>
+    new Promise<{ code: number; json: Record<string, unknown> }>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, 'explain', '--token', token, '--method', method, '--path', path, '--json'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            KEYGATE_DATA_DIR: keygate.dataDir,
+            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+            KEYGATE_AUDIENCE: keygate.config.audience,
+          },
+        },
+        (error, stdout) => resolve({ code: error ? Number(error.code) : 0, json: JSON.parse(stdout) }),
+      );
+    });
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({}, mkdtempSync(join(tmpdir(), 'keygate-explain-')));
+    client = await keygate.createCredential(['agents-availability:read', 'stats']);
+  });
+  afterAll(async () => {
+    await keygate.stop();
+    rmSync(keygate.dataDir, { recursive: true, force: true });
+  });
+
+  it('admits a valid token with the route’s scope, and agrees with the gateway', async () => {
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    const { code, json } = await explain(token, '/agents-availability?skillNames=Sales');
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      admitted: true,
+      status: 200,
+      route: {
+        api: 'agents-availability',
+        path: '/agents-availability',
+        scopes: ['agents-availability:read'],
+      },
+      token: { client_id: client.clientId, scopes: ['agents-availability:read'] },
+    });
+    const res = await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('names the missing scope, an unknown route, an expired, forged or revoked token', async () => {
+    const statsToken = await issueToken(keygate, client, 'stats');
+    const wrongScope = await explain(statsToken, '/agents-availability');
+    expect(wrongScope.code).toBe(3);
+    expect(wrongScope.json).toMatchObject({
+      admitted: false,
+      status: 403,
+      reason: 'the token has stats; GET /agents-availability needs one of: agents-availability:read',
+    });
+
+    expect((await explain(statsToken, '/nowhere')).json).toMatchObject({
+      status: 404,
+      reason: 'no API declares GET /nowhere',
+    });
+
+    const account = (await keygate.store.accounts.list())[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await signWithServerKey(keygate, {
+      client_id: client.clientId,
+      sub: client.clientId,
+      account_id: account.id,
+      scope: 'agents-availability:read',
+      iat: now - 8000,
+      exp: now - 600,
+    });
+    expect((await explain(expired, '/agents-availability')).json).toMatchObject({
+      status: 401,
+      reason: 'the token has expired',
+    });
+
+    const [h, p] = statsToken.split('.');
+    const forged = `${h}.${p}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    expect((await explain(forged, '/agents-availability')).json.reason).toMatch(
+      /^the signature does not verify/,
+    );
+
+    const revokedToken = await issueToken(keygate, client, 'agents-availability:read');
+    await postForm(
+      `${keygate.url}/Auth/connect/revocation`,
+      { token: revokedToken },
+      { authorization: basic(client.clientId, client.clientSecret) },
+    );
+    expect((await explain(revokedToken, '/agents-availability')).json).toMatchObject({
+      status: 401,
+      reason: 'the token has been revoked',
+    });
+  });
+});
