@@ -1,0 +1,172 @@
+import type { FastifyReply } from 'fastify';
+import { directories } from './directory.js';
+import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
+import type { SampleInteraction } from './sample-data.js';
+
+const READ = requires('interaction-content:read');
+const DELETE = requires('interaction-content:delete');
+
+function continuationToken(index: number): string {
+  return Buffer.from(JSON.stringify({ after: index })).toString('base64url');
+}
+
+function readToken(token: string | undefined): number | undefined {
+  if (token === undefined) return 0;
+  try {
+    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { after?: unknown };
+    return typeof after === 'number' && Number.isInteger(after) && after >= 0 ? after : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function notFound(reply: FastifyReply, what: string) {
+  return reply.code(404).send({ message: `No ${what}` });
+}
+
+/** A small WAV header and silence, so a "recording" is a real audio file. */
+function silentWav(seconds: number): Buffer {
+  const rate = 8000;
+  const data = Buffer.alloc(rate * seconds);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate, 28);
+  header.writeUInt16LE(1, 32);
+  header.writeUInt16LE(8, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+const transcript = (i: SampleInteraction) => ({
+  guid: i.guid,
+  utterances: [
+    { speaker: 'agent', text: 'Thank you for calling, how can I help?' },
+    { speaker: 'customer', text: 'I would like to check my order.' },
+  ],
+});
+
+/** Interaction Content v2/v3: list, read, download and delete recordings and transcripts. */
+export const interactionContent: SampleApi = {
+  document: sampleDocument('interaction-content', 'Interaction Content', [2, 3], {
+    '/interaction-content/interactions': {
+      get: {
+        summary: 'List interactions in a time range, paged by continuation token',
+        parameters: ['start', 'end', 'limit', 'continuationToken'].map((name) => ({
+          name,
+          in: 'query',
+          schema: { type: 'string' },
+        })),
+        security: READ,
+        responses: { 200: { description: '{items, meta: {nextContinuationToken}}' } },
+      },
+    },
+    '/interaction-content/interactions/{guid}': {
+      get: {
+        summary: 'Get an interaction',
+        security: READ,
+        responses: { 200: { description: 'The interaction' } },
+      },
+    },
+    '/interaction-content/interactions/{guid}/content/{contentKey}': {
+      get: {
+        summary: 'Download a recording or transcript',
+        security: READ,
+        responses: { 200: { description: 'The content' } },
+      },
+      delete: {
+        summary: 'Delete a recording or transcript',
+        security: DELETE,
+        responses: { 204: { description: 'Deleted' } },
+      },
+    },
+    '/interaction-content/interactions/delete-batch': {
+      post: {
+        summary: 'Delete all content of several interactions',
+        security: DELETE,
+        responses: { 200: { description: 'Outcome per interaction' } },
+      },
+    },
+  }),
+  register(app) {
+    app.get('/interaction-content/interactions', async (request, reply) => {
+      const query = request.query as {
+        start?: string;
+        end?: string;
+        limit?: string;
+        continuationToken?: string;
+      };
+      const start = query.start ? Date.parse(query.start) : Number.NEGATIVE_INFINITY;
+      const end = query.end ? Date.parse(query.end) : Number.POSITIVE_INFINITY;
+      const limit = Number(query.limit ?? 50);
+      const after = readToken(query.continuationToken);
+      if (
+        Number.isNaN(start) ||
+        Number.isNaN(end) ||
+        !Number.isInteger(limit) ||
+        limit < 1 ||
+        limit > 500 ||
+        after === undefined
+      ) {
+        return reply
+          .code(400)
+          .send({ message: 'start and end must be ISO 8601, limit 1–500, continuationToken as returned' });
+      }
+      const matching = directories
+        .of(accountOf(request))
+        .interactions.filter((i) => Date.parse(i.start) >= start && Date.parse(i.start) < end);
+      const items = matching.slice(after, after + limit);
+      const more = after + limit < matching.length;
+      return {
+        items,
+        meta: { count: items.length, nextContinuationToken: more ? continuationToken(after + limit) : null },
+      };
+    });
+    app.get('/interaction-content/interactions/:guid', async (request, reply) => {
+      const { guid } = request.params as { guid: string };
+      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+      return interaction ?? notFound(reply, `interaction ${guid}`);
+    });
+    app.get('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
+      const { guid, contentKey } = request.params as { guid: string; contentKey: string };
+      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+      const content = interaction?.content.find((c) => c.contentKey === contentKey);
+      if (!interaction || !content) return notFound(reply, `content ${contentKey} for interaction ${guid}`);
+      if (content.contentType === 'audio/wav') return reply.type('audio/wav').send(silentWav(1));
+      return reply.type('application/json').send(transcript(interaction));
+    });
+    app.delete('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
+      const { guid, contentKey } = request.params as { guid: string; contentKey: string };
+      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+      const index = interaction?.content.findIndex((c) => c.contentKey === contentKey) ?? -1;
+      if (!interaction || index < 0) return notFound(reply, `content ${contentKey} for interaction ${guid}`);
+      interaction.content.splice(index, 1);
+      return reply.code(204).send();
+    });
+    app.post('/interaction-content/interactions/delete-batch', async (request, reply) => {
+      const body = (request.body ?? {}) as { guids?: unknown };
+      if (
+        !Array.isArray(body.guids) ||
+        body.guids.length === 0 ||
+        body.guids.length > 100 ||
+        !body.guids.every((g) => typeof g === 'string')
+      ) {
+        return reply.code(400).send({ message: 'guids must be a list of 1–100 interaction GUIDs' });
+      }
+      const interactions = directories.of(accountOf(request)).interactions;
+      const results = (body.guids as string[]).map((guid) => {
+        const interaction = interactions.find((i) => i.guid === guid);
+        if (!interaction) return { guid, status: 'NotFound' };
+        interaction.content.splice(0);
+        return { guid, status: 'Deleted' };
+      });
+      return { items: results };
+    });
+  },
+};

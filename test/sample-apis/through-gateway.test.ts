@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scopeValues } from '../../src/core/scopes.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken } from '../helpers/tokens.js';
+
+describe('the sample VCC APIs behind the gateway', () => {
+  let keygate: TestKeygate;
+  const tokens = new Map<string, string>();
+  let userId: string;
+  let interaction: { guid: string; content: Array<{ contentKey: string }> };
+
+  const call = async (method: string, path: string, scope: string, body?: unknown) => {
+    const res = await fetch(`${keygate.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tokens.get(scope)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+      headers: res.headers,
+    };
+  };
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({
+      rateLimitPlans: { standard: { perAccount: { limit: 10_000, windowSeconds: 60 } } },
+    });
+    const client = await keygate.createCredential(scopeValues(), 'Everything');
+    for (const scope of scopeValues()) tokens.set(scope, await issueToken(keygate, client, scope));
+    userId = (await call('GET', '/useradmin/users?pageSize=1', 'users:read')).body.items[0].id;
+    interaction = (
+      await call('GET', '/interaction-content/interactions?limit=200', 'interaction-content:read')
+    ).body.items.find((i: { content: unknown[] }) => i.content.length === 2);
+  });
+  afterAll(() => keygate.stop());
+
+  const cases: Array<
+    [method: string, path: () => string, allowed: string[], denied: string, body?: unknown]
+  > = [
+    ['GET', () => '/agents-availability?skillNames=Sales', ['agents-availability:read'], 'stats'],
+    ['GET', () => `/agents/${userId}/presence`, ['users:read', 'users:write'], 'stats'],
+    ['PATCH', () => `/agents/${userId}/presence`, ['users:write'], 'users:read', { presenceId: 2 }],
+    ['GET', () => '/useradmin/users', ['users:read', 'users:write'], 'admin:read'],
+    ['GET', () => `/useradmin/users/${userId}`, ['users:read'], 'interaction-content:read'],
+    [
+      'GET',
+      () => `/conversation-analyzer/interactions/${interaction.guid}`,
+      ['interaction-content:read'],
+      'stats',
+    ],
+    [
+      'GET',
+      () => '/interaction-content/interactions?limit=5',
+      ['interaction-content:read'],
+      'interaction-content:delete',
+    ],
+    [
+      'GET',
+      () => `/interaction-content/interactions/${interaction.guid}`,
+      ['interaction-content:read'],
+      'users:read',
+    ],
+    [
+      'POST',
+      () => '/interaction-content/interactions/delete-batch',
+      ['interaction-content:delete'],
+      'interaction-content:read',
+      { guids: ['nope'] },
+    ],
+    [
+      'GET',
+      () => '/stats/agent-activities?start=2026-01-01T00:00:00Z&end=2026-02-01T00:00:00Z',
+      ['stats'],
+      'users:read',
+    ],
+    ['GET', () => '/stats/interactions', ['stats'], 'agents-availability:read'],
+    [
+      'POST',
+      () => '/interactions/invoke',
+      ['interactions:write'],
+      'users:write',
+      { channel: 'Chat', queue: 'Sales' },
+    ],
+    ['POST', () => '/globalpci/v1/session', ['globalpci'], 'admin:write', { amount: 12.5, currency: 'GBP' }],
+    ['GET', () => '/webhooks/subscriptions', ['admin:read', 'admin:write'], 'users:read'],
+    [
+      'POST',
+      () => '/webhooks/subscriptions',
+      ['admin:write'],
+      'admin:read',
+      { eventType: 'interaction.ended', callbackUrl: 'https://hooks.example/x' },
+    ],
+  ];
+
+  it.each(cases)(
+    '%s %s admits its scopes and refuses others',
+    async (method, path, allowed, denied, body) => {
+      for (const scope of allowed) {
+        const res = await call(method, path(), scope, body);
+        expect(res.status, `${scope}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+      }
+      const refused = await call(method, path(), denied, body);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('www-authenticate')).toContain(`scope="${allowed.join(' ')}`);
+    },
+  );
+
+  it('keeps state: a PATCHed presence is what the next GET returns', async () => {
+    await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: 3 });
+    expect((await call('GET', `/agents/${userId}/presence`, 'users:read')).body).toMatchObject({
+      presenceId: 3,
+      presenceName: 'Extended Away',
+    });
+    expect(
+      (await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: 99 })).status,
+    ).toBe(400);
+  });
+
+  it('deleted content is gone', async () => {
+    const path = `/interaction-content/interactions/${interaction.guid}/content/recording`;
+    const download = await fetch(`${keygate.gatewayUrl}${path}`, {
+      headers: { authorization: `Bearer ${tokens.get('interaction-content:read')}` },
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('audio/wav');
+    expect(
+      Buffer.from(await download.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('RIFF');
+    expect((await call('DELETE', path, 'interaction-content:delete')).status).toBe(204);
+    expect((await call('GET', path, 'interaction-content:read')).status).toBe(404);
+    expect((await call('DELETE', path, 'interaction-content:delete')).status).toBe(404);
+  });
+
+  it('pages interactions with a continuation token until there is none', async () => {
+    const seen = new Set<string>();
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = token ? `&continuationToken=${token}` : '';
+      const page = await call(
+        'GET',
+        `/interaction-content/interactions?limit=50${query}`,
+        'interaction-content:read',
+      );
+      expect(page.status).toBe(200);
+      for (const item of page.body.items) seen.add(item.guid);
+      token = page.body.meta.nextContinuationToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(seen.size).toBe(120);
+  });
+
+  it('lists a created webhook subscription, for its own account only', async () => {
+    const created = await call('POST', '/webhooks/subscriptions', 'admin:write', {
+      eventType: 'agent.presence.changed',
+      callbackUrl: 'https://hooks.example/presence',
+    });
+    expect(created.status).toBe(201);
+    const list = await call('GET', '/webhooks/subscriptions', 'admin:read');
+    expect(list.body.items.map((s: { id: string }) => s.id)).toContain(created.body.id);
+
+    const other = await keygate.store.accounts.create({ name: 'Other', region: 'emea' });
+    const made = await keygate.credentials.create({
+      accountId: other.id,
+      name: 'O',
+      scopes: ['admin:read', 'users:read'],
+    });
+    const { clientId, clientSecret } = {
+      clientId: made.credential.clientId,
+      clientSecret: made.clientSecret,
+    };
+    const otherToken = await issueToken(keygate, { clientId, clientSecret }, 'admin:read');
+    const otherList = await fetch(`${keygate.gatewayUrl}/webhooks/subscriptions`, {
+      headers: { authorization: `Bearer ${otherToken}` },
+    });
+    expect(((await otherList.json()) as { items: unknown[] }).items).toEqual([]);
+    const otherUsers = await fetch(`${keygate.gatewayUrl}/useradmin/users/${userId}`, {
+      headers: {
+        authorization: `Bearer ${await issueToken(keygate, { clientId, clientSecret }, 'users:read')}`,
+      },
+    });
+    expect(otherUsers.status).toBe(404); // generated data differs per account
+  });
+});
