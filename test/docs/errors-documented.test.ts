@@ -16,6 +16,13 @@ describe('docs/errors.md', () => {
     for (const code of codes) expect(docs).toContain(`| \`${code}\` |`);
   });
 
+  it('lists every gateway error code', () => {
+    const codes = unionMembers(read('src/gateway/gateway-error.ts'), 'GatewayErrorCode');
+    expect(codes.length).toBeGreaterThan(5);
+    const gatewaySection = docs.slice(docs.indexOf('## API gateway'));
+    for (const code of codes) expect(gatewaySection).toContain(`| \`${code}\` |`);
+  });
+
   it('lists every domain error code', () => {
     const codes = unionMembers(read('src/core/domain-error.ts'), 'DomainErrorCode');
     expect(codes.length).toBe(4);
