@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { directories } from './directory.js';
 import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
 import type { SampleInteraction } from './sample-data.js';
@@ -18,6 +18,19 @@ function readToken(token: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The interaction and content item a `/{guid}/content/{contentKey}` request names, if they exist. */
+function findContent(request: FastifyRequest) {
+  const { guid, contentKey } = request.params as { guid: string; contentKey: string };
+  const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+  const content = interaction?.content.find((c) => c.contentKey === contentKey);
+  return interaction && content ? { interaction, content } : undefined;
+}
+
+function describeContent(request: FastifyRequest): string {
+  const { guid, contentKey } = request.params as { guid: string; contentKey: string };
+  return `content ${contentKey} for interaction ${guid}`;
 }
 
 function notFound(reply: FastifyReply, what: string) {
@@ -134,19 +147,16 @@ export const interactionContent: SampleApi = {
       return interaction ?? notFound(reply, `interaction ${guid}`);
     });
     app.get('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
-      const { guid, contentKey } = request.params as { guid: string; contentKey: string };
-      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
-      const content = interaction?.content.find((c) => c.contentKey === contentKey);
-      if (!interaction || !content) return notFound(reply, `content ${contentKey} for interaction ${guid}`);
+      const found = findContent(request);
+      if (!found) return notFound(reply, describeContent(request));
+      const { interaction, content } = found;
       if (content.contentType === 'audio/wav') return reply.type('audio/wav').send(silentWav(1));
       return reply.type('application/json').send(transcript(interaction));
     });
     app.delete('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
-      const { guid, contentKey } = request.params as { guid: string; contentKey: string };
-      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
-      const index = interaction?.content.findIndex((c) => c.contentKey === contentKey) ?? -1;
-      if (!interaction || index < 0) return notFound(reply, `content ${contentKey} for interaction ${guid}`);
-      interaction.content.splice(index, 1);
+      const found = findContent(request);
+      if (!found) return notFound(reply, describeContent(request));
+      found.interaction.content.splice(found.interaction.content.indexOf(found.content), 1);
       return reply.code(204).send();
     });
     app.post('/interaction-content/interactions/delete-batch', async (request, reply) => {

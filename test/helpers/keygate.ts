@@ -105,3 +105,17 @@ export function basic(clientId: string, clientSecret: string): string {
 }
 
 export const TOKEN_PATH = '/Auth/connect/token';
+
+/** A client-credentials token request with client_secret_post, as most callers send it. */
+export function requestToken(
+  keygate: { url: string },
+  client: { clientId: string; clientSecret: string },
+  scope: string,
+): ReturnType<typeof postForm> {
+  return postForm(keygate.url + TOKEN_PATH, {
+    grant_type: 'client_credentials',
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    scope,
+  });
+}

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import {
+  basic,
+  postForm,
+  requestToken,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 
 describe('token endpoint: errors in the RFC 6749 §5.2 envelope', () => {
   let keygate: TestKeygate;
@@ -199,24 +206,14 @@ describe('token endpoint: errors in the RFC 6749 §5.2 envelope', () => {
   it('refuses an expired credential with unauthorized_client', async () => {
     const target = await keygate.createCredential(['stats']);
     await keygate.credentials.update(target.id, { expiresAt: new Date(Date.now() - 1000).toISOString() });
-    const res = await postForm(url(), {
-      grant_type: 'client_credentials',
-      client_id: target.clientId,
-      client_secret: target.clientSecret,
-      scope: 'stats',
-    });
+    const res = await requestToken(keygate, target, 'stats');
     expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'The client has expired' });
   });
 
   it('refuses a deleted credential with invalid_client', async () => {
     const target = await keygate.createCredential(['stats']);
     await keygate.credentials.delete(target.id);
-    const res = await postForm(url(), {
-      grant_type: 'client_credentials',
-      client_id: target.clientId,
-      client_secret: target.clientSecret,
-      scope: 'stats',
-    });
+    const res = await requestToken(keygate, target, 'stats');
     expect(res.status).toBe(401);
     expect(res.body?.error).toBe('invalid_client');
   });
@@ -233,12 +230,7 @@ describe('token endpoint: the store goes away', () => {
     try {
       const client = await keygate.createCredential(['stats']);
       await keygate.store.close();
-      const res = await postForm(keygate.url + TOKEN_PATH, {
-        grant_type: 'client_credentials',
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        scope: 'stats',
-      });
+      const res = await requestToken(keygate, client, 'stats');
       expect(res.status).toBe(503);
       expect(res.body).toEqual({
         error: 'temporarily_unavailable',

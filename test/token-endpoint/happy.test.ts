@@ -1,6 +1,13 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import {
+  basic,
+  postForm,
+  requestToken,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 
 describe('token endpoint: client credentials grant', () => {
   let keygate: TestKeygate;
@@ -13,12 +20,7 @@ describe('token endpoint: client credentials grant', () => {
   afterAll(() => keygate.stop());
 
   it('issues a two-hour Bearer token for one scope with client_secret_post', async () => {
-    const res = await postForm(keygate.url + TOKEN_PATH, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      scope: 'agents-availability:read',
-    });
+    const res = await requestToken(keygate, client, 'agents-availability:read');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('pragma')).toBe('no-cache');
@@ -41,23 +43,13 @@ describe('token endpoint: client credentials grant', () => {
   });
 
   it('accepts several space-separated scopes and drops repeats', async () => {
-    const res = await postForm(keygate.url + TOKEN_PATH, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      scope: 'stats agents-availability:read stats',
-    });
+    const res = await requestToken(keygate, client, 'stats agents-availability:read stats');
     expect(res.status).toBe(200);
     expect(res.body?.scope).toBe('stats agents-availability:read');
   });
 
   it('mints an RFC 9068 JWT that verifies against the published JWKS', async () => {
-    const res = await postForm(keygate.url + TOKEN_PATH, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-      scope: 'stats',
-    });
+    const res = await requestToken(keygate, client, 'stats');
     const token = String(res.body?.access_token);
     const jwks = (await (await fetch(`${keygate.url}/.well-known/jwks.json`)).json()) as { keys: [] };
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
@@ -96,12 +88,7 @@ describe('token endpoint: client credentials grant', () => {
 
   it('records last use without a write per request, then flushes it to the store', async () => {
     const fresh = await keygate.createCredential(['stats']);
-    await postForm(keygate.url + TOKEN_PATH, {
-      grant_type: 'client_credentials',
-      client_id: fresh.clientId,
-      client_secret: fresh.clientSecret,
-      scope: 'stats',
-    });
+    await requestToken(keygate, fresh, 'stats');
     await keygate.flushUsage();
     const stored = await keygate.store.credentials.findByClientId(fresh.clientId);
     expect(stored?.lastUsedAt).not.toBeNull();
@@ -116,12 +103,7 @@ describe('token endpoint: configured lifetime', () => {
     const keygate = await startTestKeygate({ tokenLifetimeSeconds: 600 });
     try {
       const client = await keygate.createCredential(['stats']);
-      const res = await postForm(keygate.url + TOKEN_PATH, {
-        grant_type: 'client_credentials',
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        scope: 'stats',
-      });
+      const res = await requestToken(keygate, client, 'stats');
       expect(res.body?.expires_in).toBe(600);
       const payload = JSON.parse(
         Buffer.from(String(res.body?.access_token).split('.')[1]!, 'base64url').toString(),
