@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { DomainError } from '../core/domain-error.js';
 import { registerAccountCommands } from './commands/accounts.js';
+import { registerCallerCommands } from './commands/caller.js';
 import { registerCredentialCommands, UsageError } from './commands/credentials.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCredentialCommands(program);
   registerKeyCommands(program);
   registerExplainCommand(program);
+  registerCallerCommands(program);
   return program;
 }
 
