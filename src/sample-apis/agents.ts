@@ -1,8 +1,24 @@
+import type { FastifyReply } from 'fastify';
 import { directories } from './directory.js';
 import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
-import { PRESENCES } from './sample-data.js';
+import { PRESENCES, type SampleUser } from './sample-data.js';
 
-const presenceOf = (presenceId: number) => PRESENCES.find((p) => p.id === presenceId)!;
+/** The presence as VCC's Agents API answers it. */
+function presenceView(user: SampleUser) {
+  const presence = PRESENCES.find((p) => p.presenceId === user.presenceId)!;
+  return {
+    userId: user.userId,
+    updated: user.presenceUpdated,
+    presence: {
+      presenceId: presence.presenceId,
+      selectable: true,
+      category: { categoryType: presence.categoryType, description: presence.description },
+      description: presence.description,
+    },
+  };
+}
+
+const noAgent = (reply: FastifyReply) => reply.code(404).send({ message: 'The agent was not found.' });
 
 /** Agents v1: read and set an agent's presence; a PATCHed presence is what the next GET returns. */
 export const agents: SampleApi = {
@@ -11,10 +27,10 @@ export const agents: SampleApi = {
       get: {
         summary: "Get an agent's presence",
         security: requires('users:read', 'users:write'),
-        responses: { 200: { description: 'The presence' } },
+        responses: { 200: { description: '{userId, updated, presence}' } },
       },
       patch: {
-        summary: "Set an agent's presence",
+        summary: "Set an agent's presence: body {presenceId}",
         security: requires('users:write'),
         responses: { 200: { description: 'The new presence' } },
       },
@@ -23,24 +39,26 @@ export const agents: SampleApi = {
   register(app) {
     app.get('/agents/:userId/presence', async (request, reply) => {
       const { userId } = request.params as { userId: string };
-      const user = directories.of(accountOf(request)).users.find((u) => u.id === userId);
-      if (!user) return reply.code(404).send({ message: `No agent ${userId}` });
-      const presence = presenceOf(user.presenceId);
-      return { userId: user.id, presenceId: presence.id, presenceName: presence.name };
+      const user = directories.of(accountOf(request)).users.find((u) => u.userId === userId);
+      return user ? presenceView(user) : noAgent(reply);
     });
     app.patch('/agents/:userId/presence', async (request, reply) => {
       const { userId } = request.params as { userId: string };
-      const user = directories.of(accountOf(request)).users.find((u) => u.id === userId);
-      if (!user) return reply.code(404).send({ message: `No agent ${userId}` });
-      const body = (request.body ?? {}) as { presenceId?: unknown; presenceName?: unknown };
-      const presence = PRESENCES.find((p) => p.id === body.presenceId || p.name === body.presenceName);
-      if (!presence) {
+      const user = directories.of(accountOf(request)).users.find((u) => u.userId === userId);
+      if (!user) return noAgent(reply);
+      const { presenceId } = (request.body ?? {}) as { presenceId?: unknown };
+      if (presenceId === undefined) {
         return reply.code(400).send({
-          message: `presenceId must be one of ${PRESENCES.map((p) => `${p.id} (${p.name})`).join(', ')}`,
+          status: 400,
+          title: 'One or more validation errors occurred.',
+          errors: [{ message: 'The PresenceId field is required.', path: 'presenceId' }],
         });
       }
-      user.presenceId = presence.id;
-      return { userId: user.id, presenceId: presence.id, presenceName: presence.name };
+      const presence = PRESENCES.find((p) => p.presenceId === presenceId);
+      if (!presence) return reply.code(400).send({ message: 'The request is invalid.' });
+      user.presenceId = presence.presenceId;
+      user.presenceUpdated = new Date().toISOString();
+      return presenceView(user);
     });
   },
 };

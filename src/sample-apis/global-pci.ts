@@ -2,28 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { accountOf, PerAccount, requires, type SampleApi, sampleDocument } from './sample-api.js';
 
 interface PaymentSession {
-  id: string;
-  status: 'Created' | 'Completed';
-  amount: number;
-  currency: string;
-  createdAt: string;
+  sessionGuid: string;
+  callGuid: string;
+  providerSessionGuid: string;
+  sessionState: 'Started' | 'Finished';
+  createdOn: string;
+  lastUpdatedOn: string;
+  paymentResultData: Record<string, string> | null;
 }
 
 const sessions = new PerAccount<Map<string, PaymentSession>>(() => new Map());
 
-/** Global PCI: secure payment sessions (samples never touch card data). */
+/** Global PCI: agent-assisted payment sessions (samples never see card data). */
 export const globalPci: SampleApi = {
   document: sampleDocument('globalpci', 'Global PCI payments', [1], {
     '/globalpci/v1/session': {
       post: {
-        summary: 'Create a payment session',
+        summary: 'Create an agent-assist payment session: {agentId, paymentData, accountConfigurationId?}',
         security: requires('globalpci'),
-        responses: { 201: { description: 'Created' } },
+        responses: { 200: { description: 'The session' } },
       },
     },
-    '/globalpci/v1/session/{id}': {
+    '/globalpci/v1/session/{sessionGuid}': {
       get: {
-        summary: 'Get a payment session',
+        summary: 'Payment session status',
         security: requires('globalpci'),
         responses: { 200: { description: 'The session' } },
       },
@@ -31,31 +33,33 @@ export const globalPci: SampleApi = {
   }),
   register(app) {
     app.post('/globalpci/v1/session', async (request, reply) => {
-      const body = (request.body ?? {}) as { amount?: unknown; currency?: unknown };
-      if (
-        typeof body.amount !== 'number' ||
-        body.amount <= 0 ||
-        typeof body.currency !== 'string' ||
-        !/^[A-Z]{3}$/.test(body.currency)
-      ) {
-        return reply
-          .code(400)
-          .send({ message: 'amount must be a positive number and currency an ISO 4217 code' });
+      const body = (request.body ?? {}) as { agentId?: unknown; paymentData?: unknown };
+      const data = body.paymentData;
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        return reply.code(400).send({ message: 'paymentData is required' });
       }
+      const now = new Date().toISOString();
       const session: PaymentSession = {
-        id: randomUUID(),
-        status: 'Created',
-        amount: body.amount,
-        currency: body.currency,
-        createdAt: new Date().toISOString(),
+        sessionGuid: randomUUID(),
+        callGuid: randomUUID(),
+        providerSessionGuid: randomUUID(),
+        sessionState: 'Started',
+        createdOn: now,
+        lastUpdatedOn: now,
+        paymentResultData: null,
       };
-      sessions.of(accountOf(request)).set(session.id, session);
-      return reply.code(201).send(session);
+      sessions.of(accountOf(request)).set(session.sessionGuid, session);
+      return {
+        sessionGuid: session.sessionGuid,
+        providerSessionGuid: session.providerSessionGuid,
+        iframeUrl: `https://payments.example/session/${session.sessionGuid}`,
+        agentAccessToken: randomUUID(),
+      };
     });
-    app.get('/globalpci/v1/session/:id', async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const session = sessions.of(accountOf(request)).get(id);
-      return session ?? reply.code(404).send({ message: `No payment session ${id}` });
+    app.get('/globalpci/v1/session/:sessionGuid', async (request, reply) => {
+      const { sessionGuid } = request.params as { sessionGuid: string };
+      const session = sessions.of(accountOf(request)).get(sessionGuid);
+      return session ?? reply.code(404).send({ message: 'The session was not found.' });
     });
   },
 };

@@ -1,67 +1,117 @@
+import type { FastifyReply } from 'fastify';
 import { directories } from './directory.js';
 import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
+import { PRESENCES } from './sample-data.js';
 
-const range = (query: { start?: string; end?: string }) => {
-  const start = query.start ? Date.parse(query.start) : Number.NEGATIVE_INFINITY;
-  const end = query.end ? Date.parse(query.end) : Number.POSITIVE_INFINITY;
-  return Number.isNaN(start) || Number.isNaN(end) ? undefined : { start, end };
-};
+const THIRTY_ONE_DAYS = 31 * 86_400_000;
 
-/** Insights Stats v3: agent activities and interactions in a time range, computed from the sample data. */
+interface Window {
+  start: number;
+  end: number;
+  page: number;
+  limit: number;
+}
+
+/** `start` (required), `end` (default now, at most 31 days later), `page` (from 1), `limit`. */
+function readWindow(query: Record<string, string | undefined>, reply: FastifyReply): Window | undefined {
+  const start = Date.parse(query.start ?? '');
+  const end = query.end ? Date.parse(query.end) : Date.now();
+  const page = Number(query.page ?? 1);
+  const limit = Number(query.limit ?? 25);
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+    reply
+      .code(400)
+      .send({ message: 'start is required; start and end must be ISO 8601 date-times, start before end' });
+    return undefined;
+  }
+  if (end - start > THIRTY_ONE_DAYS) {
+    reply.code(400).send({ message: 'Request window size limit exceeded 31 days' });
+    return undefined;
+  }
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    reply.code(400).send({ message: 'page must be ≥ 1 and limit 1–1000' });
+    return undefined;
+  }
+  return { start, end, page, limit };
+}
+
+/** The Insights Stats list envelope: `{meta: {page, count, pageCount, totalCount}, items, upTo}`. */
+function paged<T>(all: T[], window: Window) {
+  const items = all.slice((window.page - 1) * window.limit, window.page * window.limit);
+  return {
+    meta: {
+      page: window.page,
+      count: items.length,
+      pageCount: Math.max(1, Math.ceil(all.length / window.limit)),
+      totalCount: all.length,
+    },
+    items,
+    upTo: new Date(Math.min(window.end, Date.now())).toISOString(),
+  };
+}
+
+/** Insights Stats v3: agent activities and interactions in a time window, from the sample data. */
 export const insightsStats: SampleApi = {
   document: sampleDocument('stats', 'Insights Stats', [3], {
     '/stats/agent-activities': {
       get: {
-        summary: 'Agent activity totals',
+        summary: 'Agent activities',
         security: requires('stats'),
-        responses: { 200: { description: 'Per agent' } },
+        responses: { 200: { description: 'Paged' } },
       },
     },
     '/stats/interactions': {
       get: {
-        summary: 'Interaction statistics',
+        summary: 'Interactions',
         security: requires('stats'),
-        responses: { 200: { description: 'Per interaction' } },
+        responses: { 200: { description: 'Paged' } },
       },
     },
   }),
   register(app) {
     app.get('/stats/agent-activities', async (request, reply) => {
-      const window = range(request.query as { start?: string; end?: string });
-      if (!window) return reply.code(400).send({ message: 'start and end must be ISO 8601 date-times' });
+      const window = readWindow(request.query as Record<string, string>, reply);
+      if (!window) return reply;
       const { users, interactions } = directories.of(accountOf(request));
-      const inRange = interactions.filter(
+      const inWindow = interactions.filter(
         (i) => Date.parse(i.start) >= window.start && Date.parse(i.start) < window.end,
       );
-      const items = users.map((u) => {
-        const handled = inRange.filter((i) => i.agentId === u.id);
-        const talkSeconds = handled.reduce(
-          (sum, i) => sum + (Date.parse(i.end) - Date.parse(i.start)) / 1000,
-          0,
-        );
+      const activities = inWindow.map((i) => {
+        const agent = users.find((u) => u.userId === i.handlingAgents[0]?.id)!;
+        const presence = PRESENCES.find((p) => p.presenceId === agent.presenceId)!;
         return {
-          agentId: u.id,
-          interactionsHandled: handled.length,
-          talkTimeSeconds: Math.round(talkSeconds),
+          agentId: agent.userId,
+          type: 'Interaction',
+          category: presence.categoryType,
+          name: 'Busy',
+          start: i.start,
+          duration: i.durationMs,
+          reason: null,
+          interaction: { guid: i.guid },
+          workload: null,
         };
       });
-      return { items, meta: { count: items.length } };
+      return paged(activities, window);
     });
     app.get('/stats/interactions', async (request, reply) => {
-      const window = range(request.query as { start?: string; end?: string });
-      if (!window) return reply.code(400).send({ message: 'start and end must be ISO 8601 date-times' });
+      const window = readWindow(request.query as Record<string, string>, reply);
+      if (!window) return reply;
       const items = directories
         .of(accountOf(request))
         .interactions.filter((i) => Date.parse(i.start) >= window.start && Date.parse(i.start) < window.end)
         .map((i) => ({
           guid: i.guid,
-          channel: i.channel,
-          direction: i.direction,
+          status: 'Completed',
+          medium: 'Phone',
+          mediumManager: 'VCC',
           start: i.start,
-          durationSeconds: Math.round((Date.parse(i.end) - Date.parse(i.start)) / 1000),
-          agentId: i.agentId,
+          duration: i.durationMs,
+          direction: i.direction === 'inbound' ? 'Inbound' : 'Outbound',
+          connectFrom: i.connectFrom,
+          connectTo: i.connectTo,
+          serviceName: 'Sales',
         }));
-      return { items, meta: { count: items.length } };
+      return paged(items, window);
     });
   },
 };

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { directories } from './directory.js';
 import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
-import type { SampleInteraction } from './sample-data.js';
+import { interactionView, type SampleInteraction } from './sample-data.js';
 
 const READ = requires('interaction-content:read');
 const DELETE = requires('interaction-content:delete');
+
+const SEVEN_DAYS = 7 * 86_400_000;
 
 function continuationToken(index: number): string {
   return Buffer.from(JSON.stringify({ after: index })).toString('base64url');
@@ -115,42 +117,35 @@ export const interactionContent: SampleApi = {
         limit?: string;
         continuationToken?: string;
       };
-      const start = query.start ? Date.parse(query.start) : Number.NEGATIVE_INFINITY;
-      const end = query.end ? Date.parse(query.end) : Number.POSITIVE_INFINITY;
-      const limit = Number(query.limit ?? 50);
+      const start = Date.parse(query.start ?? '');
+      const end = Date.parse(query.end ?? '');
+      const limit = Number(query.limit ?? 100);
       const after = readToken(query.continuationToken);
-      if (
-        Number.isNaN(start) ||
-        Number.isNaN(end) ||
-        !Number.isInteger(limit) ||
-        limit < 1 ||
-        limit > 500 ||
-        after === undefined
-      ) {
+      if (Number.isNaN(start) || Number.isNaN(end) || end <= start || end - start > SEVEN_DAYS) {
         return reply
           .code(400)
-          .send({ message: 'start and end must be ISO 8601, limit 1–500, continuationToken as returned' });
+          .send({ message: 'start and end are required ISO 8601 date-times at most 7 days apart' });
+      }
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || after === undefined) {
+        return reply.code(400).send({ message: 'limit must be 1–1000 and continuationToken as returned' });
       }
       const matching = directories
         .of(accountOf(request))
         .interactions.filter((i) => Date.parse(i.start) >= start && Date.parse(i.start) < end);
-      const items = matching.slice(after, after + limit);
+      const items = matching.slice(after, after + limit).map(interactionView);
       const more = after + limit < matching.length;
-      return {
-        items,
-        meta: { count: items.length, nextContinuationToken: more ? continuationToken(after + limit) : null },
-      };
+      return { items, meta: { nextContinuationToken: more ? continuationToken(after + limit) : null } };
     });
     app.get('/interaction-content/interactions/:guid', async (request, reply) => {
       const { guid } = request.params as { guid: string };
       const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
-      return interaction ?? notFound(reply, `interaction ${guid}`);
+      return interaction ? interactionView(interaction) : notFound(reply, `interaction ${guid}`);
     });
     app.get('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
       const found = findContent(request);
       if (!found) return notFound(reply, describeContent(request));
       const { interaction, content } = found;
-      if (content.contentType === 'audio/wav') return reply.type('audio/wav').send(silentWav(1));
+      if (content.type === 'callRecording') return reply.type('audio/wav').send(silentWav(1));
       return reply.type('application/json').send(transcript(interaction));
     });
     app.delete('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
@@ -164,19 +159,15 @@ export const interactionContent: SampleApi = {
       if (
         !Array.isArray(body.guids) ||
         body.guids.length === 0 ||
-        body.guids.length > 100 ||
+        body.guids.length > 1000 ||
         !body.guids.every((g) => typeof g === 'string')
       ) {
-        return reply.code(400).send({ message: 'guids must be a list of 1–100 interaction GUIDs' });
+        return reply.code(400).send({ message: 'guids must be a list of 1–1000 interaction GUIDs' });
       }
+      // VCC answers 200 with the failures only; unknown GUIDs are not failures.
       const interactions = directories.of(accountOf(request)).interactions;
-      const results = (body.guids as string[]).map((guid) => {
-        const interaction = interactions.find((i) => i.guid === guid);
-        if (!interaction) return { guid, status: 'NotFound' };
-        interaction.content.splice(0);
-        return { guid, status: 'Deleted' };
-      });
-      return { items: results };
+      for (const guid of body.guids as string[]) interactions.find((i) => i.guid === guid)?.content.splice(0);
+      return { failures: [] };
     });
   },
 };

@@ -18,31 +18,53 @@ const FIRST = [
   'Maya',
 ];
 const LAST = ['Patel', 'Smith', 'Nowak', 'Garcia', 'Okafor', 'Kim', 'Rossi', 'Dubois', 'Silva', 'Jones'];
+/** The account's presences (VCC: GUIDs, each in one category). */
 export const PRESENCES = [
-  { id: 1, name: 'Ready' },
-  { id: 2, name: 'Away' },
-  { id: 3, name: 'Extended Away' },
-  { id: 4, name: 'Logged Out' },
+  { presenceId: '5d1f3c2a-8b1e-4c1a-9d43-000000000001', categoryType: 'Ready', description: 'Ready' },
+  { presenceId: '5d1f3c2a-8b1e-4c1a-9d43-000000000002', categoryType: 'Away', description: 'Away' },
+  {
+    presenceId: '5d1f3c2a-8b1e-4c1a-9d43-000000000003',
+    categoryType: 'ExtendedAway',
+    description: 'Extended Away',
+  },
+  {
+    presenceId: '5d1f3c2a-8b1e-4c1a-9d43-000000000004',
+    categoryType: 'LoggedOut',
+    description: 'Logged Out',
+  },
 ] as const;
 
 export interface SampleUser {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
+  userId: string;
   username: string;
+  name: string;
+  email: string;
+  active: boolean;
+  role: 'Agent' | 'Supervisor';
   skills: string[];
-  presenceId: number;
+  presenceId: string;
+  presenceUpdated: string;
 }
 
+export interface SampleContent {
+  contentKey: string;
+  type: 'callRecording' | 'transcript';
+  contentType: string;
+  contentLength: number;
+  lastModified: string;
+}
+
+/** Shaped as VCC's Interaction Content API returns an interaction. */
 export interface SampleInteraction {
   guid: string;
   start: string;
-  end: string;
-  channel: 'Voice' | 'Chat' | 'Email';
-  direction: 'Inbound' | 'Outbound';
-  agentId: string;
-  content: Array<{ contentKey: string; contentType: string }>;
+  connectFrom: string;
+  connectTo: string;
+  direction: 'inbound' | 'outbound';
+  handlingAgents: Array<{ id: string }>;
+  content: SampleContent[];
+  /** Not part of the API's shape: duration in ms, for the stats samples. */
+  durationMs: number;
 }
 
 export function guid(random: () => number): string {
@@ -55,17 +77,19 @@ export function generateUsers(account: string, count = 25): SampleUser[] {
   const random = seededRandom(`users:${account}`);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   return Array.from({ length: count }, (_, i) => {
-    const firstName = pick(FIRST);
-    const lastName = pick(LAST);
-    const username = `${firstName}.${lastName}${i}`.toLowerCase();
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const username = `${first}.${last}${i}`.toLowerCase();
     return {
-      id: guid(random),
-      firstName,
-      lastName,
-      email: `${username}@example.com`,
+      userId: guid(random),
       username,
+      name: `${first} ${last}`,
+      email: `${username}@example.com`,
+      active: random() < 0.9,
+      role: i === 0 ? 'Supervisor' : 'Agent',
       skills: ['Sales', 'Support', 'Billing'].filter(() => random() < 0.5),
-      presenceId: pick(PRESENCES).id,
+      presenceId: pick(PRESENCES).presenceId,
+      presenceUpdated: new Date(Date.UTC(2026, 0, 31) - Math.floor(random() * 86_400_000)).toISOString(),
     };
   });
 }
@@ -74,25 +98,42 @@ export function generateUsers(account: string, count = 25): SampleUser[] {
 export function generateInteractions(account: string, users: SampleUser[], count = 120): SampleInteraction[] {
   const random = seededRandom(`interactions:${account}`);
   const origin = Date.UTC(2026, 0, 31);
-  const list = Array.from({ length: count }, () => {
+  const list = Array.from({ length: count }, (): SampleInteraction => {
     const start = origin - Math.floor(random() * 30 * 86_400_000);
-    const channel = random() < 0.7 ? 'Voice' : random() < 0.5 ? 'Chat' : 'Email';
-    const content =
-      channel === 'Voice'
-        ? [
-            { contentKey: 'recording', contentType: 'audio/wav' },
-            { contentKey: 'transcript', contentType: 'application/json' },
-          ]
-        : [{ contentKey: 'transcript', contentType: 'application/json' }];
+    const durationMs = 30_000 + Math.floor(random() * 900_000);
+    const lastModified = new Date(start + durationMs + 60_000).toISOString();
+    const inbound = random() < 0.8;
+    const phone = `+4420${Math.floor(10_000_000 + random() * 89_999_999)}`;
     return {
       guid: guid(random),
       start: new Date(start).toISOString(),
-      end: new Date(start + 30_000 + Math.floor(random() * 900_000)).toISOString(),
-      channel,
-      direction: random() < 0.8 ? 'Inbound' : 'Outbound',
-      agentId: users[Math.floor(random() * users.length)]!.id,
-      content,
-    } satisfies SampleInteraction;
+      connectFrom: inbound ? phone : String(1000 + Math.floor(random() * 100)),
+      connectTo: inbound ? String(1000 + Math.floor(random() * 100)) : phone,
+      direction: inbound ? 'inbound' : 'outbound',
+      handlingAgents: [{ id: users[Math.floor(random() * users.length)]!.userId }],
+      content: [
+        {
+          contentKey: 'callRecording',
+          type: 'callRecording',
+          contentType: 'audio/wav',
+          contentLength: 8044,
+          lastModified,
+        },
+        {
+          contentKey: 'transcript',
+          type: 'transcript',
+          contentType: 'application/json',
+          contentLength: 180,
+          lastModified,
+        },
+      ],
+      durationMs,
+    };
   });
   return list.sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** The API's view of an interaction (without the samples' own bookkeeping). */
+export function interactionView({ durationMs: _omitted, ...interaction }: SampleInteraction) {
+  return interaction;
 }

@@ -3,23 +3,25 @@ import { accountOf, requires, type SampleApi, sampleDocument } from './sample-ap
 import type { SampleUser } from './sample-data.js';
 
 const view = (u: SampleUser) => ({
-  id: u.id,
-  firstName: u.firstName,
-  lastName: u.lastName,
-  email: u.email,
+  userId: u.userId,
   username: u.username,
-  skills: u.skills,
+  name: u.name,
+  email: u.email,
+  active: u.active,
+  locked: false,
+  userAccountConfiguration: { role: u.role, chargeable: true, actAsAgent: true },
 });
 
-/** User Admin v4: list and read users, paged. */
+/** User Admin v4: list (include, page, limit) and read users. */
 export const userAdmin: SampleApi = {
   document: sampleDocument('useradmin', 'User Admin', [4], {
     '/useradmin/users': {
       get: {
-        summary: 'List users',
+        summary: 'List users: {users, meta}',
         parameters: [
+          { name: 'include', in: 'query', schema: { enum: ['Active', 'Archived', 'All'] } },
           { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
-          { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000 } },
         ],
         security: requires('users:read', 'users:write'),
         responses: { 200: { description: 'A page of users' } },
@@ -35,28 +37,34 @@ export const userAdmin: SampleApi = {
   }),
   register(app) {
     app.get('/useradmin/users', async (request, reply) => {
-      const query = request.query as { page?: string; pageSize?: string };
+      const query = request.query as { include?: string; page?: string; limit?: string };
+      const include = query.include ?? 'Active';
       const page = Number(query.page ?? 1);
-      const pageSize = Number(query.pageSize ?? 20);
-      if (
-        !Number.isInteger(page) ||
-        page < 1 ||
-        !Number.isInteger(pageSize) ||
-        pageSize < 1 ||
-        pageSize > 100
-      ) {
-        return reply.code(400).send({ message: 'page must be ≥ 1 and pageSize between 1 and 100' });
+      const limit = Number(query.limit ?? 25);
+      if (!['Active', 'Archived', 'All'].includes(include) || !Number.isInteger(page) || page < 1) {
+        return reply.code(400).send({ message: 'The request is invalid.' });
       }
-      const users = directories.of(accountOf(request)).users;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
+        return reply.code(400).send({ message: 'The request is invalid.' });
+      }
+      const users = directories
+        .of(accountOf(request))
+        .users.filter((u) => include === 'All' || (include === 'Active') === u.active);
+      // VCC documents `page` in the paging metadata; the other fields follow its Insights Stats API.
       return {
-        items: users.slice((page - 1) * pageSize, page * pageSize).map(view),
-        meta: { page, pageSize, count: users.length, totalPages: Math.ceil(users.length / pageSize) },
+        users: users.slice((page - 1) * limit, page * limit).map(view),
+        meta: {
+          page,
+          count: Math.min(limit, Math.max(0, users.length - (page - 1) * limit)),
+          pageCount: Math.ceil(users.length / limit),
+          totalCount: users.length,
+        },
       };
     });
     app.get('/useradmin/users/:userId', async (request, reply) => {
       const { userId } = request.params as { userId: string };
-      const user = directories.of(accountOf(request)).users.find((u) => u.id === userId);
-      return user ? view(user) : reply.code(404).send({ message: `No user ${userId}` });
+      const user = directories.of(accountOf(request)).users.find((u) => u.userId === userId);
+      return user ? view(user) : reply.code(404).send({ message: 'The user was not found.' });
     });
   },
 };

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeValues } from '../../src/core/scopes.js';
+import { PRESENCES } from '../../src/sample-apis/sample-data.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
+
+/** A week of the generated interactions (the API allows at most 7 days per search). */
+const WEEK = 'start=2026-01-24T00:00:00Z&end=2026-01-31T00:00:00Z';
 
 describe('the sample VCC APIs behind the gateway', () => {
   let keygate: TestKeygate;
@@ -32,10 +36,10 @@ describe('the sample VCC APIs behind the gateway', () => {
     });
     const client = await keygate.createCredential(scopeValues(), 'Everything');
     for (const scope of scopeValues()) tokens.set(scope, await issueToken(keygate, client, scope));
-    userId = (await call('GET', '/useradmin/users?pageSize=1', 'users:read')).body.items[0].id;
+    userId = (await call('GET', '/useradmin/users?limit=1', 'users:read')).body.users[0].userId;
     interaction = (
-      await call('GET', '/interaction-content/interactions?limit=200', 'interaction-content:read')
-    ).body.items.find((i: { content: unknown[] }) => i.content.length === 2);
+      await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
+    ).body.items[0];
   });
   afterAll(() => keygate.stop());
 
@@ -44,7 +48,13 @@ describe('the sample VCC APIs behind the gateway', () => {
   > = [
     ['GET', () => '/agents-availability?skillNames=Sales', ['agents-availability:read'], 'stats'],
     ['GET', () => `/agents/${userId}/presence`, ['users:read', 'users:write'], 'stats'],
-    ['PATCH', () => `/agents/${userId}/presence`, ['users:write'], 'users:read', { presenceId: 2 }],
+    [
+      'PATCH',
+      () => `/agents/${userId}/presence`,
+      ['users:write'],
+      'users:read',
+      { presenceId: PRESENCES[1].presenceId },
+    ],
     ['GET', () => '/useradmin/users', ['users:read', 'users:write'], 'admin:read'],
     ['GET', () => `/useradmin/users/${userId}`, ['users:read'], 'interaction-content:read'],
     [
@@ -55,7 +65,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     ],
     [
       'GET',
-      () => '/interaction-content/interactions?limit=5',
+      () => `/interaction-content/interactions?${WEEK}&limit=5`,
       ['interaction-content:read'],
       'interaction-content:delete',
     ],
@@ -78,22 +88,28 @@ describe('the sample VCC APIs behind the gateway', () => {
       ['stats'],
       'users:read',
     ],
-    ['GET', () => '/stats/interactions', ['stats'], 'agents-availability:read'],
+    ['GET', () => `/stats/interactions?${WEEK}`, ['stats'], 'agents-availability:read'],
     [
       'POST',
       () => '/interactions/invoke',
       ['interactions:write'],
       'users:write',
-      { channel: 'Chat', queue: 'Sales' },
+      { requests: [{ action: 'dispatch', requestid: 'r-1', route: 'APIRouting' }] },
     ],
-    ['POST', () => '/globalpci/v1/session', ['globalpci'], 'admin:write', { amount: 12.5, currency: 'GBP' }],
+    [
+      'POST',
+      () => '/globalpci/v1/session',
+      ['globalpci'],
+      'admin:write',
+      { agentId: 'a-1', paymentData: { Amount: '1240', Currency: 'GBP' } },
+    ],
     ['GET', () => '/webhooks/subscriptions', ['admin:read', 'admin:write'], 'users:read'],
     [
       'POST',
       () => '/webhooks/subscriptions',
       ['admin:write'],
       'admin:read',
-      { eventType: 'interaction.ended', callbackUrl: 'https://hooks.example/x' },
+      { name: 'Ended calls', url: 'https://hooks.example/x', events: ['interaction.ended.v1'] },
     ],
   ];
 
@@ -111,18 +127,22 @@ describe('the sample VCC APIs behind the gateway', () => {
   );
 
   it('keeps state: a PATCHed presence is what the next GET returns', async () => {
-    await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: 3 });
+    await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: PRESENCES[2].presenceId });
     expect((await call('GET', `/agents/${userId}/presence`, 'users:read')).body).toMatchObject({
-      presenceId: 3,
-      presenceName: 'Extended Away',
+      userId,
+      presence: {
+        presenceId: PRESENCES[2].presenceId,
+        category: { categoryType: 'ExtendedAway', description: 'Extended Away' },
+      },
     });
-    expect(
-      (await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: 99 })).status,
-    ).toBe(400);
+    const unknown = await call('PATCH', `/agents/${userId}/presence`, 'users:write', { presenceId: 'nope' });
+    expect(unknown.status).toBe(400);
+    const missing = await call('PATCH', `/agents/${userId}/presence`, 'users:write', {});
+    expect(missing.body.errors[0].path).toBe('presenceId');
   });
 
   it('deleted content is gone', async () => {
-    const path = `/interaction-content/interactions/${interaction.guid}/content/recording`;
+    const path = `/interaction-content/interactions/${interaction.guid}/content/callRecording`;
     const download = await fetch(`${keygate.gatewayUrl}${path}`, {
       headers: { authorization: `Bearer ${tokens.get('interaction-content:read')}` },
     });
@@ -139,6 +159,10 @@ describe('the sample VCC APIs behind the gateway', () => {
   });
 
   it('pages interactions with a continuation token until there is none', async () => {
+    const all = (
+      await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
+    ).body.items;
+    expect(all.length).toBeGreaterThan(10);
     const seen = new Set<string>();
     let token: string | null = null;
     let pages = 0;
@@ -146,7 +170,7 @@ describe('the sample VCC APIs behind the gateway', () => {
       const query: string = token ? `&continuationToken=${token}` : '';
       const page = await call(
         'GET',
-        `/interaction-content/interactions?limit=50${query}`,
+        `/interaction-content/interactions?${WEEK}&limit=10${query}`,
         'interaction-content:read',
       );
       expect(page.status).toBe(200);
@@ -154,18 +178,34 @@ describe('the sample VCC APIs behind the gateway', () => {
       token = page.body.meta.nextContinuationToken;
       pages++;
     } while (token);
-    expect(pages).toBe(3);
-    expect(seen.size).toBe(120);
+    expect(pages).toBe(Math.ceil(all.length / 10));
+    expect(seen.size).toBe(all.length);
+    const tooWide = await call(
+      'GET',
+      '/interaction-content/interactions?start=2026-01-01T00:00:00Z&end=2026-01-31T00:00:00Z',
+      'interaction-content:read',
+    );
+    expect(tooWide.status).toBe(400);
   });
 
   it('lists a created webhook subscription, for its own account only', async () => {
     const created = await call('POST', '/webhooks/subscriptions', 'admin:write', {
-      eventType: 'agent.presence.changed',
-      callbackUrl: 'https://hooks.example/presence',
+      name: 'Presence changes',
+      url: 'https://hooks.example/presence',
+      events: ['agent.presencechanged.v1'],
     });
     expect(created.status).toBe(201);
+    expect(created.body.secret).toEqual(expect.any(String));
     const list = await call('GET', '/webhooks/subscriptions', 'admin:read');
-    expect(list.body.items.map((s: { id: string }) => s.id)).toContain(created.body.id);
+    const listed = list.body.subscriptions.find(
+      (s: { subscriptionId: string }) => s.subscriptionId === created.body.subscriptionId,
+    );
+    expect(listed).toMatchObject({
+      name: 'Presence changes',
+      events: ['agent.presencechanged.v1'],
+      enabled: true,
+    });
+    expect(listed).not.toHaveProperty('secret');
 
     const other = await keygate.store.accounts.create({ name: 'Other', region: 'emea' });
     const made = await keygate.credentials.create({
@@ -181,7 +221,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     const otherList = await fetch(`${keygate.gatewayUrl}/webhooks/subscriptions`, {
       headers: { authorization: `Bearer ${otherToken}` },
     });
-    expect(((await otherList.json()) as { items: unknown[] }).items).toEqual([]);
+    expect(((await otherList.json()) as { subscriptions: unknown[] }).subscriptions).toEqual([]);
     const otherUsers = await fetch(`${keygate.gatewayUrl}/useradmin/users/${userId}`, {
       headers: {
         authorization: `Bearer ${await issueToken(keygate, { clientId, clientSecret }, 'users:read')}`,
