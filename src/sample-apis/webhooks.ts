@@ -52,7 +52,7 @@ export const webhooks: SampleApi = {
       }
       if (list.some((s) => s.name === body.name))
         return reply.code(400).send({ message: 'name must be unique' });
-      if (!url || url.protocol !== 'https:')
+      if (url?.protocol !== 'https:')
         return reply.code(400).send({ message: 'url must be a fully-qualified https URL' });
       if (!Array.isArray(events) || events.length === 0 || !events.every((e) => typeof e === 'string')) {
         return reply.code(400).send({ message: 'events must list at least one event type' });
