@@ -104,10 +104,18 @@ export function registerCallerCommands(program: Command): void {
       '--api-base-url <url>',
       'the gateway (default: the configured Keygate gateway, or the region’s API host)',
     )
-    .option('--version <n>', 'API version for the Accept header', (v) => Number(v))
+    .option(
+      '--api-version <n>',
+      'API version, sent as Accept: application/vnd.newvoicemedia.v{n}+json',
+      (v) => Number(v),
+    )
     .option('--data <json>', 'a JSON request body')
     .action(
-      async (method: string, path: string, options: CallerOptions & { version?: number; data?: string }) => {
+      async (
+        method: string,
+        path: string,
+        options: CallerOptions & { apiVersion?: number; data?: string },
+      ) => {
         let body: unknown;
         if (options.data !== undefined) {
           try {
@@ -123,7 +131,7 @@ export function registerCallerCommands(program: Command): void {
             : { apiBaseUrl: options.apiBaseUrl ?? loadConfig().audience };
           const api = createApiClient({ tokens, ...base });
           const response = await api.request(method.toUpperCase(), path, {
-            ...(options.version === undefined ? {} : { version: options.version }),
+            ...(options.apiVersion === undefined ? {} : { version: options.apiVersion }),
             ...(body === undefined ? {} : { body }),
           });
           if (typeof response.data === 'string') process.stdout.write(`${response.data}\n`);
