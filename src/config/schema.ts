@@ -31,6 +31,11 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
       .optional(),
+    /** PostgreSQL schema for Keygate's tables (created when missing); default: public. */
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+      .optional(),
     /**
      * 32 bytes, base64 or hex, from which the secret pepper and the signing-key encryption key are
      * derived. Without it (and without masterKeyFile) the embedded store generates one in dataDir.
@@ -129,6 +134,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },
   KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
   KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+  KEYGATE_DATABASE_SCHEMA: { key: 'databaseSchema', kind: 'string' },
   KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
   KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
   KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },

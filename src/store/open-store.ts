@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from './database.js';
 import { SqlStore } from './sql-store.js';
 import type { Store } from './store.js';
@@ -9,17 +10,45 @@ import type { Store } from './store.js';
 export interface StoreLocation {
   dataDir: string;
   databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
 }
 
 /** Opens the store the configuration names: PostgreSQL when a URL is given, else the embedded SQLite file. */
 export function openStore(location: StoreLocation): Store {
   if (location.databaseUrl) {
-    throw new Error(
-      'databaseUrl: the PostgreSQL store is not available in this version; unset KEYGATE_DATABASE_URL',
+    return openPostgresStore(
+      location.databaseUrl,
+      location.databaseSchema ? { schema: location.databaseSchema } : {},
     );
   }
   mkdirSync(location.dataDir, { recursive: true });
   return openSqliteStore(join(location.dataDir, 'keygate.sqlite'));
+}
+
+/**
+ * The PostgreSQL store: a connection pool over the same queries. `schema` (tests use one per run)
+ * is created when missing and put first on the search path of every connection.
+ */
+export function openPostgresStore(url: string, options: { schema?: string; poolSize?: number } = {}): Store {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new TypeError(`invalid schema name ${schema}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  let ensured: Promise<unknown> | undefined;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: async () => {
+        if (schema) ensured ??= pool.query(`create schema if not exists ${schema}`);
+        await ensured;
+        return pool;
+      },
+    }),
+  });
+  return new SqlStore(db, 'postgres', schema);
 }
 
 export function openSqliteStore(path: string): Store {

@@ -39,7 +39,8 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialectName,
-    private readonly onClose: () => Promise<void> = async () => {},
+    /** PostgreSQL: the schema holding Keygate's tables (and its migration bookkeeping). */
+    private readonly schema?: string,
   ) {
     this.accounts = accountRepository(db);
     this.users = userRepository(db);
@@ -51,7 +52,12 @@ export class SqlStore implements Store {
   }
 
   async migrate(): Promise<{ applied: string[] }> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider(this.dialect),
+      // Named explicitly: Kysely otherwise finds the bookkeeping tables of any schema in the database.
+      ...(this.dialect === 'postgres' ? { migrationTableSchema: this.schema ?? 'public' } : {}),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -71,7 +77,6 @@ export class SqlStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await this.db.destroy();
-    await this.onClose();
   }
 }
 

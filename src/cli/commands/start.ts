@@ -12,7 +12,7 @@ export function registerStartCommand(program: Command): void {
       const keygate = await startKeygate(config);
       const lines = [
         '',
-        `Keygate is running for region ${config.region} (store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
+        `Keygate is running for region ${config.region} (store: ${config.databaseUrl ? `PostgreSQL, schema ${config.databaseSchema ?? 'public'}` : `SQLite in ${config.dataDir}`})`,
         `  token endpoint  ${keygate.url}${TOKEN_PATH}`,
         `  metadata        ${keygate.url}${METADATA_PATH}`,
         `  JWKS            ${keygate.url}${JWKS_PATH}`,

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, postForm, requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { dropSchema, SKIP_MESSAGE, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
+
+/** Polls until `check` passes, failing after one second: the promise Keygate makes across instances. */
+async function withinOneSecond(check: () => Promise<void>): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - start > 1000) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+const url = TEST_DATABASE_URL;
+
+describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
+  const schema = uniqueSchema();
+  let a: TestKeygate;
+  let b: TestKeygate;
+
+  beforeAll(async () => {
+    // One deployment: the same database, master key, issuer and audience; two processes' worth of servers.
+    const shared = {
+      databaseUrl: url!,
+      databaseSchema: schema,
+      masterKey: randomBytes(32).toString('base64'),
+      publicUrl: 'https://emea.keygate.test',
+      audience: 'https://emea.api.keygate.test',
+      changePollMs: 250,
+    };
+    a = await startTestKeygate(shared);
+    b = await startTestKeygate(shared);
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await dropSchema(url!, schema);
+  });
+
+  const gatewayB = (token: string) =>
+    fetch(`${b.gatewayUrl}/agents-availability`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('a credential created on A gets tokens on B, which B’s gateway admits', async () => {
+    const client = await a.createCredential(['agents-availability:read']);
+    const res = await requestToken(b, client, 'agents-availability:read');
+    expect(res.status).toBe(200);
+    expect((await gatewayB(String(res.body?.access_token))).status).toBe(200);
+  });
+
+  it('a credential deleted on A is refused by B’s token endpoint and gateway within 1 s', async () => {
+    const client = await a.createCredential(['agents-availability:read']);
+    const token = String((await requestToken(b, client, 'agents-availability:read')).body?.access_token);
+    expect((await gatewayB(token)).status).toBe(200); // both of B's caches now hold the credential
+    await a.credentials.delete(client.id);
+    await withinOneSecond(async () => {
+      expect((await requestToken(b, client, 'agents-availability:read')).body?.error).toBe('invalid_client');
+    });
+    await withinOneSecond(async () => {
+      expect((await gatewayB(token)).status).toBe(401);
+    });
+  });
+
+  it('a token revoked at A is refused by B’s gateway within 1 s', async () => {
+    const client = await a.createCredential(['agents-availability:read']);
+    const token = String((await requestToken(b, client, 'agents-availability:read')).body?.access_token);
+    expect((await gatewayB(token)).status).toBe(200);
+    const revoked = await postForm(
+      `${a.url}/Auth/connect/revocation`,
+      { token },
+      { authorization: basic(client.clientId, client.clientSecret) },
+    );
+    expect(revoked.status).toBe(200);
+    await withinOneSecond(async () => {
+      expect((await gatewayB(token)).status).toBe(401);
+    });
+  });
+});
+
+if (!url) process.stdout.write(`Multi-instance PostgreSQL tests ${SKIP_MESSAGE}\n`);
