@@ -31,6 +31,11 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
       .optional(),
+    /** Redis for fair-usage counters shared by all instances; without it each instance counts alone. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// URL')
+      .optional(),
     /** PostgreSQL schema for Keygate's tables (created when missing); default: public. */
     databaseSchema: z
       .string()
@@ -135,6 +140,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
   KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
   KEYGATE_DATABASE_SCHEMA: { key: 'databaseSchema', kind: 'string' },
+  KEYGATE_REDIS_URL: { key: 'redisUrl', kind: 'string' },
   KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
   KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
   KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },

@@ -8,7 +8,7 @@ import { readBearerToken } from './bearer-token.js';
 import { GatewayError, insufficientScope } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
-import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
+import type { RateLimitDecision, RequestCounter } from './rate-limiter.js';
 import { UpstreamProxy, upstreamRequestHeaders } from './upstream-proxy.js';
 
 export interface GatewayContext {
@@ -17,7 +17,7 @@ export interface GatewayContext {
   /** Upstream base URL of each API. */
   readonly upstreams: ReadonlyMap<string, string>;
   readonly verifier: AccessTokenVerifier;
-  readonly limiter: RateLimiter;
+  readonly limiter: RequestCounter;
   readonly plans: AccountPlans;
   readonly usage: UsageRecorder;
   readonly metrics: GatewayMetrics;
@@ -31,7 +31,10 @@ const VERSIONED_ACCEPT = /application\/vnd\.newvoicemedia\.v(\d+)\+json/i;
  */
 export async function gatewayPlugin(app: FastifyInstance, context: GatewayContext): Promise<void> {
   const proxy = new UpstreamProxy({ timeoutMs: context.config.upstreamTimeoutMs, connections: 128 });
-  app.addHook('onClose', () => proxy.close());
+  app.addHook('onClose', async () => {
+    await proxy.close();
+    await context.limiter.close?.();
+  });
   // Bodies pass through untouched, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -125,10 +128,13 @@ async function applyRateLimits(
   reply: FastifyReply,
 ): Promise<void> {
   const limits = await context.plans.limitsFor(token.accountId);
-  let decision: RateLimitDecision = context.limiter.take(`account:${token.accountId}`, limits.perAccount);
+  let decision: RateLimitDecision = await context.limiter.take(
+    `account:${token.accountId}`,
+    limits.perAccount,
+  );
   let scope = 'account';
   if (decision.allowed && limits.perCredential) {
-    const perCredential = context.limiter.take(`credential:${token.clientId}`, limits.perCredential);
+    const perCredential = await context.limiter.take(`credential:${token.clientId}`, limits.perCredential);
     if (!perCredential.allowed || perCredential.remaining < decision.remaining) {
       decision = perCredential;
       scope = 'credential';

@@ -16,11 +16,14 @@ interface Window {
   resetAt: number;
 }
 
-/**
- * Fixed-window request counters in memory (one process). The production mode moves the counters
- * to Redis behind the same interface.
- */
-export class RateLimiter {
+/** Counts requests against a limit; the gateway does not care where the counters live. */
+export interface RequestCounter {
+  take(key: string, rule: RateLimit): RateLimitDecision | Promise<RateLimitDecision>;
+  close?(): Promise<void>;
+}
+
+/** Fixed-window request counters in this process's memory (one instance, or Redis away). */
+export class RateLimiter implements RequestCounter {
   readonly #windows = new Map<string, Window>();
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -13,6 +13,7 @@ import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
 import { gatewayPlugin } from '../gateway/plugin.js';
 import { RateLimiter } from '../gateway/rate-limiter.js';
+import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
 import type { RevocationList } from '../gateway/revocation-list.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +31,7 @@ export interface GatewayDependencies {
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   onError: (message: string, error: unknown) => void;
+  onInfo: (message: string) => void;
 }
 
 /** The API documents behind the gateway and the upstream of each API. */
@@ -85,7 +87,12 @@ export async function buildGateway(
       routes,
       upstreams,
       verifier,
-      limiter: new RateLimiter(),
+      limiter: config.redisUrl
+        ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+            warn: (message) => deps.onError(message, undefined),
+            info: (message) => deps.onInfo(message),
+          })
+        : new RateLimiter(),
       plans: new AccountPlans(deps.store, config),
       usage: deps.usage,
       metrics: new GatewayMetrics(),

@@ -126,6 +126,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           localJwksUrl: `${url}${JWKS_PATH}`,
           samplesUrl,
           onError: (message, err) => logger.warn({ err }, message),
+          onInfo: (message) => logger.info(message),
         }));
         gatewayUrl = await listen(gateway, config.host, config.gatewayPort);
         await jwks.start();
