@@ -1,60 +1,137 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { startKeygate } from '../../server/keygate.js';
+import type { Config } from '../../config/schema.js';
+import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
+import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
+import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
+import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, METADATA_PATH, TOKEN_PATH } from '../../token-service/metadata.js';
+import { UsageError } from './credentials.js';
+
+interface Banner {
+  config: Config;
+  url: string;
+  gatewayUrl: string | undefined;
+  samplesUrl: string | undefined;
+  bootstrap: BootstrapResult;
+  masterKeyOrigin: string;
+  workers: number;
+}
+
+function printBanner(b: Banner): void {
+  const { config } = b;
+  const store = config.databaseUrl
+    ? `PostgreSQL, schema ${config.databaseSchema ?? 'public'}`
+    : `SQLite in ${config.dataDir}`;
+  const lines = [
+    '',
+    `Keygate is running for region ${config.region} (store: ${store}${b.workers > 1 ? `; ${b.workers} workers` : ''})`,
+    `  token endpoint  ${b.url}${TOKEN_PATH}`,
+    `  metadata        ${b.url}${METADATA_PATH}`,
+    `  JWKS            ${b.url}${JWKS_PATH}`,
+    `  issuer          ${config.publicUrl}`,
+    ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
+    ...(b.samplesUrl
+      ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
+      : []),
+    '',
+    'Create API credentials:  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
+  ];
+  if (b.bootstrap.createdAdmin) {
+    lines.push(`First admin: ${config.bootstrapAdminEmail}`);
+    if (b.bootstrap.generatedAdminPassword)
+      lines.push(`  password (shown once): ${b.bootstrap.generatedAdminPassword}`);
+  }
+  if (b.masterKeyOrigin === 'generated') {
+    lines.push(
+      `Generated a master key in ${config.dataDir}/master.key; in production set KEYGATE_MASTER_KEY.`,
+    );
+  }
+  process.stderr.write(`${lines.join('\n')}\n\n`);
+}
+
+/** Stops on SIGINT/SIGTERM after finishing in-flight requests (Fastify's close waits for them). */
+function closeOnSignals(close: () => Promise<void>, log: (message: string) => void): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: shutting down`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** The primary of `--workers N`: prepares the store once, then keeps N workers running. */
+async function runPrimary(config: Config, workers: number): Promise<void> {
+  const master = loadMasterKey(config);
+  const store = openStore(config);
+  let bootstrapResult: BootstrapResult;
+  try {
+    await store.migrate();
+    bootstrapResult = await bootstrap(store, config, deriveKeys(master.key).keyEncryptionKey);
+  } finally {
+    await store.close();
+  }
+  const local = (port: number) => `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
+    fork();
+  });
+  for (let i = 0; i < workers; i++) fork();
+  printBanner({
+    config,
+    url: local(config.port),
+    gatewayUrl: config.gatewayEnabled ? local(config.gatewayPort) : undefined,
+    samplesUrl:
+      config.gatewayEnabled && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
+    bootstrap: bootstrapResult,
+    masterKeyOrigin: master.origin,
+    workers,
+  });
+  closeOnSignals(
+    async () => {
+      stopping = true;
+      const exits = Object.values(cluster.workers ?? {}).map(
+        (worker) => new Promise((resolve) => worker?.once('exit', resolve)),
+      );
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+      await Promise.all(exits);
+    },
+    (message) => process.stderr.write(`${message}\n`),
+  );
+}
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('run Keygate (every role, one region) on the configured store')
-    .action(async () => {
+    .option('--workers <n>', 'processes sharing the ports (Node cluster); default 1', (v) => Number(v))
+    .action(async (options: { workers?: number }) => {
+      const workers = options.workers ?? 1;
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+        throw new UsageError('--workers must be 1–64');
       const config = loadConfig();
-      const keygate = await startKeygate(config);
-      const lines = [
-        '',
-        `Keygate is running for region ${config.region} (store: ${config.databaseUrl ? `PostgreSQL, schema ${config.databaseSchema ?? 'public'}` : `SQLite in ${config.dataDir}`})`,
-        `  token endpoint  ${keygate.url}${TOKEN_PATH}`,
-        `  metadata        ${keygate.url}${METADATA_PATH}`,
-        `  JWKS            ${keygate.url}${JWKS_PATH}`,
-        `  issuer          ${config.publicUrl}`,
-        ...(keygate.gatewayUrl
-          ? [`  API gateway     ${keygate.gatewayUrl}  (audience ${config.audience})`]
-          : []),
-        ...(keygate.samplesUrl
-          ? [
-              `  sample APIs     ${keygate.samplesUrl}  (samples with generated data, reached through the gateway)`,
-            ]
-          : []),
-        '',
-        'Create API credentials:  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
-      ];
-      if (keygate.bootstrap.createdAdmin) {
-        lines.push(`First admin: ${config.bootstrapAdminEmail}`);
-        if (keygate.bootstrap.generatedAdminPassword) {
-          lines.push(`  password (shown once): ${keygate.bootstrap.generatedAdminPassword}`);
+      if (workers > 1 && cluster.isPrimary) {
+        if (config.port === 0 || config.gatewayPort === 0 || config.samplesPort === 0) {
+          throw new UsageError(
+            '--workers needs fixed ports (port, gatewayPort and samplesPort other than 0)',
+          );
         }
+        return runPrimary(config, workers);
       }
-      if (keygate.masterKeyOrigin === 'generated') {
-        lines.push(
-          `Generated a master key in ${config.dataDir}/master.key; in production set KEYGATE_MASTER_KEY.`,
-        );
+      const keygate: RunningKeygate = await startKeygate(config);
+      if (cluster.isPrimary) {
+        printBanner({ ...keygate, config, bootstrap: keygate.bootstrap, workers: 1 });
       }
-      process.stderr.write(`${lines.join('\n')}\n\n`);
-
-      let closing = false;
-      const shutdown = (signal: string) => {
-        if (closing) return;
-        closing = true;
-        keygate.logger.info({ signal }, 'shutting down');
-        keygate.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            keygate.logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      closeOnSignals(keygate.close, (message) => keygate.logger.info(message));
     });
 }
