@@ -16,6 +16,7 @@ import { RateLimiter } from '../gateway/rate-limiter.js';
 import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
 import type { RevocationList } from '../gateway/revocation-list.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
+import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
@@ -24,6 +25,7 @@ export interface GatewayDependencies {
   config: Config;
   store: Store;
   credentials: CredentialCache;
+  accounts: AccountCache;
   revocations: RevocationList;
   usage: UsageRecorder;
   /** The token service's JWKS, when no jwksUrl is configured. */
@@ -93,7 +95,7 @@ export async function buildGateway(
             info: (message) => deps.onInfo(message),
           })
         : new RateLimiter(),
-      plans: new AccountPlans(deps.store, config),
+      plans: new AccountPlans(deps.accounts, config),
       usage: deps.usage,
       metrics: new GatewayMetrics(),
     }),

@@ -7,6 +7,7 @@ import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import type { JwksCache } from '../gateway/jwks-cache.js';
 import { RevocationList } from '../gateway/revocation-list.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
+import { AccountCache } from '../services/account-cache.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
@@ -79,10 +80,12 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     });
     await feed.start(config.changePollMs);
 
+    const accounts = new AccountCache(store);
     const context: TokenServiceContext = {
       config,
       store,
       credentials: credentialCache,
+      accounts,
       keyring,
       hasher: new ClientSecretHasher(keys.secretPepper),
       limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
@@ -121,6 +124,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           config,
           store,
           credentials: credentialCache,
+          accounts,
           revocations,
           usage,
           localJwksUrl: `${url}${JWKS_PATH}`,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
+import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { FailedAuthenticationLimiter } from './failed-authentication-limiter.js';
@@ -11,6 +12,7 @@ export interface TokenServiceContext {
   readonly config: Config;
   readonly store: Store;
   readonly credentials: CredentialCache;
+  readonly accounts: AccountCache;
   readonly keyring: Keyring;
   readonly hasher: ClientSecretHasher;
   readonly limiter: FailedAuthenticationLimiter;

@@ -56,6 +56,14 @@ export async function authenticateClient(
     context.limiter.recordFailure(presented.clientId, request.address);
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
+  const account = await fromStore(context.accounts.get(authenticated.credential.accountId));
+  if (account && account.region !== context.config.region) {
+    // An account lives in one region: its credentials get tokens only from that region's endpoint.
+    throw new InvalidClient(
+      `This client belongs to region ${account.region}; request tokens from that region's token endpoint`,
+      usedBasic,
+    );
+  }
   if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
   if (isCredentialExpired(authenticated.credential, new Date()))
     throw new UnauthorizedClient('The client has expired');
