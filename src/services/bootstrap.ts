@@ -21,9 +21,14 @@ export async function bootstrap(
   const result: BootstrapResult = { createdAccount: false, createdAdmin: false };
   let accounts = await store.accounts.list();
   if (accounts.length === 0) {
-    await store.accounts.create({ name: 'Default', region: config.region });
+    try {
+      await store.accounts.create({ name: 'Default', region: config.region });
+      result.createdAccount = true;
+    } catch (error) {
+      // Another process starting on the same store created it first: use theirs.
+      if ((await store.accounts.list()).length === 0) throw error;
+    }
     accounts = await store.accounts.list();
-    result.createdAccount = true;
   }
   // The CLI leaves the admin to `start`, which is where a generated password can be printed.
   if (options.createAdmin && (await store.users.count()) === 0) {
