@@ -79,6 +79,14 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       }
     });
     await feed.start(config.changePollMs);
+    // Where the database pushes (PostgreSQL), read the log as soon as anything is appended; the
+    // poll stays as the reconciliation that heals a missed notification.
+    const stopWatching = await store
+      .watchChanges?.(() => void feed.poll())
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'listening for change notifications failed; relying on polling');
+        return undefined;
+      });
 
     const accounts = new AccountCache(store);
     const context: TokenServiceContext = {
@@ -95,6 +103,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     const servers: FastifyInstance[] = [];
     const closeAll = async () => {
       feed.stop();
+      await stopWatching?.();
       jwks?.stop();
       for (const server of servers.reverse()) await server.close();
       await usage.stop();

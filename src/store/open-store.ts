@@ -48,7 +48,17 @@ export function openPostgresStore(url: string, options: { schema?: string; poolS
       },
     }),
   });
-  return new SqlStore(db, 'postgres', schema);
+  const listen = async (channel: string, onNotify: () => void) => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', onNotify);
+    client.on('error', () => {}); // a lost listener only delays readers until their next poll
+    await client.connect();
+    await client.query(`listen ${channel}`);
+    return async () => {
+      await client.end().catch(() => {});
+    };
+  };
+  return new SqlStore(db, 'postgres', schema, listen);
 }
 
 export function openSqliteStore(path: string): Store {

@@ -41,6 +41,8 @@ export class SqlStore implements Store {
     readonly dialect: SqlDialectName,
     /** PostgreSQL: the schema holding Keygate's tables (and its migration bookkeeping). */
     private readonly schema?: string,
+    /** PostgreSQL: opens a dedicated connection listening on a channel. */
+    private readonly listen?: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>,
   ) {
     this.accounts = accountRepository(db);
     this.users = userRepository(db);
@@ -65,6 +67,11 @@ export class SqlStore implements Store {
       throw new Error(`store migration failed: ${message}`);
     }
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  }
+
+  watchChanges(onChange: () => void): Promise<() => Promise<void>> {
+    if (!this.listen) return Promise.resolve(async () => {});
+    return this.listen(`keygate_changes_${this.schema ?? 'public'}`, onChange);
   }
 
   async ping(): Promise<void> {

@@ -26,6 +26,11 @@ export interface Store {
   readonly usage: UsageRepository;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
+  /**
+   * Calls `onChange` soon after any process appends to the change log, where the database can
+   * push (PostgreSQL LISTEN/NOTIFY); undefined where it cannot, and readers rely on polling.
+   */
+  watchChanges?(onChange: () => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

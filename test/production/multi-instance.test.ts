@@ -82,3 +82,31 @@ describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
 });
 
 if (!url) process.stdout.write(`Multi-instance PostgreSQL tests ${SKIP_MESSAGE}\n`);
+
+describe.skipIf(!url)('change notifications on PostgreSQL', () => {
+  it('push a change to another instance within 1 s even when it polls only every 10 s', async () => {
+    const schema = uniqueSchema();
+    const shared = {
+      databaseUrl: url!,
+      databaseSchema: schema,
+      masterKey: randomBytes(32).toString('base64'),
+      publicUrl: 'https://emea.keygate.test',
+      audience: 'https://emea.api.keygate.test',
+      changePollMs: 10_000,
+    };
+    const a = await startTestKeygate(shared);
+    const b = await startTestKeygate(shared);
+    try {
+      const client = await a.createCredential(['stats']);
+      expect((await requestToken(b, client, 'stats')).status).toBe(200); // cached in B
+      await a.credentials.delete(client.id);
+      await withinOneSecond(async () => {
+        expect((await requestToken(b, client, 'stats')).body?.error).toBe('invalid_client');
+      });
+    } finally {
+      await a.stop();
+      await b.stop();
+      await dropSchema(url!, schema);
+    }
+  });
+});

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialectName } from '../store.js';
 import { initialSchema } from './0001-initial.js';
 import { accountPlan } from './0002-account-plan.js';
+import { changeNotifications } from './0003-change-notifications.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialSchema(dialect),
     '0002-account-plan': accountPlan,
+    '0003-change-notifications': changeNotifications(dialect),
   };
   return { getMigrations: async () => migrations };
 }
