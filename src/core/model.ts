@@ -52,6 +52,8 @@ export type SigningKeyStatus = 'next' | 'active' | 'retired';
 
 export interface SigningKey {
   readonly kid: string;
+  /** The region whose tokens this key signs. */
+  readonly region: string;
   readonly alg: string;
   readonly status: SigningKeyStatus;
   readonly publicJwk: Readonly<Record<string, unknown>>;

@@ -4,10 +4,13 @@ import type { VerificationKeySource } from './access-token-verifier.js';
 
 /** Verification keys read from the store (for the CLI, which has the store but no running server). */
 export class StoreKeySource implements VerificationKeySource {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly region: string,
+  ) {}
 
   async key(kid: string | undefined): Promise<CryptoKey | undefined> {
-    const key = (await this.store.signingKeys.list()).find((k) => k.kid === kid);
+    const key = (await this.store.signingKeys.list(this.region)).find((k) => k.kid === kid);
     return key && ((await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
   }
 }

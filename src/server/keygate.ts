@@ -60,7 +60,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     await store.migrate();
     const bootstrapResult = await bootstrap(store, config, keys.keyEncryptionKey);
 
-    const keyring = new Keyring(store, keys.keyEncryptionKey);
+    const keyring = new Keyring(store, keys.keyEncryptionKey, config.region);
     await keyring.reload();
     const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
     usage.start(config.usageFlushMs);

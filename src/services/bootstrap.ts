@@ -42,6 +42,6 @@ export async function bootstrap(
     });
     result.createdAdmin = true;
   }
-  await ensureSigningKeys(store, keyEncryptionKey);
+  await ensureSigningKeys(store, keyEncryptionKey, config.region);
   return result;
 }

@@ -2,12 +2,18 @@ import { generateSigningKey } from '../crypto/signing-key-material.js';
 import type { Store } from '../store/store.js';
 
 /** Ensures an active and a pre-published next key exist (first start, or a store from before). */
-export async function ensureSigningKeys(store: Store, keyEncryptionKey: Buffer): Promise<void> {
-  const keys = await store.signingKeys.list();
+export async function ensureSigningKeys(
+  store: Store,
+  keyEncryptionKey: Buffer,
+  region: string,
+): Promise<void> {
+  await store.signingKeys.claimUnassigned(region);
+  const keys = await store.signingKeys.list(region);
   if (!keys.some((k) => k.status === 'active')) {
     const active = await generateSigningKey(keyEncryptionKey);
     await store.signingKeys.insert({
       ...active,
+      region,
       status: 'active',
       activatedAt: new Date().toISOString(),
       retireAfter: null,
@@ -15,7 +21,7 @@ export async function ensureSigningKeys(store: Store, keyEncryptionKey: Buffer):
   }
   if (!keys.some((k) => k.status === 'next')) {
     const next = await generateSigningKey(keyEncryptionKey);
-    await store.signingKeys.insert({ ...next, status: 'next', activatedAt: null, retireAfter: null });
+    await store.signingKeys.insert({ ...next, region, status: 'next', activatedAt: null, retireAfter: null });
   }
 }
 
@@ -27,10 +33,11 @@ export async function ensureSigningKeys(store: Store, keyEncryptionKey: Buffer):
 export async function rotateSigningKeys(
   store: Store,
   keyEncryptionKey: Buffer,
+  region: string,
   tokenLifetimeSeconds: number,
 ): Promise<void> {
-  await ensureSigningKeys(store, keyEncryptionKey);
+  await ensureSigningKeys(store, keyEncryptionKey, region);
   const newNext = await generateSigningKey(keyEncryptionKey);
   const retireAfter = new Date(Date.now() + (tokenLifetimeSeconds + 60) * 1000).toISOString();
-  await store.signingKeys.rotate({ newNext, retireAfter });
+  await store.signingKeys.rotate({ region, newNext, retireAfter });
 }

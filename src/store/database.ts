@@ -41,6 +41,7 @@ export interface Database {
   };
   signing_keys: {
     kid: string;
+    region: string;
     alg: string;
     status: string;
     public_jwk: string;

@@ -58,6 +58,7 @@ export function toSecret(row: Selectable<Database['credential_secrets']>): Crede
 export function toSigningKey(row: Selectable<Database['signing_keys']>): SigningKey {
   return {
     kid: row.kid,
+    region: row.region,
     alg: row.alg,
     status: row.status as SigningKeyStatus,
     publicJwk: JSON.parse(row.public_jwk) as Record<string, unknown>,

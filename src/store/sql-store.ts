@@ -280,10 +280,22 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
 
 function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
   return {
-    async list() {
-      return (await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute()).map(
-        toSigningKey,
-      );
+    async list(region) {
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where('region', '=', region)
+        .orderBy('created_at')
+        .execute();
+      return rows.map(toSigningKey);
+    },
+    async claimUnassigned(region) {
+      const result = await db
+        .updateTable('signing_keys')
+        .set({ region })
+        .where('region', '=', '')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
     async insert(key) {
       await db.transaction().execute(async (trx) => {
@@ -291,6 +303,7 @@ function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
           .insertInto('signing_keys')
           .values({
             kid: key.kid,
+            region: key.region,
             alg: key.alg,
             status: key.status,
             public_jwk: JSON.stringify(key.publicJwk),
@@ -303,23 +316,26 @@ function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
         await appendChange(trx, 'keys.rotated', key.kid);
       });
     },
-    async rotate({ newNext, retireAfter }) {
+    async rotate({ region, newNext, retireAfter }) {
       const at = now();
       await db.transaction().execute(async (trx) => {
         const next = await trx
           .selectFrom('signing_keys')
           .select('kid')
+          .where('region', '=', region)
           .where('status', '=', 'next')
           .executeTakeFirst();
         if (!next) throw new Error('no pre-published next key to activate');
         await trx
           .deleteFrom('signing_keys')
+          .where('region', '=', region)
           .where('status', '=', 'retired')
           .where('retire_after', '<=', at)
           .execute();
         await trx
           .updateTable('signing_keys')
           .set({ status: 'retired', retire_after: retireAfter })
+          .where('region', '=', region)
           .where('status', '=', 'active')
           .execute();
         await trx
@@ -331,6 +347,7 @@ function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
           .insertInto('signing_keys')
           .values({
             kid: newNext.kid,
+            region,
             alg: newNext.alg,
             status: 'next',
             public_jwk: JSON.stringify(newNext.publicJwk),

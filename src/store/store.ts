@@ -89,15 +89,19 @@ export interface CredentialRepository {
   delete(id: string): Promise<boolean>;
 }
 
+/** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */
 export interface SigningKeyRepository {
-  list(): Promise<SigningKey[]>;
+  list(region: string): Promise<SigningKey[]>;
+  /** Gives keys written before keys had regions to `region`; returns how many. */
+  claimUnassigned(region: string): Promise<number>;
   insert(key: Omit<SigningKey, 'createdAt'> & { createdAt?: string }): Promise<void>;
   /**
    * Rotation in one transaction: `next` becomes `active`, the old `active` becomes `retired` until
    * `retireAfter`, `newNext` is pre-published, and expired retired keys are dropped.
    */
   rotate(input: {
-    newNext: Omit<SigningKey, 'createdAt' | 'status' | 'activatedAt' | 'retireAfter'>;
+    region: string;
+    newNext: Omit<SigningKey, 'createdAt' | 'status' | 'activatedAt' | 'retireAfter' | 'region'>;
     retireAfter: string;
   }): Promise<void>;
 }

@@ -29,11 +29,12 @@ export class Keyring {
   constructor(
     private readonly store: Store,
     private readonly keyEncryptionKey: Buffer,
+    private readonly region: string,
   ) {}
 
   async reload(): Promise<void> {
     const now = Date.now();
-    const keys = (await this.store.signingKeys.list()).filter(
+    const keys = (await this.store.signingKeys.list(this.region)).filter(
       (k) => k.status !== 'retired' || (k.retireAfter !== null && Date.parse(k.retireAfter) > now),
     );
     const active = keys.find((k) => k.status === 'active');

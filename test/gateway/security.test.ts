@@ -61,7 +61,12 @@ describe('gateway: revocation, credential changes and key rotation', () => {
     const before = await issueToken(keygate, client, 'agents-availability:read');
     expect((await call(before)).status).toBe(200);
     const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
-    await rotateSigningKeys(keygate.store, keyEncryptionKey, keygate.config.tokenLifetimeSeconds);
+    await rotateSigningKeys(
+      keygate.store,
+      keyEncryptionKey,
+      keygate.config.region,
+      keygate.config.tokenLifetimeSeconds,
+    );
     await keygate.syncChanges();
     const after = await issueToken(keygate, client, 'agents-availability:read');
     expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
@@ -92,8 +97,18 @@ describe('gateway apart from the token service', () => {
 
       // Two rotations: the key that now signs was created after the gateway last fetched the JWKS.
       const { keyEncryptionKey } = deriveKeys(loadMasterKey(tokens.config).key);
-      await rotateSigningKeys(tokens.store, keyEncryptionKey, tokens.config.tokenLifetimeSeconds);
-      await rotateSigningKeys(tokens.store, keyEncryptionKey, tokens.config.tokenLifetimeSeconds);
+      await rotateSigningKeys(
+        tokens.store,
+        keyEncryptionKey,
+        tokens.config.region,
+        tokens.config.tokenLifetimeSeconds,
+      );
+      await rotateSigningKeys(
+        tokens.store,
+        keyEncryptionKey,
+        tokens.config.region,
+        tokens.config.tokenLifetimeSeconds,
+      );
       await tokens.syncChanges();
       const fresh = await issueToken(tokens, client, 'agents-availability:read');
       const unverified = await issueToken(tokens, client, 'agents-availability:read');

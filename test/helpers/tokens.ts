@@ -27,7 +27,9 @@ export async function signWithServerKey(
   claims: Record<string, unknown>,
 ): Promise<string> {
   const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
-  const active = (await keygate.store.signingKeys.list()).find((k) => k.status === 'active')!;
+  const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
+    (k) => k.status === 'active',
+  )!;
   const privateKey = openPrivateKey(keyEncryptionKey, active.kid, active.privateJwkEncrypted);
   const now = Math.floor(Date.now() / 1000);
   return signCompactJws(

@@ -42,7 +42,12 @@ describe('signing key rotation', () => {
     // Rotate as `keygate keys rotate` does: through the store, from outside the server.
     const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
     const rotatedAt = Date.now();
-    await rotateSigningKeys(keygate.store, keyEncryptionKey, keygate.config.tokenLifetimeSeconds);
+    await rotateSigningKeys(
+      keygate.store,
+      keyEncryptionKey,
+      keygate.config.region,
+      keygate.config.tokenLifetimeSeconds,
+    );
 
     let after = await issue();
     while (decodeProtectedHeader(after).kid === oldKid && Date.now() - rotatedAt < 1000) {
@@ -64,7 +69,7 @@ describe('signing key rotation', () => {
     );
     expect(introspected.body?.active).toBe(true);
 
-    const keys = await keygate.store.signingKeys.list();
+    const keys = await keygate.store.signingKeys.list(keygate.config.region);
     expect(keys.map((k) => k.status).sort()).toEqual(['active', 'next', 'retired']);
     const retired = keys.find((k) => k.status === 'retired')!;
     expect(retired.kid).toBe(oldKid);

@@ -53,4 +53,15 @@ describe('regions: an account lives in one region', () => {
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: string }).error).toBe('invalid_token');
   });
+
+  it('each region signs with keys of its own, even in one store', async () => {
+    const kids = async (k: TestKeygate) =>
+      (
+        (await (await fetch(`${k.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> }
+      ).keys.map((key) => key.kid);
+    const [emeaKids, namKids] = [await kids(emea), await kids(nam)];
+    expect(emeaKids).toHaveLength(2);
+    expect(namKids).toHaveLength(2);
+    expect(emeaKids.filter((kid) => namKids.includes(kid))).toEqual([]);
+  });
 });

@@ -77,22 +77,53 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.changes.latestSeq()).toBe(seq);
     });
 
-    it('rotates keys in one step and refuses to rotate without a next key', async () => {
+    it('rotates one region’s keys in one step and refuses to rotate without a next key', async () => {
       const key = (kid: string) => ({ kid, alg: 'ES256', publicJwk: { kid }, privateJwkEncrypted: 'v1.x' });
+      const retireAfter = '2099-01-01T00:00:00.000Z';
       await expect(
-        store.signingKeys.rotate({ newNext: key('n2'), retireAfter: '2099-01-01T00:00:00.000Z' }),
+        store.signingKeys.rotate({ region: 'emea', newNext: key('n2'), retireAfter }),
       ).rejects.toThrow();
-      expect(await store.signingKeys.list()).toEqual([]);
+      expect(await store.signingKeys.list('emea')).toEqual([]);
+      const activatedAt = '2020-01-01T00:00:00.000Z';
+      for (const region of ['emea', 'nam']) {
+        await store.signingKeys.insert({
+          ...key(`${region}-a1`),
+          region,
+          status: 'active',
+          activatedAt,
+          retireAfter: null,
+        });
+        await store.signingKeys.insert({
+          ...key(`${region}-n1`),
+          region,
+          status: 'next',
+          activatedAt: null,
+          retireAfter: null,
+        });
+      }
+      await store.signingKeys.rotate({ region: 'emea', newNext: key('emea-n2'), retireAfter });
+      const statuses = async (region: string) =>
+        Object.fromEntries((await store.signingKeys.list(region)).map((k) => [k.kid, k.status]));
+      expect(await statuses('emea')).toEqual({
+        'emea-a1': 'retired',
+        'emea-n1': 'active',
+        'emea-n2': 'next',
+      });
+      expect(await statuses('nam')).toEqual({ 'nam-a1': 'active', 'nam-n1': 'next' }); // untouched
+    });
+
+    it('gives keys from before regions to the first region that claims them', async () => {
+      const legacy = { kid: 'old', alg: 'ES256', publicJwk: { kid: 'old' }, privateJwkEncrypted: 'v1.x' };
       await store.signingKeys.insert({
-        ...key('a1'),
+        ...legacy,
+        region: '',
         status: 'active',
-        activatedAt: '2020-01-01T00:00:00.000Z',
+        activatedAt: null,
         retireAfter: null,
       });
-      await store.signingKeys.insert({ ...key('n1'), status: 'next', activatedAt: null, retireAfter: null });
-      await store.signingKeys.rotate({ newNext: key('n2'), retireAfter: '2099-01-01T00:00:00.000Z' });
-      const byKid = Object.fromEntries((await store.signingKeys.list()).map((k) => [k.kid, k.status]));
-      expect(byKid).toEqual({ a1: 'retired', n1: 'active', n2: 'next' });
+      expect(await store.signingKeys.claimUnassigned('emea')).toBe(1);
+      expect(await store.signingKeys.claimUnassigned('nam')).toBe(0);
+      expect((await store.signingKeys.list('emea')).map((k) => k.kid)).toEqual(['old']);
     });
 
     it('records revocations once and prunes them after expiry', async () => {

@@ -110,7 +110,7 @@ describe('token endpoint: security', () => {
 
   it('stores the signing keys encrypted: no private JWK member appears in the store', async () => {
     const keygate = await startTestKeygate();
-    const keys = await keygate.store.signingKeys.list();
+    const keys = await keygate.store.signingKeys.list(keygate.config.region);
     await keygate.stop();
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const key of keys) {

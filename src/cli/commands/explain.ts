@@ -20,7 +20,7 @@ export function registerExplainCommand(program: Command): void {
           config,
           store,
           routes,
-          keys: new StoreKeySource(store),
+          keys: new StoreKeySource(store, config.region),
         });
         // Exit status 3 tells scripts "refused" apart from errors (1, 2).
         if (!explanation.admitted) process.exitCode = 3;

@@ -11,8 +11,8 @@ export function registerKeyCommands(program: Command): void {
     .description('list signing keys (public information only)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      await withStore(async ({ store }) => {
-        const list = await store.signingKeys.list();
+      await withStore(async ({ store, config }) => {
+        const list = await store.signingKeys.list(config.region);
         if (options.json) return printJson(list.map(signingKeyJson));
         printTable(
           list.map((k) => ({
@@ -35,8 +35,8 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withStore(async ({ store, keyEncryptionKey, config }) => {
-        await rotateSigningKeys(store, keyEncryptionKey, config.tokenLifetimeSeconds);
-        const list = await store.signingKeys.list();
+        await rotateSigningKeys(store, keyEncryptionKey, config.region, config.tokenLifetimeSeconds);
+        const list = await store.signingKeys.list(config.region);
         if (options.json) return printJson(list.map(signingKeyJson));
         const active = list.find((k) => k.status === 'active');
         process.stdout.write(`Rotated: tokens are now signed with key ${active?.kid}.\n`);

@@ -3,6 +3,7 @@ import type { SqlDialectName } from '../store.js';
 import { initialSchema } from './0001-initial.js';
 import { accountPlan } from './0002-account-plan.js';
 import { changeNotifications } from './0003-change-notifications.js';
+import { signingKeyRegion } from './0004-signing-key-region.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0001-initial': initialSchema(dialect),
     '0002-account-plan': accountPlan,
     '0003-change-notifications': changeNotifications(dialect),
+    '0004-signing-key-region': signingKeyRegion,
   };
   return { getMigrations: async () => migrations };
 }
