@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { withinOneSecond } from '../helpers/within-one-second.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
@@ -37,19 +38,6 @@ describe('keygate CLI against a running server', () => {
       client_secret: clientSecret,
       scope,
     });
-  /** Retries until `check` passes or one second has gone: the promise the server makes for CLI changes. */
-  const withinOneSecond = async (check: () => Promise<void>) => {
-    const start = Date.now();
-    for (;;) {
-      try {
-        return await check();
-      } catch (error) {
-        if (Date.now() - start > 1000) throw error;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  };
-
   beforeAll(async () => {
     if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
       throw new Error('dist/ is missing: run `npm run build` (npm test does) before the CLI tests');

@@ -3,21 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
-import { rotateSigningKeys } from '../../src/services/signing-keys.js';
 import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
-import { issueToken } from '../helpers/tokens.js';
-
-/** Polls until the gateway answers `status`, failing after one second (the promise Keygate makes). */
-async function expectWithinOneSecond(request: () => Promise<Response>, status: number): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const res = await request();
-    if (res.status === status) return Date.now() - start;
-    if (Date.now() - start > 1000) throw new Error(`still ${res.status} after 1 s (wanted ${status})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { issueToken, rotateKeys } from '../helpers/tokens.js';
+import { withinOneSecond } from '../helpers/within-one-second.js';
 
 describe('gateway: revocation, credential changes and key rotation', () => {
   let keygate: TestKeygate;
@@ -39,7 +27,9 @@ describe('gateway: revocation, credential changes and key rotation', () => {
       { authorization: basic(client.clientId, client.clientSecret) },
     );
     expect(revoked.status).toBe(200);
-    await expectWithinOneSecond(() => call(token), 401);
+    await withinOneSecond(async () => {
+      expect((await call(token)).status).toBe(401);
+    });
   });
 
   it('refuses tokens of a credential deleted or disabled from outside the process within 1 s', async () => {
@@ -49,24 +39,24 @@ describe('gateway: revocation, credential changes and key rotation', () => {
     // Write through the store as another process (the CLI) would: no in-process notification.
     const credential = (await keygate.store.credentials.findByClientId(client.clientId))!;
     await keygate.store.credentials.update(credential.id, { disabled: true });
-    await expectWithinOneSecond(() => call(token), 401);
+    await withinOneSecond(async () => {
+      expect((await call(token)).status).toBe(401);
+    });
     await keygate.store.credentials.update(credential.id, { disabled: false });
-    await expectWithinOneSecond(() => call(token), 200);
+    await withinOneSecond(async () => {
+      expect((await call(token)).status).toBe(200);
+    });
     await keygate.store.credentials.delete(credential.id);
-    await expectWithinOneSecond(() => call(token), 401);
+    await withinOneSecond(async () => {
+      expect((await call(token)).status).toBe(401);
+    });
   });
 
   it('keeps admitting tokens across a key rotation: old ones, and new ones signed by the pre-published key', async () => {
     const client = await keygate.createCredential(['agents-availability:read']);
     const before = await issueToken(keygate, client, 'agents-availability:read');
     expect((await call(before)).status).toBe(200);
-    const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
-    await rotateSigningKeys(
-      keygate.store,
-      keyEncryptionKey,
-      keygate.config.region,
-      keygate.config.tokenLifetimeSeconds,
-    );
+    await rotateKeys(keygate);
     await keygate.syncChanges();
     const after = await issueToken(keygate, client, 'agents-availability:read');
     expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
@@ -96,19 +86,8 @@ describe('gateway apart from the token service', () => {
       expect((await call(await issueToken(tokens, client, 'agents-availability:read'))).status).toBe(200);
 
       // Two rotations: the key that now signs was created after the gateway last fetched the JWKS.
-      const { keyEncryptionKey } = deriveKeys(loadMasterKey(tokens.config).key);
-      await rotateSigningKeys(
-        tokens.store,
-        keyEncryptionKey,
-        tokens.config.region,
-        tokens.config.tokenLifetimeSeconds,
-      );
-      await rotateSigningKeys(
-        tokens.store,
-        keyEncryptionKey,
-        tokens.config.region,
-        tokens.config.tokenLifetimeSeconds,
-      );
+      await rotateKeys(tokens);
+      await rotateKeys(tokens);
       await tokens.syncChanges();
       const fresh = await issueToken(tokens, client, 'agents-availability:read');
       const unverified = await issueToken(tokens, client, 'agents-availability:read');

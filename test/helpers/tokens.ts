@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signCompactJws } from '../../src/crypto/compact-jws.js';
 import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
 import { openPrivateKey } from '../../src/crypto/signing-key-material.js';
+import { rotateSigningKeys } from '../../src/services/signing-keys.js';
 import { basic, postForm, type TestKeygate, TOKEN_PATH } from './keygate.js';
 
 export async function issueToken(
@@ -44,5 +45,16 @@ export async function signWithServerKey(
       ...claims,
     },
     privateKey,
+  );
+}
+
+/** Rotates the server's signing keys through its store, as `keygate keys rotate` does from outside. */
+export async function rotateKeys(keygate: TestKeygate): Promise<void> {
+  const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
+  await rotateSigningKeys(
+    keygate.store,
+    keyEncryptionKey,
+    keygate.config.region,
+    keygate.config.tokenLifetimeSeconds,
   );
 }

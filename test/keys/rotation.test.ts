@@ -1,8 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
-import { rotateSigningKeys } from '../../src/services/signing-keys.js';
 import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { rotateKeys } from '../helpers/tokens.js';
 
 describe('signing key rotation', () => {
   let keygate: TestKeygate;
@@ -40,14 +39,8 @@ describe('signing key rotation', () => {
     const nextKid = published.find((k) => k.kid !== oldKid)!.kid;
 
     // Rotate as `keygate keys rotate` does: through the store, from outside the server.
-    const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
     const rotatedAt = Date.now();
-    await rotateSigningKeys(
-      keygate.store,
-      keyEncryptionKey,
-      keygate.config.region,
-      keygate.config.tokenLifetimeSeconds,
-    );
+    await rotateKeys(keygate);
 
     let after = await issue();
     while (decodeProtectedHeader(after).kid === oldKid && Date.now() - rotatedAt < 1000) {

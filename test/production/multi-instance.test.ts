@@ -2,21 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { dropSchema, SKIP_MESSAGE, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
-
-/** Polls until `check` passes, failing after one second: the promise Keygate makes across instances. */
-async function withinOneSecond(check: () => Promise<void>): Promise<void> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > 1000) throw error;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
+import { withinOneSecond } from '../helpers/within-one-second.js';
 
 const url = TEST_DATABASE_URL;
+
+/** One deployment: the same database, master key, issuer and audience for every instance. */
+function deployment(schema: string, changePollMs: number) {
+  return {
+    databaseUrl: url!,
+    databaseSchema: schema,
+    masterKey: randomBytes(32).toString('base64'),
+    publicUrl: 'https://emea.keygate.test',
+    audience: 'https://emea.api.keygate.test',
+    changePollMs,
+  };
+}
 
 describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
   const schema = uniqueSchema();
@@ -24,15 +24,7 @@ describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
   let b: TestKeygate;
 
   beforeAll(async () => {
-    // One deployment: the same database, master key, issuer and audience; two processes' worth of servers.
-    const shared = {
-      databaseUrl: url!,
-      databaseSchema: schema,
-      masterKey: randomBytes(32).toString('base64'),
-      publicUrl: 'https://emea.keygate.test',
-      audience: 'https://emea.api.keygate.test',
-      changePollMs: 250,
-    };
+    const shared = deployment(schema, 250);
     a = await startTestKeygate(shared);
     b = await startTestKeygate(shared);
   });
@@ -86,14 +78,7 @@ if (!url) process.stdout.write(`Multi-instance PostgreSQL tests ${SKIP_MESSAGE}\
 describe.skipIf(!url)('change notifications on PostgreSQL', () => {
   it('push a change to another instance within 1 s even when it polls only every 10 s', async () => {
     const schema = uniqueSchema();
-    const shared = {
-      databaseUrl: url!,
-      databaseSchema: schema,
-      masterKey: randomBytes(32).toString('base64'),
-      publicUrl: 'https://emea.keygate.test',
-      audience: 'https://emea.api.keygate.test',
-      changePollMs: 10_000,
-    };
+    const shared = deployment(schema, 10_000);
     const a = await startTestKeygate(shared);
     const b = await startTestKeygate(shared);
     try {
