@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
@@ -112,6 +112,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     let jwks: JwksCache | undefined;
     try {
       const app = buildHttpApp(logger);
+      notFoundInEnvelope(app);
       servers.push(app);
       await app.register(healthPlugin, store);
       await app.register(async (scope) => tokenServicePlugin(scope, context));
@@ -184,5 +185,24 @@ function buildHttpApp(logger: Logger): FastifyInstance {
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before any route runs (a URL that does not decode) keep the envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
+      const body = {
+        error: 'invalid_request',
+        error_description: 'The request URL or headers are not valid',
+      };
+      void (reply as FastifyReply).code(status).send(body);
+    },
   }) as unknown as FastifyInstance;
+}
+
+/** Unknown paths of the token service answer in the same envelope as everything else. */
+function notFoundInEnvelope(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    void reply
+      .code(404)
+      .send({ error: 'not_found', error_description: `No endpoint at ${request.method} ${path}` });
+  });
 }
