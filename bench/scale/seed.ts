@@ -2,33 +2,23 @@
  * Seeds a PostgreSQL schema for bench/scale: `real` credentials made through the service (their
  * secrets printed as JSON), plus filler rows inserted by SQL so the table holds `total` credentials.
  */
-
 import pg from 'pg';
-import { loadConfig } from '../../src/config/load.js';
-import { ClientSecretHasher } from '../../src/core/client-secret.js';
-import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
-import { bootstrap } from '../../src/services/bootstrap.js';
-import { CredentialService } from '../../src/services/credentials.js';
-import { openStore } from '../../src/store/open-store.js';
+import { withStore } from '../../src/cli/store-session.js';
 
 const [total, real] = [Number(process.argv[2]), Number(process.argv[3] ?? 200)];
-const config = loadConfig();
-const keys = deriveKeys(loadMasterKey(config).key);
-const store = openStore(config);
-await store.migrate();
-await bootstrap(store, config, keys.keyEncryptionKey, { createAdmin: false });
-const account = (await store.accounts.list())[0]!;
-const service = new CredentialService(store, new ClientSecretHasher(keys.secretPepper));
-const clients: Array<{ client_id: string; client_secret: string }> = [];
-for (let i = 0; i < real; i++) {
-  const { credential, clientSecret } = await service.create({
-    accountId: account.id,
-    name: `real ${i}`,
-    scopes: ['stats'],
-  });
-  clients.push({ client_id: credential.clientId, client_secret: clientSecret });
-}
-await store.close();
+const { config, accountId, clients } = await withStore(async ({ config, store, credentials }) => {
+  const account = (await store.accounts.list())[0]!;
+  const made: Array<{ client_id: string; client_secret: string }> = [];
+  for (let i = 0; i < real; i++) {
+    const { credential, clientSecret } = await credentials.create({
+      accountId: account.id,
+      name: `real ${i}`,
+      scopes: ['stats'],
+    });
+    made.push({ client_id: credential.clientId, client_secret: clientSecret });
+  }
+  return { config, accountId: account.id, clients: made };
+});
 
 const client = new pg.Client({ connectionString: config.databaseUrl });
 await client.connect();
@@ -40,7 +30,7 @@ for (let done = 0; done < filler; done += 100_000) {
     `insert into credentials (id, account_id, client_id, name, scopes, owner_user_id, disabled, expires_at, created_at, updated_at, last_used_at)
      select md5('id' || g || $2), $1, substr(md5('c' || g || $2), 1, 22), 'filler ' || g, '["stats"]', null, 0, null, now()::text, now()::text, null
      from generate_series(1, $3) g`,
-    [account.id, String(done), n],
+    [accountId, String(done), n],
   );
 }
 await client.query('analyze credentials');
