@@ -29,22 +29,24 @@ export class UsageRecorder {
   tokenIssued(credentialId: string, secretId: string, scopes: readonly string[], atMs: number): void {
     this.#credentialLastUsed.set(credentialId, atMs);
     this.#secretLastUsed.set(secretId, atMs);
-    const day = Math.floor(atMs / DAY_MS);
-    for (const scope of scopes) {
-      const key = `${credentialId}\u0000${day}\u0000${scope}`;
-      const entry = this.#daily.get(key);
-      if (entry) entry.tokensIssued += 1;
-      else this.#daily.set(key, { credentialId, day, scope, tokensIssued: 1, apiCalls: 0 });
-    }
+    for (const scope of scopes) this.#count(credentialId, scope, atMs).tokensIssued += 1;
   }
 
   apiCalled(credentialId: string, scope: string, atMs: number): void {
     this.#credentialLastUsed.set(credentialId, atMs);
+    this.#count(credentialId, scope, atMs).apiCalls += 1;
+  }
+
+  /** The day's counters of one credential and scope, created at zero on first use. */
+  #count(credentialId: string, scope: string, atMs: number) {
     const day = Math.floor(atMs / DAY_MS);
     const key = `${credentialId}\u0000${day}\u0000${scope}`;
-    const entry = this.#daily.get(key);
-    if (entry) entry.apiCalls += 1;
-    else this.#daily.set(key, { credentialId, day, scope, tokensIssued: 0, apiCalls: 1 });
+    let entry = this.#daily.get(key);
+    if (!entry) {
+      entry = { credentialId, day, scope, tokensIssued: 0, apiCalls: 0 };
+      this.#daily.set(key, entry);
+    }
+    return entry;
   }
 
   async flush(): Promise<void> {
