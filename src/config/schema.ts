@@ -65,6 +65,29 @@ export const configSchema = z
     /** The first portal admin, created when the store has no user; a password is generated if omitted. */
     bootstrapAdminEmail: z.email().default('admin@keygate.local'),
     bootstrapAdminPassword: z.string().min(12).optional(),
+    /**
+     * Portal sessions end after this long without a request, and after `maxSeconds` whatever the
+     * activity. Short enough that a forgotten browser tab does not stay an open door.
+     */
+    portalSession: z
+      .object({
+        idleSeconds: z.number().int().min(1).max(86_400).default(1800),
+        maxSeconds: z.number().int().min(1).max(604_800).default(43_200),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Portal login limits: wrong passwords for one email before it is locked for `lockSeconds`, and
+     * attempts per client address per minute.
+     */
+    loginLimits: z
+      .object({
+        failuresBeforeLock: z.number().int().min(1).max(100).default(5),
+        lockSeconds: z.number().int().min(1).max(86_400).default(900),
+        perAddressPerMinute: z.number().int().min(1).max(10_000).default(20),
+      })
+      .strict()
+      .prefault({}),
     /** Run the regional API gateway in this process. */
     gatewayEnabled: z.boolean().default(true),
     /**

@@ -3,26 +3,49 @@ import { crc32 } from 'node:zlib';
 import { BASE62_PATTERN, bytesToBigInt, decodeBase62, encodeBase62 } from './base62.js';
 
 /**
- * Client secrets: `kgs_` + 256 random bits in base62 (43 chars) + CRC32 of those chars (6 chars).
- * The prefix lets secret scanners recognise a leaked Keygate secret; the checksum lets them (and
- * the token endpoint) reject a mistyped or made-up one without a store lookup.
+ * Keygate's secrets: a prefix + 256 random bits in base62 (43 chars) + CRC32 of those chars (6
+ * chars). The prefix lets secret scanners recognise a leaked Keygate secret (`kgs_` a client
+ * secret, `kgp_` a personal admin API token); the checksum lets them, and Keygate, reject a
+ * mistyped or made-up one without a store lookup.
  */
 export const CLIENT_SECRET_PREFIX = 'kgs_';
+export const API_TOKEN_PREFIX = 'kgp_';
 const BODY_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
-const SECRET_PATTERN = new RegExp(
-  `^${CLIENT_SECRET_PREFIX}(${BASE62_PATTERN}{${BODY_LENGTH}})(${BASE62_PATTERN}{${CHECKSUM_LENGTH}})$`,
-);
+const patterns = new Map<string, RegExp>();
+
+function generatePrefixedSecret(prefix: string): string {
+  const body = encodeBase62(bytesToBigInt(randomBytes(32)), BODY_LENGTH);
+  return prefix + body + checksum(body);
+}
+
+function isWellFormedPrefixedSecret(prefix: string, candidate: string): boolean {
+  let pattern = patterns.get(prefix);
+  if (!pattern) {
+    pattern = new RegExp(
+      `^${prefix}(${BASE62_PATTERN}{${BODY_LENGTH}})(${BASE62_PATTERN}{${CHECKSUM_LENGTH}})$`,
+    );
+    patterns.set(prefix, pattern);
+  }
+  const match = pattern.exec(candidate);
+  return match !== null && decodeBase62(match[2]!) === crc32(match[1]!);
+}
 
 export function generateClientSecret(): string {
-  const body = encodeBase62(bytesToBigInt(randomBytes(32)), BODY_LENGTH);
-  return CLIENT_SECRET_PREFIX + body + checksum(body);
+  return generatePrefixedSecret(CLIENT_SECRET_PREFIX);
 }
 
 /** True when `candidate` has the shape and checksum of a Keygate client secret. */
 export function isWellFormedClientSecret(candidate: string): boolean {
-  const match = SECRET_PATTERN.exec(candidate);
-  return match !== null && decodeBase62(match[2]!) === crc32(match[1]!);
+  return isWellFormedPrefixedSecret(CLIENT_SECRET_PREFIX, candidate);
+}
+
+export function generateApiToken(): string {
+  return generatePrefixedSecret(API_TOKEN_PREFIX);
+}
+
+export function isWellFormedApiToken(candidate: string): boolean {
+  return isWellFormedPrefixedSecret(API_TOKEN_PREFIX, candidate);
 }
 
 function checksum(body: string): string {

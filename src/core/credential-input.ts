@@ -24,7 +24,7 @@ export function validateCredentialScopes(raw: unknown): string[] {
   const scopes: string[] = [];
   for (const value of raw) {
     if (typeof value !== 'string' || !isKnownScope(value)) {
-      throw new DomainError('validation_failed', `unknown scope: ${String(value)}`, 'scopes');
+      throw new DomainError('scope_unknown', `unknown scope: ${String(value)}`, 'scopes');
     }
     if (!scopes.includes(value)) scopes.push(value);
   }

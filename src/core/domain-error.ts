@@ -2,7 +2,18 @@
  * Errors of the admin side (CLI, admin API): stable codes that callers switch on.
  * OAuth endpoints use OAuthError instead.
  */
-export type DomainErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'forbidden';
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'scope_unknown'
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'no_licence'
+  | 'scope_not_grantable'
+  | 'last_active_secret'
+  | 'invalid_login'
+  | 'login_locked'
+  | 'unauthenticated';
 
 export class DomainError extends Error {
   constructor(
@@ -10,6 +21,8 @@ export class DomainError extends Error {
     message: string,
     /** The input field at fault, when there is one. */
     readonly field?: string,
+    /** For `login_locked`: seconds until trying again makes sense. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -12,3 +12,11 @@ export const CLIENT_ID_PATTERN = /^[0-9A-Za-z]{22}$/;
 export function newId(): string {
   return randomUUID();
 }
+
+/**
+ * An ID that sorts by creation time (milliseconds in base 36, then 64 random bits), so lists kept
+ * newest-first, like the audit log, page by ID alone.
+ */
+export function newTimeOrderedId(at: Date = new Date()): string {
+  return at.getTime().toString(36).padStart(10, '0') + randomBytes(8).toString('hex');
+}

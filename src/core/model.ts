@@ -81,3 +81,42 @@ export function isSecretUsable(secret: CredentialSecret, now: Date): boolean {
 export function isCredentialExpired(credential: Credential, now: Date): boolean {
   return credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now.getTime();
 }
+
+/** A portal session; the store keeps only a hash of its ID. */
+export interface PortalSession {
+  readonly userId: string;
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  /** Absolute end, whatever the activity. */
+  readonly expiresAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** A personal API token for the admin API; the store keeps only its keyed hash. */
+export interface ApiToken {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly hint: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+/** One line of the audit log: who did what to what, from where. Never a secret. */
+export interface AuditEntry {
+  readonly id: string;
+  readonly accountId: string;
+  readonly at: string;
+  readonly actorUserId: string | null;
+  /** The user's email, `cli` for the command line, or the email typed at a failed login. */
+  readonly actorEmail: string;
+  readonly action: string;
+  readonly targetType: string;
+  readonly targetId: string | null;
+  readonly targetName: string | null;
+  readonly ip: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
+import { ADMIN_PREFIX } from '../admin-api/context.js';
+import { adminApiPlugin } from '../admin-api/plugin.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
@@ -8,8 +10,11 @@ import type { JwksCache } from '../gateway/jwks-cache.js';
 import { RevocationList } from '../gateway/revocation-list.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
 import { AccountCache } from '../services/account-cache.js';
+import { ApiTokenService } from '../services/api-tokens.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
+import { PortalSessions } from '../services/portal-sessions.js';
+import { PortalUserService } from '../services/portal-users.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
@@ -23,6 +28,7 @@ import { ChangeFeed } from './change-feed.js';
 import { buildGateway } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
 import { createLogger } from './logger.js';
+import { portalPlugin } from './portal.js';
 
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -43,6 +49,7 @@ export interface RunningKeygate {
   readonly masterKeyOrigin: 'config' | 'file' | 'generated';
   /** Credential use cases on this process's store (the admin API's and tests' entry point). */
   readonly credentials: CredentialService;
+  readonly users: PortalUserService;
   /** Writes buffered last-used times and usage counts now instead of at the next interval. */
   flushUsage(): Promise<void>;
   /** Reads the change log now instead of waiting for the next poll. */
@@ -100,8 +107,17 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       usage,
     };
 
+    const credentials = new CredentialService(store, context.hasher, () => feed.poll());
+    const users = new PortalUserService(store);
+    const sessions = new PortalSessions(store, config.portalSession, config.loginLimits);
+    const sweepSessions = setInterval(() => {
+      sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
+    }, 3_600_000);
+    sweepSessions.unref();
+
     const servers: FastifyInstance[] = [];
     const closeAll = async () => {
+      clearInterval(sweepSessions);
       feed.stop();
       await stopWatching?.();
       jwks?.stop();
@@ -116,6 +132,19 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       servers.push(app);
       await app.register(healthPlugin, store);
       await app.register(async (scope) => tokenServicePlugin(scope, context));
+      await app.register(
+        async (scope) =>
+          adminApiPlugin(scope, {
+            config,
+            store,
+            credentials,
+            users,
+            sessions,
+            apiTokens: new ApiTokenService(store, context.hasher),
+          }),
+        { prefix: ADMIN_PREFIX },
+      );
+      await app.register(portalPlugin);
       const url = await listen(app, config.host, config.port);
 
       let samplesUrl: string | undefined;
@@ -155,7 +184,8 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         logger,
         bootstrap: bootstrapResult,
         masterKeyOrigin: master.origin,
-        credentials: new CredentialService(store, context.hasher, () => feed.poll()),
+        credentials,
+        users,
         flushUsage: () => usage.flush(),
         syncChanges: () => feed.poll(),
         close: closeAll,

@@ -2,15 +2,17 @@ import { type ClientSecretHasher, generateClientSecret } from '../core/client-se
 import { validateCredentialName, validateCredentialScopes } from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
-import type { Credential } from '../core/model.js';
+import { type Credential, type CredentialSecret, isSecretUsable } from '../core/model.js';
+import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { CredentialPatch, Store } from '../store/store.js';
+import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
 
 export interface CreateCredentialInput {
-  accountId: string;
+  /** Ignored for a portal user, whose own account it always is. */
+  accountId?: string;
   name: unknown;
   scopes: unknown;
-  ownerUserId?: string | null;
-  expiresAt?: string | null;
+  expiresAt?: unknown;
 }
 
 export interface CreatedCredential {
@@ -19,7 +21,20 @@ export interface CreatedCredential {
   clientSecret: string;
 }
 
-/** Use cases on API credentials, shared by the CLI and the admin API. */
+export interface CredentialChanges {
+  name?: unknown;
+  scopes?: unknown;
+  addScopes?: string[];
+  removeScopes?: string[];
+  disabled?: boolean;
+  expiresAt?: unknown;
+}
+
+/**
+ * Use cases on API credentials, shared by the CLI and the admin API. A portal user acts within their
+ * licence (core/portal-access.ts); the CLI acts as the operator, on any account. Every change is
+ * audited in the same transaction.
+ */
 export class CredentialService {
   constructor(
     private readonly store: Store,
@@ -28,48 +43,62 @@ export class CredentialService {
     private readonly afterWrite: () => Promise<void> = async () => {},
   ) {}
 
-  async create(input: CreateCredentialInput): Promise<CreatedCredential> {
+  async create(input: CreateCredentialInput, actor: Actor = CLI_ACTOR): Promise<CreatedCredential> {
     const name = validateCredentialName(input.name);
     const scopes = validateCredentialScopes(input.scopes);
-    const expiresAt = validateExpiry(input.expiresAt ?? null);
-    if (!(await this.store.accounts.get(input.accountId))) {
-      throw new DomainError('not_found', `no account with id ${input.accountId}`, 'account');
+    const expiresAt = validateDateTime(input.expiresAt ?? null, 'expiresAt');
+    let accountId = input.accountId;
+    if (actor.kind === 'user') {
+      requireLicence(actor.user);
+      assertMayGrant(actor.user, scopes);
+      accountId = actor.user.accountId;
+    }
+    if (accountId === undefined || !(await this.store.accounts.get(accountId))) {
+      throw new DomainError('not_found', `no account with id ${accountId}`, 'account');
     }
     const clientSecret = generateClientSecret();
-    const { credential } = await this.store.credentials.create({
-      accountId: input.accountId,
-      name,
-      scopes,
-      ownerUserId: input.ownerUserId ?? null,
-      clientId: generateClientId(),
-      expiresAt,
-      secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
-    });
+    const { credential } = await this.store.credentials.create(
+      {
+        accountId,
+        name,
+        scopes,
+        ownerUserId: actor.kind === 'user' ? actor.user.id : null,
+        clientId: generateClientId(),
+        expiresAt,
+        secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
+      },
+      auditBy(actor, accountId, 'credential.created', { type: 'credential', id: null, name }, { scopes }),
+    );
     await this.afterWrite();
     return { credential, clientSecret };
   }
 
-  /** Finds a credential by its id or its client ID. */
-  async find(idOrClientId: string): Promise<Credential> {
+  /** Finds a credential by its id or its client ID; one a portal user may not see is not found. */
+  async find(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
     const credential =
       (await this.store.credentials.get(idOrClientId)) ??
       (await this.store.credentials.findByClientId(idOrClientId));
-    if (!credential) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    if (!credential || (actor.kind === 'user' && !canSeeCredential(actor.user, credential))) {
+      throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    }
     return credential;
+  }
+
+  /** The credentials a portal user may see; `mine` narrows an admin's view to their own. */
+  async listFor(actor: Extract<Actor, { kind: 'user' }>, owner: 'all' | 'mine'): Promise<Credential[]> {
+    requireLicence(actor.user);
+    const all = await this.store.credentials.list(actor.user.accountId);
+    return all.filter(
+      (c) => canSeeCredential(actor.user, c) && (owner === 'all' || c.ownerUserId === actor.user.id),
+    );
   }
 
   async update(
     idOrClientId: string,
-    changes: {
-      name?: unknown;
-      scopes?: unknown;
-      addScopes?: string[];
-      removeScopes?: string[];
-      disabled?: boolean;
-      expiresAt?: string | null;
-    },
+    changes: CredentialChanges,
+    actor: Actor = CLI_ACTOR,
   ): Promise<Credential> {
-    const current = await this.find(idOrClientId);
+    const current = await this.find(idOrClientId, actor);
     const patch: CredentialPatch = {};
     if (changes.name !== undefined) patch.name = validateCredentialName(changes.name);
     if (changes.scopes !== undefined || changes.addScopes?.length || changes.removeScopes?.length) {
@@ -79,27 +108,151 @@ export class CredentialService {
         (s) => !(changes.removeScopes ?? []).includes(s),
       );
       patch.scopes = validateCredentialScopes(next);
+      if (actor.kind === 'user') assertMayGrant(actor.user, patch.scopes, current.scopes);
     }
-    if (changes.disabled !== undefined) patch.disabled = changes.disabled;
-    if (changes.expiresAt !== undefined) patch.expiresAt = validateExpiry(changes.expiresAt);
-    const updated = await this.store.credentials.update(current.id, patch);
+    if (changes.disabled !== undefined) {
+      if (typeof changes.disabled !== 'boolean') {
+        throw new DomainError('validation_failed', 'disabled must be true or false', 'disabled');
+      }
+      patch.disabled = changes.disabled;
+    }
+    if (changes.expiresAt !== undefined) patch.expiresAt = validateDateTime(changes.expiresAt, 'expiresAt');
+    const updated = await this.store.credentials.update(
+      current.id,
+      patch,
+      auditBy(actor, current.accountId, auditedAction(patch), target(current), describePatch(current, patch)),
+    );
     if (!updated) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
     await this.afterWrite();
     return updated;
   }
 
-  async delete(idOrClientId: string): Promise<Credential> {
-    const current = await this.find(idOrClientId);
-    await this.store.credentials.delete(current.id);
+  async delete(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+    const current = await this.find(idOrClientId, actor);
+    await this.store.credentials.delete(
+      current.id,
+      auditBy(actor, current.accountId, 'credential.deleted', target(current), {
+        clientId: current.clientId,
+      }),
+    );
     await this.afterWrite();
     return current;
   }
+
+  async secrets(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<CredentialSecret[]> {
+    const credential = await this.find(idOrClientId, actor);
+    return this.store.credentials.listSecrets([credential.id]);
+  }
+
+  /**
+   * Rotation, first half: a new secret that works alongside the old ones. With `expireOtherSecretsAt`
+   * the old ones stop then; otherwise they work until revoked.
+   */
+  async addSecret(
+    idOrClientId: string,
+    options: { expireOtherSecretsAt?: unknown },
+    actor: Actor = CLI_ACTOR,
+  ): Promise<{ secret: CredentialSecret; clientSecret: string }> {
+    const credential = await this.find(idOrClientId, actor);
+    const expireOthersAt = validateDateTime(options.expireOtherSecretsAt ?? null, 'expireOtherSecretsAt', {
+      future: true,
+    });
+    const clientSecret = generateClientSecret();
+    const secret = await this.store.credentials.addSecret(
+      credential.id,
+      { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
+      expireOthersAt,
+      auditBy(actor, credential.accountId, 'credential.secret_added', target(credential), {
+        expireOtherSecretsAt: expireOthersAt,
+      }),
+    );
+    if (!secret) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    await this.afterWrite();
+    return { secret, clientSecret };
+  }
+
+  async setSecretExpiry(
+    idOrClientId: string,
+    secretId: string,
+    expiresAt: unknown,
+    actor: Actor = CLI_ACTOR,
+  ): Promise<CredentialSecret> {
+    const credential = await this.find(idOrClientId, actor);
+    const when = validateDateTime(expiresAt, 'expiresAt');
+    const secret = await this.store.credentials.setSecretExpiry(
+      credential.id,
+      secretId,
+      when,
+      auditBy(actor, credential.accountId, 'credential.secret_expiry_set', target(credential), {
+        secretId,
+        expiresAt: when,
+      }),
+    );
+    if (!secret) throw new DomainError('not_found', `no unrevoked secret ${secretId} on this credential`);
+    await this.afterWrite();
+    return secret;
+  }
+
+  /** Rotation, second half: the old secret stops working at once, on every instance. */
+  async revokeSecret(idOrClientId: string, secretId: string, actor: Actor = CLI_ACTOR): Promise<void> {
+    const credential = await this.find(idOrClientId, actor);
+    const now = new Date();
+    const usable = (await this.store.credentials.listSecrets([credential.id])).filter((s) =>
+      isSecretUsable(s, now),
+    );
+    if (usable.length === 1 && usable[0]!.id === secretId) {
+      throw new DomainError(
+        'last_active_secret',
+        'this is the only usable secret: add a new secret first, or delete the credential',
+      );
+    }
+    const revoked = await this.store.credentials.revokeSecret(
+      credential.id,
+      secretId,
+      auditBy(actor, credential.accountId, 'credential.secret_revoked', target(credential), { secretId }),
+    );
+    if (!revoked) throw new DomainError('not_found', `no unrevoked secret ${secretId} on this credential`);
+    await this.afterWrite();
+  }
 }
 
-function validateExpiry(value: string | null): string | null {
+function target(credential: Credential) {
+  return { type: 'credential', id: credential.id, name: credential.name };
+}
+
+function auditedAction(patch: CredentialPatch): string {
+  const keys = Object.keys(patch);
+  if (keys.length === 1 && patch.disabled !== undefined) {
+    return patch.disabled ? 'credential.disabled' : 'credential.enabled';
+  }
+  return 'credential.updated';
+}
+
+/** What changed, in names and scopes only. */
+function describePatch(current: Credential, patch: CredentialPatch): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  if (patch.name !== undefined && patch.name !== current.name) {
+    details.name = { from: current.name, to: patch.name };
+  }
+  if (patch.scopes !== undefined) {
+    const added = patch.scopes.filter((s) => !current.scopes.includes(s));
+    const removed = current.scopes.filter((s) => !patch.scopes!.includes(s));
+    if (added.length) details.scopesAdded = added;
+    if (removed.length) details.scopesRemoved = removed;
+  }
+  if (patch.disabled !== undefined) details.disabled = patch.disabled;
+  if (patch.expiresAt !== undefined) details.expiresAt = patch.expiresAt;
+  return details;
+}
+
+function validateDateTime(value: unknown, field: string, options: { future?: boolean } = {}): string | null {
   if (value === null) return null;
-  const time = Date.parse(value);
-  if (Number.isNaN(time))
-    throw new DomainError('validation_failed', 'expires_at must be an ISO 8601 date-time', 'expires_at');
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new DomainError('validation_failed', `${field} must be an ISO 8601 date-time or null`, field);
+  }
+  if (options.future && time <= Date.now()) {
+    throw new DomainError('validation_failed', `${field} must be in the future`, field);
+  }
   return new Date(time).toISOString();
 }

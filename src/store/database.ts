@@ -13,6 +13,8 @@ export interface Database {
     password_hash: string;
     licence: string | null;
     created_at: string;
+    failed_logins: Generated<number>;
+    locked_until: string | null;
   };
   credentials: {
     id: string;
@@ -53,6 +55,41 @@ export interface Database {
   revoked_tokens: { jti: string; client_id: string; expires_at: string; revoked_at: string };
   /** Every write appends here; servers poll it to drop caches and reload keys. */
   changes: { seq: Generated<number>; topic: string; ref: string; at: string };
+  sessions: {
+    /** SHA-256 of the session ID: a reader of the store cannot use a session. */
+    id_hash: string;
+    user_id: string;
+    csrf_token: string;
+    created_at: string;
+    expires_at: string;
+    last_seen_at: string;
+  };
+  api_tokens: {
+    id: string;
+    user_id: string;
+    name: string;
+    /** Hex HMAC-SHA-256 of the token, with the same pepper as client secrets. */
+    hash: string;
+    hint: string;
+    created_at: string;
+    expires_at: string | null;
+    last_used_at: string | null;
+  };
+  audit_log: {
+    /** Time-ordered, so newest-first paging is an index scan. */
+    id: string;
+    account_id: string;
+    at: string;
+    actor_user_id: string | null;
+    actor_email: string;
+    action: string;
+    target_type: string;
+    target_id: string | null;
+    target_name: string | null;
+    ip: string | null;
+    /** JSON object: names, scopes, IDs — never a secret. */
+    details: string;
+  };
   usage_daily: {
     credential_id: string;
     day: string;

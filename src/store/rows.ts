@@ -1,8 +1,11 @@
 import type { Selectable } from 'kysely';
 import type {
   Account,
+  ApiToken,
+  AuditEntry,
   Credential,
   CredentialSecret,
+  PortalSession,
   PortalUser,
   SigningKey,
   SigningKeyStatus,
@@ -16,7 +19,9 @@ export function toAccount(row: Selectable<Database['accounts']>): Account {
   return { id: row.id, name: row.name, region: row.region, plan: row.plan, createdAt: row.created_at };
 }
 
-export function toUser(row: Selectable<Database['users']>): PortalUser {
+export function toUser(
+  row: Pick<Selectable<Database['users']>, 'id' | 'account_id' | 'email' | 'licence' | 'created_at'>,
+): PortalUser {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -66,5 +71,43 @@ export function toSigningKey(row: Selectable<Database['signing_keys']>): Signing
     createdAt: row.created_at,
     activatedAt: row.activated_at,
     retireAfter: row.retire_after,
+  };
+}
+
+export function toSession(row: Selectable<Database['sessions']>): PortalSession {
+  return {
+    userId: row.user_id,
+    csrfToken: row.csrf_token,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+export function toApiToken(row: Selectable<Database['api_tokens']>): ApiToken {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    hint: row.hint,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toAuditEntry(row: Selectable<Database['audit_log']>): AuditEntry {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    at: row.at,
+    actorUserId: row.actor_user_id,
+    actorEmail: row.actor_email,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    targetName: row.target_name,
+    ip: row.ip,
+    details: JSON.parse(row.details) as Record<string, unknown>,
   };
 }

@@ -1,15 +1,29 @@
 import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
-import { newId } from '../core/identifiers.js';
+import { newId, newTimeOrderedId } from '../core/identifiers.js';
+import type { AuditDraft } from '../core/model.js';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
-import { toAccount, toCredential, toSecret, toSigningKey, toUser } from './rows.js';
+import {
+  toAccount,
+  toApiToken,
+  toAuditEntry,
+  toCredential,
+  toSecret,
+  toSession,
+  toSigningKey,
+  toUser,
+} from './rows.js';
 import type {
   AccountRepository,
+  ApiTokenRepository,
+  Audit,
+  AuditLog,
   Change,
   ChangeLog,
   ChangeTopic,
   CredentialRepository,
   RevokedTokenRepository,
+  SessionRepository,
   SigningKeyRepository,
   SqlDialectName,
   Store,
@@ -21,6 +35,28 @@ const now = () => new Date().toISOString();
 
 async function appendChange(trx: Transaction<Database>, topic: ChangeTopic, ref: string): Promise<void> {
   await trx.insertInto('changes').values({ topic, ref, at: now() }).execute();
+}
+
+async function appendAudit(db: Kysely<Database> | Transaction<Database>, entry: Audit): Promise<void> {
+  if (!entry) return;
+  const at = new Date();
+  await db.insertInto('audit_log').values(auditRow(entry, at)).execute();
+}
+
+function auditRow(entry: AuditDraft, at: Date): Database['audit_log'] {
+  return {
+    id: newTimeOrderedId(at),
+    account_id: entry.accountId,
+    at: at.toISOString(),
+    actor_user_id: entry.actorUserId,
+    actor_email: entry.actorEmail,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    target_name: entry.targetName,
+    ip: entry.ip,
+    details: JSON.stringify(entry.details),
+  };
 }
 
 /**
@@ -35,6 +71,9 @@ export class SqlStore implements Store {
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly audit: AuditLog;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -51,6 +90,9 @@ export class SqlStore implements Store {
     this.revokedTokens = revokedTokenRepository(db);
     this.changes = changeLog(db);
     this.usage = usageRepository(db);
+    this.sessions = sessionRepository(db);
+    this.apiTokens = apiTokenRepository(db);
+    this.audit = auditLog(db);
   }
 
   async migrate(): Promise<{ applied: string[] }> {
@@ -112,7 +154,7 @@ function accountRepository(db: Kysely<Database>): AccountRepository {
 
 function userRepository(db: Kysely<Database>): UserRepository {
   return {
-    async create({ accountId, email, passwordHash, licence }) {
+    async create({ accountId, email, passwordHash, licence }, audit) {
       const row = {
         id: newId(),
         account_id: accountId,
@@ -121,8 +163,53 @@ function userRepository(db: Kysely<Database>): UserRepository {
         licence,
         created_at: now(),
       };
-      await db.insertInto('users').values(row).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(row).execute();
+        await appendAudit(trx, audit && { ...audit, targetId: row.id });
+      });
       return toUser(row);
+    },
+    async get(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findForLogin(email) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', email.toLowerCase())
+        .executeTakeFirst();
+      return (
+        row && {
+          user: toUser(row),
+          passwordHash: row.password_hash,
+          failedLogins: Number(row.failed_logins),
+          lockedUntil: row.locked_until,
+        }
+      );
+    },
+    async recordFailedLogin(userId, lockUntil, audit) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set((eb) => ({
+            failed_logins: lockUntil === null ? eb('failed_logins', '+', 1) : 0,
+            locked_until: lockUntil,
+          }))
+          .where('id', '=', userId)
+          .execute();
+        await appendAudit(trx, audit);
+      });
+    },
+    async recordSuccessfulLogin(userId, audit) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ failed_logins: 0, locked_until: null })
+          .where('id', '=', userId)
+          .execute();
+        await appendAudit(trx, audit);
+      });
     },
     async count() {
       const { n } = await db
@@ -146,7 +233,7 @@ function userRepository(db: Kysely<Database>): UserRepository {
 
 function credentialRepository(db: Kysely<Database>): CredentialRepository {
   return {
-    async create(input) {
+    async create(input, audit) {
       const at = now();
       const row = {
         id: newId(),
@@ -175,6 +262,7 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         await trx.insertInto('credentials').values(row).execute();
         await trx.insertInto('credential_secrets').values(secretRow).execute();
         await appendChange(trx, 'credential.created', row.client_id);
+        await appendAudit(trx, audit && { ...audit, targetId: row.id });
       });
       return { credential: toCredential(row), secret: toSecret(secretRow) };
     },
@@ -244,7 +332,7 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         .executeTakeFirstOrThrow();
       return Number(n);
     },
-    async update(id, patch) {
+    async update(id, patch, audit) {
       return db.transaction().execute(async (trx) => {
         const values: Partial<Database['credentials']> = { updated_at: now() };
         if (patch.name !== undefined) values.name = patch.name;
@@ -259,10 +347,11 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
           .executeTakeFirst();
         if (!row) return undefined;
         await appendChange(trx, 'credential.updated', row.client_id);
+        await appendAudit(trx, audit);
         return toCredential(row);
       });
     },
-    async delete(id) {
+    async delete(id, audit) {
       return db.transaction().execute(async (trx) => {
         const row = await trx
           .deleteFrom('credentials')
@@ -272,8 +361,212 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         if (!row) return false;
         await trx.deleteFrom('usage_daily').where('credential_id', '=', id).execute();
         await appendChange(trx, 'credential.deleted', row.client_id);
+        await appendAudit(trx, audit);
         return true;
       });
+    },
+    async listSecrets(credentialIds) {
+      if (credentialIds.length === 0) return [];
+      return (
+        await db
+          .selectFrom('credential_secrets')
+          .selectAll()
+          .where('credential_id', 'in', credentialIds)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map(toSecret);
+    },
+    async addSecret(credentialId, secret, expireOthersAt, audit) {
+      return db.transaction().execute(async (trx) => {
+        const credential = await trx
+          .selectFrom('credentials')
+          .select('client_id')
+          .where('id', '=', credentialId)
+          .executeTakeFirst();
+        if (!credential) return undefined;
+        const at = now();
+        if (expireOthersAt !== null) {
+          await trx
+            .updateTable('credential_secrets')
+            .set({ expires_at: expireOthersAt })
+            .where('credential_id', '=', credentialId)
+            .where('revoked_at', 'is', null)
+            .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', expireOthersAt)]))
+            .execute();
+        }
+        const row = {
+          id: newId(),
+          credential_id: credentialId,
+          hash: secret.hash.toString('hex'),
+          hint: secret.hint,
+          created_at: at,
+          expires_at: null,
+          revoked_at: null,
+          last_used_at: null,
+        };
+        await trx.insertInto('credential_secrets').values(row).execute();
+        await trx.updateTable('credentials').set({ updated_at: at }).where('id', '=', credentialId).execute();
+        await appendChange(trx, 'credential.secrets_changed', credential.client_id);
+        await appendAudit(trx, audit && { ...audit, details: { ...audit.details, secretId: row.id } });
+        return toSecret(row);
+      });
+    },
+    async setSecretExpiry(credentialId, secretId, expiresAt, audit) {
+      return changeSecret(db, credentialId, secretId, { expires_at: expiresAt }, audit);
+    },
+    async revokeSecret(credentialId, secretId, audit) {
+      return changeSecret(db, credentialId, secretId, { revoked_at: now() }, audit);
+    },
+  };
+}
+
+/** Changes one unrevoked secret of a credential, with its change-log entry and audit entry. */
+async function changeSecret(
+  db: Kysely<Database>,
+  credentialId: string,
+  secretId: string,
+  values: { expires_at?: string | null; revoked_at?: string },
+  audit: Audit,
+) {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('credential_secrets')
+      .set(values)
+      .where('id', '=', secretId)
+      .where('credential_id', '=', credentialId)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const credential = await trx
+      .updateTable('credentials')
+      .set({ updated_at: now() })
+      .where('id', '=', credentialId)
+      .returning('client_id')
+      .executeTakeFirstOrThrow();
+    await appendChange(trx, 'credential.secrets_changed', credential.client_id);
+    await appendAudit(trx, audit);
+    return toSecret(row);
+  });
+}
+
+function sessionRepository(db: Kysely<Database>): SessionRepository {
+  return {
+    async create(idHash, session) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_hash: idHash,
+          user_id: session.userId,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+          last_seen_at: session.lastSeenAt,
+        })
+        .execute();
+    },
+    async get(idHash) {
+      const row = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id_hash', '=', idHash)
+        .executeTakeFirst();
+      return row && toSession(row);
+    },
+    async touch(idHash, lastSeenAt) {
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: lastSeenAt })
+        .where('id_hash', '=', idHash)
+        .execute();
+    },
+    async delete(idHash, audit) {
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+        await appendAudit(trx, audit);
+      });
+    },
+    async deleteExpired(at, idleBefore) {
+      const result = await db
+        .deleteFrom('sessions')
+        .where((eb) =>
+          eb.or([
+            eb('expires_at', '<=', at.toISOString()),
+            eb('last_seen_at', '<', idleBefore.toISOString()),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function apiTokenRepository(db: Kysely<Database>): ApiTokenRepository {
+  return {
+    async create(token, audit) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('api_tokens')
+          .values({
+            id: token.id,
+            user_id: token.userId,
+            name: token.name,
+            hash: token.hash.toString('hex'),
+            hint: token.hint,
+            created_at: token.createdAt,
+            expires_at: token.expiresAt,
+            last_used_at: null,
+          })
+          .execute();
+        await appendAudit(trx, audit);
+      });
+    },
+    async findByHash(hash) {
+      const row = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('hash', '=', hash.toString('hex'))
+        .executeTakeFirst();
+      return row && toApiToken(row);
+    },
+    async list(userId) {
+      return (
+        await db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .orderBy('created_at', 'desc')
+          .execute()
+      ).map(toApiToken);
+    },
+    async markUsed(id, at) {
+      await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+    async delete(userId, id, audit) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .deleteFrom('api_tokens')
+          .where('id', '=', id)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) return false;
+        await appendAudit(trx, audit);
+        return true;
+      });
+    },
+  };
+}
+
+function auditLog(db: Kysely<Database>): AuditLog {
+  return {
+    async append(entry) {
+      await appendAudit(db, entry);
+    },
+    async list(accountId, { limit, before }) {
+      let query = db.selectFrom('audit_log').selectAll().where('account_id', '=', accountId);
+      if (before !== undefined) query = query.where('id', '<', before);
+      return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toAuditEntry);
     },
   };
 }

@@ -1,7 +1,11 @@
 import type {
   Account,
+  ApiToken,
+  AuditDraft,
+  AuditEntry,
   Credential,
   CredentialSecret,
+  PortalSession,
   PortalUser,
   RevokedToken,
   SigningKey,
@@ -24,6 +28,9 @@ export interface Store {
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly audit: AuditLog;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
   /**
@@ -43,15 +50,56 @@ export interface AccountRepository {
   list(): Promise<Account[]>;
 }
 
+/**
+ * Write methods take an optional audit entry, appended in the same transaction as the change:
+ * the log holds every change that happened and nothing that did not.
+ */
+export type Audit = AuditDraft | undefined;
+
+/** What a login needs to decide, read in one query. */
+export interface UserLoginRecord {
+  user: PortalUser;
+  passwordHash: string;
+  failedLogins: number;
+  lockedUntil: string | null;
+}
+
 export interface UserRepository {
-  create(input: {
-    accountId: string;
-    email: string;
-    passwordHash: string;
-    licence: Licence | null;
-  }): Promise<PortalUser>;
+  create(
+    input: { accountId: string; email: string; passwordHash: string; licence: Licence | null },
+    audit?: Audit,
+  ): Promise<PortalUser>;
+  get(id: string): Promise<PortalUser | undefined>;
+  findForLogin(email: string): Promise<UserLoginRecord | undefined>;
+  /** Counts a failed login; locks the user until `lockUntil` when given. */
+  recordFailedLogin(userId: string, lockUntil: string | null, audit?: Audit): Promise<void>;
+  /** A good login clears the failure count and any lock. */
+  recordSuccessfulLogin(userId: string, audit?: Audit): Promise<void>;
   count(): Promise<number>;
   list(accountId: string): Promise<PortalUser[]>;
+}
+
+export interface SessionRepository {
+  create(idHash: string, session: PortalSession): Promise<void>;
+  get(idHash: string): Promise<PortalSession | undefined>;
+  touch(idHash: string, lastSeenAt: string): Promise<void>;
+  delete(idHash: string, audit?: Audit): Promise<void>;
+  deleteExpired(now: Date, idleBefore: Date): Promise<number>;
+}
+
+export interface ApiTokenRepository {
+  create(token: ApiToken & { hash: Buffer }, audit?: Audit): Promise<void>;
+  findByHash(hash: Buffer): Promise<ApiToken | undefined>;
+  list(userId: string): Promise<ApiToken[]>;
+  markUsed(id: string, at: string): Promise<void>;
+  /** Returns false when the user has no such token. */
+  delete(userId: string, id: string, audit?: Audit): Promise<boolean>;
+}
+
+export interface AuditLog {
+  append(entry: AuditDraft): Promise<void>;
+  /** Newest first; `before` is the ID of the last entry of the previous page. */
+  list(accountId: string, options: { limit: number; before?: string }): Promise<AuditEntry[]>;
 }
 
 export interface NewCredential {
@@ -78,15 +126,36 @@ export interface CredentialWithSecrets {
 }
 
 export interface CredentialRepository {
-  create(input: NewCredential): Promise<{ credential: Credential; secret: CredentialSecret }>;
+  create(input: NewCredential, audit?: Audit): Promise<{ credential: Credential; secret: CredentialSecret }>;
   get(id: string): Promise<Credential | undefined>;
   findByClientId(clientId: string): Promise<Credential | undefined>;
   findForAuthentication(clientId: string): Promise<CredentialWithSecrets | undefined>;
   list(accountId: string): Promise<Credential[]>;
   count(): Promise<number>;
-  update(id: string, patch: CredentialPatch): Promise<Credential | undefined>;
+  update(id: string, patch: CredentialPatch, audit?: Audit): Promise<Credential | undefined>;
   /** Returns false when there was nothing to delete. */
-  delete(id: string): Promise<boolean>;
+  delete(id: string, audit?: Audit): Promise<boolean>;
+  /** Every secret of these credentials, revoked ones included, oldest first. */
+  listSecrets(credentialIds: readonly string[]): Promise<CredentialSecret[]>;
+  /**
+   * Adds a secret; when `expireOthersAt` is given, the credential's other usable secrets that would
+   * outlive it expire then.
+   */
+  addSecret(
+    credentialId: string,
+    secret: { hash: Buffer; hint: string },
+    expireOthersAt: string | null,
+    audit?: Audit,
+  ): Promise<CredentialSecret | undefined>;
+  /** Sets or clears one secret's expiry; undefined when the credential has no such secret. */
+  setSecretExpiry(
+    credentialId: string,
+    secretId: string,
+    expiresAt: string | null,
+    audit?: Audit,
+  ): Promise<CredentialSecret | undefined>;
+  /** Revokes one secret now; undefined when the credential has no such unrevoked secret. */
+  revokeSecret(credentialId: string, secretId: string, audit?: Audit): Promise<CredentialSecret | undefined>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */
@@ -126,6 +195,7 @@ export type ChangeTopic =
   | 'credential.created'
   | 'credential.updated'
   | 'credential.deleted'
+  | 'credential.secrets_changed'
   | 'keys.rotated'
   | 'token.revoked';
 

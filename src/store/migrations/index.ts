@@ -4,6 +4,7 @@ import { initialSchema } from './0001-initial.js';
 import { accountPlan } from './0002-account-plan.js';
 import { changeNotifications } from './0003-change-notifications.js';
 import { signingKeyRegion } from './0004-signing-key-region.js';
+import { portalSchema } from './0005-portal.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0002-account-plan': accountPlan,
     '0003-change-notifications': changeNotifications(dialect),
     '0004-signing-key-region': signingKeyRegion,
+    '0005-portal': portalSchema,
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,20 @@
+import type { Config } from '../config/schema.js';
+import type { ApiTokenService } from '../services/api-tokens.js';
+import type { CredentialService } from '../services/credentials.js';
+import type { PortalSessions } from '../services/portal-sessions.js';
+import type { PortalUserService } from '../services/portal-users.js';
+import type { Store } from '../store/store.js';
+
+/** What the admin API's routes need, built once in the composition root. */
+export interface AdminApiContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly credentials: CredentialService;
+  readonly users: PortalUserService;
+  readonly sessions: PortalSessions;
+  readonly apiTokens: ApiTokenService;
+}
+
+export const SESSION_COOKIE = 'keygate_session';
+export const ADMIN_PREFIX = '/admin/v1';
+export const CSRF_HEADER = 'x-csrf-token';

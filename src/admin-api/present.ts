@@ -1,0 +1,76 @@
+import {
+  type ApiToken,
+  type AuditEntry,
+  type Credential,
+  type CredentialSecret,
+  isSecretUsable,
+  type PortalUser,
+} from '../core/model.js';
+import type { Store } from '../store/store.js';
+
+/** Store records → the admin API's JSON resources (schemas.ts). Secrets' hashes never leave. */
+
+export async function userJson(store: Store, user: PortalUser) {
+  const account = await store.accounts.get(user.accountId);
+  return {
+    id: user.id,
+    email: user.email,
+    licence: user.licence,
+    accountId: user.accountId,
+    accountName: account?.name ?? '',
+    region: account?.region ?? '',
+    createdAt: user.createdAt,
+  };
+}
+
+export function secretJson(secret: CredentialSecret, now: Date) {
+  return {
+    id: secret.id,
+    hint: secret.hint,
+    createdAt: secret.createdAt,
+    expiresAt: secret.expiresAt,
+    revokedAt: secret.revokedAt,
+    lastUsedAt: secret.lastUsedAt,
+    status: secret.revokedAt !== null ? 'revoked' : isSecretUsable(secret, now) ? 'active' : 'expired',
+  };
+}
+
+/** Credentials with their secrets and owners' emails, in three queries whatever their number. */
+export async function credentialsJson(store: Store, accountId: string, credentials: readonly Credential[]) {
+  if (credentials.length === 0) return [];
+  const [secrets, users] = await Promise.all([
+    store.credentials.listSecrets(credentials.map((c) => c.id)),
+    store.users.list(accountId),
+  ]);
+  const emails = new Map(users.map((u) => [u.id, u.email]));
+  const now = new Date();
+  return credentials.map((c) => ({
+    id: c.id,
+    clientId: c.clientId,
+    name: c.name,
+    scopes: [...c.scopes],
+    ownerUserId: c.ownerUserId,
+    ownerEmail: c.ownerUserId ? (emails.get(c.ownerUserId) ?? null) : null,
+    disabled: c.disabled,
+    expiresAt: c.expiresAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    lastUsedAt: c.lastUsedAt,
+    secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
+  }));
+}
+
+export async function credentialJson(store: Store, credential: Credential) {
+  const [json] = await credentialsJson(store, credential.accountId, [credential]);
+  return json!;
+}
+
+export function auditEntryJson(entry: AuditEntry) {
+  const { accountId: _account, ...rest } = entry;
+  return rest;
+}
+
+export function apiTokenJson(token: ApiToken) {
+  const { userId: _user, ...rest } = token;
+  return rest;
+}

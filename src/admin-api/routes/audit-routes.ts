@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '../../core/portal-access.js';
+import { callerOf } from '../authenticate.js';
+import type { AdminApiContext } from '../context.js';
+import { auditEntryJson } from '../present.js';
+import { errorResponses } from '../schemas.js';
+
+/** The account's audit log, newest first, paged by entry ID (admins only). */
+export async function auditRoutes(app: FastifyInstance, context: AdminApiContext) {
+  app.get<{ Querystring: { limit: number; before?: string } }>(
+    '/audit',
+    {
+      schema: {
+        summary: 'Who changed what, when, from where (admin)',
+        tags: ['audit'],
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            before: { type: 'string', maxLength: 64, description: 'nextBefore of the previous page' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['entries', 'nextBefore'],
+            properties: {
+              entries: { type: 'array', items: { $ref: 'AuditEntry#' } },
+              nextBefore: { type: ['string', 'null'] },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { user } = callerOf(request).actor;
+      requireAdmin(user);
+      const { limit, before } = request.query;
+      const entries = await context.store.audit.list(user.accountId, {
+        limit: limit + 1,
+        ...(before ? { before } : {}),
+      });
+      const page = entries.slice(0, limit);
+      return {
+        entries: page.map(auditEntryJson),
+        nextBefore: entries.length > limit ? page[page.length - 1]!.id : null,
+      };
+    },
+  );
+}

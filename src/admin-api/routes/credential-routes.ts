@@ -1,0 +1,186 @@
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from '../authenticate.js';
+import type { AdminApiContext } from '../context.js';
+import { credentialJson, credentialsJson } from '../present.js';
+import { errorResponses, idParams } from '../schemas.js';
+
+const oneCredential = {
+  type: 'object',
+  required: ['credential'],
+  properties: { credential: { $ref: 'Credential#' } },
+} as const;
+
+const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const scopes = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
+const expiresAt = { type: ['string', 'null'], format: 'date-time' } as const;
+
+interface CredentialBody {
+  name?: string;
+  scopes?: string[];
+  disabled?: boolean;
+  expiresAt?: string | null;
+}
+
+/** API credentials: the seed's page, as JSON. */
+export async function credentialRoutes(app: FastifyInstance, context: AdminApiContext) {
+  app.get<{ Querystring: { owner: 'all' | 'mine' } }>(
+    '/credentials',
+    {
+      schema: {
+        summary: 'The API credentials the caller may see, newest first',
+        tags: ['credentials'],
+        querystring: {
+          type: 'object',
+          properties: { owner: { type: 'string', enum: ['all', 'mine'], default: 'all' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['credentials'],
+            properties: { credentials: { type: 'array', items: { $ref: 'Credential#' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = callerOf(request);
+      const list = await context.credentials.listFor(actor, request.query.owner);
+      list.reverse();
+      return { credentials: await credentialsJson(context.store, actor.user.accountId, list) };
+    },
+  );
+
+  app.post<{ Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> & Pick<CredentialBody, 'expiresAt'> }>(
+    '/credentials',
+    {
+      schema: {
+        summary: 'Create API credentials; the client secret is in this answer only',
+        tags: ['credentials'],
+        body: {
+          type: 'object',
+          required: ['name', 'scopes'],
+          additionalProperties: false,
+          properties: { name, scopes, expiresAt },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['credential', 'clientSecret'],
+            properties: { credential: { $ref: 'Credential#' }, clientSecret: { type: 'string' } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = callerOf(request);
+      const created = await context.credentials.create(request.body, actor);
+      return reply.code(201).send({
+        credential: await credentialJson(context.store, created.credential),
+        clientSecret: created.clientSecret,
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/credentials/:id',
+    {
+      schema: {
+        summary: 'One API credential (by id or client ID)',
+        tags: ['credentials'],
+        params: idParams,
+        response: { 200: oneCredential, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const credential = await context.credentials.find(request.params.id, callerOf(request).actor);
+      return { credential: await credentialJson(context.store, credential) };
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: CredentialBody }>(
+    '/credentials/:id',
+    {
+      schema: {
+        summary: 'Rename, change scopes, disable or enable, set or clear the expiry',
+        tags: ['credentials'],
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { name, scopes, disabled: { type: 'boolean' }, expiresAt },
+        },
+        response: { 200: oneCredential, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const updated = await context.credentials.update(
+        request.params.id,
+        request.body,
+        callerOf(request).actor,
+      );
+      return { credential: await credentialJson(context.store, updated) };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/credentials/:id',
+    {
+      schema: {
+        summary: 'Delete API credentials: their tokens stop working within a second',
+        tags: ['credentials'],
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await context.credentials.delete(request.params.id, callerOf(request).actor);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { days: number } }>(
+    '/credentials/:id/usage',
+    {
+      schema: {
+        summary: 'Tokens issued and API calls per day and scope',
+        tags: ['credentials'],
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: 30 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['days'],
+            properties: {
+              days: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['day', 'scope', 'tokensIssued', 'apiCalls'],
+                  properties: {
+                    day: { type: 'string', format: 'date' },
+                    scope: { type: 'string' },
+                    tokensIssued: { type: 'integer' },
+                    apiCalls: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const credential = await context.credentials.find(request.params.id, callerOf(request).actor);
+      const since = new Date(Date.now() - (request.query.days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const days = (await context.store.usage.daily(credential.id)).filter((d) => d.day >= since);
+      return { days };
+    },
+  );
+}

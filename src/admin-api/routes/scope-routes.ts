@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { isGrantableBy, requireLicence } from '../../core/portal-access.js';
+import { SCOPE_CATALOGUE } from '../../core/scopes.js';
+import { callerOf } from '../authenticate.js';
+import { errorResponses } from '../schemas.js';
+
+/** The scope catalogue, marked with what the caller's licence may grant. */
+export async function scopeRoutes(app: FastifyInstance) {
+  app.get(
+    '/scopes',
+    {
+      schema: {
+        summary: 'The scope catalogue',
+        tags: ['credentials'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['scopes'],
+            properties: { scopes: { type: 'array', items: { $ref: 'Scope#' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { user } = callerOf(request).actor;
+      requireLicence(user);
+      return {
+        scopes: SCOPE_CATALOGUE.map((s) => ({
+          value: s.value,
+          description: s.description,
+          api: s.api,
+          grantable: isGrantableBy(user, s),
+        })),
+      };
+    },
+  );
+}

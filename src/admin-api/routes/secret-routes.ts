@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from '../authenticate.js';
+import type { AdminApiContext } from '../context.js';
+import { credentialJson, secretJson } from '../present.js';
+import { errorResponses } from '../schemas.js';
+
+const params = {
+  type: 'object',
+  required: ['id', 'secretId'],
+  properties: { id: { type: 'string', maxLength: 200 }, secretId: { type: 'string', maxLength: 200 } },
+} as const;
+
+const oneCredential = {
+  type: 'object',
+  required: ['credential'],
+  properties: { credential: { $ref: 'Credential#' } },
+} as const;
+
+/** Secret rotation without downtime: add a secret, let the old one expire or revoke it. */
+export async function secretRoutes(app: FastifyInstance, context: AdminApiContext) {
+  app.post<{ Params: { id: string }; Body: { expireOtherSecretsAt?: string | null } | undefined }>(
+    '/credentials/:id/secrets',
+    {
+      schema: {
+        summary: 'Add a secret; the value is in this answer only',
+        tags: ['secrets'],
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { expireOtherSecretsAt: { type: ['string', 'null'], format: 'date-time' } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['credential', 'secret', 'clientSecret'],
+            properties: {
+              credential: { $ref: 'Credential#' },
+              secret: { $ref: 'Secret#' },
+              clientSecret: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = callerOf(request);
+      const { secret, clientSecret } = await context.credentials.addSecret(
+        request.params.id,
+        { expireOtherSecretsAt: request.body?.expireOtherSecretsAt ?? null },
+        actor,
+      );
+      const credential = await context.credentials.find(request.params.id, actor);
+      return reply.code(201).send({
+        credential: await credentialJson(context.store, credential),
+        secret: secretJson(secret, new Date()),
+        clientSecret,
+      });
+    },
+  );
+
+  app.patch<{ Params: { id: string; secretId: string }; Body: { expiresAt: string | null } }>(
+    '/credentials/:id/secrets/:secretId',
+    {
+      schema: {
+        summary: "Set or clear one secret's expiry",
+        tags: ['secrets'],
+        params,
+        body: {
+          type: 'object',
+          required: ['expiresAt'],
+          additionalProperties: false,
+          properties: { expiresAt: { type: ['string', 'null'], format: 'date-time' } },
+        },
+        response: { 200: oneCredential, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = callerOf(request);
+      await context.credentials.setSecretExpiry(
+        request.params.id,
+        request.params.secretId,
+        request.body.expiresAt,
+        actor,
+      );
+      const credential = await context.credentials.find(request.params.id, actor);
+      return { credential: await credentialJson(context.store, credential) };
+    },
+  );
+
+  app.delete<{ Params: { id: string; secretId: string } }>(
+    '/credentials/:id/secrets/:secretId',
+    {
+      schema: {
+        summary: 'Revoke one secret now',
+        tags: ['secrets'],
+        params,
+        response: { 200: oneCredential, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = callerOf(request);
+      await context.credentials.revokeSecret(request.params.id, request.params.secretId, actor);
+      const credential = await context.credentials.find(request.params.id, actor);
+      return { credential: await credentialJson(context.store, credential) };
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from '../authenticate.js';
+import { ADMIN_PREFIX, type AdminApiContext, SESSION_COOKIE } from '../context.js';
+import { userJson } from '../present.js';
+import { errorResponses } from '../schemas.js';
+
+const sessionResponse = {
+  type: 'object',
+  required: ['user', 'csrfToken'],
+  properties: { user: { $ref: 'User#' }, csrfToken: { type: 'string' } },
+} as const;
+
+/** Log in, see who is logged in, log out. */
+export async function sessionRoutes(app: FastifyInstance, context: AdminApiContext) {
+  const secure = context.config.publicUrl.startsWith('https:');
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/session',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Log in: sets the session cookie and returns the CSRF token',
+        tags: ['session'],
+        security: [],
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          properties: {
+            email: { type: 'string', maxLength: 254 },
+            password: { type: 'string', maxLength: 1024 },
+          },
+        },
+        response: { 200: sessionResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const opened = await context.sessions.login(request.body.email, request.body.password, request.ip);
+      void reply.setCookie(SESSION_COOKIE, opened.sessionId, {
+        path: ADMIN_PREFIX,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: context.config.portalSession.maxSeconds,
+      });
+      return { user: await userJson(context.store, opened.user), csrfToken: opened.csrfToken };
+    },
+  );
+
+  app.get(
+    '/session',
+    {
+      schema: {
+        summary: 'The logged-in user and the CSRF token of the session',
+        tags: ['session'],
+        response: { 200: sessionResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor, session } = callerOf(request);
+      return { user: await userJson(context.store, actor.user), csrfToken: session?.csrfToken ?? '' };
+    },
+  );
+
+  app.delete(
+    '/session',
+    {
+      schema: {
+        summary: 'Log out',
+        tags: ['session'],
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { actor, session } = callerOf(request);
+      if (session) await context.sessions.logout(session.id, actor.user, request.ip);
+      void reply.clearCookie(SESSION_COOKIE, { path: ADMIN_PREFIX });
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * JSON Schemas of the admin API's resources. Routes declare them for validation and serialisation,
+ * and the OpenAPI document at /admin/v1/openapi.json is generated from the routes, so the document
+ * cannot drift from the code.
+ */
+
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+const licence = { type: ['string', 'null'], enum: ['admin', 'supervisor', null] } as const;
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string', description: 'Stable error code (docs/admin-api.md)' },
+    message: { type: 'string' },
+    field: { type: 'string', description: 'The input field at fault' },
+  },
+} as const;
+
+export const userSchema = {
+  $id: 'User',
+  type: 'object',
+  required: ['id', 'email', 'licence', 'accountId', 'accountName', 'region', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    licence,
+    accountId: { type: 'string' },
+    accountName: { type: 'string' },
+    region: { type: 'string' },
+    createdAt: dateTime,
+  },
+} as const;
+
+export const scopeSchema = {
+  $id: 'Scope',
+  type: 'object',
+  required: ['value', 'description', 'api', 'grantable'],
+  properties: {
+    value: { type: 'string' },
+    description: { type: 'string' },
+    api: { type: 'string' },
+    grantable: { type: 'boolean', description: "Whether the caller's licence may grant it" },
+  },
+} as const;
+
+export const secretSchema = {
+  $id: 'Secret',
+  type: 'object',
+  required: ['id', 'hint', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'status'],
+  properties: {
+    id: { type: 'string' },
+    hint: { type: 'string', description: 'The first 8 characters, to tell secrets apart' },
+    createdAt: dateTime,
+    expiresAt: nullableDateTime,
+    revokedAt: nullableDateTime,
+    lastUsedAt: nullableDateTime,
+    status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+  },
+} as const;
+
+export const credentialSchema = {
+  $id: 'Credential',
+  type: 'object',
+  required: [
+    'id',
+    'clientId',
+    'name',
+    'scopes',
+    'ownerUserId',
+    'ownerEmail',
+    'disabled',
+    'expiresAt',
+    'createdAt',
+    'updatedAt',
+    'lastUsedAt',
+    'secrets',
+  ],
+  properties: {
+    id: { type: 'string' },
+    clientId: { type: 'string' },
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    ownerUserId: { type: ['string', 'null'] },
+    ownerEmail: { type: ['string', 'null'] },
+    disabled: { type: 'boolean' },
+    expiresAt: nullableDateTime,
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    lastUsedAt: nullableDateTime,
+    secrets: { type: 'array', items: { $ref: 'Secret#' } },
+  },
+} as const;
+
+export const auditEntrySchema = {
+  $id: 'AuditEntry',
+  type: 'object',
+  required: [
+    'id',
+    'at',
+    'actorUserId',
+    'actorEmail',
+    'action',
+    'targetType',
+    'targetId',
+    'targetName',
+    'ip',
+    'details',
+  ],
+  properties: {
+    id: { type: 'string' },
+    at: dateTime,
+    actorUserId: { type: ['string', 'null'] },
+    actorEmail: { type: 'string' },
+    action: { type: 'string' },
+    targetType: { type: 'string' },
+    targetId: { type: ['string', 'null'] },
+    targetName: { type: ['string', 'null'] },
+    ip: { type: ['string', 'null'] },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export const apiTokenSchema = {
+  $id: 'ApiToken',
+  type: 'object',
+  required: ['id', 'name', 'hint', 'createdAt', 'expiresAt', 'lastUsedAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    hint: { type: 'string' },
+    createdAt: dateTime,
+    expiresAt: nullableDateTime,
+    lastUsedAt: nullableDateTime,
+  },
+} as const;
+
+export const sharedSchemas = [
+  errorSchema,
+  userSchema,
+  scopeSchema,
+  secretSchema,
+  credentialSchema,
+  auditEntrySchema,
+  apiTokenSchema,
+];
+
+/** Error answers every authenticated route may give. */
+export const errorResponses = {
+  400: { $ref: 'Error#' },
+  401: { $ref: 'Error#' },
+  403: { $ref: 'Error#' },
+  404: { $ref: 'Error#' },
+  409: { $ref: 'Error#' },
+  429: { $ref: 'Error#' },
+} as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 200 } },
+} as const;

@@ -1,0 +1,60 @@
+import { DomainError } from '../core/domain-error.js';
+import type { PortalUser } from '../core/model.js';
+import { requireAdmin } from '../core/portal-access.js';
+import type { Licence } from '../core/scopes.js';
+import { hashPassword } from '../crypto/password-hash.js';
+import type { Store } from '../store/store.js';
+import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$|^[^\s@]{1,64}@[^\s@.]{1,189}$/;
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Portal users: an admin (or the CLI) adds them to an account with a licence. */
+export class PortalUserService {
+  constructor(private readonly store: Store) {}
+
+  async create(
+    input: { accountId?: string; email: unknown; password: unknown; licence: unknown },
+    actor: Actor = CLI_ACTOR,
+  ): Promise<PortalUser> {
+    if (actor.kind === 'user') requireAdmin(actor.user);
+    const accountId = actor.kind === 'user' ? actor.user.accountId : input.accountId;
+    if (typeof input.email !== 'string' || !EMAIL.test(input.email.trim())) {
+      throw new DomainError('validation_failed', 'email must be an email address', 'email');
+    }
+    if (
+      typeof input.password !== 'string' ||
+      input.password.length < MIN_PASSWORD_LENGTH ||
+      input.password.length > 1024
+    ) {
+      throw new DomainError(
+        'validation_failed',
+        `password must be ${MIN_PASSWORD_LENGTH} to 1024 characters`,
+        'password',
+      );
+    }
+    const licence = parseLicence(input.licence);
+    if (accountId === undefined || !(await this.store.accounts.get(accountId))) {
+      throw new DomainError('not_found', `no account with id ${accountId}`, 'account');
+    }
+    const email = input.email.trim().toLowerCase();
+    if (await this.store.users.findForLogin(email)) {
+      throw new DomainError('conflict', `a user with email ${email} exists`, 'email');
+    }
+    return this.store.users.create(
+      { accountId, email, passwordHash: await hashPassword(input.password), licence },
+      auditBy(actor, accountId, 'user.created', { type: 'user', id: null, name: email }, { licence }),
+    );
+  }
+
+  async list(actor: Extract<Actor, { kind: 'user' }>): Promise<PortalUser[]> {
+    requireAdmin(actor.user);
+    return this.store.users.list(actor.user.accountId);
+  }
+}
+
+export function parseLicence(value: unknown): Licence | null {
+  if (value === null || value === 'none') return null;
+  if (value === 'admin' || value === 'supervisor') return value;
+  throw new DomainError('validation_failed', 'licence must be admin, supervisor or null', 'licence');
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminCall, logIn } from '../helpers/admin.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+
+describe('portal login and sessions', () => {
+  let keygate: TestKeygate;
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({
+      loginLimits: { failuresBeforeLock: 3, lockSeconds: 60, perAddressPerMinute: 1000 },
+      portalSession: { idleSeconds: 2, maxSeconds: 3600 },
+    });
+  });
+  afterAll(() => keygate.stop());
+
+  it('sets an HttpOnly, SameSite=Lax session cookie scoped to the admin API and returns a CSRF token', async () => {
+    const answer = await adminCall<{ user: { email: string; licence: string }; csrfToken: string }>(
+      keygate.url,
+      'POST',
+      '/session',
+      { body: { email: 'ADMIN@keygate.local', password: ADMIN_PASSWORD } },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.user).toMatchObject({ email: ADMIN_EMAIL, licence: 'admin', accountName: 'Default' });
+    expect(answer.body.csrfToken).toMatch(/^[\w-]{43}$/);
+    const cookie = answer.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^keygate_session=[\w-]{43};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).toContain('Path=/admin/v1');
+    // Served over plain HTTP here, so not Secure (the browser would drop it); Secure over HTTPS.
+    expect(cookie).not.toContain('Secure');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    const wrongPassword = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: ADMIN_EMAIL, password: 'not-the-password' },
+    });
+    const unknownEmail = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: 'nobody@keygate.local', password: 'not-the-password' },
+    });
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    expect(unknownEmail.body).toEqual(wrongPassword.body);
+    expect(wrongPassword.body).toEqual({ code: 'invalid_login', message: 'Email or password is incorrect' });
+    expect(wrongPassword.headers.get('set-cookie')).toBeNull();
+    // Reset the failure count with a good login.
+    await logIn(keygate);
+  });
+
+  it('locks an email after repeated wrong passwords, known or not, and audits each failure', async () => {
+    const user = await keygate.users.create({
+      accountId: (await keygate.store.accounts.list())[0]!.id,
+      email: 'locked@keygate.local',
+      password: 'the-right-password',
+      licence: 'supervisor',
+    });
+    for (const email of [user.email, 'ghost@keygate.local']) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const answer = await adminCall(keygate.url, 'POST', '/session', {
+          body: { email, password: `wrong-${i}` },
+        });
+        statuses.push(answer.status);
+        if (answer.status === 429) {
+          expect(answer.body).toMatchObject({ code: 'login_locked' });
+          expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(50);
+        }
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    }
+    // Locked means locked: even the right password is refused until the lock ends.
+    const right = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: user.email, password: 'the-right-password' },
+    });
+    expect(right.status).toBe(429);
+
+    const admin = await logIn(keygate);
+    const audit = await admin.call<{ entries: Array<{ action: string; targetName: string; details: object }> }>(
+      'GET',
+      '/audit?limit=100',
+    );
+    const failures = audit.body.entries.filter(
+      (e) => e.action === 'login.failed' && e.targetName === user.email,
+    );
+    expect(failures).toHaveLength(3);
+    expect(failures[0]!.details).toEqual({ locked: true });
+    expect(JSON.stringify(audit.body)).not.toContain('wrong-');
+  });
+
+  it('refuses a state-changing request whose CSRF token is missing or wrong, and changes nothing', async () => {
+    const admin = await logIn(keygate);
+    const before = await keygate.store.credentials.count();
+    const body = JSON.stringify({ name: 'CSRF victim', scopes: ['users:read'] });
+    for (const headers of [
+      { cookie: admin.cookie, 'content-type': 'application/json' },
+      { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': 'x'.repeat(43) },
+    ]) {
+      const answer = await adminCall(keygate.url, 'POST', '/credentials', { rawBody: body, headers });
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatchObject({ code: 'csrf_failed' });
+    }
+    expect(await keygate.store.credentials.count()).toBe(before);
+    // Reading needs no CSRF token.
+    const list = await adminCall(keygate.url, 'GET', '/credentials', { headers: { cookie: admin.cookie } });
+    expect(list.status).toBe(200);
+  });
+
+  it('ends a session at logout and after the idle time', async () => {
+    const admin = await logIn(keygate);
+    expect((await admin.call('DELETE', '/session')).status).toBe(204);
+    const afterLogout = await admin.call('GET', '/session');
+    expect(afterLogout.status).toBe(401);
+    expect(afterLogout.body).toMatchObject({ code: 'unauthenticated' });
+
+    const idle = await logIn(keygate);
+    expect((await idle.call('GET', '/session')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await idle.call('GET', '/session')).status).toBe(401);
+  });
+
+  it('refuses every route without a session, and forged cookies', async () => {
+    for (const [method, path] of [
+      ['GET', '/credentials'],
+      ['GET', '/scopes'],
+      ['GET', '/audit'],
+      ['POST', '/users'],
+      ['DELETE', '/credentials/x'],
+    ] as const) {
+      const anonymous = await adminCall(keygate.url, method, path);
+      expect(anonymous.status, `${method} ${path}`).toBe(401);
+      const forged = await adminCall(keygate.url, method, path, {
+        headers: { cookie: `keygate_session=${'A'.repeat(43)}` },
+      });
+      expect(forged.status).toBe(401);
+    }
+  });
+
+  it('rejects malformed login input with the field at fault', async () => {
+    const missing = await adminCall(keygate.url, 'POST', '/session', { body: { email: ADMIN_EMAIL } });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 'validation_failed', field: 'password' });
+    const form = await adminCall(keygate.url, 'POST', '/session', {
+      rawBody: 'email=a&password=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    expect(form.body).toMatchObject({ code: 'unsupported_media_type' });
+    const broken = await adminCall(keygate.url, 'POST', '/session', {
+      rawBody: '{"email":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('never logs a password or a session cookie', () => {
+    const logs = keygate.logs();
+    expect(logs).not.toContain(ADMIN_PASSWORD);
+    expect(logs).not.toContain('the-right-password');
+    expect(logs).not.toMatch(/keygate_session=[\w-]{43}/);
+  });
+});
