@@ -13,10 +13,21 @@ export function newId(): string {
   return randomUUID();
 }
 
+let lastMillis = 0;
+let sequence = 0;
+
 /**
- * An ID that sorts by creation time (milliseconds in base 36, then 64 random bits), so lists kept
- * newest-first, like the audit log, page by ID alone.
+ * An ID that sorts by creation time — milliseconds and a per-process sequence in base 36, then 64
+ * random bits — so lists kept newest-first, like the audit log, page by ID alone, and entries one
+ * process writes in the same millisecond keep their order.
  */
 export function newTimeOrderedId(at: Date = new Date()): string {
-  return at.getTime().toString(36).padStart(10, '0') + randomBytes(8).toString('hex');
+  const millis = Math.max(at.getTime(), lastMillis);
+  sequence = millis === lastMillis ? sequence + 1 : 0;
+  lastMillis = millis;
+  return (
+    millis.toString(36).padStart(10, '0') +
+    sequence.toString(36).padStart(4, '0') +
+    randomBytes(8).toString('hex')
+  );
 }

@@ -249,7 +249,8 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         last_used_at: null,
       };
       const secretRow = {
-        id: newId(),
+        // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
+        id: newTimeOrderedId(),
         credential_id: row.id,
         hash: input.secret.hash.toString('hex'),
         hint: input.secret.hint,
@@ -396,7 +397,7 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
             .execute();
         }
         const row = {
-          id: newId(),
+          id: newTimeOrderedId(),
           credential_id: credentialId,
           hash: secret.hash.toString('hex'),
           hint: secret.hint,

@@ -59,10 +59,14 @@ describe('admin API: API credentials', () => {
     const { credential, clientSecret } = await create(admin, 'Wallboard', ['stats']);
     const client = { clientId: credential.clientId, clientSecret };
 
-    const renamed = await admin.call<{ credential: CredentialJson }>('PATCH', `/credentials/${credential.id}`, {
-      name: 'Wallboard (floor 2)',
-      scopes: ['stats', 'agents-availability:read'],
-    });
+    const renamed = await admin.call<{ credential: CredentialJson }>(
+      'PATCH',
+      `/credentials/${credential.id}`,
+      {
+        name: 'Wallboard (floor 2)',
+        scopes: ['stats', 'agents-availability:read'],
+      },
+    );
     expect(renamed.status).toBe(200);
     expect(renamed.body.credential).toMatchObject({
       name: 'Wallboard (floor 2)',
@@ -115,9 +119,9 @@ describe('admin API: API credentials', () => {
     expect(mine.body.credentials.length).toBeGreaterThan(0);
     expect(all.body.credentials.find((c) => c.id === theirs.credential.id)?.ownerEmail).toBe(second.email);
     // Any admin may manage any of the account's credentials.
-    expect((await admin.call('PATCH', `/credentials/${theirs.credential.id}`, { name: 'Renamed' })).status).toBe(
-      200,
-    );
+    expect(
+      (await admin.call('PATCH', `/credentials/${theirs.credential.id}`, { name: 'Renamed' })).status,
+    ).toBe(200);
     expect((await admin.call('GET', '/credentials?owner=nobody')).status).toBe(400);
   });
 

@@ -77,10 +77,9 @@ describe('portal login and sessions', () => {
     expect(right.status).toBe(429);
 
     const admin = await logIn(keygate);
-    const audit = await admin.call<{ entries: Array<{ action: string; targetName: string; details: object }> }>(
-      'GET',
-      '/audit?limit=100',
-    );
+    const audit = await admin.call<{
+      entries: Array<{ action: string; targetName: string; details: object }>;
+    }>('GET', '/audit?limit=100');
     const failures = audit.body.entries.filter(
       (e) => e.action === 'login.failed' && e.targetName === user.email,
     );

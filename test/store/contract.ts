@@ -154,5 +154,127 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ]);
       expect((await store.credentials.get(credential.id))?.lastUsedAt).toBe('2026-01-02T03:04:05.000Z');
     });
+
+    const audit = (action: string) => ({
+      accountId,
+      actorUserId: null,
+      actorEmail: 'cli',
+      action,
+      targetType: 'credential',
+      targetId: null,
+      targetName: 'C',
+      ip: null,
+      details: { scopes: ['stats'] },
+    });
+
+    it('writes an audit entry in the same transaction as the change, or neither', async () => {
+      const { credential } = await store.credentials.create(newCredential('a1'), audit('credential.created'));
+      await store.credentials.update(credential.id, { name: 'E' }, audit('credential.updated'));
+      await expect(
+        store.credentials.create(newCredential('a1'), audit('credential.created')),
+      ).rejects.toThrow();
+      await store.credentials.delete(credential.id, audit('credential.deleted'));
+      const entries = await store.audit.list(accountId, { limit: 10 });
+      expect(entries.map((e) => e.action)).toEqual([
+        'credential.deleted',
+        'credential.updated',
+        'credential.created',
+      ]);
+      expect(entries[2]).toMatchObject({ targetId: credential.id, details: { scopes: ['stats'] } });
+      const page = await store.audit.list(accountId, { limit: 2, before: entries[1]!.id });
+      expect(page.map((e) => e.action)).toEqual(['credential.created']);
+      expect(await store.audit.list('another-account', { limit: 10 })).toEqual([]);
+    });
+
+    it('adds, expires and revokes secrets, each change logged for the caches', async () => {
+      const { credential, secret: first } = await store.credentials.create(newCredential('rot'));
+      const start = await store.changes.latestSeq();
+      const later = '2099-01-01T00:00:00.000Z';
+      const second = await store.credentials.addSecret(
+        credential.id,
+        { hash: Buffer.alloc(32, 9), hint: 'kgs_2222' },
+        later,
+      );
+      expect(second).toMatchObject({ hint: 'kgs_2222', expiresAt: null });
+      expect(await store.credentials.addSecret('missing', SECRET, null)).toBeUndefined();
+      let secrets = await store.credentials.listSecrets([credential.id]);
+      expect(secrets.map((s) => [s.id, s.expiresAt])).toEqual([
+        [first.id, later],
+        [second!.id, null],
+      ]);
+      await store.credentials.setSecretExpiry(credential.id, second!.id, later);
+      expect(await store.credentials.revokeSecret(credential.id, first.id)).toMatchObject({ id: first.id });
+      expect(await store.credentials.revokeSecret(credential.id, first.id)).toBeUndefined();
+      expect(await store.credentials.revokeSecret('missing', second!.id)).toBeUndefined();
+      secrets = await store.credentials.listSecrets([credential.id]);
+      expect(secrets[0]!.revokedAt).not.toBeNull();
+      expect(secrets[1]!.expiresAt).toBe(later);
+      const auth = await store.credentials.findForAuthentication('rot');
+      expect(auth?.secrets.map((s) => s.id)).toEqual([second!.id]);
+      expect((await store.changes.since(start)).map((c) => c.topic)).toEqual([
+        'credential.secrets_changed',
+        'credential.secrets_changed',
+        'credential.secrets_changed',
+      ]);
+    });
+
+    it('keeps sessions, personal tokens and login failures of users', async () => {
+      const user = await store.users.create({
+        accountId,
+        email: 'Person@Example.com',
+        passwordHash: 'scrypt$x',
+        licence: 'supervisor',
+      });
+      const login = await store.users.findForLogin('person@example.com');
+      expect(login).toMatchObject({
+        user: { email: 'person@example.com' },
+        failedLogins: 0,
+        lockedUntil: null,
+      });
+      await store.users.recordFailedLogin(user.id, null);
+      await store.users.recordFailedLogin(user.id, null);
+      expect((await store.users.findForLogin('person@example.com'))?.failedLogins).toBe(2);
+      await store.users.recordFailedLogin(user.id, '2099-01-01T00:00:00.000Z');
+      expect(await store.users.findForLogin('person@example.com')).toMatchObject({
+        failedLogins: 0,
+        lockedUntil: '2099-01-01T00:00:00.000Z',
+      });
+      await store.users.recordSuccessfulLogin(user.id);
+      expect((await store.users.findForLogin('person@example.com'))?.lockedUntil).toBeNull();
+
+      const now = new Date();
+      const session = {
+        userId: user.id,
+        csrfToken: 'csrf',
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + 60_000).toISOString(),
+        lastSeenAt: now.toISOString(),
+      };
+      await store.sessions.create('h1', session);
+      await store.sessions.create('h2', { ...session, expiresAt: now.toISOString() });
+      expect(await store.sessions.get('h1')).toEqual(session);
+      expect(await store.sessions.deleteExpired(now, new Date(now.getTime() - 1000))).toBe(1);
+      expect(await store.sessions.get('h2')).toBeUndefined();
+      await store.sessions.delete('h1');
+      expect(await store.sessions.get('h1')).toBeUndefined();
+
+      const token = {
+        id: 't1',
+        userId: user.id,
+        name: 'CI',
+        hint: 'kgp_abcd',
+        createdAt: now.toISOString(),
+        expiresAt: null,
+        lastUsedAt: null,
+      };
+      await store.apiTokens.create({ ...token, hash: Buffer.alloc(32, 3) });
+      expect(await store.apiTokens.findByHash(Buffer.alloc(32, 3))).toEqual(token);
+      expect(await store.apiTokens.findByHash(Buffer.alloc(32, 4))).toBeUndefined();
+      await store.apiTokens.markUsed('t1', now.toISOString());
+      expect((await store.apiTokens.list(user.id))[0]?.lastUsedAt).toBe(now.toISOString());
+      expect(await store.apiTokens.delete('someone-else', 't1')).toBe(false);
+      expect(await store.apiTokens.delete(user.id, 't1')).toBe(true);
+      expect(await store.apiTokens.list(user.id)).toEqual([]);
+    });
   });
 }
