@@ -92,10 +92,11 @@ describe('portal login and sessions', () => {
     const admin = await logIn(keygate);
     const before = await keygate.store.credentials.count();
     const body = JSON.stringify({ name: 'CSRF victim', scopes: ['users:read'] });
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       { cookie: admin.cookie, 'content-type': 'application/json' },
       { cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': 'x'.repeat(43) },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const answer = await adminCall(keygate.url, 'POST', '/credentials', { rawBody: body, headers });
       expect(answer.status).toBe(403);
       expect(answer.body).toMatchObject({ code: 'csrf_failed' });
