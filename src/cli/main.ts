@@ -9,6 +9,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerUserCommands } from './commands/users.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerAccountCommands(program);
   registerCredentialCommands(program);
+  registerUserCommands(program);
   registerKeyCommands(program);
   registerExplainCommand(program);
   registerCallerCommands(program);

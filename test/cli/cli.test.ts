@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCall } from '../helpers/admin.js';
 import { postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
@@ -52,7 +53,7 @@ describe('keygate CLI against a running server', () => {
   it('lists its commands in --help', async () => {
     const { stdout, code } = await cli('--help');
     expect(code).toBe(0);
-    for (const command of ['start', 'migrate', 'accounts', 'credentials', 'keys'])
+    for (const command of ['start', 'migrate', 'accounts', 'credentials', 'users', 'keys'])
       expect(stdout).toContain(command);
   });
 
@@ -155,6 +156,50 @@ describe('keygate CLI against a running server', () => {
       expect(decodeProtectedHeader(after).kid).toBe(next.kid);
     });
     expect(decodeProtectedHeader(before).kid).not.toBe(next.kid);
+  });
+
+  it('adds portal users who can then log in, with a generated or a piped password', async () => {
+    const generated = await json('users', 'create', '--email', 'Sup@Example.com', '--licence', 'supervisor');
+    expect(generated).toMatchObject({ email: 'sup@example.com', licence: 'supervisor' });
+    expect(generated.password).toMatch(/^[\w-]{16}$/);
+    const login = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: 'sup@example.com', password: generated.password },
+    });
+    expect(login.status).toBe(200);
+
+    const piped = await new Promise<CliResult>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [BIN, 'users', 'create', '--email', 'admin2@example.com', '--licence', 'admin', '--password-stdin'],
+        { env: { PATH: process.env.PATH, KEYGATE_DATA_DIR: keygate.dataDir } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end('piped-password-123\n');
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).not.toContain('piped-password-123');
+    expect(
+      (
+        await adminCall(keygate.url, 'POST', '/session', {
+          body: { email: 'admin2@example.com', password: 'piped-password-123' },
+        })
+      ).status,
+    ).toBe(200);
+
+    const duplicate = await cli('users', 'create', '--email', 'sup@example.com');
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.stderr).toBe('error: a user with email sup@example.com exists\n');
+    const badLicence = await cli('users', 'create', '--email', 'x@example.com', '--licence', 'owner');
+    expect(badLicence.stderr).toBe('error: licence must be admin, supervisor or null\n');
+
+    const listed = await json('users', 'list');
+    expect(listed.map((u: { email: string }) => u.email)).toEqual([
+      'admin@keygate.local',
+      'sup@example.com',
+      'admin2@example.com',
+    ]);
+    const audit = await keygate.store.audit.list(listed[0].account_id, { limit: 10 });
+    expect(audit.filter((e) => e.action === 'user.created').map((e) => e.actorEmail)).toEqual(['cli', 'cli']);
   });
 
   it('manages accounts and asks which one once there are several', async () => {
