@@ -49,12 +49,18 @@ export async function portalPlugin(app: FastifyInstance): Promise<void> {
       scope.get('/', { prefixTrailingSlash: 'slash' }, (_request, reply) => sendIndex(reply));
       if (built) {
         await scope.register(fastifyStatic, {
-          root: `${PORTAL_DIR}assets`,
-          prefix: '/assets/',
+          root: PORTAL_DIR,
+          prefix: '/',
           index: false,
           wildcard: true,
-          maxAge: '365d',
-          immutable: true,
+          cacheControl: false,
+          // Vite names assets by content hash, so they never change; other files (the icon) may.
+          setHeaders: (response, path) => {
+            response.setHeader(
+              'cache-control',
+              path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+            );
+          },
         });
       }
       scope.setNotFoundHandler((request, reply) => {

@@ -27,6 +27,8 @@ function printBanner(b: Banner): void {
   const lines = [
     '',
     `Keygate is running for region ${config.region} (store: ${store}${b.workers > 1 ? `; ${b.workers} workers` : ''})`,
+    `  portal          ${b.url}/portal/`,
+    `  admin API       ${b.url}/admin/v1  (OpenAPI: ${b.url}/admin/v1/openapi.json)`,
     `  token endpoint  ${b.url}${TOKEN_PATH}`,
     `  metadata        ${b.url}${METADATA_PATH}`,
     `  JWKS            ${b.url}${JWKS_PATH}`,
@@ -36,12 +38,15 @@ function printBanner(b: Banner): void {
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
       : []),
     '',
-    'Create API credentials:  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
+    `Create API credentials in the portal (${b.url}/portal/ → API Credentials → Create New), or:`,
+    '  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
   ];
   if (b.bootstrap.createdAdmin) {
-    lines.push(`First admin: ${config.bootstrapAdminEmail}`);
+    lines.push(`Log in to the portal as the first admin: ${config.bootstrapAdminEmail}`);
     if (b.bootstrap.generatedAdminPassword)
-      lines.push(`  password (shown once): ${b.bootstrap.generatedAdminPassword}`);
+      lines.push(`  password (shown once, keep it): ${b.bootstrap.generatedAdminPassword}`);
+  } else {
+    lines.push('Log in to the portal with an existing user; add users with `npx keygate users create`.');
   }
   if (b.masterKeyOrigin === 'generated') {
     lines.push(

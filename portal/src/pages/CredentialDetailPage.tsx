@@ -1,0 +1,153 @@
+import { useCallback, useId, useState } from 'react';
+import { api, toApiError } from '../api';
+import { Alert } from '../components/Alert';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CopyButton } from '../components/CopyButton';
+import { CredentialSettingsForm } from '../components/CredentialSettingsForm';
+import { Link } from '../components/Link';
+import { Loading } from '../components/Loading';
+import { SecretsSection } from '../components/SecretsSection';
+import { StatusBadge } from '../components/StatusBadge';
+import { UsageSection } from '../components/UsageSection';
+import { credentialStatus } from '../credentialStatus';
+import { setFlash } from '../flash';
+import { formatDateTime } from '../format';
+import { navigate } from '../router';
+import type { Credential } from '../types';
+import { useAsync } from '../useAsync';
+import { useDocumentTitle } from '../useDocumentTitle';
+import { MessagePage } from './MessagePage';
+
+export function CredentialDetailPage({ credentialId }: { credentialId: string }) {
+  const load = useCallback(() => api.getCredential(credentialId), [credentialId]);
+  const state = useAsync(load);
+  const credential = state.data;
+  useDocumentTitle(credential?.name ?? 'API credential');
+
+  if (!credential) {
+    if (state.error?.status === 404) {
+      return (
+        <MessagePage title="API credential not found">
+          <p>It does not exist, or it is not yours to see.</p>
+          <p>
+            <Link to="/credentials">Back to list</Link>
+          </p>
+        </MessagePage>
+      );
+    }
+    return state.error ? <Alert message={state.error.message} /> : <Loading />;
+  }
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/credentials">Back to list</Link>
+      </p>
+      <CredentialOverview credential={credential} onChange={state.setData} />
+      <CredentialSettingsForm credential={credential} onSaved={state.setData} />
+      <SecretsSection credential={credential} onChange={state.setData} />
+      <UsageSection credentialId={credential.id} />
+    </>
+  );
+}
+
+interface CredentialOverviewProps {
+  credential: Credential;
+  onChange: (credential: Credential) => void;
+}
+
+/** The heading, the read-only facts, and the actions on the whole credential (enable/disable, delete). */
+function CredentialOverview({ credential, onChange }: CredentialOverviewProps) {
+  const id = useId();
+  const [alert, setAlert] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+
+  async function toggleDisabled() {
+    setBusy(true);
+    setAlert(null);
+    try {
+      const updated = await api.updateCredential(credential.id, { disabled: !credential.disabled });
+      onChange(updated);
+      setAnnouncement(updated.disabled ? 'API credential disabled' : 'API credential enabled');
+    } catch (error) {
+      setAlert(toApiError(error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function deleteCredential() {
+    try {
+      await api.deleteCredential(credential.id);
+      setFlash(`Deleted ${credential.name}.`);
+      navigate('/credentials');
+    } catch (error) {
+      setAlert(toApiError(error).message);
+      setConfirmingDelete(false);
+    }
+  }
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>{credential.name}</h1>
+        <div className="page-actions">
+          <button type="button" className="button" onClick={toggleDisabled} disabled={busy} aria-busy={busy}>
+            {credential.disabled ? 'Enable' : 'Disable'}
+          </button>
+          <button type="button" className="button button-danger" onClick={() => setConfirmingDelete(true)}>
+            Delete
+          </button>
+        </div>
+      </div>
+      <span className="visually-hidden" aria-live="polite">
+        {announcement}
+      </span>
+      <Alert message={alert} />
+      <dl className="panel facts">
+        <div className="fact fact-wide">
+          <dt>Client ID</dt>
+          <dd className="fact-copy">
+            <code id={`${id}-client-id`} className="mono">
+              {credential.clientId}
+            </code>
+            <CopyButton text={credential.clientId} label="Copy client ID" targetId={`${id}-client-id`} />
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Owner</dt>
+          <dd>{credential.ownerEmail ?? '—'}</dd>
+        </div>
+        <div className="fact">
+          <dt>Created</dt>
+          <dd>{formatDateTime(credential.createdAt)}</dd>
+        </div>
+        <div className="fact">
+          <dt>Last used</dt>
+          <dd>{formatDateTime(credential.lastUsedAt)}</dd>
+        </div>
+        <div className="fact">
+          <dt>Expires</dt>
+          <dd>{formatDateTime(credential.expiresAt)}</dd>
+        </div>
+        <div className="fact">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge label={credentialStatus(credential)} />
+          </dd>
+        </div>
+      </dl>
+      {confirmingDelete && (
+        <ConfirmDialog
+          title="Delete API credential"
+          message={`Delete ${credential.name}? Programs using this client ID will stop working.`}
+          confirmLabel="Delete"
+          onConfirm={deleteCredential}
+          onCancel={() => setConfirmingDelete(false)}
+        />
+      )}
+    </>
+  );
+}
