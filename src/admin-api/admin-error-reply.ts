@@ -13,6 +13,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   conflict: 409,
   last_active_secret: 409,
   login_locked: 429,
+  rate_limited: 429,
 };
 
 /** Thrown by the admin API's own checks (authentication, CSRF) that are not domain rules. */

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { replyWithAdminError } from './admin-error-reply.js';
+import { AdminHttpError, replyWithAdminError } from './admin-error-reply.js';
 import { authenticateWith } from './authenticate.js';
 import type { AdminApiContext } from './context.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -58,6 +58,12 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
   // A POST without a body (add a secret with defaults) validates as the empty object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.method !== 'GET') request.body = {};
+  });
+  // A NUL in a path or query has no meaning here, and PostgreSQL refuses it in text: refuse it first.
+  app.addHook('onRequest', async (request) => {
+    if (/%00|\u0000/.test(request.url)) {
+      throw new AdminHttpError(400, 'validation_failed', 'The URL must not contain NUL characters');
+    }
   });
   app.addHook('onRequest', authenticateWith(context));
   app.addHook('onSend', async (_request, reply) => {

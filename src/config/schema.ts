@@ -11,6 +11,18 @@ export const configSchema = z
   .object({
     /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
     host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Behind a reverse proxy or load balancer: true, or the proxies' addresses/CIDRs (comma-separated) to
+     * trust for X-Forwarded-For/-Proto. Off by default, so a client cannot fake its address; without
+     * it behind a proxy every caller shares the proxy's address (and its login and guessing limits).
+     */
+    trustProxy: z
+      .preprocess(
+        // From KEYGATE_TRUST_PROXY: "true", "false", or a comma-separated list of addresses.
+        (v) => (v === 'true' ? true : v === 'false' ? false : v),
+        z.union([z.boolean(), z.string().min(1)]),
+      )
+      .default(false),
     /** Token service, admin API and portal. 8080 as in the quickstart. */
     port: port.default(8080),
     /** The regional API gateway's own origin (the real system keeps `api.` hosts apart). */
@@ -82,9 +94,9 @@ export const configSchema = z
      */
     loginLimits: z
       .object({
-        failuresBeforeLock: z.number().int().min(1).max(100).default(5),
+        failuresBeforeLock: z.number().int().min(1).max(100_000).default(5),
         lockSeconds: z.number().int().min(1).max(86_400).default(900),
-        perAddressPerMinute: z.number().int().min(1).max(10_000).default(20),
+        perAddressPerMinute: z.number().int().min(1).max(1_000_000).default(20),
       })
       .strict()
       .prefault({}),
@@ -155,6 +167,7 @@ export interface Config extends Omit<Parsed, 'publicUrl' | 'audience'> {
 /** KEYGATE_* variable for each top-level key, and how its text becomes a value. */
 export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' }> = {
   KEYGATE_HOST: { key: 'host', kind: 'string' },
+  KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
   KEYGATE_PORT: { key: 'port', kind: 'integer' },
   KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
   KEYGATE_REGION: { key: 'region', kind: 'string' },

@@ -1,5 +1,5 @@
 import { DomainError } from './domain-error.js';
-import { hasControlCharacters } from './printable-text.js';
+import { hasControlCharacters, hasInvisibleFormatting } from './printable-text.js';
 import { isKnownScope } from './scopes.js';
 
 const MAX_NAME_LENGTH = 100;
@@ -12,8 +12,12 @@ export function validateCredentialName(raw: unknown): string {
   if (name.length > MAX_NAME_LENGTH) {
     throw new DomainError('validation_failed', `name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
   }
-  if (hasControlCharacters(name)) {
-    throw new DomainError('validation_failed', 'name must not contain control characters', 'name');
+  if (hasControlCharacters(name) || hasInvisibleFormatting(name)) {
+    throw new DomainError(
+      'validation_failed',
+      'name must not contain control, direction-override or zero-width characters',
+      'name',
+    );
   }
   return name;
 }

@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | 'last_active_secret'
   | 'invalid_login'
   | 'login_locked'
+  | 'rate_limited'
   | 'unauthenticated';
 
 export class DomainError extends Error {
@@ -21,7 +22,7 @@ export class DomainError extends Error {
     message: string,
     /** The input field at fault, when there is one. */
     readonly field?: string,
-    /** For `login_locked`: seconds until trying again makes sense. */
+    /** For `login_locked` and `rate_limited`: seconds until trying again makes sense. */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);

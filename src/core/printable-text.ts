@@ -6,3 +6,11 @@ export function hasControlCharacters(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * True when the text holds a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), or a
+ * zero-width character: they make a name read differently from what it is in tables and the audit log.
+ */
+export function hasInvisibleFormatting(text: string): boolean {
+  return /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(text);
+}

@@ -19,6 +19,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
 import { CredentialCache } from '../token-service/credential-cache.js';
+import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { Keyring } from '../token-service/keyring.js';
 import { JWKS_PATH } from '../token-service/metadata.js';
@@ -104,12 +105,17 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       keyring,
       hasher: new ClientSecretHasher(keys.secretPepper),
       limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
+      failureAudit: new FailedAuthenticationAudit(store, (err) =>
+        logger.warn({ err }, 'auditing a failed client authentication failed'),
+      ),
       usage,
     };
 
     const credentials = new CredentialService(store, context.hasher, () => feed.poll());
     const users = new PortalUserService(store);
-    const sessions = new PortalSessions(store, config.portalSession, config.loginLimits);
+    const sessions = new PortalSessions(store, config.portalSession, config.loginLimits, (err) =>
+      logger.warn({ err }, 'auditing a login failed'),
+    );
     const sweepSessions = setInterval(() => {
       sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
     }, 3_600_000);
@@ -127,7 +133,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     };
     let jwks: JwksCache | undefined;
     try {
-      const app = buildHttpApp(logger);
+      const app = buildHttpApp(logger, config.trustProxy);
       notFoundInEnvelope(app);
       servers.push(app);
       await app.register(healthPlugin, store);
@@ -156,7 +162,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
 
       let gatewayUrl: string | undefined;
       if (config.gatewayEnabled) {
-        const gateway = buildHttpApp(logger.child({ surface: 'gateway' }));
+        const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config.trustProxy);
         servers.push(gateway);
         await gateway.register(healthPlugin, store);
         ({ jwks } = await buildGateway(gateway, {
@@ -207,21 +213,23 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }
 
-function buildHttpApp(logger: Logger): FastifyInstance {
+function buildHttpApp(logger: Logger, trustProxy: Config['trustProxy']): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
+    trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
     routerOptions: { maxParamLength: 200 },
     // Errors Fastify raises before any route runs (a URL that does not decode) keep the envelope too.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
-      const body = {
-        error: 'invalid_request',
-        error_description: 'The request URL or headers are not valid',
-      };
+      const message = 'The request URL or headers are not valid';
+      // The admin API has its own error shape; everything else speaks the OAuth envelope.
+      const body = request.url.startsWith(`${ADMIN_PREFIX}/`)
+        ? { code: 'validation_failed', message }
+        : { error: 'invalid_request', error_description: message };
       void (reply as FastifyReply).code(status).send(body);
     },
   }) as unknown as FastifyInstance;

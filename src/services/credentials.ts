@@ -2,7 +2,7 @@ import { type ClientSecretHasher, generateClientSecret } from '../core/client-se
 import { validateCredentialName, validateCredentialScopes } from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
-import { type Credential, type CredentialSecret, isSecretUsable } from '../core/model.js';
+import type { Credential, CredentialSecret } from '../core/model.js';
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { CredentialPatch, Store } from '../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
@@ -44,12 +44,12 @@ export class CredentialService {
   ) {}
 
   async create(input: CreateCredentialInput, actor: Actor = CLI_ACTOR): Promise<CreatedCredential> {
+    if (actor.kind === 'user') requireLicence(actor.user);
     const name = validateCredentialName(input.name);
     const scopes = validateCredentialScopes(input.scopes);
     const expiresAt = validateDateTime(input.expiresAt ?? null, 'expiresAt');
     let accountId = input.accountId;
     if (actor.kind === 'user') {
-      requireLicence(actor.user);
       assertMayGrant(actor.user, scopes);
       accountId = actor.user.accountId;
     }
@@ -75,6 +75,7 @@ export class CredentialService {
 
   /** Finds a credential by its id or its client ID; one a portal user may not see is not found. */
   async find(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+    if (actor.kind === 'user') requireLicence(actor.user);
     const credential =
       (await this.store.credentials.get(idOrClientId)) ??
       (await this.store.credentials.findByClientId(idOrClientId));
@@ -178,7 +179,8 @@ export class CredentialService {
     actor: Actor = CLI_ACTOR,
   ): Promise<CredentialSecret> {
     const credential = await this.find(idOrClientId, actor);
-    const when = validateDateTime(expiresAt, 'expiresAt');
+    // A past expiry would be a revocation that skips the last-usable-secret rule: revoke instead.
+    const when = validateDateTime(expiresAt, 'expiresAt', { future: true });
     const secret = await this.store.credentials.setSecretExpiry(
       credential.id,
       secretId,
@@ -188,7 +190,7 @@ export class CredentialService {
         expiresAt: when,
       }),
     );
-    if (!secret) throw new DomainError('not_found', `no unrevoked secret ${secretId} on this credential`);
+    if (!secret) throw new DomainError('not_found', `no usable secret ${secretId} on this credential`);
     await this.afterWrite();
     return secret;
   }
@@ -196,22 +198,18 @@ export class CredentialService {
   /** Rotation, second half: the old secret stops working at once, on every instance. */
   async revokeSecret(idOrClientId: string, secretId: string, actor: Actor = CLI_ACTOR): Promise<void> {
     const credential = await this.find(idOrClientId, actor);
-    const now = new Date();
-    const usable = (await this.store.credentials.listSecrets([credential.id])).filter((s) =>
-      isSecretUsable(s, now),
-    );
-    if (usable.length === 1 && usable[0]!.id === secretId) {
-      throw new DomainError(
-        'last_active_secret',
-        'this is the only usable secret: add a new secret first, or delete the credential',
-      );
-    }
     const revoked = await this.store.credentials.revokeSecret(
       credential.id,
       secretId,
       auditBy(actor, credential.accountId, 'credential.secret_revoked', target(credential), { secretId }),
     );
-    if (!revoked) throw new DomainError('not_found', `no unrevoked secret ${secretId} on this credential`);
+    if (revoked === 'last_usable') {
+      throw new DomainError(
+        'last_active_secret',
+        'this is the only usable secret: add a new secret first, or delete the credential',
+      );
+    }
+    if (!revoked) throw new DomainError('not_found', `no usable secret ${secretId} on this credential`);
     await this.afterWrite();
   }
 }

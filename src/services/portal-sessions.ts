@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
+import { hasControlCharacters } from '../core/printable-text.js';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
 import type { Store } from '../store/store.js';
 import { auditBy } from './actor.js';
@@ -30,25 +31,31 @@ const TOUCH_AFTER_MS = 60_000;
 
 /**
  * Portal login and sessions. A wrong password and an unknown email give the same answer after the
- * same work (an unknown email is checked against a dummy hash, and counts towards a lock like a
- * known one), so the login page does not tell who has an account.
+ * same work: an unknown email is checked against a dummy hash, both are throttled in the same
+ * store table (keyed by a hash of the email), and the failure's audit entry is written after the
+ * answer, so neither the answer, its timing nor a lock tells who has an account.
  */
 export class PortalSessions {
   readonly #attemptsPerAddress: FixedWindowCounter;
-  /** Failures of emails with no user, so they lock like real ones (per instance). */
-  readonly #unknownEmailFailures = new Map<string, { count: number; lockedUntil: number }>();
   #dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly sessionLimits: SessionLimits,
     private readonly loginLimits: LoginLimits,
+    /** Where writes made after the answer report failures. */
+    private readonly onBackgroundError: (error: unknown) => void = () => {},
   ) {
     this.#attemptsPerAddress = new FixedWindowCounter(loginLimits.perAddressPerMinute, 60_000);
   }
 
-  async login(email: unknown, password: unknown, ip: string): Promise<OpenSession> {
-    if (typeof email !== 'string' || email.length === 0 || email.length > 254) {
+  async login(email: unknown, password: unknown, ip: string, replacing?: string): Promise<OpenSession> {
+    if (
+      typeof email !== 'string' ||
+      email.length === 0 ||
+      email.length > 254 ||
+      hasControlCharacters(email)
+    ) {
       throw new DomainError('validation_failed', 'email must be an email address', 'email');
     }
     if (typeof password !== 'string' || password.length === 0 || password.length > 1024) {
@@ -57,20 +64,24 @@ export class PortalSessions {
     const wait = this.#attemptsPerAddress.hit(ip);
     if (wait > 0) {
       throw new DomainError(
-        'login_locked',
-        `Too many login attempts; try again in ${wait} seconds`,
+        'rate_limited',
+        `Too many login attempts from this address; try again in ${wait} seconds`,
         undefined,
         wait,
       );
     }
     const normalised = email.trim().toLowerCase();
-    const record = await this.store.users.findForLogin(normalised);
+    const throttleKey = createHash('sha256').update(`login:${normalised}`).digest('hex');
     const now = Date.now();
-    const lockedUntil = record
-      ? record.lockedUntil && Date.parse(record.lockedUntil)
-      : this.#unknownEmailFailures.get(normalised)?.lockedUntil;
-    if (lockedUntil && lockedUntil > now) {
-      const seconds = Math.ceil((lockedUntil - now) / 1000);
+    const charged = await this.store.loginThrottle.charge(throttleKey, {
+      maxFailures: this.loginLimits.failuresBeforeLock,
+      now: new Date(now).toISOString(),
+      lockUntil: new Date(now + this.loginLimits.lockSeconds * 1000).toISOString(),
+    });
+    const record = await this.store.users.findForLogin(normalised);
+    if (!charged.allowed) {
+      if (charged.lockedNow && record) this.#auditLater(record.user, ip, 'login.locked');
+      const seconds = Math.max(1, Math.ceil((Date.parse(charged.lockedUntil) - now) / 1000));
       throw new DomainError(
         'login_locked',
         `Too many failed logins for this email; try again in ${seconds} seconds`,
@@ -80,28 +91,27 @@ export class PortalSessions {
     }
     const good = await verifyPassword(password, record?.passwordHash ?? (await this.#dummy()));
     if (!record || !good) {
-      await this.#recordFailure(normalised, record, ip, now);
+      if (record) this.#auditLater(record.user, ip, 'login.failed');
       throw new DomainError('invalid_login', INVALID_LOGIN);
     }
     const user = record.user;
-    await this.store.users.recordSuccessfulLogin(
-      user.id,
-      auditBy({ kind: 'user', user, ip }, user.accountId, 'login.succeeded', {
-        type: 'user',
-        id: user.id,
-        name: user.email,
-      }),
-    );
+    await this.store.loginThrottle.clear(throttleKey);
+    // A login replaces the session the browser came with: no one can plant a session ID to ride on.
+    if (replacing) await this.store.sessions.delete(hashSessionId(replacing));
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const at = new Date(now).toISOString();
-    await this.store.sessions.create(hashSessionId(sessionId), {
-      userId: user.id,
-      csrfToken,
-      createdAt: at,
-      expiresAt: new Date(now + this.sessionLimits.maxSeconds * 1000).toISOString(),
-      lastSeenAt: at,
-    });
+    await this.store.sessions.create(
+      hashSessionId(sessionId),
+      {
+        userId: user.id,
+        csrfToken,
+        createdAt: at,
+        expiresAt: new Date(now + this.sessionLimits.maxSeconds * 1000).toISOString(),
+        lastSeenAt: at,
+      },
+      auditBy({ kind: 'user', user, ip }, user.accountId, 'login.succeeded', userTarget(user)),
+    );
     return { user, sessionId, csrfToken };
   }
 
@@ -126,62 +136,40 @@ export class PortalSessions {
   async logout(sessionId: string, user: PortalUser, ip: string): Promise<void> {
     await this.store.sessions.delete(
       hashSessionId(sessionId),
-      auditBy({ kind: 'user', user, ip }, user.accountId, 'logout', {
-        type: 'user',
-        id: user.id,
-        name: user.email,
-      }),
+      auditBy({ kind: 'user', user, ip }, user.accountId, 'logout', userTarget(user)),
     );
   }
 
-  /** Drops ended sessions; run now and then. */
+  /** Drops ended sessions and forgotten login attempts; run now and then. */
   async sweep(): Promise<number> {
     const now = new Date();
+    await this.store.loginThrottle.prune(
+      new Date(now.getTime() - Math.max(this.loginLimits.lockSeconds, 86_400) * 1000).toISOString(),
+    );
     return this.store.sessions.deleteExpired(
       now,
       new Date(now.getTime() - this.sessionLimits.idleSeconds * 1000),
     );
   }
 
-  async #recordFailure(
-    email: string,
-    record: Awaited<ReturnType<Store['users']['findForLogin']>>,
-    ip: string,
-    now: number,
-  ): Promise<void> {
-    const { failuresBeforeLock, lockSeconds } = this.loginLimits;
-    if (!record) {
-      const entry = this.#unknownEmailFailures.get(email) ?? { count: 0, lockedUntil: 0 };
-      entry.count += 1;
-      if (entry.count >= failuresBeforeLock) {
-        entry.count = 0;
-        entry.lockedUntil = now + lockSeconds * 1000;
-      }
-      if (this.#unknownEmailFailures.size > 100_000) this.#unknownEmailFailures.clear();
-      this.#unknownEmailFailures.set(email, entry);
-      return;
-    }
-    const locks = record.failedLogins + 1 >= failuresBeforeLock;
-    await this.store.users.recordFailedLogin(
-      record.user.id,
-      locks ? new Date(now + lockSeconds * 1000).toISOString() : null,
-      {
-        ...auditBy({ kind: 'user', user: record.user, ip }, record.user.accountId, 'login.failed', {
-          type: 'user',
-          id: record.user.id,
-          name: record.user.email,
-        }),
-        // The attempt was not made by the user: name the email, not the account holder, as actor.
+  /** The attempt was not made by the account holder: the actor is the email typed, not the user. */
+  #auditLater(user: PortalUser, ip: string, action: 'login.failed' | 'login.locked'): void {
+    this.store.audit
+      .append({
+        ...auditBy({ kind: 'user', user, ip }, user.accountId, action, userTarget(user)),
         actorUserId: null,
-        details: { locked: locks },
-      },
-    );
+      })
+      .catch(this.onBackgroundError);
   }
 
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword(randomBytes(16).toString('base64url'));
     return this.#dummyHash;
   }
+}
+
+function userTarget(user: PortalUser) {
+  return { type: 'user', id: user.id, name: user.email };
 }
 
 export function hashSessionId(sessionId: string): string {

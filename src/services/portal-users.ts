@@ -1,6 +1,7 @@
 import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { requireAdmin } from '../core/portal-access.js';
+import { hasControlCharacters, hasInvisibleFormatting } from '../core/printable-text.js';
 import type { Licence } from '../core/scopes.js';
 import { hashPassword } from '../crypto/password-hash.js';
 import type { Store } from '../store/store.js';
@@ -19,7 +20,12 @@ export class PortalUserService {
   ): Promise<PortalUser> {
     if (actor.kind === 'user') requireAdmin(actor.user);
     const accountId = actor.kind === 'user' ? actor.user.accountId : input.accountId;
-    if (typeof input.email !== 'string' || !EMAIL.test(input.email.trim())) {
+    if (
+      typeof input.email !== 'string' ||
+      !EMAIL.test(input.email.trim()) ||
+      hasControlCharacters(input.email) ||
+      hasInvisibleFormatting(input.email)
+    ) {
       throw new DomainError('validation_failed', 'email must be an email address', 'email');
     }
     if (
@@ -41,10 +47,18 @@ export class PortalUserService {
     if (await this.store.users.findForLogin(email)) {
       throw new DomainError('conflict', `a user with email ${email} exists`, 'email');
     }
-    return this.store.users.create(
-      { accountId, email, passwordHash: await hashPassword(input.password), licence },
-      auditBy(actor, accountId, 'user.created', { type: 'user', id: null, name: email }, { licence }),
-    );
+    try {
+      return await this.store.users.create(
+        { accountId, email, passwordHash: await hashPassword(input.password), licence },
+        auditBy(actor, accountId, 'user.created', { type: 'user', id: null, name: email }, { licence }),
+      );
+    } catch (error) {
+      // Two requests for one email at once: the unique index refuses the second.
+      if (await this.store.users.findForLogin(email)) {
+        throw new DomainError('conflict', `a user with email ${email} exists`, 'email');
+      }
+      throw error;
+    }
   }
 
   async list(actor: Extract<Actor, { kind: 'user' }>): Promise<PortalUser[]> {

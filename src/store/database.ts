@@ -13,8 +13,6 @@ export interface Database {
     password_hash: string;
     licence: string | null;
     created_at: string;
-    failed_logins: Generated<number>;
-    locked_until: string | null;
   };
   credentials: {
     id: string;
@@ -55,6 +53,7 @@ export interface Database {
   revoked_tokens: { jti: string; client_id: string; expires_at: string; revoked_at: string };
   /** Every write appends here; servers poll it to drop caches and reload keys. */
   changes: { seq: Generated<number>; topic: string; ref: string; at: string };
+  login_throttle: { key: string; failures: number; locked_until: string | null; updated_at: string };
   sessions: {
     /** SHA-256 of the session ID: a reader of the store cannot use a session. */
     id_hash: string;

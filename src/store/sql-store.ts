@@ -1,6 +1,6 @@
 import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { newId, newTimeOrderedId } from '../core/identifiers.js';
-import type { AuditDraft } from '../core/model.js';
+import type { AuditDraft, CredentialSecret } from '../core/model.js';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import {
@@ -22,6 +22,7 @@ import type {
   ChangeLog,
   ChangeTopic,
   CredentialRepository,
+  LoginThrottle,
   RevokedTokenRepository,
   SessionRepository,
   SigningKeyRepository,
@@ -72,6 +73,7 @@ export class SqlStore implements Store {
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
   readonly sessions: SessionRepository;
+  readonly loginThrottle: LoginThrottle;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
 
@@ -91,6 +93,7 @@ export class SqlStore implements Store {
     this.changes = changeLog(db);
     this.usage = usageRepository(db);
     this.sessions = sessionRepository(db);
+    this.loginThrottle = loginThrottle(db);
     this.apiTokens = apiTokenRepository(db);
     this.audit = auditLog(db);
   }
@@ -179,37 +182,7 @@ function userRepository(db: Kysely<Database>): UserRepository {
         .selectAll()
         .where('email', '=', email.toLowerCase())
         .executeTakeFirst();
-      return (
-        row && {
-          user: toUser(row),
-          passwordHash: row.password_hash,
-          failedLogins: Number(row.failed_logins),
-          lockedUntil: row.locked_until,
-        }
-      );
-    },
-    async recordFailedLogin(userId, lockUntil, audit) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set((eb) => ({
-            failed_logins: lockUntil === null ? eb('failed_logins', '+', 1) : 0,
-            locked_until: lockUntil,
-          }))
-          .where('id', '=', userId)
-          .execute();
-        await appendAudit(trx, audit);
-      });
-    },
-    async recordSuccessfulLogin(userId, audit) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({ failed_logins: 0, locked_until: null })
-          .where('id', '=', userId)
-          .execute();
-        await appendAudit(trx, audit);
-      });
+      return row && { user: toUser(row), passwordHash: row.password_hash };
     },
     async count() {
       const { n } = await db
@@ -414,58 +387,136 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
       });
     },
     async setSecretExpiry(credentialId, secretId, expiresAt, audit) {
-      return changeSecret(db, credentialId, secretId, { expires_at: expiresAt }, audit);
+      const changed = await changeSecret(db, credentialId, secretId, { expires_at: expiresAt }, audit);
+      return changed === 'last_usable' ? undefined : changed;
     },
     async revokeSecret(credentialId, secretId, audit) {
-      return changeSecret(db, credentialId, secretId, { revoked_at: now() }, audit);
+      return changeSecret(db, credentialId, secretId, { revoked_at: now(), keepOneUsable: true }, audit);
     },
   };
 }
 
-/** Changes one unrevoked secret of a credential, with its change-log entry and audit entry. */
+/** Thrown inside a transaction to roll it back and answer `outcome`. */
+class Refused<T> extends Error {
+  constructor(readonly outcome: T) {
+    super('refused');
+  }
+}
+
+/**
+ * Changes one unrevoked, unexpired secret of a credential, with its change-log and audit entries.
+ * The credential's row is updated first, which locks it: concurrent changes to its secrets queue,
+ * so two revocations cannot each see the other's secret as the one left usable.
+ */
 async function changeSecret(
   db: Kysely<Database>,
   credentialId: string,
   secretId: string,
-  values: { expires_at?: string | null; revoked_at?: string },
+  change: { expires_at: string | null } | { revoked_at: string; keepOneUsable: true },
   audit: Audit,
-) {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('credential_secrets')
-      .set(values)
-      .where('id', '=', secretId)
-      .where('credential_id', '=', credentialId)
-      .where('revoked_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const credential = await trx
-      .updateTable('credentials')
-      .set({ updated_at: now() })
-      .where('id', '=', credentialId)
-      .returning('client_id')
-      .executeTakeFirstOrThrow();
-    await appendChange(trx, 'credential.secrets_changed', credential.client_id);
-    await appendAudit(trx, audit);
-    return toSecret(row);
-  });
+): Promise<CredentialSecret | 'last_usable' | undefined> {
+  const at = now();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const credential = await trx
+        .updateTable('credentials')
+        .set({ updated_at: at })
+        .where('id', '=', credentialId)
+        .returning('client_id')
+        .executeTakeFirst();
+      if (!credential) throw new Refused(undefined);
+      const usable = await trx
+        .selectFrom('credential_secrets')
+        .select('id')
+        .where('credential_id', '=', credentialId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+        .execute();
+      if (!usable.some((s) => s.id === secretId)) throw new Refused(undefined);
+      if ('keepOneUsable' in change && usable.length === 1) throw new Refused('last_usable' as const);
+      const values = 'revoked_at' in change ? { revoked_at: change.revoked_at } : change;
+      const row = await trx
+        .updateTable('credential_secrets')
+        .set(values)
+        .where('id', '=', secretId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendChange(trx, 'credential.secrets_changed', credential.client_id);
+      await appendAudit(trx, audit);
+      return toSecret(row);
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.outcome as 'last_usable' | undefined;
+    throw error;
+  }
+}
+
+function loginThrottle(db: Kysely<Database>): LoginThrottle {
+  return {
+    async charge(key, { maxFailures, now, lockUntil }) {
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('login_throttle')
+          .values({ key, failures: 0, locked_until: null, updated_at: now })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+        // One UPDATE counts the attempt: concurrent attempts queue on the row and each sees the
+        // count the one before left.
+        const counted = await trx
+          .updateTable('login_throttle')
+          .set((eb) => ({ failures: eb('failures', '+', 1), updated_at: now }))
+          .where('key', '=', key)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+          .returning('failures')
+          .executeTakeFirst();
+        if (!counted) {
+          const row = await trx
+            .selectFrom('login_throttle')
+            .select('locked_until')
+            .where('key', '=', key)
+            .executeTakeFirstOrThrow();
+          return { allowed: false as const, lockedUntil: row.locked_until!, lockedNow: false };
+        }
+        if (Number(counted.failures) <= maxFailures) return { allowed: true as const };
+        await trx
+          .updateTable('login_throttle')
+          .set({ failures: 0, locked_until: lockUntil })
+          .where('key', '=', key)
+          .execute();
+        return { allowed: false as const, lockedUntil: lockUntil, lockedNow: true };
+      });
+    },
+    async clear(key) {
+      await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    },
+    async prune(before) {
+      const result = await db
+        .deleteFrom('login_throttle')
+        .where('updated_at', '<', before)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
 }
 
 function sessionRepository(db: Kysely<Database>): SessionRepository {
   return {
-    async create(idHash, session) {
-      await db
-        .insertInto('sessions')
-        .values({
-          id_hash: idHash,
-          user_id: session.userId,
-          csrf_token: session.csrfToken,
-          created_at: session.createdAt,
-          expires_at: session.expiresAt,
-          last_seen_at: session.lastSeenAt,
-        })
-        .execute();
+    async create(idHash, session, audit) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('sessions')
+          .values({
+            id_hash: idHash,
+            user_id: session.userId,
+            csrf_token: session.csrfToken,
+            created_at: session.createdAt,
+            expires_at: session.expiresAt,
+            last_seen_at: session.lastSeenAt,
+          })
+          .execute();
+        await appendAudit(trx, audit);
+      });
     },
     async get(idHash) {
       const row = await db

@@ -29,6 +29,7 @@ export interface Store {
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
   readonly sessions: SessionRepository;
+  readonly loginThrottle: LoginThrottle;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
@@ -60,8 +61,6 @@ export type Audit = AuditDraft | undefined;
 export interface UserLoginRecord {
   user: PortalUser;
   passwordHash: string;
-  failedLogins: number;
-  lockedUntil: string | null;
 }
 
 export interface UserRepository {
@@ -71,16 +70,29 @@ export interface UserRepository {
   ): Promise<PortalUser>;
   get(id: string): Promise<PortalUser | undefined>;
   findForLogin(email: string): Promise<UserLoginRecord | undefined>;
-  /** Counts a failed login; locks the user until `lockUntil` when given. */
-  recordFailedLogin(userId: string, lockUntil: string | null, audit?: Audit): Promise<void>;
-  /** A good login clears the failure count and any lock. */
-  recordSuccessfulLogin(userId: string, audit?: Audit): Promise<void>;
   count(): Promise<number>;
   list(accountId: string): Promise<PortalUser[]>;
 }
 
+export interface LoginThrottle {
+  /**
+   * Counts one login attempt for `key` before its password is checked, atomically, so parallel
+   * guesses cannot slip past the limit: refused while locked, and the attempt after `maxFailures`
+   * uncleared ones locks the key until `lockUntil`.
+   */
+  charge(
+    key: string,
+    options: { maxFailures: number; now: string; lockUntil: string },
+  ): Promise<{ allowed: true } | { allowed: false; lockedUntil: string; lockedNow: boolean }>;
+  /** A good login forgets the key's attempts. */
+  clear(key: string): Promise<void>;
+  /** Drops keys untouched since `before` and not locked. */
+  prune(before: string): Promise<number>;
+}
+
 export interface SessionRepository {
-  create(idHash: string, session: PortalSession): Promise<void>;
+  /** Opens a session, with the login's audit entry in the same transaction. */
+  create(idHash: string, session: PortalSession, audit?: Audit): Promise<void>;
   get(idHash: string): Promise<PortalSession | undefined>;
   touch(idHash: string, lastSeenAt: string): Promise<void>;
   delete(idHash: string, audit?: Audit): Promise<void>;
@@ -147,15 +159,22 @@ export interface CredentialRepository {
     expireOthersAt: string | null,
     audit?: Audit,
   ): Promise<CredentialSecret | undefined>;
-  /** Sets or clears one secret's expiry; undefined when the credential has no such secret. */
+  /** Sets or clears one usable secret's expiry; undefined when the credential has no such secret. */
   setSecretExpiry(
     credentialId: string,
     secretId: string,
     expiresAt: string | null,
     audit?: Audit,
   ): Promise<CredentialSecret | undefined>;
-  /** Revokes one secret now; undefined when the credential has no such unrevoked secret. */
-  revokeSecret(credentialId: string, secretId: string, audit?: Audit): Promise<CredentialSecret | undefined>;
+  /**
+   * Revokes one usable secret now; `last_usable` (and nothing changed) when it is the credential's
+   * only usable secret; undefined when the credential has no such usable secret.
+   */
+  revokeSecret(
+    credentialId: string,
+    secretId: string,
+    audit?: Audit,
+  ): Promise<CredentialSecret | 'last_usable' | undefined>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

@@ -3,6 +3,7 @@ import type { ClientSecretHasher } from '../core/client-secret.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from './credential-cache.js';
+import type { FailedAuthenticationAudit } from './failed-authentication-audit.js';
 import type { FailedAuthenticationLimiter } from './failed-authentication-limiter.js';
 import type { Keyring } from './keyring.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -16,5 +17,6 @@ export interface TokenServiceContext {
   readonly keyring: Keyring;
   readonly hasher: ClientSecretHasher;
   readonly limiter: FailedAuthenticationLimiter;
+  readonly failureAudit: FailedAuthenticationAudit;
   readonly usage: UsageRecorder;
 }

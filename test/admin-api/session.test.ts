@@ -77,15 +77,52 @@ describe('portal login and sessions', () => {
     expect(right.status).toBe(429);
 
     const admin = await logIn(keygate);
-    const audit = await admin.call<{
-      entries: Array<{ action: string; targetName: string; details: object }>;
-    }>('GET', '/audit?limit=100');
-    const failures = audit.body.entries.filter(
-      (e) => e.action === 'login.failed' && e.targetName === user.email,
-    );
-    expect(failures).toHaveLength(3);
-    expect(failures[0]!.details).toEqual({ locked: true });
+    // Failures are audited just after the answer: wait for them.
+    await expect
+      .poll(async () => {
+        const audit = await admin.call<{ entries: Array<{ action: string; targetName: string }> }>(
+          'GET',
+          '/audit?limit=100',
+        );
+        return audit.body.entries
+          .filter((e) => e.targetName === user.email && e.action.startsWith('login.'))
+          .map((e) => e.action)
+          .sort();
+      })
+      .toEqual(['login.failed', 'login.failed', 'login.failed', 'login.locked']);
+    const audit = await admin.call('GET', '/audit?limit=100');
     expect(JSON.stringify(audit.body)).not.toContain('wrong-');
+    expect(JSON.stringify(audit.body)).not.toContain('ghost@');
+  });
+
+  it('gives a burst of parallel guesses no more tries than a sequence', async () => {
+    await keygate.users.create({
+      accountId: (await keygate.store.accounts.list())[0]!.id,
+      email: 'burst@keygate.local',
+      password: 'the-right-password',
+      licence: 'supervisor',
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        adminCall(keygate.url, 'POST', '/session', {
+          body: { email: 'burst@keygate.local', password: `guess-${i}` },
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+  });
+
+  it('replaces the session a browser logs in with', async () => {
+    const first = await logIn(keygate);
+    const again = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      headers: { cookie: first.cookie },
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('set-cookie')?.split(';')[0]).not.toBe(first.cookie);
+    expect((await first.call('GET', '/session')).status).toBe(401);
   });
 
   it('refuses a state-changing request whose CSRF token is missing or wrong, and changes nothing', async () => {

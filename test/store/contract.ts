@@ -218,6 +218,32 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ]);
     });
 
+    it('never lets concurrent revocations leave a credential without a usable secret', async () => {
+      const { credential, secret: first } = await store.credentials.create(newCredential('race'));
+      const second = (await store.credentials.addSecret(
+        credential.id,
+        { hash: Buffer.alloc(32, 1), hint: 'h' },
+        null,
+      ))!;
+      const seq = await store.changes.latestSeq();
+      const outcomes = await Promise.all([
+        store.credentials.revokeSecret(credential.id, first.id),
+        store.credentials.revokeSecret(credential.id, second.id),
+      ]);
+      expect(outcomes.filter((o) => o === 'last_usable')).toHaveLength(1);
+      expect((await store.credentials.findForAuthentication('race'))?.secrets).toHaveLength(1);
+      // The refused one changed nothing: one change-log entry, from the revocation that happened.
+      expect(await store.changes.since(seq)).toHaveLength(1);
+      const past = await store.credentials.addSecret(
+        credential.id,
+        { hash: Buffer.alloc(32, 2), hint: 'p' },
+        null,
+      );
+      await store.credentials.setSecretExpiry(credential.id, past!.id, '2000-01-01T00:00:00.000Z');
+      // An expired secret is not usable: it can be neither revived nor changed.
+      expect(await store.credentials.setSecretExpiry(credential.id, past!.id, null)).toBeUndefined();
+    });
+
     it('keeps sessions, personal tokens and login failures of users', async () => {
       const user = await store.users.create({
         accountId,
@@ -226,21 +252,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         licence: 'supervisor',
       });
       const login = await store.users.findForLogin('person@example.com');
-      expect(login).toMatchObject({
-        user: { email: 'person@example.com' },
-        failedLogins: 0,
-        lockedUntil: null,
+      expect(login).toMatchObject({ user: { email: 'person@example.com' }, passwordHash: 'scrypt$x' });
+
+      const at = '2026-01-01T00:00:00.000Z';
+      const options = { maxFailures: 2, now: at, lockUntil: '2026-01-01T00:15:00.000Z' };
+      // Concurrent attempts queue on the row: exactly maxFailures get through, the next one locks.
+      const attempts = await Promise.all([1, 2, 3, 4].map(() => store.loginThrottle.charge('k', options)));
+      expect(attempts.filter((a) => a.allowed)).toHaveLength(2);
+      expect(attempts.filter((a) => !a.allowed && a.lockedNow)).toHaveLength(1);
+      expect(await store.loginThrottle.charge('k', { ...options, now: '2026-01-01T00:14:59.000Z' })).toEqual({
+        allowed: false,
+        lockedUntil: '2026-01-01T00:15:00.000Z',
+        lockedNow: false,
       });
-      await store.users.recordFailedLogin(user.id, null);
-      await store.users.recordFailedLogin(user.id, null);
-      expect((await store.users.findForLogin('person@example.com'))?.failedLogins).toBe(2);
-      await store.users.recordFailedLogin(user.id, '2099-01-01T00:00:00.000Z');
-      expect(await store.users.findForLogin('person@example.com')).toMatchObject({
-        failedLogins: 0,
-        lockedUntil: '2099-01-01T00:00:00.000Z',
+      expect(await store.loginThrottle.charge('k', { ...options, now: '2026-01-01T00:15:00.000Z' })).toEqual({
+        allowed: true,
       });
-      await store.users.recordSuccessfulLogin(user.id);
-      expect((await store.users.findForLogin('person@example.com'))?.lockedUntil).toBeNull();
+      await store.loginThrottle.clear('k');
+      expect(await store.loginThrottle.charge('k', options)).toEqual({ allowed: true });
+      expect(await store.loginThrottle.prune('2026-01-02T00:00:00.000Z')).toBe(1);
 
       const now = new Date();
       const session = {
@@ -250,7 +280,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expiresAt: new Date(now.getTime() + 60_000).toISOString(),
         lastSeenAt: now.toISOString(),
       };
-      await store.sessions.create('h1', session);
+      await store.sessions.create('h1', session, { ...audit('login.succeeded'), targetType: 'user' });
+      expect((await store.audit.list(accountId, { limit: 1 }))[0]?.action).toBe('login.succeeded');
       await store.sessions.create('h2', { ...session, expiresAt: now.toISOString() });
       expect(await store.sessions.get('h1')).toEqual(session);
       expect(await store.sessions.deleteExpired(now, new Date(now.getTime() - 1000))).toBe(1);

@@ -10,7 +10,7 @@ const oneCredential = {
   properties: { credential: { $ref: 'Credential#' } },
 } as const;
 
-const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const name = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const scopes = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
 const expiresAt = { type: ['string', 'null'], format: 'date-time' } as const;
 

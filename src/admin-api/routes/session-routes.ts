@@ -34,12 +34,18 @@ export async function sessionRoutes(app: FastifyInstance, context: AdminApiConte
       },
     },
     async (request, reply) => {
-      const opened = await context.sessions.login(request.body.email, request.body.password, request.ip);
+      const opened = await context.sessions.login(
+        request.body.email,
+        request.body.password,
+        request.ip,
+        request.cookies[SESSION_COOKIE],
+      );
       void reply.setCookie(SESSION_COOKIE, opened.sessionId, {
         path: ADMIN_PREFIX,
         httpOnly: true,
         sameSite: 'lax',
-        secure,
+        // HTTPS as configured, or as the request arrived (behind a proxy when trustProxy is set).
+        secure: secure || request.protocol === 'https',
         maxAge: context.config.portalSession.maxSeconds,
       });
       return { user: await userJson(context.store, opened.user), csrfToken: opened.csrfToken };

@@ -38,7 +38,7 @@ export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext
           required: ['name'],
           additionalProperties: false,
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
+            name: { type: 'string', minLength: 1, maxLength: 100 },
             expiresAt: { type: ['string', 'null'], format: 'date-time' },
           },
         },

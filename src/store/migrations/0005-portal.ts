@@ -1,16 +1,19 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * The portal and admin API: login lockout on users, sessions, personal API tokens and the audit
- * log. Session and token values are stored only as hashes.
+ * The portal and admin API: login throttling, sessions, personal API tokens and the audit log.
+ * Session and token values are stored only as hashes.
  */
 export const portalSchema: Migration = {
   async up(db: Kysely<unknown>) {
+    // Keyed by a hash of the email, whether or not a user has it, so both lock alike.
     await db.schema
-      .alterTable('users')
-      .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+      .createTable('login_throttle')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_until', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.alterTable('users').addColumn('locked_until', 'text').execute();
 
     await db.schema
       .createTable('sessions')

@@ -36,9 +36,10 @@ export async function authenticateClient(
   context.limiter.assertAllowed(presented.clientId, request.address);
 
   let authenticated: AuthenticatedClient | undefined;
+  let found: Awaited<ReturnType<TokenServiceContext['credentials']['get']>>;
   // A malformed secret (bad prefix or checksum) or client ID fails without a store lookup.
   if (isWellFormedClientSecret(presented.clientSecret) && CLIENT_ID_PATTERN.test(presented.clientId)) {
-    const found = await fromStore(context.credentials.get(presented.clientId));
+    found = await fromStore(context.credentials.get(presented.clientId));
     const presentedHash = context.hasher.hash(presented.clientSecret);
     const now = new Date();
     if (found) {
@@ -54,6 +55,7 @@ export async function authenticateClient(
 
   if (!authenticated) {
     context.limiter.recordFailure(presented.clientId, request.address);
+    if (found) context.failureAudit.record(found.credential, request.address, presented.method);
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
   const account = await fromStore(context.accounts.get(authenticated.credential.accountId));

@@ -1,0 +1,35 @@
+import type { Credential } from '../core/model.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Puts a wrong secret presented for an existing client ID in its account's audit log, so an admin
+ * sees guessing. Written after the answer has gone (never awaited by the request: the answer's
+ * timing must not depend on whether the client exists), and bounded by the failed-authentication
+ * limiter, which refuses further guesses before they reach here.
+ */
+export class FailedAuthenticationAudit {
+  constructor(
+    private readonly store: Store,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  record(
+    credential: Credential,
+    address: string,
+    method: 'client_secret_basic' | 'client_secret_post',
+  ): void {
+    this.store.audit
+      .append({
+        accountId: credential.accountId,
+        actorUserId: null,
+        actorEmail: `client ${credential.clientId}`,
+        action: 'client_authentication.failed',
+        targetType: 'credential',
+        targetId: credential.id,
+        targetName: credential.name,
+        ip: address,
+        details: { method },
+      })
+      .catch(this.onError);
+  }
+}
