@@ -5,8 +5,11 @@
  *   nginx               nginx (Debian package) as a plain reverse proxy, one worker, keep-alive upstream
  *   keygate (hit)       Keygate's gateway with every check on — token, scope, rate limit — one reused token
  *   keygate (miss)      the same with a fresh token on every request (signature check each time)
- * The proxies are pinned to CPU 0; upstream and load generator share CPU 1. Then, at half of
- * Keygate's peak, the p99 latency Keygate adds over the direct call.
+ * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
+ * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
+ * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
+ * beside its throughput: a proxy that has not used its whole core was not the bottleneck. Then, at half
+ * of Keygate's peak, the p99 latency Keygate adds over the direct call (autocannon, fixed rate).
  *
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
  */
@@ -16,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { fixedRate } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { hasWrk, wrkLoad } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -26,6 +31,12 @@ const PATH = '/agents-availability?skillNames=Sales';
 const ports = { upstream: 18_401, nginx: 18_402, keygate: 18_403, gateway: 18_404 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
+const pinned = process.platform === 'linux';
+if (pinned) {
+  // The load generator (this process) belongs on CPU 1 with the upstream, leaving CPU 0 to the proxy.
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+}
 
 async function startUpstream(): Promise<void> {
   // Pinned to CPU 1 with the load generator, so CPU 0 belongs to the proxy being measured.
@@ -40,11 +51,13 @@ async function startUpstream(): Promise<void> {
   await new Promise((resolve) => child.once('message', resolve));
 }
 
-async function startNginx(): Promise<void> {
+/** Starts nginx as one process (no master), so its CPU use is that process's. Returns its pid. */
+async function startNginx(): Promise<number> {
   const conf = join(work, 'nginx.conf');
   writeFileSync(
     conf,
     `worker_processes 1;
+master_process off;
 daemon off;
 pid ${work}/nginx.pid;
 error_log ${work}/nginx-error.log warn;
@@ -61,14 +74,19 @@ http {
 }
 `,
   );
-  children.push(
-    await startPinned('nginx', ['-c', conf, '-p', work], process.env, {
-      url: `http://127.0.0.1:${ports.nginx}${PATH}`,
-    }),
-  );
+  const nginx = await startPinned('nginx', ['-c', conf, '-p', work], process.env, {
+    url: `http://127.0.0.1:${ports.nginx}${PATH}`,
+  });
+  children.push(nginx);
+  return nginx.pid!;
 }
 
-async function startKeygate(): Promise<{ token: string; freshTokens: () => string }> {
+async function startKeygate(): Promise<{
+  pid: number;
+  token: string;
+  freshTokens: () => string;
+  tokenFile: string;
+}> {
   const dataDir = join(work, 'keygate');
   const config = join(work, 'keygate.config.json');
   writeFileSync(
@@ -87,11 +105,10 @@ async function startKeygate(): Promise<{ token: string; freshTokens: () => strin
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_LOG_LEVEL: 'warn',
   };
-  children.push(
-    await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
-      url: `http://127.0.0.1:${ports.keygate}/healthz`,
-    }),
-  );
+  const keygate = await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
+    url: `http://127.0.0.1:${ports.keygate}/healthz`,
+  });
+  children.push(keygate);
   const { execFileSync } = await import('node:child_process');
   const created = JSON.parse(
     execFileSync(
@@ -123,12 +140,38 @@ async function startKeygate(): Promise<{ token: string; freshTokens: () => strin
     });
     return ((await response.json()) as { access_token: string }).access_token;
   };
-  // Enough distinct tokens that the miss run never reuses one.
+  // Enough distinct tokens that the miss run never reuses one (a reused token is a cache hit).
   const pool: string[] = [];
-  const needed = Number(process.env.BENCH_MISS_TOKENS ?? 30_000);
+  const needed = Number(process.env.BENCH_MISS_TOKENS ?? 90_000);
   for (let i = 0; i < needed; i += 100) pool.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
+  const tokenFile = join(work, 'tokens.txt');
+  writeFileSync(tokenFile, `${pool.join('\n')}\n`);
   let next = 0;
-  return { token: await mint(), freshTokens: () => pool[next++ % pool.length]! };
+  return {
+    pid: keygate.pid!,
+    token: await mint(),
+    freshTokens: () => pool[next++ % pool.length]!,
+    tokenFile,
+  };
+}
+
+/** wrk sends each request with the next token of the file. */
+function missScript(tokenFile: string): string {
+  const script = join(work, 'fresh-token.lua');
+  writeFileSync(
+    script,
+    `local tokens = {}
+local i = 0
+init = function(args)
+  for line in io.lines("${tokenFile}") do tokens[#tokens + 1] = line end
+end
+request = function()
+  i = i % #tokens + 1
+  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[i] })
+end
+`,
+  );
+  return script;
 }
 
 async function missRun(url: string, freshToken: () => string): Promise<LoadResult> {
@@ -157,54 +200,68 @@ async function missRun(url: string, freshToken: () => string): Promise<LoadResul
 
 try {
   await startUpstream();
-  await startNginx();
-  const { token, freshTokens } = await startKeygate();
+  const nginxPid = await startNginx();
+  const { pid: keygatePid, token, freshTokens, tokenFile } = await startKeygate();
   const auth = { authorization: `Bearer ${token}` };
   const targets = [
-    { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {} },
-    { name: 'nginx', url: `http://127.0.0.1:${ports.nginx}${PATH}`, headers: {} },
-    { name: 'keygate (token cache hit)', url: `http://127.0.0.1:${ports.gateway}${PATH}`, headers: auth },
+    { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {}, pid: undefined },
+    { name: 'nginx', url: `http://127.0.0.1:${ports.nginx}${PATH}`, headers: {}, pid: nginxPid },
+    {
+      name: 'keygate (token cache hit)',
+      url: `http://127.0.0.1:${ports.gateway}${PATH}`,
+      headers: auth,
+      pid: keygatePid,
+    },
   ];
+  const script = missScript(tokenFile);
   const check = await fetch(targets[2]!.url, { headers: auth });
   if (check.status !== 200) throw new Error(`the gateway answered ${check.status}: ${await check.text()}`);
 
   const rounds = new Map<string, LoadResult[]>();
   for (let round = 0; round < roundCount; round++) {
     for (const t of targets) {
-      const result = await load(t.name, {
-        url: t.url,
-        method: 'GET',
-        headers: t.headers,
-        connections,
-        seconds,
-        warmup: round === 0,
-      });
+      const options = { url: t.url, headers: t.headers, connections, seconds };
+      const result = hasWrk
+        ? await wrkLoad(t.name, { ...options, ...(t.pid ? { measurePid: t.pid } : {}) })
+        : await load(t.name, { ...options, method: 'GET', warmup: round === 0 });
       rounds.set(t.name, [...(rounds.get(t.name) ?? []), result]);
     }
-    const miss = await missRun(targets[2]!.url, freshTokens);
+    const miss = hasWrk
+      ? await wrkLoad('keygate (token cache miss)', {
+          url: targets[2]!.url,
+          connections,
+          seconds,
+          script,
+          measurePid: keygatePid,
+        })
+      : await missRun(targets[2]!.url, freshTokens);
     rounds.set(miss.name, [...(rounds.get(miss.name) ?? []), miss]);
   }
   const results = [...rounds.values()].map(median);
 
-  // Added latency at half of Keygate's peak (cache hit): same fixed rate, direct vs through Keygate.
+  // Added latency at half of Keygate's peak (cache hit): same fixed rate, direct vs through Keygate,
+  // each request timed from when it was due, in microseconds.
   const hit = results.find((r) => r.name === 'keygate (token cache hit)')!;
   const rate = Math.floor(hit.requestsPerSecond / 2);
-  const fixed = async (url: string, headers: Record<string, string>) =>
-    autocannon({ url, headers, connections: 10, overallRate: rate, duration: seconds });
+  const fixed = async (url: string, headers: Record<string, string>) => {
+    await fixedRate({ url, headers, rate, seconds: 2, connections: 10 }); // warm-up: JIT, connections
+    return fixedRate({ url, headers, rate, seconds, connections: 10 });
+  };
   const direct = await fixed(targets[0]!.url, {});
   const through = await fixed(targets[2]!.url, auth);
+  const f = (v: number) => v.toFixed(2);
 
   const report = [
     table(results, 'nginx'),
     '',
-    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections: direct p50 ${direct.latency.p50} ms, p99 ${direct.latency.p99} ms; through Keygate p50 ${through.latency.p50} ms, p99 ${through.latency.p99} ms; added p99 ${(through.latency.p99 - direct.latency.p99).toFixed(2)} ms.`,
-    `(median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; proxies pinned to CPU 0, upstream and load on CPU 1)`,
+    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections: direct p50 ${f(direct.p50)} ms, p99 ${f(direct.p99)} ms; through Keygate p50 ${f(through.p50)} ms, p99 ${f(through.p99)} ms; added p99 ${f(through.p99 - direct.p99)} ms (failed: ${direct.failed + through.failed}).`,
+    `(median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; load from ${hasWrk ? 'wrk' : 'autocannon'}; proxies pinned to CPU 0, upstream and load on CPU 1; proxy CPU = share of its core used)`,
   ].join('\n');
   process.stdout.write(`\n${report}\n`);
   mkdirSync(here('../results'), { recursive: true });
   writeFileSync(
     here('../results/gateway.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), seconds, rounds: roundCount, connections, results, halfPeak: { rate, direct: direct.latency, keygate: through.latency } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, direct, keygate: through } }, null, 2)}\n`,
   );
 } finally {
   for (const child of children.reverse()) await stop(child);

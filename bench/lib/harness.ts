@@ -9,6 +9,8 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Share of one core the proxy process used during the run (1 = the whole core), where measured. */
+  proxyCpu?: number;
 }
 
 /** Starts a server process pinned to CPU 0 (the load generator gets the other core). */
@@ -94,13 +96,16 @@ export function median(results: LoadResult[]): LoadResult {
 
 export function table(results: LoadResult[], reference: string): string {
   const ref = results.find((r) => r.name === reference)!;
+  const withCpu = results.some((r) => r.proxyCpu !== undefined);
   const lines = [
-    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |${withCpu ? ' proxy CPU |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|${withCpu ? '---:|' : ''}`,
   ];
+  const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
   for (const r of results) {
+    const cpu = withCpu ? ` ${r.proxyCpu === undefined ? '—' : `${Math.round(r.proxyCpu * 100)} %`} |` : '';
     lines.push(
-      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
+      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} |${cpu}`,
     );
   }
   return lines.join('\n');
