@@ -84,8 +84,8 @@ http {
 async function startKeygate(): Promise<{
   pid: number;
   token: string;
-  freshTokens: () => string;
-  tokenFile: string;
+  /** Mints `count` new tokens (none seen by the gateway yet). */
+  mintMany: (count: number) => Promise<string[]>;
 }> {
   const dataDir = join(work, 'keygate');
   const config = join(work, 'keygate.config.json');
@@ -141,23 +141,20 @@ async function startKeygate(): Promise<{
     return ((await response.json()) as { access_token: string }).access_token;
   };
   // Enough distinct tokens that the miss run never reuses one (a reused token is a cache hit).
-  const pool: string[] = [];
-  const needed = Number(process.env.BENCH_MISS_TOKENS ?? 90_000);
-  for (let i = 0; i < needed; i += 100) pool.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
-  const tokenFile = join(work, 'tokens.txt');
-  writeFileSync(tokenFile, `${pool.join('\n')}\n`);
-  let next = 0;
-  return {
-    pid: keygate.pid!,
-    token: await mint(),
-    freshTokens: () => pool[next++ % pool.length]!,
-    tokenFile,
+  const mintMany = async (count: number) => {
+    const tokens: string[] = [];
+    for (let i = 0; i < count; i += 100)
+      tokens.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
+    return tokens;
   };
+  return { pid: keygate.pid!, token: await mint(), mintMany };
 }
 
-/** wrk sends each request with the next token of the file. */
-function missScript(tokenFile: string): string {
-  const script = join(work, 'fresh-token.lua');
+/** wrk sends each request with the next token of the file; each round gets tokens of its own. */
+function missScript(tokens: string[], round: number): string {
+  const tokenFile = join(work, `tokens-${round}.txt`);
+  writeFileSync(tokenFile, `${tokens.join('\n')}\n`);
+  const script = join(work, `fresh-token-${round}.lua`);
   writeFileSync(
     script,
     `local tokens = {}
@@ -201,7 +198,9 @@ async function missRun(url: string, freshToken: () => string): Promise<LoadResul
 try {
   await startUpstream();
   const nginxPid = await startNginx();
-  const { pid: keygatePid, token, freshTokens, tokenFile } = await startKeygate();
+  const { pid: keygatePid, token, mintMany } = await startKeygate();
+  // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
+  const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 60_000);
   const auth = { authorization: `Bearer ${token}` };
   const targets = [
     { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {}, pid: undefined },
@@ -213,7 +212,6 @@ try {
       pid: keygatePid,
     },
   ];
-  const script = missScript(tokenFile);
   const check = await fetch(targets[2]!.url, { headers: auth });
   if (check.status !== 200) throw new Error(`the gateway answered ${check.status}: ${await check.text()}`);
 
@@ -226,15 +224,22 @@ try {
         : await load(t.name, { ...options, method: 'GET', warmup: round === 0 });
       rounds.set(t.name, [...(rounds.get(t.name) ?? []), result]);
     }
+    const tokens = await mintMany(missTokens);
+    let next = 0;
     const miss = hasWrk
       ? await wrkLoad('keygate (token cache miss)', {
           url: targets[2]!.url,
           connections,
           seconds,
-          script,
+          script: missScript(tokens, round),
           measurePid: keygatePid,
         })
-      : await missRun(targets[2]!.url, freshTokens);
+      : await missRun(targets[2]!.url, () => tokens[next++ % tokens.length]!);
+    if (miss.requestsPerSecond * seconds > tokens.length) {
+      process.stderr.write(
+        `warning: the miss run reused tokens; raise BENCH_MISS_TOKENS above ${tokens.length}\n`,
+      );
+    }
     rounds.set(miss.name, [...(rounds.get(miss.name) ?? []), miss]);
   }
   const results = [...rounds.values()].map(median);

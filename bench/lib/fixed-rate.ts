@@ -31,13 +31,15 @@ export async function fixedRate(options: {
     const due = start + (i * 1000) / options.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = performance.now();
     inFlight.push(
       pool
         .request({ method: 'GET', path: url.pathname + url.search, headers: options.headers })
         .then(async (response) => {
           await response.body.dump();
           if (response.statusCode !== 200) failed++;
-          latencies.push(performance.now() - due);
+          // From when it was due, or when it left if the loop sent it a little early.
+          latencies.push(performance.now() - Math.max(due, sent));
         })
         .catch(() => {
           failed++;
