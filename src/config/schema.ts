@@ -25,6 +25,13 @@ export const configSchema = z
       .default(false),
     /** Token service, admin API and portal. 8080 as in the quickstart. */
     port: port.default(8080),
+    /**
+     * Serve the admin API and the portal on a port of their own instead of `port` (as Hydra keeps its
+     * admin listener apart), so the public origin serves OAuth only. Unset: they share `port`.
+     */
+    adminPort: port.optional(),
+    /** Address of the admin listener when `adminPort` is set; defaults to `host`. */
+    adminHost: z.string().min(1).optional(),
     /** The regional API gateway's own origin (the real system keeps `api.` hosts apart). */
     gatewayPort: port.default(8081),
     /** This deployment's region; accounts of other regions get no tokens here. */
@@ -170,6 +177,8 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
   KEYGATE_PORT: { key: 'port', kind: 'integer' },
   KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
+  KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },
+  KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
   KEYGATE_REGION: { key: 'region', kind: 'string' },
   KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
   KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },

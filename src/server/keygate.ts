@@ -38,8 +38,10 @@ export interface StartOptions {
 
 export interface RunningKeygate {
   readonly config: Config;
-  /** The token service (and admin) origin. */
+  /** The token service's origin. */
   readonly url: string;
+  /** The admin API's and portal's origin: `url` unless they have a port of their own. */
+  readonly adminUrl: string;
   /** The API gateway's origin, when this process runs it. */
   readonly gatewayUrl: string | undefined;
   /** The sample APIs' internal origin, when this process serves them. */
@@ -138,20 +140,33 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       servers.push(app);
       await app.register(healthPlugin, store);
       await app.register(async (scope) => tokenServicePlugin(scope, context));
-      await app.register(
-        async (scope) =>
-          adminApiPlugin(scope, {
-            config,
-            store,
-            credentials,
-            users,
-            sessions,
-            apiTokens: new ApiTokenService(store, context.hasher),
-          }),
-        { prefix: ADMIN_PREFIX },
-      );
-      await app.register(portalPlugin);
+      const adminSurface = async (server: FastifyInstance) => {
+        await server.register(
+          async (scope) =>
+            adminApiPlugin(scope, {
+              config,
+              store,
+              credentials,
+              users,
+              sessions,
+              apiTokens: new ApiTokenService(store, context.hasher),
+            }),
+          { prefix: ADMIN_PREFIX },
+        );
+        await server.register(portalPlugin);
+      };
+      // The admin API and portal share the token service's origin unless given a port of their own
+      // (then the public origin serves OAuth only, and the admin port can stay on a private network).
+      if (config.adminPort === undefined) await adminSurface(app);
       const url = await listen(app, config.host, config.port);
+      let adminUrl = url;
+      if (config.adminPort !== undefined) {
+        const admin = buildHttpApp(logger.child({ surface: 'admin' }), config.trustProxy);
+        servers.push(admin);
+        await admin.register(healthPlugin, store);
+        await adminSurface(admin);
+        adminUrl = await listen(admin, config.adminHost ?? config.host, config.adminPort);
+      }
 
       let samplesUrl: string | undefined;
       if (config.samplesEnabled && config.gatewayEnabled) {
@@ -184,6 +199,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       return {
         config,
         url,
+        adminUrl,
         gatewayUrl,
         samplesUrl,
         store,

@@ -12,6 +12,7 @@ import { UsageError } from './credentials.js';
 interface Banner {
   config: Config;
   url: string;
+  adminUrl: string;
   gatewayUrl: string | undefined;
   samplesUrl: string | undefined;
   bootstrap: BootstrapResult;
@@ -27,8 +28,8 @@ function printBanner(b: Banner): void {
   const lines = [
     '',
     `Keygate is running for region ${config.region} (store: ${store}${b.workers > 1 ? `; ${b.workers} workers` : ''})`,
-    `  portal          ${b.url}/portal/`,
-    `  admin API       ${b.url}/admin/v1  (OpenAPI: ${b.url}/admin/v1/openapi.json)`,
+    `  portal          ${b.adminUrl}/portal/`,
+    `  admin API       ${b.adminUrl}/admin/v1  (OpenAPI: ${b.adminUrl}/admin/v1/openapi.json)`,
     `  token endpoint  ${b.url}${TOKEN_PATH}`,
     `  metadata        ${b.url}${METADATA_PATH}`,
     `  JWKS            ${b.url}${JWKS_PATH}`,
@@ -38,7 +39,7 @@ function printBanner(b: Banner): void {
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
       : []),
     '',
-    `Create API credentials in the portal (${b.url}/portal/ → API Credentials → Create New), or:`,
+    `Create API credentials in the portal (${b.adminUrl}/portal/ → API Credentials → Create New), or:`,
     '  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
   ];
   if (b.bootstrap.createdAdmin) {
@@ -83,7 +84,8 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   } finally {
     await store.close();
   }
-  const local = (port: number) => `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const local = (port: number, host = config.host) =>
+    `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   let stopping = false;
   const fork = () => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
@@ -95,6 +97,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   printBanner({
     config,
     url: local(config.port),
+    adminUrl: config.adminPort === undefined ? local(config.port) : local(config.adminPort, config.adminHost),
     gatewayUrl: config.gatewayEnabled ? local(config.gatewayPort) : undefined,
     samplesUrl:
       config.gatewayEnabled && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
@@ -126,9 +129,14 @@ export function registerStartCommand(program: Command): void {
         throw new UsageError('--workers must be 1–64');
       const config = loadConfig();
       if (workers > 1 && cluster.isPrimary) {
-        if (config.port === 0 || config.gatewayPort === 0 || config.samplesPort === 0) {
+        if (
+          config.port === 0 ||
+          config.gatewayPort === 0 ||
+          config.samplesPort === 0 ||
+          config.adminPort === 0
+        ) {
           throw new UsageError(
-            '--workers needs fixed ports (port, gatewayPort and samplesPort other than 0)',
+            '--workers needs fixed ports (port, gatewayPort, samplesPort and adminPort other than 0)',
           );
         }
         return runPrimary(config, workers);
