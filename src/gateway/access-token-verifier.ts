@@ -1,12 +1,13 @@
-import { type CryptoKey, errors as joseErrors, jwtVerify } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { isCredentialExpired } from '../core/model.js';
+import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import { accessTokenInvalid, GatewayError } from './gateway-error.js';
 import type { RevocationList } from './revocation-list.js';
 
 /** Where verification keys come from: the JWKS cache in the gateway, the store in the CLI. */
 export interface VerificationKeySource {
-  key(kid: string | undefined): Promise<CryptoKey | undefined>;
+  key(kid: string | undefined): Promise<KeyObject | undefined>;
 }
 
 export interface VerifiedAccessToken {
@@ -107,34 +108,47 @@ export class AccessTokenVerifier {
     return { ...verified, credentialId: found.credential.id };
   }
 
+  /**
+   * The signature (crypto/compact-jws.ts, ES256 only), then the claims as RFC 9068 and RFC 7519
+   * want them: `typ` at+jwt, our issuer, our audience, `exp` and `nbf` with the configured leeway,
+   * and the claims the gateway relies on present and of the right type.
+   */
   async #verifySignatureAndClaims(token: string): Promise<Omit<VerifiedAccessToken, 'credentialId'>> {
+    let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(
-        token,
-        async (header) => {
-          const key = await this.keys.key(header.kid);
-          if (!key) throw new TokenRefused('unknown_key');
-          return key;
-        },
-        {
-          issuer: this.options.issuer,
-          audience: this.options.audience,
-          typ: 'at+jwt',
-          algorithms: ['ES256'],
-          clockTolerance: this.options.leewaySeconds,
-          requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope'],
-        },
+      ({ header, payload } = await verifyCompactJws(token, (h) =>
+        this.keys.key(typeof h.kid === 'string' ? h.kid : undefined),
       ));
     } catch (error) {
-      throw new TokenRefused(reasonOf(error));
+      if (error instanceof JwsRefused) {
+        throw new TokenRefused(
+          error.reason === 'unknown_key'
+            ? 'unknown_key'
+            : error.reason === 'malformed'
+              ? 'malformed'
+              : 'signature',
+        );
+      }
+      throw error;
     }
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+    if (typ !== 'at+jwt' && typ !== 'application/at+jwt') throw new TokenRefused('type');
+    const { iss, aud, exp, nbf, iat, jti, client_id: clientId, account_id: accountId, scope } = payload;
+    if (typeof exp !== 'number' || typeof iat !== 'number') throw new TokenRefused('malformed');
+    if (nbf !== undefined && typeof nbf !== 'number') throw new TokenRefused('malformed');
+    if (iss !== this.options.issuer) throw new TokenRefused('issuer');
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (!audiences.includes(this.options.audience)) throw new TokenRefused('audience');
+    const now = Date.now() / 1000;
+    const leeway = this.options.leewaySeconds;
+    if (exp <= now - leeway) throw new TokenRefused('expired');
+    if (typeof nbf === 'number' && nbf > now + leeway) throw new TokenRefused('not_yet_valid');
     if (payload.region !== this.options.region) throw new TokenRefused('region');
-    const { jti, client_id: clientId, account_id: accountId, scope, exp } = payload;
     if (typeof jti !== 'string' || typeof clientId !== 'string' || typeof accountId !== 'string') {
       throw new TokenRefused('malformed');
     }
-    if (typeof scope !== 'string' || typeof exp !== 'number') throw new TokenRefused('malformed');
+    if (typeof scope !== 'string') throw new TokenRefused('malformed');
     return { jti, clientId, accountId, scopes: scope.split(' ').filter(Boolean), exp };
   }
 
@@ -144,19 +158,4 @@ export class AccessTokenVerifier {
       this.#verified.delete(this.#verified.keys().next().value as string);
     }
   }
-}
-
-function reasonOf(error: unknown): RefusalReason {
-  if (error instanceof TokenRefused) return error.reason;
-  if (error instanceof joseErrors.JWTExpired) return 'expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return 'issuer';
-    if (error.claim === 'aud') return 'audience';
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'not_yet_valid';
-    if (error.claim === 'typ') return 'type';
-    return 'malformed';
-  }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature';
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'signature';
-  return 'malformed';
 }

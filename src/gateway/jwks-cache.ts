@@ -1,5 +1,7 @@
-import { type CryptoKey, importJWK, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { request } from 'undici';
+import { publicKeyFromJwk } from '../crypto/compact-jws.js';
 
 export interface JwksCacheOptions {
   url: string;
@@ -17,7 +19,7 @@ export interface JwksCacheOptions {
  * validating while the token service is down. (jose's remote JWK set drops them instead.)
  */
 export class JwksCache {
-  #keys = new Map<string, CryptoKey>();
+  #keys = new Map<string, KeyObject>();
   #lastFetch = 0;
   #fetching: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -35,7 +37,7 @@ export class JwksCache {
   }
 
   /** The key for `kid`, refetching the set once if it is unknown and the cooldown allows. */
-  async key(kid: string | undefined): Promise<CryptoKey | undefined> {
+  async key(kid: string | undefined): Promise<KeyObject | undefined> {
     if (kid === undefined) return undefined;
     const known = this.#keys.get(kid);
     if (known) return known;
@@ -59,10 +61,11 @@ export class JwksCache {
         throw new Error(`JWKS fetch answered ${response.statusCode}`);
       }
       const { keys } = (await response.body.json()) as { keys?: JWK[] };
-      const next = new Map<string, CryptoKey>();
+      const next = new Map<string, KeyObject>();
       for (const jwk of keys ?? []) {
         if (!jwk.kid || jwk.use === 'enc' || jwk.alg !== 'ES256') continue;
-        next.set(jwk.kid, (await importJWK(jwk, jwk.alg)) as CryptoKey);
+        const key = publicKeyFromJwk(jwk as Record<string, unknown>);
+        if (key) next.set(jwk.kid, key);
       }
       this.#keys = next;
     } catch (error) {

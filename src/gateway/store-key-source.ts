@@ -1,4 +1,5 @@
-import { type CryptoKey, importJWK, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { publicKeyFromJwk } from '../crypto/compact-jws.js';
 import type { Store } from '../store/store.js';
 import type { VerificationKeySource } from './access-token-verifier.js';
 
@@ -9,8 +10,8 @@ export class StoreKeySource implements VerificationKeySource {
     private readonly region: string,
   ) {}
 
-  async key(kid: string | undefined): Promise<CryptoKey | undefined> {
+  async key(kid: string | undefined): Promise<KeyObject | undefined> {
     const key = (await this.store.signingKeys.list(this.region)).find((k) => k.kid === kid);
-    return key && ((await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
+    return key && key.alg === 'ES256' ? publicKeyFromJwk(key.publicJwk) : undefined;
   }
 }

@@ -26,6 +26,7 @@ export async function issueToken(
 export async function signWithServerKey(
   keygate: TestKeygate,
   claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
 ): Promise<string> {
   const { keyEncryptionKey } = deriveKeys(loadMasterKey(keygate.config).key);
   const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
@@ -34,7 +35,7 @@ export async function signWithServerKey(
   const privateKey = openPrivateKey(keyEncryptionKey, active.kid, active.privateJwkEncrypted);
   const now = Math.floor(Date.now() / 1000);
   return signCompactJws(
-    { alg: 'ES256', typ: 'at+jwt', kid: active.kid },
+    { alg: 'ES256', typ: 'at+jwt', kid: active.kid, ...header },
     {
       iss: keygate.config.publicUrl,
       aud: keygate.config.audience,

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessTokenVerifier, TokenRefused } from '../../src/gateway/access-token-verifier.js';
+import { RevocationList } from '../../src/gateway/revocation-list.js';
+import { StoreKeySource } from '../../src/gateway/store-key-source.js';
+import { CredentialCache } from '../../src/token-service/credential-cache.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { signWithServerKey } from '../helpers/tokens.js';
+
+/**
+ * Tokens signed with the server's own key but wrong in one claim or header field: each is refused
+ * by the gateway (401) and for the reason `keygate explain` would give.
+ */
+describe('gateway: the claims and header of a correctly signed token', () => {
+  let keygate: TestKeygate;
+  let client: { id: string; clientId: string };
+  let verifier: AccessTokenVerifier;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({ clockLeewaySeconds: 30 });
+    client = await keygate.createCredential(['agents-availability:read']);
+    verifier = new AccessTokenVerifier(
+      new StoreKeySource(keygate.store, keygate.config.region),
+      new RevocationList(keygate.store),
+      new CredentialCache(keygate.store, { maxEntries: 100, maxAgeMs: 60_000 }),
+      {
+        issuer: keygate.config.publicUrl,
+        audience: keygate.config.audience,
+        region: keygate.config.region,
+        leewaySeconds: 30,
+        maxCachedTokens: 100,
+      },
+    );
+  });
+  afterAll(() => keygate.stop());
+
+  const claimsOf = () => ({
+    client_id: client.clientId,
+    account_id: '',
+    scope: 'agents-availability:read',
+  });
+  const sign = async (claims: Record<string, unknown>, header: Record<string, unknown> = {}) => {
+    const account = (await keygate.store.accounts.list())[0]!;
+    return signWithServerKey(keygate, { ...claimsOf(), account_id: account.id, ...claims }, header);
+  };
+  const callGateway = async (token: string) =>
+    (
+      await fetch(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
+  const reasonFor = async (token: string) => {
+    try {
+      await verifier.check(token);
+      return 'admitted';
+    } catch (error) {
+      if (error instanceof TokenRefused) return error.reason;
+      throw error;
+    }
+  };
+
+  it.each([
+    ['another issuer', { iss: 'https://evil.example' }, {}, 'issuer'],
+    ['another audience', { aud: 'https://api.other.example' }, {}, 'audience'],
+    ['expired beyond the leeway', { exp: now() - 31 }, {}, 'expired'],
+    ['not valid for another minute', { nbf: now() + 60 }, {}, 'not_yet_valid'],
+    ['typ JWT instead of at+jwt', {}, { typ: 'JWT' }, 'type'],
+    ['no typ', {}, { typ: undefined }, 'type'],
+    ['a critical extension', {}, { crit: ['exp'] }, 'malformed'],
+    ['another region', { region: 'apac' }, {}, 'region'],
+    ['no jti', { jti: undefined }, {}, 'malformed'],
+    ['no iat', { iat: undefined }, {}, 'malformed'],
+    ['exp as text', { exp: String(now() + 600) }, {}, 'malformed'],
+    ['scope as a list', { scope: ['agents-availability:read'] }, {}, 'malformed'],
+    ['an unknown key ID', {}, { kid: 'not-a-key' }, 'unknown_key'],
+  ])('refuses %s', async (_name, claims, header, reason) => {
+    const token = await sign(claims, header);
+    expect(await reasonFor(token)).toBe(reason);
+    expect(await callGateway(token)).toBe(401);
+  });
+
+  it.each([
+    ['expired within the leeway', { exp: now() - 10 }, {}],
+    ['typ application/at+jwt', {}, { typ: 'application/at+jwt' }],
+    ['an audience list that names the gateway', { aud: ['https://other.example', 'AUDIENCE'] }, {}],
+  ])('admits %s', async (_name, claims, header) => {
+    const resolved = Object.fromEntries(
+      Object.entries(claims).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map((a) => (a === 'AUDIENCE' ? keygate.config.audience : a)) : v,
+      ]),
+    );
+    const token = await sign(resolved, header);
+    expect(await reasonFor(token)).toBe('admitted');
+    expect(await callGateway(token)).toBe(200);
+  });
+
+  it('refuses a token whose signature covers other bytes, or is cut short', async () => {
+    const token = await sign({});
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    const otherPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), scope: 'stats' }),
+    ).toString('base64url');
+    expect(await reasonFor(`${h}.${otherPayload}.${sig}`)).toBe('signature');
+    expect(await reasonFor(`${h}.${p}.${sig.slice(0, 40)}`)).toBe('signature');
+    expect(await reasonFor(`${h}.${p}.`)).toBe('malformed');
+    expect(await reasonFor(`${h}.${p}`)).toBe('malformed');
+  });
+});
