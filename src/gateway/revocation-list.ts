@@ -28,4 +28,26 @@ export class RevocationList {
   prune(now = Date.now()): void {
     for (const [jti, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(jti);
   }
+
+  /**
+   * Learns from the store the expiry of revocations the change log named, then prunes: without it
+   * the list would only grow. A revocation the store no longer lists as active has an expired token.
+   * Only entries held before the query are judged, so one learned meanwhile is never dropped.
+   */
+  async refresh(now = new Date()): Promise<void> {
+    const unknownExpiry = [...this.#revoked].filter(([, at]) => at === Number.POSITIVE_INFINITY);
+    const active = new Map(
+      (await this.store.revokedTokens.listActive(now)).map((t) => [t.jti, Date.parse(t.expiresAt)]),
+    );
+    for (const [jti] of unknownExpiry) {
+      const expiresAt = active.get(jti);
+      if (expiresAt === undefined) this.#revoked.delete(jti);
+      else this.#revoked.set(jti, expiresAt);
+    }
+    this.prune(now.getTime());
+  }
+
+  get size(): number {
+    return this.#revoked.size;
+  }
 }

@@ -122,10 +122,15 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
     }, 3_600_000);
     sweepSessions.unref();
+    const refreshRevocations = setInterval(() => {
+      revocations.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
+    }, 600_000);
+    refreshRevocations.unref();
 
     const servers: FastifyInstance[] = [];
     const closeAll = async () => {
       clearInterval(sweepSessions);
+      clearInterval(refreshRevocations);
       feed.stop();
       await stopWatching?.();
       jwks?.stop();

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RevocationList } from '../../src/gateway/revocation-list.js';
+import { openSqliteStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+
+describe('the gateway revocation list stays bounded', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keygate-revocations-'));
+    store = openSqliteStore(join(dir, 'keygate.sqlite'));
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns the expiry of revocations named by the change log, and forgets them once expired', async () => {
+    const list = new RevocationList(store);
+    await list.load();
+    const soon = new Date(Date.now() + 60_000);
+    await store.revokedTokens.add({ jti: 'live', clientId: 'c', expiresAt: soon.toISOString() });
+    await store.revokedTokens.add({
+      jti: 'gone',
+      clientId: 'c',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    // As the change feed does: the jti only, expiry unknown.
+    list.add('live');
+    list.add('gone');
+    list.add('pruned-from-store');
+    await list.refresh();
+    expect(list.has('live')).toBe(true);
+    expect(list.has('gone')).toBe(false);
+    expect(list.has('pruned-from-store')).toBe(false);
+    expect(list.size).toBe(1);
+    // And the learned expiry applies.
+    await list.refresh(new Date(soon.getTime() + 1));
+    expect(list.has('live')).toBe(false);
+  });
+});
