@@ -9,19 +9,22 @@ export async function ensureSigningKeys(
 ): Promise<void> {
   await store.signingKeys.claimUnassigned(region);
   const keys = await store.signingKeys.list(region);
-  if (!keys.some((k) => k.status === 'active')) {
-    const active = await generateSigningKey(keyEncryptionKey);
-    await store.signingKeys.insert({
-      ...active,
-      region,
-      status: 'active',
-      activatedAt: new Date().toISOString(),
-      retireAfter: null,
-    });
-  }
-  if (!keys.some((k) => k.status === 'next')) {
-    const next = await generateSigningKey(keyEncryptionKey);
-    await store.signingKeys.insert({ ...next, region, status: 'next', activatedAt: null, retireAfter: null });
+  for (const status of ['active', 'next'] as const) {
+    if (keys.some((k) => k.status === status)) continue;
+    const key = await generateSigningKey(keyEncryptionKey);
+    try {
+      await store.signingKeys.insert({
+        ...key,
+        region,
+        status,
+        activatedAt: status === 'active' ? new Date().toISOString() : null,
+        retireAfter: null,
+      });
+    } catch (error) {
+      // Another process starting on the same store made this key first (one per status and region is
+      // enforced by the store): use theirs.
+      if (!(await store.signingKeys.list(region)).some((k) => k.status === status)) throw error;
+    }
   }
 }
 

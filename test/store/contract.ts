@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/crypto/signing-key-material.js';
+import { ensureSigningKeys } from '../../src/services/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 
 const SECRET = { hash: Buffer.alloc(32, 7), hint: 'kgs_abcd' };
@@ -110,6 +112,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         'emea-n2': 'next',
       });
       expect(await statuses('nam')).toEqual({ 'nam-a1': 'active', 'nam-n1': 'next' }); // untouched
+    });
+
+    it('holds one active and one next key per region, even when two processes create them at once', async () => {
+      const kek = Buffer.alloc(32, 5);
+      await Promise.all([ensureSigningKeys(store, kek, 'emea'), ensureSigningKeys(store, kek, 'emea')]);
+      const keys = await store.signingKeys.list('emea');
+      expect(keys.map((k) => k.status).sort()).toEqual(['active', 'next']);
+      const extra = await generateSigningKey(kek);
+      await expect(
+        store.signingKeys.insert({
+          ...extra,
+          region: 'emea',
+          status: 'active',
+          activatedAt: null,
+          retireAfter: null,
+        }),
+      ).rejects.toThrow();
+      // Other regions and retired keys are not limited.
+      await ensureSigningKeys(store, kek, 'apac');
+      expect(await store.signingKeys.list('apac')).toHaveLength(2);
     });
 
     it('gives keys from before regions to the first region that claims them', async () => {

@@ -5,6 +5,7 @@ import { accountPlan } from './0002-account-plan.js';
 import { changeNotifications } from './0003-change-notifications.js';
 import { signingKeyRegion } from './0004-signing-key-region.js';
 import { portalSchema } from './0005-portal.js';
+import { oneActiveKey } from './0006-one-active-key.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0003-change-notifications': changeNotifications(dialect),
     '0004-signing-key-region': signingKeyRegion,
     '0005-portal': portalSchema,
+    '0006-one-active-key': oneActiveKey,
   };
   return { getMigrations: async () => migrations };
 }
