@@ -1,6 +1,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
+import { waitUntilReady } from './wait-until-ready.js';
 
 export interface LoadResult {
   name: string;
@@ -36,14 +37,7 @@ export async function startPinned(
   if ('ipc' in ready) {
     await once(child, 'message');
   } else {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        if ((await fetch(ready.url)).ok) break;
-      } catch {}
-      if (Date.now() > deadline) throw new Error(`${command} did not become ready at ${ready.url}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntilReady(ready.url, { describe: () => `${command} did not become ready` });
   }
   return child;
 }

@@ -5,6 +5,7 @@
  *
  *   npm run bench:scale
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { waitUntilReady } from '../lib/wait-until-ready.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const url = process.env.KEYGATE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,17 +30,8 @@ interface Row {
   non2xx: number;
 }
 
-async function waitReady(port: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('Keygate did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function waitReady(port: number): Promise<void> {
+  return waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 30_000, intervalMs: 200 });
 }
 
 async function measure(

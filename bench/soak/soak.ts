@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { waitUntilReady } from '../lib/wait-until-ready.js';
 
 export interface SoakOptions {
   durationSeconds: number;
@@ -63,16 +64,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   );
   const server: ChildProcess = spawn(process.execPath, [BIN, 'start'], { env, stdio: 'ignore' });
   try {
-    const deadline = Date.now() + 20_000;
-    while (
-      !(await fetch(`http://127.0.0.1:${ports.token}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > deadline) throw new Error('Keygate did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntilReady(`http://127.0.0.1:${ports.token}/readyz`);
     const created = JSON.parse(
       execFileSync(
         process.execPath,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 import { freePort, requestToken } from '../helpers/keygate.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
@@ -30,16 +31,10 @@ describe('keygate start --workers', () => {
       banner += chunk;
     });
     try {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const ready = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) break;
-        if (Date.now() > deadline) throw new Error(`no worker answered: ${banner}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitUntilReady(`http://127.0.0.1:${gatewayPort}/healthz`, {
+        timeoutMs: 15_000,
+        describe: () => `no worker answered: ${banner}`,
+      });
       expect(banner).toContain('2 workers');
       const workers = execFileSync('pgrep', ['-P', String(primary.pid)], { encoding: 'utf8' })
         .trim()

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 import { freePort, requestToken } from '../helpers/keygate.js';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 
@@ -10,16 +11,7 @@ const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
 async function startProcess(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: 'ignore' });
-  const deadline = Date.now() + 15_000;
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('instance did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 15_000 });
   return child;
 }
 
