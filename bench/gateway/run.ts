@@ -28,7 +28,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
 const PATH = '/agents-availability?skillNames=Sales';
-const ports = { upstream: 18_401, nginx: 18_402, keygate: 18_403, gateway: 18_404 };
+const ports = { upstream: 18_401, nginx: 18_402, keygate: 18_403, gateway: 18_404, bare: 18_405 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
 const pinned = process.platform === 'linux';
@@ -195,9 +195,22 @@ async function missRun(url: string, freshToken: () => string): Promise<LoadResul
   };
 }
 
+/** The bare node:http + undici proxy (bare-proxy.ts), pinned like the other proxies. */
+async function startBareProxy(): Promise<number> {
+  const child = await startPinned(
+    here('./bare-proxy.ts'),
+    [here('./bare-proxy.ts'), String(ports.bare), `http://127.0.0.1:${ports.upstream}`],
+    process.env,
+    { ipc: true },
+  );
+  children.push(child);
+  return child.pid!;
+}
+
 try {
   await startUpstream();
   const nginxPid = await startNginx();
+  const barePid = await startBareProxy();
   const { pid: keygatePid, token, mintMany } = await startKeygate();
   // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
   const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 60_000);
@@ -206,13 +219,21 @@ try {
     { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {}, pid: undefined },
     { name: 'nginx', url: `http://127.0.0.1:${ports.nginx}${PATH}`, headers: {}, pid: nginxPid },
     {
+      // The same request bytes as Keygate gets (the token is sent, and ignored).
+      name: 'node:http + undici, no checks',
+      url: `http://127.0.0.1:${ports.bare}${PATH}`,
+      headers: auth,
+      pid: barePid,
+    },
+    {
       name: 'keygate (token cache hit)',
       url: `http://127.0.0.1:${ports.gateway}${PATH}`,
       headers: auth,
       pid: keygatePid,
     },
   ];
-  const check = await fetch(targets[2]!.url, { headers: auth });
+  const keygateTarget = targets.find((t) => t.pid === keygatePid)!;
+  const check = await fetch(keygateTarget.url, { headers: auth });
   if (check.status !== 200) throw new Error(`the gateway answered ${check.status}: ${await check.text()}`);
 
   const rounds = new Map<string, LoadResult[]>();
@@ -228,13 +249,13 @@ try {
     let next = 0;
     const miss = hasWrk
       ? await wrkLoad('keygate (token cache miss)', {
-          url: targets[2]!.url,
+          url: keygateTarget.url,
           connections,
           seconds,
           script: missScript(tokens, round),
           measurePid: keygatePid,
         })
-      : await missRun(targets[2]!.url, () => tokens[next++ % tokens.length]!);
+      : await missRun(keygateTarget.url, () => tokens[next++ % tokens.length]!);
     if (miss.requestsPerSecond * seconds > tokens.length) {
       process.stderr.write(
         `warning: the miss run reused tokens; raise BENCH_MISS_TOKENS above ${tokens.length}\n`,
@@ -253,7 +274,7 @@ try {
     return fixedRate({ url, headers, rate, seconds, connections: 10 });
   };
   const direct = await fixed(targets[0]!.url, {});
-  const through = await fixed(targets[2]!.url, auth);
+  const through = await fixed(keygateTarget.url, auth);
   const f = (v: number) => v.toFixed(2);
 
   const report = [
