@@ -1,8 +1,9 @@
 /**
  * bench/gateway — one upstream (the Agent Availability sample, its own process), one client load,
- * three paths to it, measured in turn in one run:
+ * several paths to it, measured in turn in one run:
  *   direct              the load generator calls the upstream
  *   nginx               nginx (Debian package) as a plain reverse proxy, one worker, keep-alive upstream
+ *   node:http + undici  bare-proxy.ts: the floor for a gateway written in Node (no framework, no checks)
  *   keygate (hit)       Keygate's gateway with every check on — token, scope, rate limit — one reused token
  *   keygate (miss)      the same with a fresh token on every request (signature check each time)
  * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
