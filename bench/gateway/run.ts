@@ -10,7 +10,7 @@
  * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
  * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
  * beside its throughput: a proxy that has not used its whole core was not the bottleneck. Then, at half
- * of Keygate's peak, the p99 latency Keygate adds over the direct call (autocannon, fixed rate).
+ * of Keygate's peak, the latency Keygate adds over the direct call (bench/lib/fixed-rate.ts, in µs).
  *
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
  */
