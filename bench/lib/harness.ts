@@ -92,12 +92,16 @@ export function table(results: LoadResult[], reference: string): string {
   const ref = results.find((r) => r.name === reference)!;
   const withCpu = results.some((r) => r.proxyCpu !== undefined);
   const lines = [
-    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |${withCpu ? ' proxy CPU |' : ''}`,
-    `|---|---:|---:|---:|---:|---:|---:|${withCpu ? '---:|' : ''}`,
+    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |${withCpu ? ' proxy CPU | requests per CPU-second |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|---:|${withCpu ? '---:|---:|' : ''}`,
   ];
   const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
   for (const r of results) {
-    const cpu = withCpu ? ` ${r.proxyCpu === undefined ? '—' : `${Math.round(r.proxyCpu * 100)} %`} |` : '';
+    // Work per request, less sensitive than throughput to other processes taking the proxy's core.
+    const perCpuSecond = r.proxyCpu ? Math.round(r.requestsPerSecond / r.proxyCpu) : undefined;
+    const cpu = withCpu
+      ? ` ${r.proxyCpu === undefined ? '—' : `${Math.round(r.proxyCpu * 100)} %`} | ${perCpuSecond ?? '—'} |`
+      : '';
     lines.push(
       `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} |${cpu}`,
     );
