@@ -20,9 +20,24 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Label sets seen so far, resolved once: prom-client would otherwise hash the labels on every call. */
+  readonly #requestCounters = new Map<string, { inc(): void }>();
+  readonly #durationHistograms = new Map<string, { observe(value: number): void }>();
+
   observe(api: string, status: number, scope: string, seconds: number): void {
-    this.#requests.inc({ api, status: String(status), scope });
-    this.#duration.observe({ api }, seconds);
+    const key = `${api} ${status} ${scope}`;
+    let counter = this.#requestCounters.get(key);
+    if (!counter) {
+      counter = this.#requests.labels(api, String(status), scope);
+      this.#requestCounters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.#durationHistograms.get(api);
+    if (!histogram) {
+      histogram = this.#duration.labels(api);
+      this.#durationHistograms.set(api, histogram);
+    }
+    histogram.observe(seconds);
   }
 
   text(): Promise<string> {
