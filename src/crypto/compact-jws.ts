@@ -52,10 +52,14 @@ export async function verifyCompactJws(
   const header = jsonObject(encodedHeader);
   if (header.alg !== 'ES256') throw new JwsRefused('algorithm');
   if ('crit' in header) throw new JwsRefused('malformed');
+  // Checked before any key lookup, so garbage never makes the gateway refetch its JWKS; and only the
+  // canonical encoding, so one signature has one spelling.
+  const signature = Buffer.from(encodedSignature, 'base64url');
+  if (signature.length !== ES256_SIGNATURE_BYTES || signature.toString('base64url') !== encodedSignature) {
+    throw new JwsRefused('signature');
+  }
   const key = await keyFor(header);
   if (!key) throw new JwsRefused('unknown_key');
-  const signature = Buffer.from(encodedSignature, 'base64url');
-  if (signature.length !== ES256_SIGNATURE_BYTES) throw new JwsRefused('signature');
   const valid = verify(
     'sha256',
     Buffer.from(`${encodedHeader}.${encodedPayload}`),
@@ -69,6 +73,8 @@ export async function verifyCompactJws(
 /** A public EC P-256 key from its JWK, for verifyCompactJws; undefined for any other kind of key. */
 export function publicKeyFromJwk(jwk: Readonly<Record<string, unknown>>): KeyObject | undefined {
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return undefined;
+  // Coordinates of P-256 are 32 bytes: 43 base64url characters, nothing else.
+  if (![jwk.x, jwk.y].every((c) => typeof c === 'string' && /^[A-Za-z0-9_-]{43}$/.test(c))) return undefined;
   try {
     return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } as never, format: 'jwk' });
   } catch {
@@ -76,10 +82,12 @@ export function publicKeyFromJwk(jwk: Readonly<Record<string, unknown>>): KeyObj
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function jsonObject(encoded: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    value = JSON.parse(strictUtf8.decode(Buffer.from(encoded, 'base64url')));
   } catch {
     throw new JwsRefused('malformed');
   }

@@ -58,7 +58,11 @@ export class TokenRefused extends Error {
  * revocation list and the credential's state are checked on every call.
  */
 export class AccessTokenVerifier {
-  readonly #verified = new Map<string, Omit<VerifiedAccessToken, 'credentialId'>>();
+  /** Verified tokens with the key ID that signed them (a token must not outlive its key). */
+  readonly #verified = new Map<
+    string,
+    Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined }
+  >();
 
   constructor(
     private readonly keys: VerificationKeySource,
@@ -84,6 +88,10 @@ export class AccessTokenVerifier {
     if (verified === undefined) {
       verified = await this.#verifySignatureAndClaims(token);
       this.#remember(token, verified);
+    } else if (!(await this.keys.key(verified.kid))) {
+      // Its key has left the key set since: the token goes with it.
+      this.#verified.delete(token);
+      throw new TokenRefused('unknown_key');
     }
     if (verified.exp + this.options.leewaySeconds <= now) {
       this.#verified.delete(token);
@@ -113,7 +121,9 @@ export class AccessTokenVerifier {
    * want them: `typ` at+jwt, our issuer, our audience, `exp` and `nbf` with the configured leeway,
    * and the claims the gateway relies on present and of the right type.
    */
-  async #verifySignatureAndClaims(token: string): Promise<Omit<VerifiedAccessToken, 'credentialId'>> {
+  async #verifySignatureAndClaims(
+    token: string,
+  ): Promise<Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined }> {
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
@@ -135,8 +145,8 @@ export class AccessTokenVerifier {
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
     if (typ !== 'at+jwt' && typ !== 'application/at+jwt') throw new TokenRefused('type');
     const { iss, aud, exp, nbf, iat, jti, client_id: clientId, account_id: accountId, scope } = payload;
-    if (typeof exp !== 'number' || typeof iat !== 'number') throw new TokenRefused('malformed');
-    if (nbf !== undefined && typeof nbf !== 'number') throw new TokenRefused('malformed');
+    if (!isTime(exp) || !isTime(iat)) throw new TokenRefused('malformed');
+    if (nbf !== undefined && !isTime(nbf)) throw new TokenRefused('malformed');
     if (iss !== this.options.issuer) throw new TokenRefused('issuer');
     const audiences = Array.isArray(aud) ? aud : [aud];
     if (!audiences.includes(this.options.audience)) throw new TokenRefused('audience');
@@ -149,13 +159,22 @@ export class AccessTokenVerifier {
       throw new TokenRefused('malformed');
     }
     if (typeof scope !== 'string') throw new TokenRefused('malformed');
-    return { jti, clientId, accountId, scopes: scope.split(' ').filter(Boolean), exp };
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    return { jti, clientId, accountId, scopes: scope.split(' ').filter(Boolean), exp, kid };
   }
 
-  #remember(token: string, verified: Omit<VerifiedAccessToken, 'credentialId'>): void {
+  #remember(
+    token: string,
+    verified: Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined },
+  ): void {
     this.#verified.set(token, verified);
     if (this.#verified.size > this.options.maxCachedTokens) {
       this.#verified.delete(this.#verified.keys().next().value as string);
     }
   }
+}
+
+/** A NumericDate (RFC 7519 §2): a finite number — `1e400` parses as Infinity and would never expire. */
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }

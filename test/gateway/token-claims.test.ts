@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicKeyFromJwk } from '../../src/crypto/compact-jws.js';
 import { AccessTokenVerifier, TokenRefused } from '../../src/gateway/access-token-verifier.js';
 import { RevocationList } from '../../src/gateway/revocation-list.js';
 import { StoreKeySource } from '../../src/gateway/store-key-source.js';
@@ -93,6 +94,29 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     const token = await sign(resolved, header);
     expect(await reasonFor(token)).toBe('admitted');
     expect(await callGateway(token)).toBe(200);
+  });
+
+  it('forgets a verified token once its key has left the key set', async () => {
+    const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
+      (k) => k.status === 'active',
+    )!;
+    const held = new Map([[active.kid, publicKeyFromJwk(active.publicJwk)!]]);
+    const ownVerifier = new AccessTokenVerifier(
+      { key: async (kid) => (kid === undefined ? undefined : held.get(kid)) },
+      new RevocationList(keygate.store),
+      new CredentialCache(keygate.store, { maxEntries: 100, maxAgeMs: 60_000 }),
+      {
+        issuer: keygate.config.publicUrl,
+        audience: keygate.config.audience,
+        region: keygate.config.region,
+        leewaySeconds: 30,
+        maxCachedTokens: 100,
+      },
+    );
+    const token = await sign({});
+    await expect(ownVerifier.check(token)).resolves.toMatchObject({ clientId: client.clientId });
+    held.clear();
+    await expect(ownVerifier.check(token)).rejects.toMatchObject({ reason: 'unknown_key' });
   });
 
   it('refuses a token whose signature covers other bytes, or is cut short', async () => {
