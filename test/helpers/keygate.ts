@@ -32,8 +32,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a real Keygate on a free port with its own data folder; logs are captured. */
+/**
+ * Starts a real Keygate on free ports with its own data folder; logs are captured. A port found free
+ * can be taken by a test in the other fork before Keygate listens on it: then it tries new ports.
+ */
 export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: string): Promise<TestKeygate> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(overrides, dataDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(overrides: ConfigInput, dataDir: string | undefined): Promise<TestKeygate> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'keygate-test-'));
   const port = await freePort();
   const gatewayPort = await freePort();
