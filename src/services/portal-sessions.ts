@@ -3,9 +3,9 @@ import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { hasControlCharacters } from '../core/printable-text.js';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
+import { RateLimiter } from '../gateway/rate-limiter.js';
 import type { Store } from '../store/store.js';
 import { auditBy } from './actor.js';
-import { FixedWindowCounter } from './fixed-window-counter.js';
 
 export interface SessionLimits {
   idleSeconds: number;
@@ -36,7 +36,8 @@ const TOUCH_AFTER_MS = 60_000;
  * answer, so neither the answer, its timing nor a lock tells who has an account.
  */
 export class PortalSessions {
-  readonly #attemptsPerAddress: FixedWindowCounter;
+  /** The gateway's in-memory fixed windows, reused: login attempts per client address. */
+  readonly #attemptsPerAddress = new RateLimiter();
   #dummyHash: Promise<string> | undefined;
 
   constructor(
@@ -45,9 +46,7 @@ export class PortalSessions {
     private readonly loginLimits: LoginLimits,
     /** Where writes made after the answer report failures. */
     private readonly onBackgroundError: (error: unknown) => void = () => {},
-  ) {
-    this.#attemptsPerAddress = new FixedWindowCounter(loginLimits.perAddressPerMinute, 60_000);
-  }
+  ) {}
 
   async login(email: unknown, password: unknown, ip: string, replacing?: string): Promise<OpenSession> {
     if (
@@ -61,13 +60,16 @@ export class PortalSessions {
     if (typeof password !== 'string' || password.length === 0 || password.length > 1024) {
       throw new DomainError('validation_failed', 'password must be 1 to 1024 characters', 'password');
     }
-    const wait = this.#attemptsPerAddress.hit(ip);
-    if (wait > 0) {
+    const attempt = this.#attemptsPerAddress.take(ip, {
+      limit: this.loginLimits.perAddressPerMinute,
+      windowSeconds: 60,
+    });
+    if (!attempt.allowed) {
       throw new DomainError(
         'rate_limited',
-        `Too many login attempts from this address; try again in ${wait} seconds`,
+        `Too many login attempts from this address; try again in ${attempt.resetSeconds} seconds`,
         undefined,
-        wait,
+        attempt.resetSeconds,
       );
     }
     const normalised = email.trim().toLowerCase();
