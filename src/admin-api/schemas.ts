@@ -5,7 +5,10 @@
  */
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
-const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+/** A time that may be absent (never expires, never used): for resources and request bodies alike. */
+export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+/** Names of credentials and personal tokens (core/credential-input.ts has the full rule). */
+export const nameField = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const licence = { type: ['string', 'null'], enum: ['admin', 'supervisor', null] } as const;
 
 export const errorSchema = {
@@ -157,8 +160,19 @@ export const errorResponses = {
   429: { $ref: 'Error#' },
 } as const;
 
-export const idParams = {
+const id = { type: 'string', maxLength: 200 } as const;
+
+export const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
+
+export const secretParams = {
   type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 200 } },
+  required: ['id', 'secretId'],
+  properties: { id, secretId: id },
+} as const;
+
+/** The answer of every route that returns one credential. */
+export const oneCredentialResponse = {
+  type: 'object',
+  required: ['credential'],
+  properties: { credential: { $ref: 'Credential#' } },
 } as const;

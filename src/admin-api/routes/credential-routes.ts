@@ -2,17 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson, credentialsJson } from '../present.js';
-import { errorResponses, idParams } from '../schemas.js';
+import { errorResponses, idParams, nameField, nullableDateTime, oneCredentialResponse } from '../schemas.js';
 
-const oneCredential = {
-  type: 'object',
-  required: ['credential'],
-  properties: { credential: { $ref: 'Credential#' } },
-} as const;
-
-const name = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const name = nameField;
 const scopes = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
-const expiresAt = { type: ['string', 'null'], format: 'date-time' } as const;
+const expiresAt = nullableDateTime;
 
 interface CredentialBody {
   name?: string;
@@ -90,7 +84,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
         summary: 'One API credential (by id or client ID)',
         tags: ['credentials'],
         params: idParams,
-        response: { 200: oneCredential, ...errorResponses },
+        response: { 200: oneCredentialResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -112,7 +106,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
           minProperties: 1,
           properties: { name, scopes, disabled: { type: 'boolean' }, expiresAt },
         },
-        response: { 200: oneCredential, ...errorResponses },
+        response: { 200: oneCredentialResponse, ...errorResponses },
       },
     },
     async (request) => {

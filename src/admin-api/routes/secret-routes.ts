@@ -2,19 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson, secretJson } from '../present.js';
-import { errorResponses } from '../schemas.js';
-
-const params = {
-  type: 'object',
-  required: ['id', 'secretId'],
-  properties: { id: { type: 'string', maxLength: 200 }, secretId: { type: 'string', maxLength: 200 } },
-} as const;
-
-const oneCredential = {
-  type: 'object',
-  required: ['credential'],
-  properties: { credential: { $ref: 'Credential#' } },
-} as const;
+import {
+  errorResponses,
+  idParams,
+  nullableDateTime,
+  oneCredentialResponse,
+  secretParams,
+} from '../schemas.js';
 
 /** Secret rotation without downtime: add a secret, let the old one expire or revoke it. */
 export async function secretRoutes(app: FastifyInstance, context: AdminApiContext) {
@@ -24,11 +18,11 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
       schema: {
         summary: 'Add a secret; the value is in this answer only',
         tags: ['secrets'],
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } },
+        params: idParams,
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { expireOtherSecretsAt: { type: ['string', 'null'], format: 'date-time' } },
+          properties: { expireOtherSecretsAt: nullableDateTime },
         },
         response: {
           201: {
@@ -66,14 +60,14 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
       schema: {
         summary: "Set or clear one secret's expiry",
         tags: ['secrets'],
-        params,
+        params: secretParams,
         body: {
           type: 'object',
           required: ['expiresAt'],
           additionalProperties: false,
-          properties: { expiresAt: { type: ['string', 'null'], format: 'date-time' } },
+          properties: { expiresAt: nullableDateTime },
         },
-        response: { 200: oneCredential, ...errorResponses },
+        response: { 200: oneCredentialResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -95,8 +89,8 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
       schema: {
         summary: 'Revoke one secret now',
         tags: ['secrets'],
-        params,
-        response: { 200: oneCredential, ...errorResponses },
+        params: secretParams,
+        response: { 200: oneCredentialResponse, ...errorResponses },
       },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { apiTokenJson } from '../present.js';
-import { errorResponses, idParams } from '../schemas.js';
+import { errorResponses, idParams, nameField, nullableDateTime } from '../schemas.js';
 
 /** Personal API tokens: the caller's own, for scripts. */
 export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext) {
@@ -38,8 +38,8 @@ export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext
           required: ['name'],
           additionalProperties: false,
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            expiresAt: { type: ['string', 'null'], format: 'date-time' },
+            name: nameField,
+            expiresAt: nullableDateTime,
           },
         },
         response: {
