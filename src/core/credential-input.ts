@@ -36,3 +36,23 @@ export function validateCredentialScopes(raw: unknown): string[] {
     throw new DomainError('validation_failed', 'at least one scope is required', 'scopes');
   return scopes;
 }
+
+/**
+ * An optional time as a person or a script sends it (`expiresAt`): null, or an ISO 8601 date-time,
+ * returned normalised to UTC; with `future`, it must not have passed.
+ */
+export function validateDateTime(
+  value: unknown,
+  field: string,
+  options: { future?: boolean } = {},
+): string | null {
+  if (value === null) return null;
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new DomainError('validation_failed', `${field} must be an ISO 8601 date-time or null`, field);
+  }
+  if (options.future && time <= Date.now()) {
+    throw new DomainError('validation_failed', `${field} must be in the future`, field);
+  }
+  return new Date(time).toISOString();
+}

@@ -1,5 +1,5 @@
 import { type ClientSecretHasher, generateApiToken, isWellFormedApiToken } from '../core/client-secret.js';
-import { validateCredentialName } from '../core/credential-input.js';
+import { validateCredentialName, validateDateTime } from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { newId } from '../core/identifiers.js';
 import type { ApiToken, PortalUser } from '../core/model.js';
@@ -26,18 +26,7 @@ export class ApiTokenService {
     actor: UserActor,
   ): Promise<{ token: ApiToken; secret: string }> {
     const name = validateCredentialName(input.name);
-    let expiresAt: string | null = null;
-    if (input.expiresAt !== undefined && input.expiresAt !== null) {
-      const time = typeof input.expiresAt === 'string' ? Date.parse(input.expiresAt) : Number.NaN;
-      if (Number.isNaN(time) || time <= Date.now()) {
-        throw new DomainError(
-          'validation_failed',
-          'expiresAt must be a future ISO 8601 date-time',
-          'expiresAt',
-        );
-      }
-      expiresAt = new Date(time).toISOString();
-    }
+    const expiresAt = validateDateTime(input.expiresAt ?? null, 'expiresAt', { future: true });
     const secret = generateApiToken();
     const token: ApiToken = {
       id: newId(),

@@ -1,5 +1,9 @@
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
-import { validateCredentialName, validateCredentialScopes } from '../core/credential-input.js';
+import {
+  validateCredentialName,
+  validateCredentialScopes,
+  validateDateTime,
+} from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
 import type { Credential, CredentialSecret } from '../core/model.js';
@@ -241,16 +245,4 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   if (patch.disabled !== undefined) details.disabled = patch.disabled;
   if (patch.expiresAt !== undefined) details.expiresAt = patch.expiresAt;
   return details;
-}
-
-function validateDateTime(value: unknown, field: string, options: { future?: boolean } = {}): string | null {
-  if (value === null) return null;
-  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) {
-    throw new DomainError('validation_failed', `${field} must be an ISO 8601 date-time or null`, field);
-  }
-  if (options.future && time <= Date.now()) {
-    throw new DomainError('validation_failed', `${field} must be in the future`, field);
-  }
-  return new Date(time).toISOString();
 }
