@@ -1,4 +1,5 @@
 import {
+  type Account,
   type ApiToken,
   type AuditEntry,
   type Credential,
@@ -10,17 +11,27 @@ import type { Store } from '../store/store.js';
 
 /** Store records → the admin API's JSON resources (schemas.ts). Secrets' hashes never leave. */
 
+/** Users with their account's name and region, reading each account once (a list shares one). */
+export async function usersJson(store: Store, users: readonly PortalUser[]) {
+  const accounts = new Map<string, Account | undefined>();
+  for (const id of new Set(users.map((u) => u.accountId))) accounts.set(id, await store.accounts.get(id));
+  return users.map((user) => {
+    const account = accounts.get(user.accountId);
+    return {
+      id: user.id,
+      email: user.email,
+      licence: user.licence,
+      accountId: user.accountId,
+      accountName: account?.name ?? '',
+      region: account?.region ?? '',
+      createdAt: user.createdAt,
+    };
+  });
+}
+
 export async function userJson(store: Store, user: PortalUser) {
-  const account = await store.accounts.get(user.accountId);
-  return {
-    id: user.id,
-    email: user.email,
-    licence: user.licence,
-    accountId: user.accountId,
-    accountName: account?.name ?? '',
-    region: account?.region ?? '',
-    createdAt: user.createdAt,
-  };
+  const [json] = await usersJson(store, [user]);
+  return json!;
 }
 
 export function secretJson(secret: CredentialSecret, now: Date) {

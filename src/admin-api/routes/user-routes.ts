@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
-import { userJson } from '../present.js';
+import { userJson, usersJson } from '../present.js';
 import { errorResponses } from '../schemas.js';
 
 /** Portal users of the caller's account (admins only). */
@@ -24,7 +24,7 @@ export async function userRoutes(app: FastifyInstance, context: AdminApiContext)
     },
     async (request) => {
       const users = await context.users.list(callerOf(request).actor);
-      return { users: await Promise.all(users.map((u) => userJson(context.store, u))) };
+      return { users: await usersJson(context.store, users) };
     },
   );
 
