@@ -1,4 +1,4 @@
-import type { Account, Credential, SigningKey } from '../core/model.js';
+import type { Account, Credential, PortalUser, SigningKey } from '../core/model.js';
 
 /** JSON shapes of the CLI (snake_case, stable) and the table printer for people. */
 
@@ -20,6 +20,10 @@ export function credentialJson(c: Credential) {
 
 export function accountJson(a: Account) {
   return { id: a.id, name: a.name, region: a.region, created_at: a.createdAt };
+}
+
+export function userJson(u: PortalUser) {
+  return { id: u.id, account_id: u.accountId, email: u.email, licence: u.licence, created_at: u.createdAt };
 }
 
 export function signingKeyJson(k: SigningKey) {

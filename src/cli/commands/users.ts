@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import type { PortalUser } from '../../core/model.js';
 import { resolveAccount } from '../../services/accounts.js';
 import { PortalUserService } from '../../services/portal-users.js';
-import { printJson, printTable } from '../present.js';
+import { printJson, printTable, userJson } from '../present.js';
 import { withStore } from '../store-session.js';
-
-const userJson = (u: PortalUser) => ({
-  id: u.id,
-  account_id: u.accountId,
-  email: u.email,
-  licence: u.licence,
-  created_at: u.createdAt,
-});
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
