@@ -34,3 +34,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return timingSafeEqual(actual, expected);
 }
+
+/** A password Keygate makes up for a person (first admin, `keygate users create`): 96 random bits. */
+export function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
-import { hashPassword } from '../crypto/password-hash.js';
+import { generatePassword, hashPassword } from '../crypto/password-hash.js';
 import type { Store } from '../store/store.js';
 import { ensureSigningKeys } from './signing-keys.js';
 
@@ -32,7 +31,7 @@ export async function bootstrap(
   }
   // The CLI leaves the admin to `start`, which is where a generated password can be printed.
   if (options.createAdmin && (await store.users.count()) === 0) {
-    const password = config.bootstrapAdminPassword ?? randomBytes(12).toString('base64url');
+    const password = config.bootstrapAdminPassword ?? generatePassword();
     if (!config.bootstrapAdminPassword) result.generatedAdminPassword = password;
     await store.users.create({
       accountId: accounts[0]!.id,

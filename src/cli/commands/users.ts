@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { generatePassword } from '../../crypto/password-hash.js';
 import { resolveAccount } from '../../services/accounts.js';
 import { PortalUserService } from '../../services/portal-users.js';
 import { printJson, printTable, userJson } from '../present.js';
@@ -37,7 +37,7 @@ export function registerUserCommands(program: Command): void {
         passwordStdin?: boolean;
         json?: boolean;
       }) => {
-        const password = options.passwordStdin ? await readStdin() : randomBytes(12).toString('base64url');
+        const password = options.passwordStdin ? await readStdin() : generatePassword();
         await withStore(async ({ store }) => {
           const account = await resolveAccount(store, options.account);
           const user = await new PortalUserService(store).create({
