@@ -21,6 +21,9 @@ export interface VerifiedAccessToken {
   exp: number;
 }
 
+/** What a verified token says, and the key that signed it (a token must not outlive its key). */
+type VerifiedClaims = Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined };
+
 export interface AccessTokenVerifierOptions {
   issuer: string;
   audience: string;
@@ -59,10 +62,7 @@ export class TokenRefused extends Error {
  */
 export class AccessTokenVerifier {
   /** Verified tokens with the key ID that signed them (a token must not outlive its key). */
-  readonly #verified = new Map<
-    string,
-    Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined }
-  >();
+  readonly #verified = new Map<string, VerifiedClaims>();
 
   constructor(
     private readonly keys: VerificationKeySource,
@@ -121,9 +121,7 @@ export class AccessTokenVerifier {
    * want them: `typ` at+jwt, our issuer, our audience, `exp` and `nbf` with the configured leeway,
    * and the claims the gateway relies on present and of the right type.
    */
-  async #verifySignatureAndClaims(
-    token: string,
-  ): Promise<Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined }> {
+  async #verifySignatureAndClaims(token: string): Promise<VerifiedClaims> {
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
@@ -163,10 +161,7 @@ export class AccessTokenVerifier {
     return { jti, clientId, accountId, scopes: scope.split(' ').filter(Boolean), exp, kid };
   }
 
-  #remember(
-    token: string,
-    verified: Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined },
-  ): void {
+  #remember(token: string, verified: VerifiedClaims): void {
     this.#verified.set(token, verified);
     if (this.#verified.size > this.options.maxCachedTokens) {
       this.#verified.delete(this.#verified.keys().next().value as string);
