@@ -12,22 +12,18 @@ export const CLIENT_SECRET_PREFIX = 'kgs_';
 export const API_TOKEN_PREFIX = 'kgp_';
 const BODY_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
-const patterns = new Map<string, RegExp>();
+const shapeOf = (prefix: string) =>
+  new RegExp(`^${prefix}(${BASE62_PATTERN}{${BODY_LENGTH}})(${BASE62_PATTERN}{${CHECKSUM_LENGTH}})$`);
+const CLIENT_SECRET_SHAPE = shapeOf(CLIENT_SECRET_PREFIX);
+const API_TOKEN_SHAPE = shapeOf(API_TOKEN_PREFIX);
 
 function generatePrefixedSecret(prefix: string): string {
   const body = encodeBase62(bytesToBigInt(randomBytes(32)), BODY_LENGTH);
   return prefix + body + checksum(body);
 }
 
-function isWellFormedPrefixedSecret(prefix: string, candidate: string): boolean {
-  let pattern = patterns.get(prefix);
-  if (!pattern) {
-    pattern = new RegExp(
-      `^${prefix}(${BASE62_PATTERN}{${BODY_LENGTH}})(${BASE62_PATTERN}{${CHECKSUM_LENGTH}})$`,
-    );
-    patterns.set(prefix, pattern);
-  }
-  const match = pattern.exec(candidate);
+function hasShapeAndChecksum(shape: RegExp, candidate: string): boolean {
+  const match = shape.exec(candidate);
   return match !== null && decodeBase62(match[2]!) === crc32(match[1]!);
 }
 
@@ -37,7 +33,7 @@ export function generateClientSecret(): string {
 
 /** True when `candidate` has the shape and checksum of a Keygate client secret. */
 export function isWellFormedClientSecret(candidate: string): boolean {
-  return isWellFormedPrefixedSecret(CLIENT_SECRET_PREFIX, candidate);
+  return hasShapeAndChecksum(CLIENT_SECRET_SHAPE, candidate);
 }
 
 export function generateApiToken(): string {
@@ -45,7 +41,7 @@ export function generateApiToken(): string {
 }
 
 export function isWellFormedApiToken(candidate: string): boolean {
-  return isWellFormedPrefixedSecret(API_TOKEN_PREFIX, candidate);
+  return hasShapeAndChecksum(API_TOKEN_SHAPE, candidate);
 }
 
 function checksum(body: string): string {
