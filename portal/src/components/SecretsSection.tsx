@@ -1,8 +1,9 @@
 import { type FormEvent, useId, useState } from 'react';
-import { api, toApiError } from '../api';
+import { api } from '../api';
 import { formatDateTime, fromDateTimeInput } from '../format';
 import { type FormErrors, formErrors, NO_ERRORS } from '../formErrors';
 import type { Credential, Secret, SecretStatus } from '../types';
+import { useConfirmedAction } from '../useConfirmedAction';
 import { Alert } from './Alert';
 import { ConfirmDialog } from './ConfirmDialog';
 import { SecretDialog } from './SecretPanel';
@@ -22,7 +23,6 @@ const STATUS_LABELS: Record<SecretStatus, string> = {
 /** Rotation without downtime: add a secret (optionally ending the old ones later), then revoke the old one. */
 export function SecretsSection({ credential, onChange }: SecretsSectionProps) {
   const id = useId();
-  const [revoking, setRevoking] = useState<Secret | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const [expireOthersAt, setExpireOthersAt] = useState('');
@@ -30,17 +30,10 @@ export function SecretsSection({ credential, onChange }: SecretsSectionProps) {
   const [busy, setBusy] = useState(false);
   const [newSecret, setNewSecret] = useState<string | null>(null);
 
-  async function revoke(secret: Secret) {
-    setAlert(null);
-    try {
-      onChange(await api.revokeSecret(credential.id, secret.id));
-      setNotice(`Revoked secret ${secret.hint}…`);
-    } catch (error) {
-      setAlert(toApiError(error).message);
-    } finally {
-      setRevoking(null);
-    }
-  }
+  const revoking = useConfirmedAction(async (secret: Secret) => {
+    onChange(await api.revokeSecret(credential.id, secret.id));
+    setNotice(`Revoked secret ${secret.hint}…`);
+  }, setAlert);
 
   async function addSecret(event: FormEvent) {
     event.preventDefault();
@@ -112,7 +105,7 @@ export function SecretsSection({ credential, onChange }: SecretsSectionProps) {
                       aria-label={`Revoke secret ${secret.hint}`}
                       onClick={() => {
                         setNotice('');
-                        setRevoking(secret);
+                        revoking.ask(secret);
                       }}
                     >
                       Revoke
@@ -149,13 +142,13 @@ export function SecretsSection({ credential, onChange }: SecretsSectionProps) {
           Add secret
         </button>
       </form>
-      {revoking && (
+      {revoking.pending && (
         <ConfirmDialog
           title="Revoke secret"
-          message={`Revoke secret ${revoking.hint}…? Programs using it will stop working at once.`}
+          message={`Revoke secret ${revoking.pending.hint}…? Programs using it will stop working at once.`}
           confirmLabel="Revoke"
-          onConfirm={() => revoke(revoking)}
-          onCancel={() => setRevoking(null)}
+          onConfirm={revoking.confirm}
+          onCancel={revoking.cancel}
         />
       )}
       {newSecret && (

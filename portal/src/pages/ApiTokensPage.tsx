@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { api, toApiError } from '../api';
+import { api } from '../api';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Loading } from '../components/Loading';
@@ -9,27 +9,20 @@ import { formatDateTime, fromDateInput } from '../format';
 import { type FormErrors, formErrors, NO_ERRORS } from '../formErrors';
 import type { ApiToken } from '../types';
 import { useAsync } from '../useAsync';
+import { useConfirmedAction } from '../useConfirmedAction';
 import { useDocumentTitle } from '../useDocumentTitle';
 
 export function ApiTokensPage() {
   useDocumentTitle('API tokens');
   const tokens = useAsync(api.listTokens);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
 
-  async function revoke(token: ApiToken) {
-    setAlert(null);
-    try {
-      await api.deleteToken(token.id);
-      setNotice(`Revoked ${token.name}.`);
-      tokens.reload();
-    } catch (error) {
-      setAlert(toApiError(error).message);
-    } finally {
-      setRevoking(null);
-    }
-  }
+  const revoking = useConfirmedAction(async (token: ApiToken) => {
+    await api.deleteToken(token.id);
+    setNotice(`Revoked ${token.name}.`);
+    tokens.reload();
+  }, setAlert);
 
   return (
     <>
@@ -79,7 +72,7 @@ export function ApiTokensPage() {
                         aria-label={`Revoke token ${token.name}`}
                         onClick={() => {
                           setNotice('');
-                          setRevoking(token);
+                          revoking.ask(token);
                         }}
                       >
                         Revoke
@@ -95,13 +88,13 @@ export function ApiTokensPage() {
         tokens.loading && <Loading />
       )}
       <CreateTokenForm onCreated={tokens.reload} />
-      {revoking && (
+      {revoking.pending && (
         <ConfirmDialog
           title="Revoke API token"
-          message={`Revoke ${revoking.name}? Scripts using it will stop working at once.`}
+          message={`Revoke ${revoking.pending.name}? Scripts using it will stop working at once.`}
           confirmLabel="Revoke"
-          onConfirm={() => revoke(revoking)}
-          onCancel={() => setRevoking(null)}
+          onConfirm={revoking.confirm}
+          onCancel={revoking.cancel}
         />
       )}
     </>

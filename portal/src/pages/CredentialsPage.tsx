@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { api, toApiError } from '../api';
+import { api } from '../api';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CreateCredentialDialog } from '../components/CreateCredentialDialog';
@@ -13,6 +13,7 @@ import { navigate } from '../router';
 import { isAdmin, useSession } from '../session';
 import type { Credential, OwnerFilter } from '../types';
 import { useAsync } from '../useAsync';
+import { useConfirmedAction } from '../useConfirmedAction';
 import { useDocumentTitle } from '../useDocumentTitle';
 
 interface CredentialsPageProps {
@@ -29,7 +30,6 @@ export function CredentialsPage({ path, query }: CredentialsPageProps) {
   const load = useCallback(() => api.listCredentials(owner), [owner]);
   const credentials = useAsync(load);
   const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<Credential | null>(null);
   const [notice, setNotice] = useFlash();
   const [alert, setAlert] = useState<string | null>(null);
 
@@ -37,18 +37,11 @@ export function CredentialsPage({ path, query }: CredentialsPageProps) {
     navigate(value === 'mine' ? `${path}?owner=mine` : path, { replace: true });
   }
 
-  async function deleteCredential(credential: Credential) {
-    setAlert(null);
-    try {
-      await api.deleteCredential(credential.id);
-      setNotice(`Deleted ${credential.name}.`);
-      credentials.reload();
-    } catch (error) {
-      setAlert(toApiError(error).message);
-    } finally {
-      setDeleting(null);
-    }
-  }
+  const deleting = useConfirmedAction(async (credential: Credential) => {
+    await api.deleteCredential(credential.id);
+    setNotice(`Deleted ${credential.name}.`);
+    credentials.reload();
+  }, setAlert);
 
   return (
     <>
@@ -91,19 +84,19 @@ export function CredentialsPage({ path, query }: CredentialsPageProps) {
         loading={credentials.loading}
         onDelete={(credential) => {
           setNotice(null);
-          setDeleting(credential);
+          deleting.ask(credential);
         }}
       />
       {creating && (
         <CreateCredentialDialog onCreated={() => credentials.reload()} onClose={() => setCreating(false)} />
       )}
-      {deleting && (
+      {deleting.pending && (
         <ConfirmDialog
           title="Delete API credential"
-          message={`Delete ${deleting.name}? Programs using this client ID will stop working.`}
+          message={`Delete ${deleting.pending.name}? Programs using this client ID will stop working.`}
           confirmLabel="Delete"
-          onConfirm={() => deleteCredential(deleting)}
-          onCancel={() => setDeleting(null)}
+          onConfirm={deleting.confirm}
+          onCancel={deleting.cancel}
         />
       )}
     </>
