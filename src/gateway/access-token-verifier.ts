@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
+import type { MaybeAsync } from '../core/maybe-async.js';
 import { isCredentialExpired } from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
+import type { CredentialWithSecrets } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import { accessTokenInvalid, GatewayError } from './gateway-error.js';
 import type { RevocationList } from './revocation-list.js';
@@ -8,6 +10,8 @@ import type { RevocationList } from './revocation-list.js';
 /** Where verification keys come from: the JWKS cache in the gateway, the store in the CLI. */
 export interface VerificationKeySource {
   key(kid: string | undefined): Promise<KeyObject | undefined>;
+  /** Whether `kid` is held right now, without fetching; sources that cannot tell omit it. */
+  holds?(kid: string | undefined): boolean;
 }
 
 export interface VerifiedAccessToken {
@@ -71,19 +75,23 @@ export class AccessTokenVerifier {
     private readonly options: AccessTokenVerifierOptions,
   ) {}
 
-  /** The verified token, or a 401 invalid_token (503 when the store cannot say). */
-  async verify(token: string): Promise<VerifiedAccessToken> {
+  /**
+   * The verified token, or a 401 invalid_token (503 when the store cannot say). Answered
+   * synchronously when the token, its key and its credential are all held in memory, as they are
+   * for a token in use; a promise otherwise.
+   */
+  verify(token: string): MaybeAsync<VerifiedAccessToken> {
     try {
-      return await this.check(token);
+      return this.#fromMemory(token) ?? this.check(token).catch(refusedAsInvalidToken);
     } catch (error) {
-      if (error instanceof TokenRefused) throw accessTokenInvalid();
-      throw error;
+      return refusedAsInvalidToken(error);
     }
   }
 
   /** Like verify, but says why a token is refused (TokenRefused.reason). */
   async check(token: string): Promise<VerifiedAccessToken> {
-    const now = Date.now() / 1000;
+    const remembered = this.#fromMemory(token);
+    if (remembered !== undefined) return remembered;
     let verified = this.#verified.get(token);
     if (verified === undefined) {
       verified = await this.#verifySignatureAndClaims(token);
@@ -93,11 +101,7 @@ export class AccessTokenVerifier {
       this.#verified.delete(token);
       throw new TokenRefused('unknown_key');
     }
-    if (verified.exp + this.options.leewaySeconds <= now) {
-      this.#verified.delete(token);
-      throw new TokenRefused('expired');
-    }
-    if (this.revocations.has(verified.jti)) throw new TokenRefused('revoked');
+    this.#checkStillValid(token, verified);
     let found: Awaited<ReturnType<CredentialCache['get']>>;
     try {
       found = await this.credentials.get(verified.clientId);
@@ -108,6 +112,34 @@ export class AccessTokenVerifier {
         'The credential store is unavailable; retry shortly',
       );
     }
+    return this.#withCredential(verified, found);
+  }
+
+  /**
+   * The gateway's hot path: a token verified before, whose key and credential are both held in
+   * memory, is answered without waiting on anything (no promise, no store). Undefined when any
+   * of the three is not at hand; refusals throw as in check().
+   */
+  #fromMemory(token: string): VerifiedAccessToken | undefined {
+    const verified = this.#verified.get(token);
+    if (verified === undefined || this.keys.holds?.(verified.kid) !== true) return undefined;
+    const held = this.credentials.peek(verified.clientId);
+    if (held === undefined) return undefined;
+    this.#checkStillValid(token, verified);
+    return this.#withCredential(verified, held.value);
+  }
+
+  /** What can change after a token was verified: its expiry passing, and a revocation. */
+  #checkStillValid(token: string, verified: VerifiedClaims): void {
+    if (verified.exp + this.options.leewaySeconds <= Date.now() / 1000) {
+      this.#verified.delete(token);
+      throw new TokenRefused('expired');
+    }
+    if (this.revocations.has(verified.jti)) throw new TokenRefused('revoked');
+  }
+
+  /** The credential behind a token must still exist, in the same account, enabled and unexpired. */
+  #withCredential(verified: VerifiedClaims, found: CredentialWithSecrets | undefined): VerifiedAccessToken {
     if (!found || found.credential.accountId !== verified.accountId)
       throw new TokenRefused('credential_gone');
     if (found.credential.disabled || isCredentialExpired(found.credential, new Date())) {
@@ -167,6 +199,12 @@ export class AccessTokenVerifier {
       this.#verified.delete(this.#verified.keys().next().value as string);
     }
   }
+}
+
+/** The caller only ever learns invalid_token; the reason stays for logs and `keygate explain`. */
+function refusedAsInvalidToken(error: unknown): never {
+  if (error instanceof TokenRefused) throw accessTokenInvalid();
+  throw error;
 }
 
 /** A NumericDate (RFC 7519 §2): a finite number — `1e400` parses as Infinity and would never expire. */

@@ -36,6 +36,10 @@ export class JwksCache {
     if (this.#timer) clearInterval(this.#timer);
   }
 
+  holds(kid: string | undefined): boolean {
+    return kid !== undefined && this.#keys.has(kid);
+  }
+
   /** The key for `kid`, refetching the set once if it is unknown and the cooldown allows. */
   async key(kid: string | undefined): Promise<KeyObject | undefined> {
     if (kid === undefined) return undefined;

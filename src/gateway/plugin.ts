@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
 import type { AccessTokenVerifier, VerifiedAccessToken } from './access-token-verifier.js';
 import type { AccountPlans } from './account-plans.js';
@@ -68,22 +69,23 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
         const started = performance.now();
         let scope = 'none';
         try {
-          const token = await context.verifier.verify(readBearerToken(request.headers.authorization));
+          // Each check answers synchronously when what it needs is in memory (the common case),
+          // so a call with a token in use waits on nothing but the upstream.
+          const verifying = context.verifier.verify(readBearerToken(request.headers.authorization));
+          const token = verifying instanceof Promise ? await verifying : verifying;
           const admitting = route.scopes.find((s) => token.scopes.includes(s));
           if (admitting === undefined) throw insufficientScope(route.scopes);
           scope = admitting;
           checkVersion(route, request.headers.accept);
-          await applyRateLimits(context, token, reply);
+          const limiting = rateLimitHeaders(context, token);
+          const limitHeaders = limiting instanceof Promise ? await limiting : limiting;
           context.usage.apiCalled(token.credentialId, scope, Date.now());
           const status = await proxy.forward(
             upstream,
             request,
             reply,
-            forwardedHeaders(
-              upstreamRequestHeaders(request.headers),
-              token,
-              context.config.forwardBearerToken,
-            ),
+            upstreamRequestHeaders(request.headers, token, context.config.forwardBearerToken),
+            limitHeaders,
           );
           context.metrics.observe(route.api, status, scope, (performance.now() - started) / 1000);
           return reply;
@@ -97,21 +99,6 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   }
 }
 
-/** The caller's identity travels upstream in headers; the bearer token does not, unless configured. */
-function forwardedHeaders(
-  headers: Record<string, string | string[] | undefined>,
-  token: VerifiedAccessToken,
-  keepBearer: boolean,
-): Record<string, string | string[] | undefined> {
-  const forwarded = headers;
-  if (!keepBearer) delete forwarded.authorization;
-  for (const name in forwarded) if (name.startsWith('x-keygate-')) delete forwarded[name];
-  forwarded['x-keygate-account-id'] = token.accountId;
-  forwarded['x-keygate-client-id'] = token.clientId;
-  forwarded['x-keygate-scopes'] = token.scopes.join(' ');
-  return forwarded;
-}
-
 function checkVersion(route: ApiRoute, accept: string | undefined): void {
   if (route.versions.length === 0 || accept === undefined) return;
   const match = VERSIONED_ACCEPT.exec(accept);
@@ -122,38 +109,43 @@ function checkVersion(route: ApiRoute, accept: string | undefined): void {
   }
 }
 
-async function applyRateLimits(
+/**
+ * Takes one request from the account's fair-usage limit (and the credential's, where its plan has
+ * one) and returns the RateLimit headers for the answer (draft-ietf-httpapi-ratelimit-headers);
+ * over a limit, a 429 that carries them too.
+ */
+function rateLimitHeaders(
   context: GatewayContext,
   token: VerifiedAccessToken,
-  reply: FastifyReply,
-): Promise<void> {
-  const limits = await context.plans.limitsFor(token.accountId);
-  let decision: RateLimitDecision = await context.limiter.take(
-    `account:${token.accountId}`,
-    limits.perAccount,
+): MaybeAsync<Record<string, string>> {
+  return andThen(context.plans.limitsFor(token.accountId), (limits) =>
+    andThen(context.limiter.take(`account:${token.accountId}`, limits.perAccount), (perAccount) => {
+      if (!perAccount.allowed || !limits.perCredential) return decide(perAccount, 'account');
+      return andThen(
+        context.limiter.take(`credential:${token.clientId}`, limits.perCredential),
+        (perCredential) =>
+          !perCredential.allowed || perCredential.remaining < perAccount.remaining
+            ? decide(perCredential, 'credential')
+            : decide(perAccount, 'account'),
+      );
+    }),
   );
-  let scope = 'account';
-  if (decision.allowed && limits.perCredential) {
-    const perCredential = await context.limiter.take(`credential:${token.clientId}`, limits.perCredential);
-    if (!perCredential.allowed || perCredential.remaining < decision.remaining) {
-      decision = perCredential;
-      scope = 'credential';
-    }
-  }
-  // draft-ietf-httpapi-ratelimit-headers
-  void reply.headers({
+}
+
+function decide(decision: RateLimitDecision, scope: 'account' | 'credential'): Record<string, string> {
+  const headers: Record<string, string> = {
     'ratelimit-limit': String(decision.limit),
     'ratelimit-remaining': String(decision.remaining),
     'ratelimit-reset': String(decision.resetSeconds),
-  });
-  if (!decision.allowed) {
-    throw new GatewayError(
-      'too_many_requests',
-      429,
-      `The fair-usage limit of this ${scope} is exceeded; retry after ${decision.resetSeconds} seconds`,
-      { 'retry-after': String(decision.resetSeconds) },
-    );
-  }
+  };
+  if (decision.allowed) return headers;
+  headers['retry-after'] = String(decision.resetSeconds);
+  throw new GatewayError(
+    'too_many_requests',
+    429,
+    `The fair-usage limit of this ${scope} is exceeded; retry after ${decision.resetSeconds} seconds`,
+    headers,
+  );
 }
 
 function replyWithGatewayError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, Pool } from 'undici';
+import type { VerifiedAccessToken } from './access-token-verifier.js';
 import { GatewayError } from './gateway-error.js';
 
 // RFC 9110 §7.6.1: connection-specific headers are not forwarded.
@@ -37,10 +38,11 @@ export class UpstreamProxy {
     request: FastifyRequest,
     reply: FastifyReply,
     headers: Record<string, string | string[] | undefined>,
+    /** The gateway's own answer headers (rate limits), added to the upstream's on the way back. */
+    ownHeaders: Record<string, string>,
   ): Promise<number> {
     const method = request.method as 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
-    const ownHeaders = reply.getHeaders();
     // From here the answer is written straight from undici into the socket, without a stream in between.
     reply.hijack();
     const response = reply.raw;
@@ -55,10 +57,7 @@ export class UpstreamProxy {
           bodyTimeout: this.options.timeoutMs,
         },
         ({ statusCode, headers: upstreamHeaders }) => {
-          response.writeHead(statusCode, { ...responseHeaders(upstreamHeaders), ...ownHeaders } as Record<
-            string,
-            string
-          >);
+          response.writeHead(statusCode, responseHeaders(upstreamHeaders, ownHeaders));
           return response;
         },
       );
@@ -74,7 +73,7 @@ export class UpstreamProxy {
       response.writeHead(failure.status, {
         ...ownHeaders,
         'content-type': 'application/json; charset=utf-8',
-      } as Record<string, string>);
+      });
       response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
       return failure.status;
     }
@@ -99,22 +98,38 @@ export class UpstreamProxy {
   }
 }
 
-/** Request headers for the upstream: hop-by-hop headers dropped, the rest as received. */
+/**
+ * Request headers for the upstream, built in one pass: hop-by-hop headers dropped, the bearer token
+ * too unless configured to keep it, and the caller's identity (account, client ID, granted scopes)
+ * added in `x-keygate-*` headers that a caller cannot set itself.
+ */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
+  token: Pick<VerifiedAccessToken, 'accountId' | 'clientId' | 'scopes'>,
+  keepBearer: boolean,
 ): Record<string, string | string[] | undefined> {
   const headers: Record<string, string | string[] | undefined> = {};
-  for (const name in incoming) if (!HOP_BY_HOP.has(name)) headers[name] = incoming[name];
+  for (const name in incoming) {
+    if (HOP_BY_HOP.has(name) || name.startsWith('x-keygate-')) continue;
+    if (name === 'authorization' && !keepBearer) continue;
+    headers[name] = incoming[name];
+  }
+  headers['x-keygate-account-id'] = token.accountId;
+  headers['x-keygate-client-id'] = token.clientId;
+  headers['x-keygate-scopes'] = token.scopes.join(' ');
   return headers;
 }
 
+/** The upstream's answer headers without hop-by-hop ones, plus the gateway's own. */
 function responseHeaders(
   incoming: Record<string, string | string[] | undefined>,
+  own: Record<string, string>,
 ): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const name in incoming) {
     const value = incoming[name];
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
+  for (const name in own) headers[name] = own[name]!;
   return headers;
 }

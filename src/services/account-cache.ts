@@ -10,9 +10,15 @@ export class AccountCache {
     private readonly maxAgeMs = 60_000,
   ) {}
 
-  async get(accountId: string): Promise<Account | undefined> {
+  /** The entry for `accountId` when it is held and fresh, without reading the store; else undefined. */
+  peek(accountId: string): { account: Account | undefined } | undefined {
     const entry = this.#entries.get(accountId);
-    if (entry && Date.now() - entry.loadedAt < this.maxAgeMs) return entry.account;
+    return entry && Date.now() - entry.loadedAt < this.maxAgeMs ? entry : undefined;
+  }
+
+  async get(accountId: string): Promise<Account | undefined> {
+    const entry = this.peek(accountId);
+    if (entry) return entry.account;
     const account = await this.store.accounts.get(accountId);
     this.#entries.set(accountId, { account, loadedAt: Date.now() });
     return account;

@@ -30,14 +30,20 @@ export class CredentialCache {
   ) {}
 
   get(clientId: string): Promise<CredentialWithSecrets | undefined> {
-    const entry = this.#entries.get(clientId);
-    if (entry && this.now() - entry.loadedAt < this.options.maxAgeMs) return Promise.resolve(entry.value);
+    const entry = this.peek(clientId);
+    if (entry) return Promise.resolve(entry.value);
     let loading = this.#loading.get(clientId);
     if (!loading) {
       loading = this.#load(clientId).finally(() => this.#loading.delete(clientId));
       this.#loading.set(clientId, loading);
     }
     return loading;
+  }
+
+  /** The entry for `clientId` when it is held and fresh, without reading the store; else undefined. */
+  peek(clientId: string): { value: CredentialWithSecrets | undefined } | undefined {
+    const entry = this.#entries.get(clientId);
+    return entry && this.now() - entry.loadedAt < this.options.maxAgeMs ? entry : undefined;
   }
 
   invalidate(clientId: string): void {
