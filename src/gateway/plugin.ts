@@ -80,14 +80,15 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
           const limiting = rateLimitHeaders(context, token);
           const limitHeaders = limiting instanceof Promise ? await limiting : limiting;
           context.usage.apiCalled(token.credentialId, scope, Date.now());
-          const status = await proxy.forward(
+          const { status, upstreamSeconds } = await proxy.forward(
             upstream,
             request,
             reply,
             upstreamRequestHeaders(request.headers, token, context.config.forwardBearerToken),
             limitHeaders,
           );
-          context.metrics.observe(route.api, status, scope, (performance.now() - started) / 1000);
+          const seconds = (performance.now() - started) / 1000;
+          context.metrics.observe(route.api, status, scope, seconds, upstreamSeconds);
           return reply;
         } catch (error) {
           const status = error instanceof GatewayError ? error.status : 500;

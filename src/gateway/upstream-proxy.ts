@@ -17,6 +17,12 @@ const HOP_BY_HOP = new Set([
   'host',
 ]);
 
+export interface ForwardedAnswer {
+  status: number;
+  /** From sending the request upstream to the upstream's answer headers (or its failure). */
+  upstreamSeconds: number;
+}
+
 export interface UpstreamProxyOptions {
   timeoutMs: number;
   connections: number;
@@ -40,12 +46,15 @@ export class UpstreamProxy {
     headers: Record<string, string | string[] | undefined>,
     /** The gateway's own answer headers (rate limits), added to the upstream's on the way back. */
     ownHeaders: Record<string, string>,
-  ): Promise<number> {
+  ): Promise<ForwardedAnswer> {
     const method = request.method as 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
     // From here the answer is written straight from undici into the socket, without a stream in between.
     reply.hijack();
     const response = reply.raw;
+    const sentAt = performance.now();
+    let answeredAt: number | undefined;
+    const upstreamSeconds = () => ((answeredAt ?? performance.now()) - sentAt) / 1000;
     try {
       await this.#pool(origin).stream(
         {
@@ -57,6 +66,7 @@ export class UpstreamProxy {
           bodyTimeout: this.options.timeoutMs,
         },
         ({ statusCode, headers: upstreamHeaders }) => {
+          answeredAt = performance.now();
           response.writeHead(statusCode, responseHeaders(upstreamHeaders, ownHeaders));
           return response;
         },
@@ -64,7 +74,7 @@ export class UpstreamProxy {
     } catch (error) {
       if (response.headersSent) {
         response.destroy();
-        return response.statusCode;
+        return { status: response.statusCode, upstreamSeconds: upstreamSeconds() };
       }
       const failure =
         error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError
@@ -75,9 +85,9 @@ export class UpstreamProxy {
         'content-type': 'application/json; charset=utf-8',
       });
       response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
-      return failure.status;
+      return { status: failure.status, upstreamSeconds: upstreamSeconds() };
     }
-    return response.statusCode;
+    return { status: response.statusCode, upstreamSeconds: upstreamSeconds() };
   }
 
   async close(): Promise<void> {

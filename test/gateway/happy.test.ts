@@ -112,4 +112,29 @@ describe('gateway: admitted calls', () => {
     expect(text).not.toContain(client.clientId);
     expect(text).not.toContain(token.slice(0, 40));
   });
+
+  it('measures the time it adds apart from the time the upstream takes to answer', async () => {
+    const token = await issueToken(keygate, client, 'admin:read');
+    const sample = async (name: string, suffix: 'sum' | 'count') => {
+      const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
+      const line = new RegExp(`^${name}_${suffix}\\{api="orders"\\} (\\S+)$`, 'm').exec(text);
+      return Number(line?.[1] ?? 0);
+    };
+    const before = {
+      total: await sample('keygate_gateway_request_duration_seconds', 'sum'),
+      added: await sample('keygate_gateway_added_duration_seconds', 'sum'),
+      count: await sample('keygate_gateway_added_duration_seconds', 'count'),
+    };
+    const res = await fetch(`${keygate.gatewayUrl}/orders/slow?ms=300`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    // The upstream took 300 ms: the whole request shows it, the gateway's own share does not.
+    expect((await sample('keygate_gateway_request_duration_seconds', 'sum')) - before.total).toBeGreaterThan(
+      0.29,
+    );
+    expect((await sample('keygate_gateway_added_duration_seconds', 'sum')) - before.added).toBeLessThan(0.1);
+    expect((await sample('keygate_gateway_added_duration_seconds', 'count')) - before.count).toBe(1);
+  });
 });

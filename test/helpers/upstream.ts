@@ -10,7 +10,7 @@ export interface SeenRequest {
   body: string;
 }
 
-/** A real upstream API on a free port that records what reached it; `/slow` answers after 2 s. */
+/** A real upstream API on a free port that records what reached it; `/orders/slow` answers after 2 s (or `?ms=`). */
 export async function startEchoUpstream(): Promise<{
   url: string;
   seen: SeenRequest[];
@@ -28,8 +28,10 @@ export async function startEchoUpstream(): Promise<{
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ echoed: req.url, body }));
       };
-      if (req.url?.startsWith('/orders/slow')) setTimeout(send, 2000);
-      else send();
+      if (req.url?.startsWith('/orders/slow')) {
+        const wait = new URL(req.url, 'http://upstream').searchParams.get('ms');
+        setTimeout(send, wait === null ? 2000 : Number(wait));
+      } else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
