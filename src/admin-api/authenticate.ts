@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '../crypto/constant-time-equal.js';
 import type { Actor } from '../services/actor.js';
 import { AdminHttpError } from './admin-error-reply.js';
 import { type AdminApiContext, CSRF_HEADER, SESSION_COOKIE } from './context.js';
@@ -57,10 +57,7 @@ export function authenticateWith(context: AdminApiContext) {
 }
 
 function csrfMatches(presented: string | string[] | undefined, expected: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof presented === 'string' && constantTimeEqual(presented, expected);
 }
 
 /** The caller of an authenticated route. */

@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { constantTimeEqual } from '../crypto/constant-time-equal.js';
 import { BASE62_PATTERN, bytesToBigInt, decodeBase62, encodeBase62 } from './base62.js';
 
 /**
@@ -66,6 +67,6 @@ export class ClientSecretHasher {
 
   /** Constant-time comparison of a presented secret's hash against a stored one. */
   static matches(presentedHash: Buffer, storedHash: Buffer): boolean {
-    return presentedHash.length === storedHash.length && timingSafeEqual(presentedHash, storedHash);
+    return constantTimeEqual(presentedHash, storedHash);
   }
 }
