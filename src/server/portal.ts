@@ -56,7 +56,7 @@ export async function portalPlugin(app: FastifyInstance): Promise<void> {
           cacheControl: false,
           // Vite names assets by content hash, so they never change; other files (the icon) may.
           setHeaders: (response, path) => {
-            response.header(
+            response.setHeader(
               'cache-control',
               path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
             );
