@@ -20,8 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { fixedRate } from '../lib/fixed-rate.js';
+import { cpuGaps } from '../lib/cpu-gaps.js';
+import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { histogramBuckets, quantileBetween } from '../lib/prometheus-histogram.js';
 import { hasWrk, wrkLoad } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -266,29 +268,88 @@ try {
   }
   const results = [...rounds.values()].map(median);
 
-  // Added latency at half of Keygate's peak (cache hit): same fixed rate, direct vs through Keygate,
-  // each request timed from when it was due, in microseconds.
+  // Added latency at half of Keygate's peak (cache hit): the same fixed rate to each path in turn,
+  // round after round, each request timed in µs from when it was due, by a client in a fresh
+  // process on CPU 1 (warmed up first); the median round counts, as for throughput.
   const hit = results.find((r) => r.name === 'keygate (token cache hit)')!;
   const rate = Math.floor(hit.requestsPerSecond / 2);
-  const fixed = async (url: string, headers: Record<string, string>) => {
-    await fixedRate({ url, headers, rate, seconds: 2, connections: 10 }); // warm-up: JIT, connections
-    return fixedRate({ url, headers, rate, seconds, connections: 10 });
-  };
-  const direct = await fixed(targets[0]!.url, {});
-  const through = await fixed(keygateTarget.url, auth);
+  const latencyTargets = targets.filter((t) => t.name !== 'nginx');
+  const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
+  const fixed = (t: (typeof targets)[number], secs: number) =>
+    fixedRateInOwnProcess({ url: t.url, headers: t.headers, rate, seconds: secs, connections: 10 }, 1);
+  // Keygate's own account of the time it adds (its /metrics), read around each of its rounds.
+  const metricsUrl = `http://127.0.0.1:${ports.gateway}/metrics`;
+  const addedHistogram = async () =>
+    histogramBuckets(await (await fetch(metricsUrl)).text(), 'keygate_gateway_added_duration_seconds');
+  const ownTime: { p50: number; p99: number; p999: number }[] = [];
+  const latencySamples = new Map<string, FixedRateResult[]>();
+  for (let round = 0; round < latencyRounds; round++) {
+    for (const t of latencyTargets) {
+      const before = t === keygateTarget ? await addedHistogram() : undefined;
+      latencySamples.set(t.name, [...(latencySamples.get(t.name) ?? []), await fixed(t, seconds)]);
+      if (before) {
+        const after = await addedHistogram();
+        ownTime.push({
+          p50: quantileBetween(before, after, 0.5) * 1000,
+          p99: quantileBetween(before, after, 0.99) * 1000,
+          p999: quantileBetween(before, after, 0.999) * 1000,
+        });
+      }
+    }
+  }
+  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const latency = latencyTargets.map((t) => {
+    const runs = latencySamples.get(t.name)!;
+    return {
+      name: t.name,
+      p50: middle(runs.map((r) => r.p50)),
+      p90: middle(runs.map((r) => r.p90)),
+      p99: middle(runs.map((r) => r.p99)),
+      p99PerRound: runs.map((r) => r.p99),
+      failed: runs.reduce((sum, r) => sum + r.failed, 0),
+    };
+  });
+  // What the machine itself does to a process that wants a whole core (CPU 0, nothing else on it).
+  const gaps = await cpuGaps(0, 20);
   const f = (v: number) => v.toFixed(2);
+  const direct = latency[0]!;
+  const latencyTable = [
+    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections, median of ${latencyRounds} rounds of ${seconds} s:`,
+    '',
+    '| path | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | p99 of each round | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+    ...latency.map(
+      (l) =>
+        `| ${[
+          l.name,
+          f(l.p50),
+          f(l.p90),
+          f(l.p99),
+          l === direct ? '—' : f(l.p50 - direct.p50),
+          l === direct ? '—' : f(l.p90 - direct.p90),
+          l === direct ? '—' : f(l.p99 - direct.p99),
+          l.p99PerRound.map(f).join(' '),
+          String(l.failed),
+        ].join(' | ')} |`,
+    ),
+    '',
+    `Keygate's own time per request in the same rounds (its histogram keygate_gateway_added_duration_seconds: the whole request less the wait for the upstream; bucket bounds): ${ownTime.map((o) => `p50 ≤ ${o.p50} ms, p99 ≤ ${o.p99} ms, p99.9 ≤ ${o.p999} ms`).join('; ')}.`,
+    '',
+    `CPU 0 idle but for a clock-reading loop, ${gaps.seconds} s: ${gaps.over1ms} gaps over 1 ms, ${gaps.over5ms} over 5 ms, longest ${f(gaps.longestMs)} ms (time the machine did not run it).`,
+  ].join('\n');
 
   const report = [
     table(results, 'nginx'),
     '',
-    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections: direct p50 ${f(direct.p50)} ms, p99 ${f(direct.p99)} ms; through Keygate p50 ${f(through.p50)} ms, p99 ${f(through.p99)} ms; added p99 ${f(through.p99 - direct.p99)} ms (failed: ${direct.failed + through.failed}).`,
-    `(median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; load from ${hasWrk ? 'wrk' : 'autocannon'}; proxies pinned to CPU 0, upstream and load on CPU 1; proxy CPU = share of its core used)`,
+    latencyTable,
+    '',
+    `(throughput: median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; load from ${hasWrk ? 'wrk' : 'autocannon'}; proxies pinned to CPU 0, upstream and load on CPU 1; proxy CPU = share of its core used)`,
   ].join('\n');
   process.stdout.write(`\n${report}\n`);
   mkdirSync(here('../results'), { recursive: true });
   writeFileSync(
     here('../results/gateway.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, direct, keygate: through } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
   );
 } finally {
   for (const child of children.reverse()) await stop(child);
