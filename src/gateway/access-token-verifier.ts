@@ -65,9 +65,9 @@ export class TokenRefused extends Error {
  * revocation list and the credential's state are checked on every call.
  */
 export class AccessTokenVerifier {
-  /** Verified tokens with the key ID that signed them (a token must not outlive its key). */
   /**
-   * Keyed by the token's SHA-256, not the token: a tenth of the memory per entry (a 700-byte JWT
+   * Verified tokens with the key ID that signed them (a token must not outlive its key), keyed by
+   * the token's SHA-256, not the token: a tenth of the memory per entry (a 700-byte JWT
    * against a 43-character digest), and a heap snapshot of the gateway holds no usable bearer token.
    */
   readonly #verified = new Map<string, VerifiedClaims>();
@@ -98,9 +98,8 @@ export class AccessTokenVerifier {
     return this.#check(token, cacheKey(token));
   }
 
+  /** The path that may wait: a first sight (signature), a key or a credential not held in memory. */
   async #check(token: string, key: string): Promise<VerifiedAccessToken> {
-    const remembered = this.#fromMemory(key);
-    if (remembered !== undefined) return remembered;
     let verified = this.#verified.get(key);
     if (verified === undefined) {
       verified = await this.#verifySignatureAndClaims(token);
