@@ -42,9 +42,13 @@ describe('portal serving and browser security headers', () => {
     expect(script.status).toBe(200);
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(script.headers.get('content-security-policy')).not.toBeNull();
+    // Read every body: an unread one (the bundle is larger than a socket buffer) keeps its
+    // connection busy, and the server's close then waits on it.
+    await script.arrayBuffer();
     expect((await fetch(`${keygate.url}/portal/assets/missing.js`)).status).toBe(404);
     const icon = await fetch(`${keygate.url}/portal/favicon.svg`);
     expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    await icon.arrayBuffer();
     expect((await fetch(`${keygate.url}/portal/x`, { method: 'POST' })).status).toBe(405);
     for (const path of ['/', '/portal']) {
       const redirect = await fetch(`${keygate.url}${path}`, { redirect: 'manual' });
