@@ -1,4 +1,5 @@
 import { hash, type KeyObject } from 'node:crypto';
+import { Interner } from '../core/interner.js';
 import type { MaybeAsync } from '../core/maybe-async.js';
 import { isCredentialExpired } from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
@@ -20,7 +21,7 @@ export interface VerifiedAccessToken {
   credentialId: string;
   clientId: string;
   accountId: string;
-  scopes: string[];
+  scopes: readonly string[];
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -71,6 +72,10 @@ export class AccessTokenVerifier {
    * against a 43-character digest), and a heap snapshot of the gateway holds no usable bearer token.
    */
   readonly #verified = new Map<string, VerifiedClaims>();
+  /** Client, account and key IDs shared by the cached tokens (one copy each, not one per token). */
+  readonly #ids = new Interner<string>(10_000);
+  /** Scope lists by their `scope` claim, shared the same way. */
+  readonly #scopeLists = new Interner<readonly string[]>(10_000);
 
   constructor(
     private readonly keys: VerificationKeySource,
@@ -197,8 +202,15 @@ export class AccessTokenVerifier {
       throw new TokenRefused('malformed');
     }
     if (typeof scope !== 'string') throw new TokenRefused('malformed');
-    const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    return { jti, clientId, accountId, scopes: scope.split(' ').filter(Boolean), exp, kid };
+    const kid = typeof header.kid === 'string' ? this.#ids.intern(header.kid, same) : undefined;
+    return {
+      jti,
+      clientId: this.#ids.intern(clientId, same),
+      accountId: this.#ids.intern(accountId, same),
+      scopes: this.#scopeLists.intern(scope, (s) => Object.freeze(s.split(' ').filter(Boolean))),
+      exp,
+      kid,
+    };
   }
 
   #remember(key: string, verified: VerifiedClaims): void {
@@ -208,6 +220,8 @@ export class AccessTokenVerifier {
     }
   }
 }
+
+const same = (id: string) => id;
 
 function cacheKey(token: string): string {
   return hash('sha256', token, 'base64url');

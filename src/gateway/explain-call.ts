@@ -16,7 +16,7 @@ export interface Explanation {
   status: number;
   reason: string;
   route: { api: string; method: string; path: string; scopes: string[] } | null;
-  token: { client_id: string; account_id: string; scopes: string[]; expires_at: string } | null;
+  token: { client_id: string; account_id: string; scopes: readonly string[]; expires_at: string } | null;
 }
 
 const REASONS: Record<RefusalReason, string> = {

@@ -104,6 +104,19 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     expect(await callGateway(token)).toBe(200);
   });
 
+  it('shares one copy of the client ID and scope list among the tokens it remembers', async () => {
+    const [first, second] = await Promise.all([sign({}), sign({})]);
+    expect(first).not.toBe(second);
+    const [a, b] = await Promise.all([verifier.check(first!), verifier.check(second!)]);
+    expect(a.jti).not.toBe(b.jti);
+    expect(a.scopes).toEqual(['agents-availability:read']);
+    expect(a.scopes).toBe(b.scopes);
+    expect(Object.isFrozen(a.scopes)).toBe(true);
+    // Two tokens with another scope claim get their own list.
+    const other = await verifier.check(await sign({ scope: 'agents-availability:read stats' }));
+    expect(other.scopes).toEqual(['agents-availability:read', 'stats']);
+  });
+
   it('forgets a verified token once its key has left the key set', async () => {
     const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
       (k) => k.status === 'active',
