@@ -213,11 +213,24 @@ export class AccessTokenVerifier {
     };
   }
 
+  /**
+   * Oldest first, entries go when past their expiry (they would be refused anyway) or over the cap,
+   * so a gateway that runs for days holds the tokens in use, not the last 100,000 it ever saw.
+   * Verification order is close to expiry order (one lifetime for all), so the walk stops at the
+   * first live entry; one that expires out of order goes when it is next presented, or by the cap.
+   */
   #remember(key: string, verified: VerifiedClaims): void {
     this.#verified.set(key, verified);
-    if (this.#verified.size > this.options.maxCachedTokens) {
-      this.#verified.delete(this.#verified.keys().next().value as string);
+    const expiredBefore = Date.now() / 1000 - this.options.leewaySeconds;
+    for (const [oldest, claims] of this.#verified) {
+      if (this.#verified.size <= this.options.maxCachedTokens && claims.exp > expiredBefore) break;
+      this.#verified.delete(oldest);
     }
+  }
+
+  /** How many verified tokens are remembered. */
+  get cachedTokens(): number {
+    return this.#verified.size;
   }
 }
 

@@ -58,9 +58,10 @@ describe('gateway: the claims and header of a correctly signed token', () => {
         headers: { authorization: `Bearer ${token}` },
       })
     ).status;
-  const reasonFor = async (token: string) => {
+  const reasonFor = (token: string) => reasonForWith(verifier, token);
+  const reasonForWith = async (someVerifier: AccessTokenVerifier, token: string) => {
     try {
-      await verifier.check(token);
+      await someVerifier.check(token);
       return 'admitted';
     } catch (error) {
       if (error instanceof TokenRefused) return error.reason;
@@ -115,6 +116,19 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     // Two tokens with another scope claim get their own list.
     const other = await verifier.check(await sign({ scope: 'agents-availability:read stats' }));
     expect(other.scopes).toEqual(['agents-availability:read', 'stats']);
+  });
+
+  it('lets go of remembered tokens once they expire, oldest first, without waiting for the cap', async () => {
+    const ownVerifier = verifierWith(new StoreKeySource(keygate.store, keygate.config.region));
+    // Within the 30 s leeway for about a second more.
+    const expiring = await sign({ exp: now() - 29 });
+    await ownVerifier.check(expiring);
+    await ownVerifier.check(await sign({}));
+    expect(ownVerifier.cachedTokens).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await ownVerifier.check(await sign({}));
+    expect(ownVerifier.cachedTokens).toBe(2);
+    expect(await reasonForWith(ownVerifier, expiring)).toBe('expired');
   });
 
   it('forgets a verified token once its key has left the key set', async () => {
