@@ -26,8 +26,14 @@ export interface VerifiedAccessToken {
   exp: number;
 }
 
-/** What a verified token says, and the key that signed it (a token must not outlive its key). */
-type VerifiedClaims = Omit<VerifiedAccessToken, 'credentialId'> & { kid: string | undefined };
+/**
+ * What a verified token says, the key that signed it (a token must not outlive its key), and the
+ * answer last given for it, reused while its credential stands (no new object per request).
+ */
+type VerifiedClaims = Omit<VerifiedAccessToken, 'credentialId'> & {
+  kid: string | undefined;
+  admitted: VerifiedAccessToken | undefined;
+};
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -155,10 +161,22 @@ export class AccessTokenVerifier {
   #withCredential(verified: VerifiedClaims, found: CredentialWithSecrets | undefined): VerifiedAccessToken {
     if (!found || found.credential.accountId !== verified.accountId)
       throw new TokenRefused('credential_gone');
-    if (found.credential.disabled || isCredentialExpired(found.credential, new Date())) {
+    const { credential } = found;
+    if (
+      credential.disabled ||
+      (credential.expiresAt !== null && isCredentialExpired(credential, new Date()))
+    ) {
       throw new TokenRefused('credential_disabled');
     }
-    return { ...verified, credentialId: found.credential.id };
+    // Made once per token and credential: an object per request outlived V8's young generation
+    // often enough to be most of what the gateway promoted to the old one.
+    let admitted = verified.admitted;
+    if (admitted?.credentialId !== credential.id) {
+      const { jti, clientId, accountId, scopes, exp } = verified;
+      admitted = Object.freeze({ jti, credentialId: credential.id, clientId, accountId, scopes, exp });
+      verified.admitted = admitted;
+    }
+    return admitted;
   }
 
   /**
@@ -210,6 +228,7 @@ export class AccessTokenVerifier {
       scopes: this.#scopeLists.intern(scope, (s) => Object.freeze(s.split(' ').filter(Boolean))),
       exp,
       kid,
+      admitted: undefined,
     };
   }
 
