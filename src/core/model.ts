@@ -78,8 +78,9 @@ export function isSecretUsable(secret: CredentialSecret, now: Date): boolean {
   return secret.expiresAt === null || Date.parse(secret.expiresAt) > now.getTime();
 }
 
-export function isCredentialExpired(credential: Credential, now: Date): boolean {
-  return credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now.getTime();
+/** Past its expiry at `nowMs` (epoch ms: the gateway asks on every call, so no Date is made for it). */
+export function isCredentialExpired(credential: Credential, nowMs: number): boolean {
+  return credential.expiresAt !== null && Date.parse(credential.expiresAt) <= nowMs;
 }
 
 /** A portal session; the store keeps only a hash of its ID. */

@@ -162,10 +162,7 @@ export class AccessTokenVerifier {
     if (!found || found.credential.accountId !== verified.accountId)
       throw new TokenRefused('credential_gone');
     const { credential } = found;
-    if (
-      credential.disabled ||
-      (credential.expiresAt !== null && isCredentialExpired(credential, new Date()))
-    ) {
+    if (credential.disabled || isCredentialExpired(credential, Date.now())) {
       throw new TokenRefused('credential_disabled');
     }
     // Made once per token and credential: an object per request outlived V8's young generation

@@ -67,7 +67,7 @@ export async function authenticateClient(
     );
   }
   if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
-  if (isCredentialExpired(authenticated.credential, new Date()))
+  if (isCredentialExpired(authenticated.credential, Date.now()))
     throw new UnauthorizedClient('The client has expired');
   return authenticated;
 }
