@@ -150,7 +150,7 @@ export class AccessTokenVerifier {
 
   /** What can change after a token was verified: its expiry passing, and a revocation. */
   #checkStillValid(key: string, verified: VerifiedClaims): void {
-    if (verified.exp + this.options.leewaySeconds <= Date.now() / 1000) {
+    if (this.#pastExpiry(verified.exp)) {
       this.#verified.delete(key);
       throw new TokenRefused('expired');
     }
@@ -209,9 +209,10 @@ export class AccessTokenVerifier {
     const audiences = Array.isArray(aud) ? aud : [aud];
     if (!audiences.includes(this.options.audience)) throw new TokenRefused('audience');
     const now = Date.now() / 1000;
-    const leeway = this.options.leewaySeconds;
-    if (exp <= now - leeway) throw new TokenRefused('expired');
-    if (typeof nbf === 'number' && nbf > now + leeway) throw new TokenRefused('not_yet_valid');
+    if (this.#pastExpiry(exp, now)) throw new TokenRefused('expired');
+    if (typeof nbf === 'number' && nbf > now + this.options.leewaySeconds) {
+      throw new TokenRefused('not_yet_valid');
+    }
     if (payload.region !== this.options.region) throw new TokenRefused('region');
     if (typeof jti !== 'string' || typeof clientId !== 'string' || typeof accountId !== 'string') {
       throw new TokenRefused('malformed');
@@ -237,11 +238,16 @@ export class AccessTokenVerifier {
    */
   #remember(key: string, verified: VerifiedClaims): void {
     this.#verified.set(key, verified);
-    const expiredBefore = Date.now() / 1000 - this.options.leewaySeconds;
+    const now = Date.now() / 1000;
     for (const [oldest, claims] of this.#verified) {
-      if (this.#verified.size <= this.options.maxCachedTokens && claims.exp > expiredBefore) break;
+      if (this.#verified.size <= this.options.maxCachedTokens && !this.#pastExpiry(claims.exp, now)) break;
       this.#verified.delete(oldest);
     }
+  }
+
+  /** Whether a token that expires at `exp` (epoch seconds) is past it by more than the clock leeway. */
+  #pastExpiry(exp: number, nowSeconds = Date.now() / 1000): boolean {
+    return exp <= nowSeconds - this.options.leewaySeconds;
   }
 
   /** How many verified tokens are remembered. */
