@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runPinned } from './run-pinned.js';
 
 export interface CpuGaps {
   seconds: number;
@@ -30,11 +29,6 @@ process.stdout.write(JSON.stringify({ over1ms, over5ms, longestMs }));
  * whatever a server on that core was doing, and bounds the tail latency a benchmark can show.
  */
 export async function cpuGaps(cpu: number, seconds: number): Promise<CpuGaps> {
-  const args = ['-e', PROBE, String(seconds)];
-  const pinned = process.platform === 'linux';
-  const { stdout } = await promisify(execFile)(
-    pinned ? 'taskset' : process.execPath,
-    pinned ? ['-c', String(cpu), process.execPath, ...args] : args,
-  );
+  const stdout = await runPinned(cpu, [process.execPath, '-e', PROBE, String(seconds)]);
   return { seconds, ...(JSON.parse(stdout) as Omit<CpuGaps, 'seconds'>) };
 }

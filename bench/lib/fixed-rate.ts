@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Pool } from 'undici';
+import { runPinned } from './run-pinned.js';
 
 export interface FixedRateResult {
   sent: number;
@@ -69,13 +68,7 @@ export async function fixedRateInOwnProcess(
   cpu: number,
 ): Promise<FixedRateResult> {
   const self = fileURLToPath(import.meta.url);
-  const command = [process.execPath, '--import', 'tsx', self, JSON.stringify(options)];
-  const pinned = process.platform === 'linux';
-  const { stdout } = await promisify(execFile)(
-    pinned ? 'taskset' : command[0]!,
-    pinned ? ['-c', String(cpu), ...command] : command.slice(1),
-    { maxBuffer: 1 << 20 },
-  );
+  const stdout = await runPinned(cpu, [process.execPath, '--import', 'tsx', self, JSON.stringify(options)]);
   return JSON.parse(stdout) as FixedRateResult;
 }
 
