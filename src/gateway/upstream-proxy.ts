@@ -1,27 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errors, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { VerifiedAccessToken } from './access-token-verifier.js';
-import { GatewayError } from './gateway-error.js';
-
-// RFC 9110 §7.6.1: connection-specific headers are not forwarded.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-]);
-
-export interface ForwardedAnswer {
-  status: number;
-  /** From sending the request upstream to the upstream's answer headers (or its failure). */
-  upstreamSeconds: number;
-}
+import { type ForwardedAnswer, ForwardedCall } from './forwarded-call.js';
+import { HOP_BY_HOP } from './hop-by-hop.js';
+import { InFlightCalls } from './in-flight-calls.js';
 
 export interface UpstreamProxyOptions {
   timeoutMs: number;
@@ -29,17 +12,26 @@ export interface UpstreamProxyOptions {
 }
 
 /**
- * A lean reverse proxy on undici keep-alive pools, one per upstream origin. The upstream's answer
- * is written straight to the client's socket (undici's stream API, the reply hijacked from
- * Fastify); failures become JSON 502/504 answers. (@fastify/reply-from did the same
- * job at 0.27× nginx's throughput in bench/gateway; this path is the gateway's hot path.)
+ * A lean reverse proxy on undici keep-alive pools, one per upstream origin. Each call is a
+ * ForwardedCall dispatched straight to the pool, which writes the upstream's answer into the
+ * caller's socket (the reply hijacked from Fastify). (@fastify/reply-from did the same job at 0.27×
+ * nginx's throughput in bench/gateway; this path is the gateway's hot path.)
+ *
+ * Timeouts: one sweep every tenth of the timeout (10 ms to 1 s) times out the calls past their
+ * deadline, so a call that waits for headers, or for the next chunk of a body, is answered 504 (or
+ * cut, once its answer has begun) between 1× and 1.1× the timeout.
  */
 export class UpstreamProxy {
   readonly #pools = new Map<string, Pool>();
+  readonly #inFlight = new InFlightCalls<ForwardedCall>();
+  readonly #sweep: NodeJS.Timeout;
 
-  constructor(private readonly options: UpstreamProxyOptions) {}
+  constructor(private readonly options: UpstreamProxyOptions) {
+    const every = Math.min(1000, Math.max(10, Math.round(options.timeoutMs / 10)));
+    this.#sweep = setInterval(() => this.#timeOutLateCalls(), every).unref();
+  }
 
-  async forward(
+  forward(
     origin: string,
     request: FastifyRequest,
     reply: FastifyReply,
@@ -47,51 +39,41 @@ export class UpstreamProxy {
     /** The gateway's own answer headers (rate limits), added to the upstream's on the way back. */
     ownHeaders: Record<string, string>,
   ): Promise<ForwardedAnswer> {
-    const method = request.method as 'GET';
+    const method = request.method as Dispatcher.HttpMethod;
     const hasBody = method !== 'GET' && method !== 'HEAD';
     // From here the answer is written straight from undici into the socket, without a stream in between.
     reply.hijack();
-    const response = reply.raw;
-    const sentAt = performance.now();
-    let answeredAt: number | undefined;
-    const upstreamSeconds = () => ((answeredAt ?? performance.now()) - sentAt) / 1000;
-    try {
-      await this.#pool(origin).stream(
+    return new Promise((resolve) => {
+      const call = new ForwardedCall(reply.raw, ownHeaders, this.options.timeoutMs, (answer) => {
+        this.#inFlight.remove(call);
+        resolve(answer);
+      });
+      this.#inFlight.add(call);
+      this.#pool(origin).dispatch(
         {
           method,
           path: request.url,
           headers,
           body: hasBody ? request.raw : null,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
+          // 0 turns undici's own timers off; the sweep keeps the time instead.
+          headersTimeout: 0,
+          bodyTimeout: 0,
         },
-        ({ statusCode, headers: upstreamHeaders }) => {
-          answeredAt = performance.now();
-          response.writeHead(statusCode, responseHeaders(upstreamHeaders, ownHeaders));
-          return response;
-        },
+        call,
       );
-    } catch (error) {
-      if (response.headersSent) {
-        response.destroy();
-        return { status: response.statusCode, upstreamSeconds: upstreamSeconds() };
-      }
-      const failure =
-        error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError
-          ? new GatewayError('gateway_timeout', 504, 'The API did not answer in time')
-          : new GatewayError('bad_gateway', 502, 'The API is unavailable');
-      response.writeHead(failure.status, {
-        ...ownHeaders,
-        'content-type': 'application/json; charset=utf-8',
-      });
-      response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
-      return { status: failure.status, upstreamSeconds: upstreamSeconds() };
-    }
-    return { status: response.statusCode, upstreamSeconds: upstreamSeconds() };
+    });
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+  }
+
+  #timeOutLateCalls(): void {
+    const now = performance.now();
+    this.#inFlight.forEach((call) => {
+      if (call.deadline < now) call.timeOut();
+    });
   }
 
   #pool(origin: string): Pool {
@@ -127,19 +109,5 @@ export function upstreamRequestHeaders(
   headers['x-keygate-account-id'] = token.accountId;
   headers['x-keygate-client-id'] = token.clientId;
   headers['x-keygate-scopes'] = token.scopes.join(' ');
-  return headers;
-}
-
-/** The upstream's answer headers without hop-by-hop ones, plus the gateway's own. */
-function responseHeaders(
-  incoming: Record<string, string | string[] | undefined>,
-  own: Record<string, string>,
-): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const name in incoming) {
-    const value = incoming[name];
-    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-  }
-  for (const name in own) headers[name] = own[name]!;
   return headers;
 }

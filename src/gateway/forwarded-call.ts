@@ -1,0 +1,141 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { GatewayError } from './gateway-error.js';
+import { HOP_BY_HOP } from './hop-by-hop.js';
+import type { Linked } from './in-flight-calls.js';
+
+export interface ForwardedAnswer {
+  status: number;
+  /** From sending the request upstream to the upstream's answer headers (or its failure). */
+  upstreamSeconds: number;
+}
+
+/**
+ * One call forwarded upstream, as an undici dispatch handler: the upstream's answer goes straight
+ * into the caller's response; a failure before any of it was written becomes a JSON 502, or 504
+ * once `timeOut` was called. The timeout is a deadline that UpstreamProxy's sweep reads, not a
+ * timer per call: undici's own headers and body timers are objects that live at least half a
+ * second each (its coarse timer wheel), so at thousands of calls a second they outlived the young
+ * generation and fed the old one.
+ */
+export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<ForwardedCall> {
+  /** performance.now() after which the call has timed out; each chunk of the answer moves it on. */
+  deadline: number;
+  previous: ForwardedCall | undefined;
+  next: ForwardedCall | undefined;
+  readonly #sentAt = performance.now();
+  #answeredAt: number | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #timedOut = false;
+  #settled = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    /** The gateway's own answer headers (rate limits), added to the upstream's. */
+    private readonly ownHeaders: Record<string, string>,
+    private readonly timeoutMs: number,
+    private readonly settle: (answer: ForwardedAnswer) => void,
+  ) {
+    this.deadline = this.#sentAt + timeoutMs;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Timed out while waiting for a free connection: the caller already has its 504.
+    if (this.#settled) controller.abort(new Error('the call timed out before it was sent'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200) return; // informational; the final answer follows
+    this.#answeredAt = performance.now();
+    this.deadline = this.#answeredAt + this.timeoutMs;
+    this.response.writeHead(statusCode, responseHeaders(headers, this.ownHeaders));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.response.destroyed) {
+      controller.abort(new Error('the caller went away'));
+      return;
+    }
+    this.deadline = performance.now() + this.timeoutMs;
+    if (!this.response.write(chunk)) this.#waitForCaller(controller);
+  }
+
+  onResponseEnd(): void {
+    this.response.end();
+    this.#finish(this.response.statusCode);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, _error: Error): void {
+    if (this.#settled) return;
+    if (this.response.headersSent) {
+      // Part of the answer is out: cutting the connection is the only honest end.
+      this.response.destroy();
+      this.#finish(this.response.statusCode);
+      return;
+    }
+    this.#fail();
+  }
+
+  /** Called by the sweep once `deadline` has passed. */
+  timeOut(): void {
+    this.#timedOut = true;
+    // Once sent, aborting ends in onResponseError; a call still queued for a connection is
+    // answered now and aborted in onRequestStart.
+    if (this.#controller) this.#controller.abort(new Error('the upstream did not answer in time'));
+    else this.#fail();
+  }
+
+  /** The caller reads slower than the upstream writes: stop reading upstream until it catches up. */
+  #waitForCaller(controller: Dispatcher.DispatchController): void {
+    controller.pause();
+    this.deadline = Number.POSITIVE_INFINITY; // a slow reader is not a slow upstream
+    const drained = () => {
+      this.response.off('close', closed);
+      this.deadline = performance.now() + this.timeoutMs;
+      controller.resume();
+    };
+    const closed = () => {
+      this.response.off('drain', drained);
+      controller.abort(new Error('the caller went away'));
+    };
+    this.response.once('drain', drained).once('close', closed);
+  }
+
+  #fail(): void {
+    const failure = this.#timedOut
+      ? new GatewayError('gateway_timeout', 504, 'The API did not answer in time')
+      : new GatewayError('bad_gateway', 502, 'The API is unavailable');
+    this.response.writeHead(failure.status, {
+      ...this.ownHeaders,
+      'content-type': 'application/json; charset=utf-8',
+    });
+    this.response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
+    this.#finish(failure.status);
+  }
+
+  #finish(status: number): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const upstreamSeconds = ((this.#answeredAt ?? performance.now()) - this.#sentAt) / 1000;
+    this.settle({ status, upstreamSeconds });
+  }
+}
+
+/** The upstream's answer headers without hop-by-hop ones, plus the gateway's own. */
+function responseHeaders(
+  incoming: IncomingHttpHeaders,
+  own: Record<string, string>,
+): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+  }
+  for (const name in own) headers[name] = own[name]!;
+  return headers;
+}

@@ -1,0 +1,139 @@
+import { once } from 'node:events';
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ForwardedAnswer } from '../../src/gateway/forwarded-call.js';
+import { UpstreamProxy } from '../../src/gateway/upstream-proxy.js';
+
+// The gateway's proxy on its own, over real sockets: a node:http upstream whose answers each test
+// shapes, and a Fastify front that forwards every call through one UpstreamProxy.
+const TIMEOUT_MS = 300;
+
+interface Rig {
+  front: string;
+  answers: ForwardedAnswer[];
+  upstreamCalls: string[];
+  /** Per upstream call: settles when its answer closes, true if the upstream had finished it. */
+  upstreamClosed: Promise<boolean>[];
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function rig(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<Rig> {
+  const upstreamCalls: string[] = [];
+  const upstreamClosed: Promise<boolean>[] = [];
+  const upstream: Server = createServer((req, res) => {
+    upstreamCalls.push(req.url ?? '');
+    upstreamClosed.push(once(res, 'close').then(() => res.writableFinished));
+    answer(req, res);
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  // One connection, so a second call waits for the first.
+  const proxy = new UpstreamProxy({ timeoutMs: TIMEOUT_MS, connections: 1 });
+  const answers: ForwardedAnswer[] = [];
+  const app: FastifyInstance = Fastify();
+  app.get('/*', async (request, reply) => {
+    answers.push(await proxy.forward(origin, request, reply, { accept: '*/*' }, { 'x-own': 'yes' }));
+    return reply;
+  });
+  const front = await app.listen({ port: 0, host: '127.0.0.1' });
+  cleanup.push(async () => {
+    await app.close();
+    await proxy.close();
+    upstream.closeAllConnections();
+    upstream.close();
+  });
+  return { front, answers, upstreamCalls, upstreamClosed };
+}
+
+/** Writes `count` chunks, one every `everyMs`, then ends: an answer that is slow as a whole but never idle for long. */
+function trickle(res: ServerResponse, count: number, everyMs: number): void {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    res.write(`chunk ${sent}\n`);
+    if (++sent === count) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, everyMs);
+}
+
+describe('UpstreamProxy', () => {
+  it('lets an answer that keeps coming run past the timeout, and answers 504 to a call that waited too long for a connection, without sending it', async () => {
+    const { front, answers, upstreamCalls } = await rig((_req, res) => trickle(res, 10, 100));
+    const first = fetch(`${front}/first`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const queued = await fetch(`${front}/queued`);
+    expect(queued.status).toBe(504);
+    expect(queued.headers.get('x-own')).toBe('yes');
+    expect(await queued.json()).toEqual({
+      error: 'gateway_timeout',
+      error_description: 'The API did not answer in time',
+    });
+    const whole = await first;
+    expect(whole.status).toBe(200);
+    expect((await whole.text()).split('\n').filter(Boolean)).toHaveLength(10);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(upstreamCalls).toEqual(['/first']);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 504]);
+  });
+
+  it('cuts the caller’s connection when the upstream goes quiet in the middle of an answer', async () => {
+    const { front, answers, upstreamClosed } = await rig((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('the first part, then nothing\n');
+    });
+    const res = await fetch(`${front}/quiet`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect(await upstreamClosed[0]).toBe(false);
+    expect(answers).toHaveLength(1);
+  });
+
+  it('waits for a caller that reads slowly instead of timing the upstream out', async () => {
+    const size = 16 * 1024 * 1024;
+    const { front } = await rig((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      res.end(Buffer.alloc(size, 7));
+    });
+    const received = await new Promise<number>((resolve, reject) => {
+      get(`${front}/large`, (res) => {
+        res.pause();
+        // Longer than the timeout: the gateway's buffers fill and it stops reading upstream meanwhile.
+        setTimeout(() => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          res.on('end', () => resolve(bytes));
+          res.on('error', reject);
+          res.resume();
+        }, TIMEOUT_MS * 3);
+      }).on('error', reject);
+    });
+    expect(received).toBe(size);
+  });
+
+  it('stops the upstream call when the caller goes away in the middle of the answer', async () => {
+    const { front, upstreamClosed } = await rig((_req, res) => trickle(res, 50, 50));
+    await new Promise<void>((resolve, reject) => {
+      get(`${front}/left`, (res) => {
+        res.once('data', () => {
+          res.destroy();
+          resolve();
+        });
+      }).on('error', reject);
+    });
+    // Closed before the upstream wrote its 50 chunks: the gateway hung up on it.
+    expect(await upstreamClosed[0]).toBe(false);
+  });
+});
