@@ -25,7 +25,7 @@ import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
 import { histogramBuckets, quantileBetween } from '../lib/prometheus-histogram.js';
-import { hasWrk, wrkLoad } from '../lib/wrk.js';
+import { cpuSeconds, hasWrk, wrkLoad } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -273,21 +273,36 @@ try {
   // round after round, each request timed in µs from when it was due, by a client in a fresh
   // process on CPU 1 (warmed up first); the median round counts, as for throughput.
   const hit = results.find((r) => r.name === 'keygate (token cache hit)')!;
-  const rate = Math.floor(hit.requestsPerSecond / 2);
+  // BENCH_LATENCY_RATE fixes the rate instead, to compare builds at the same load.
+  const rate = Number(process.env.BENCH_LATENCY_RATE ?? Math.floor(hit.requestsPerSecond / 2));
   const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
+  // As many connections as the throughput runs had: with fewer, a round trip that grows under load
+  // runs the client out of connections and the wait for one counts as latency (10 did, at 5,000/s).
+  const latencyConnections = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? connections);
   const fixed = (t: (typeof targets)[number], secs: number) =>
-    fixedRateInOwnProcess({ url: t.url, headers: t.headers, rate, seconds: secs, connections: 10 }, 1);
+    fixedRateInOwnProcess(
+      { url: t.url, headers: t.headers, rate, seconds: secs, connections: latencyConnections },
+      1,
+    );
   // Keygate's own account of the time it adds (its /metrics), read around each of its rounds.
   const metricsUrl = `http://127.0.0.1:${ports.gateway}/metrics`;
   const addedHistogram = async () =>
     histogramBuckets(await (await fetch(metricsUrl)).text(), 'keygate_gateway_added_duration_seconds');
   const ownTime: { p50: number; p99: number; p999: number }[] = [];
   const latencySamples = new Map<string, FixedRateResult[]>();
+  // The share of its core each proxy used in its rounds: near 100 %, the latency is its queue.
+  const latencyCpu = new Map<string, number[]>();
   for (let round = 0; round < latencyRounds; round++) {
     // Every path, nginx too: what a proxy not written in Node adds on this machine at the same rate.
     for (const t of targets) {
       const before = t === keygateTarget ? await addedHistogram() : undefined;
+      const cpuBefore = t.pid ? cpuSeconds(t.pid) : 0;
+      const started = performance.now();
       latencySamples.set(t.name, [...(latencySamples.get(t.name) ?? []), await fixed(t, seconds)]);
+      if (t.pid) {
+        const share = (cpuSeconds(t.pid) - cpuBefore) / ((performance.now() - started) / 1000);
+        latencyCpu.set(t.name, [...(latencyCpu.get(t.name) ?? []), share]);
+      }
       if (before) {
         const after = await addedHistogram();
         ownTime.push({
@@ -307,6 +322,7 @@ try {
       p90: middle(runs.map((r) => r.p90)),
       p99: middle(runs.map((r) => r.p99)),
       p99PerRound: runs.map((r) => r.p99),
+      proxyCpu: latencyCpu.has(t.name) ? middle(latencyCpu.get(t.name)!) : undefined,
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
     };
   });
@@ -315,10 +331,10 @@ try {
   const f = (v: number) => v.toFixed(2);
   const direct = latency[0]!;
   const latencyTable = [
-    `At ${rate} requests/s (half of Keygate's cache-hit peak), 10 connections, median of ${latencyRounds} rounds of ${seconds} s:`,
+    `At ${rate} requests/s (${process.env.BENCH_LATENCY_RATE ? 'BENCH_LATENCY_RATE' : "half of Keygate's cache-hit peak"}), ${latencyConnections} connections, median of ${latencyRounds} rounds of ${seconds} s (proxy CPU: the share of its core it used, the client's 2 s warm-up included):`,
     '',
-    '| path | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | p99 of each round | failed |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| path | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | p99 of each round | proxy CPU | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     ...latency.map(
       (l) =>
         `| ${[
@@ -330,6 +346,7 @@ try {
           l === direct ? '—' : f(l.p90 - direct.p90),
           l === direct ? '—' : f(l.p99 - direct.p99),
           l.p99PerRound.map(f).join(' '),
+          l.proxyCpu === undefined ? '—' : `${Math.round(l.proxyCpu * 100)} %`,
           String(l.failed),
         ].join(' | ')} |`,
     ),
@@ -350,7 +367,7 @@ try {
   mkdirSync(here('../results'), { recursive: true });
   writeFileSync(
     here('../results/gateway.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, connections: latencyConnections, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
   );
 } finally {
   for (const child of children.reverse()) await stop(child);
