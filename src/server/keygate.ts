@@ -28,6 +28,7 @@ import { UsageRecorder } from '../token-service/usage-recorder.js';
 import { ChangeFeed } from './change-feed.js';
 import { buildGateway } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
 import { createLogger } from './logger.js';
 import { portalPlugin } from './portal.js';
 
@@ -240,6 +241,7 @@ function buildHttpApp(logger: Logger, trustProxy: Config['trustProxy']): Fastify
     trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
     routerOptions: { maxParamLength: 200 },
