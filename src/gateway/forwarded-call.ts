@@ -6,7 +6,8 @@ import type { Linked } from './in-flight-calls.js';
 
 export interface ForwardedAnswer {
   status: number;
-  /** From sending the request upstream to the upstream's answer headers (or its failure). */
+  /** From handing the call to the upstream's pool (a wait for a free connection included) to the
+   * upstream's answer headers, or to the call's failure. */
   upstreamSeconds: number;
 }
 
@@ -40,9 +41,10 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Timed out while waiting for a free connection: the caller already has its 504. Throwing
+    // drops the call and keeps the connection; aborting would have closed it.
+    if (this.#settled) throw new Error('the call timed out before it was sent');
     this.#controller = controller;
-    // Timed out while waiting for a free connection: the caller already has its 504.
-    if (this.#settled) controller.abort(new Error('the call timed out before it was sent'));
   }
 
   onResponseStart(
@@ -79,6 +81,11 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
       return;
     }
     this.#fail();
+  }
+
+  /** Answers 502 at once: the call could not be handed to the upstream's pool. */
+  refuse(): void {
+    if (!this.#settled) this.#fail();
   }
 
   /** Called by the sweep once `deadline` has passed. */

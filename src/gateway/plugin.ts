@@ -62,6 +62,13 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   for (const route of context.routes) {
     const upstream = context.upstreams.get(route.api);
     if (!upstream) throw new Error(`no upstream configured for the ${route.api} API`);
+    try {
+      proxy.prepare(upstream);
+    } catch (error) {
+      throw new Error(`the upstream of the ${route.api} API, ${upstream}, is not an origin undici can call`, {
+        cause: error,
+      });
+    }
     app.route({
       method: route.method as 'GET',
       url: route.routerPath,

@@ -19,7 +19,7 @@ export interface UpstreamProxyOptions {
  *
  * Timeouts: one sweep every tenth of the timeout (10 ms to 1 s) times out the calls past their
  * deadline, so a call that waits for headers, or for the next chunk of a body, is answered 504 (or
- * cut, once its answer has begun) between 1× and 1.1× the timeout.
+ * cut, once its answer has begun) about 1× to 1.1× the timeout after it began waiting.
  */
 export class UpstreamProxy {
   readonly #pools = new Map<string, Pool>();
@@ -49,24 +49,38 @@ export class UpstreamProxy {
         resolve(answer);
       });
       this.#inFlight.add(call);
-      this.#pool(origin).dispatch(
-        {
-          method,
-          path: request.url,
-          headers,
-          body: hasBody ? request.raw : null,
-          // 0 turns undici's own timers off; the sweep keeps the time instead.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        },
-        call,
-      );
+      try {
+        this.#pool(origin).dispatch(
+          {
+            method,
+            path: request.url,
+            headers,
+            body: hasBody ? request.raw : null,
+            // 0 turns undici's own timers off; the sweep keeps the time instead.
+            headersTimeout: 0,
+            bodyTimeout: 0,
+          },
+          call,
+        );
+      } catch {
+        // undici reports a bad call to the handler; this is for what fails before it can.
+        call.refuse();
+      }
     });
   }
 
+  /**
+   * Opens the pool for `origin` now, so that an upstream URL undici will not take (one with a path,
+   * say) stops the gateway at start instead of failing each call.
+   */
+  prepare(origin: string): void {
+    this.#pool(origin);
+  }
+
+  /** Waits for the calls in flight; the sweep goes on until they end, so none waits longer than the timeout. */
   async close(): Promise<void> {
-    clearInterval(this.#sweep);
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    clearInterval(this.#sweep);
   }
 
   #timeOutLateCalls(): void {
@@ -102,7 +116,8 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[] | undefined> {
   const headers: Record<string, string | string[] | undefined> = {};
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || name.startsWith('x-keygate-')) continue;
+    // `expect` too: Node has already answered a 100-continue, and undici refuses to send one.
+    if (HOP_BY_HOP.has(name) || name === 'expect' || name.startsWith('x-keygate-')) continue;
     if (name === 'authorization' && !keepBearer) continue;
     headers[name] = incoming[name];
   }

@@ -226,4 +226,14 @@ describe('gateway: upstream down, limits, configuration', () => {
       }),
     ).rejects.toThrow(/POST \/orders declares no security requirement with a scope/);
   });
+
+  it('refuses to start when an upstream is not an origin (it has a path)', async () => {
+    await expect(
+      startTestKeygate({
+        apiDocuments: [{ file: writeOrdersDocument(), upstream: 'http://127.0.0.1:9/v1' }],
+      }),
+    ).rejects.toThrow(
+      'the upstream of the orders API, http://127.0.0.1:9/v1, is not an origin undici can call',
+    );
+  });
 });

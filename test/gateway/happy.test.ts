@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
@@ -67,6 +68,34 @@ describe('gateway: admitted calls', () => {
     expect(seen.headers['x-keygate-account-id']).toBe(account.id);
     expect(seen.headers['x-keygate-client-id']).toBe(client.clientId);
     expect(seen.headers['x-keygate-scopes']).toBe('admin:write');
+  });
+
+  it('passes a body sent with Expect: 100-continue (as curl sends large ones) without the Expect', async () => {
+    const token = await issueToken(keygate, client, 'admin:write');
+    const body = JSON.stringify({ item: 'headset', note: 'x'.repeat(2048) });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${keygate.gatewayUrl}/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          expect: '100-continue',
+        },
+      });
+      req.on('continue', () => req.end(body));
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ echoed: '/orders', body });
+    expect(upstream.seen.at(-1)!.headers.expect).toBeUndefined();
   });
 
   it('accepts any one of the scopes an operation lists', async () => {

@@ -8,7 +8,7 @@ import { UpstreamProxy } from '../../src/gateway/upstream-proxy.js';
 
 // The gateway's proxy on its own, over real sockets: a node:http upstream whose answers each test
 // shapes, and a Fastify front that forwards every call through one UpstreamProxy.
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 500;
 
 interface Rig {
   front: string;
@@ -16,6 +16,8 @@ interface Rig {
   upstreamCalls: string[];
   /** Per upstream call: settles when its answer closes, true if the upstream had finished it. */
   upstreamClosed: Promise<boolean>[];
+  /** TCP connections the upstream has accepted. */
+  upstreamConnections: () => number;
 }
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -31,6 +33,10 @@ async function rig(answer: (req: IncomingMessage, res: ServerResponse) => void):
     upstreamCalls.push(req.url ?? '');
     upstreamClosed.push(once(res, 'close').then(() => res.writableFinished));
     answer(req, res);
+  });
+  let connections = 0;
+  upstream.on('connection', () => {
+    connections++;
   });
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
@@ -50,7 +56,7 @@ async function rig(answer: (req: IncomingMessage, res: ServerResponse) => void):
     upstream.closeAllConnections();
     upstream.close();
   });
-  return { front, answers, upstreamCalls, upstreamClosed };
+  return { front, answers, upstreamCalls, upstreamClosed, upstreamConnections: () => connections };
 }
 
 /** Writes `count` chunks, one every `everyMs`, then ends: an answer that is slow as a whole but never idle for long. */
@@ -69,7 +75,9 @@ function trickle(res: ServerResponse, count: number, everyMs: number): void {
 
 describe('UpstreamProxy', () => {
   it('lets an answer that keeps coming run past the timeout, and answers 504 to a call that waited too long for a connection, without sending it', async () => {
-    const { front, answers, upstreamCalls } = await rig((_req, res) => trickle(res, 10, 100));
+    const { front, answers, upstreamCalls, upstreamConnections } = await rig((_req, res) =>
+      trickle(res, 10, 100),
+    );
     const first = fetch(`${front}/first`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const queued = await fetch(`${front}/queued`);
@@ -85,6 +93,11 @@ describe('UpstreamProxy', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(upstreamCalls).toEqual(['/first']);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 504]);
+    // Dropping the late call left the one connection open for the next.
+    const next = await fetch(`${front}/next`);
+    expect(next.status).toBe(200);
+    await next.text();
+    expect(upstreamConnections()).toBe(1);
   });
 
   it('cuts the caller’s connection when the upstream goes quiet in the middle of an answer', async () => {
@@ -99,17 +112,26 @@ describe('UpstreamProxy', () => {
     expect(answers).toHaveLength(1);
   });
 
-  it('waits for a caller that reads slowly instead of timing the upstream out', async () => {
-    const size = 16 * 1024 * 1024;
+  it('waits for a caller that reads slowly, reading no faster from the upstream, instead of timing the upstream out', async () => {
+    // More than the sockets on the way can buffer, so the upstream can finish only as the caller reads.
+    const size = 64 * 1024 * 1024;
+    const body = Buffer.alloc(size, 7);
+    let upstreamFinished = false;
     const { front } = await rig((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
-      res.end(Buffer.alloc(size, 7));
+      res.flushHeaders();
+      res.end(body);
+      res.on('finish', () => {
+        upstreamFinished = true;
+      });
     });
+    let finishedBeforeReading: boolean | undefined;
     const received = await new Promise<number>((resolve, reject) => {
       get(`${front}/large`, (res) => {
         res.pause();
         // Longer than the timeout: the gateway's buffers fill and it stops reading upstream meanwhile.
         setTimeout(() => {
+          finishedBeforeReading = upstreamFinished;
           let bytes = 0;
           res.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
@@ -121,6 +143,7 @@ describe('UpstreamProxy', () => {
       }).on('error', reject);
     });
     expect(received).toBe(size);
+    expect(finishedBeforeReading).toBe(false);
   });
 
   it('stops the upstream call when the caller goes away in the middle of the answer', async () => {
