@@ -135,7 +135,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       feed.stop();
       await stopWatching?.();
       jwks?.stop();
-      for (const server of servers.reverse()) await server.close();
+      for (const server of servers.reverse()) await closeServer(server);
       await usage.stop();
       await store.close();
     };
@@ -233,6 +233,21 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+/**
+ * Fastify's close waits for the requests in flight, but a keep-alive connection whose request ends
+ * after the close began then stays open until its client, or the 72 s keep-alive timeout, ends it:
+ * a SIGTERM during a slow API call left Keygate running. Idle connections are closed again every
+ * 100 ms until the server has closed.
+ */
+async function closeServer(app: FastifyInstance): Promise<void> {
+  const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(closeIdle);
+  }
 }
 
 function buildHttpApp(logger: Logger, trustProxy: Config['trustProxy']): FastifyInstance {

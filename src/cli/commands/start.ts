@@ -57,11 +57,17 @@ function printBanner(b: Banner): void {
   process.stderr.write(`${lines.join('\n')}\n\n`);
 }
 
-/** Stops on SIGINT/SIGTERM after finishing in-flight requests (Fastify's close waits for them). */
+/**
+ * Stops on SIGINT/SIGTERM after finishing in-flight requests (Fastify's close waits for them); a
+ * second signal stops at once, for an operator who will not wait for a slow API call.
+ */
 function closeOnSignals(close: () => Promise<void>, log: (message: string) => void): void {
   let closing = false;
   const shutdown = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      log(`${signal} again: stopping without waiting for calls in flight`);
+      process.exit(1);
+    }
     closing = true;
     log(`${signal}: shutting down`);
     close().then(
