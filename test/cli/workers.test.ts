@@ -1,14 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 import { freePort, requestToken } from '../helpers/keygate.js';
-
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 
 describe('keygate start --workers', () => {
   it('runs N workers on shared ports, serves tokens and gateway calls, and stops cleanly on SIGTERM', async () => {
@@ -22,36 +19,19 @@ describe('keygate start --workers', () => {
       KEYGATE_SAMPLES_PORT: String(samplesPort),
       KEYGATE_LOG_LEVEL: 'warn',
     };
-    const primary = spawn(process.execPath, [BIN, 'start', '--workers', '2'], {
+    const { child: primary, output } = await startKeygateProcess(
+      ['--workers', '2'],
       env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let banner = '';
-    primary.stderr.on('data', (chunk) => {
-      banner += chunk;
-    });
+      `http://127.0.0.1:${gatewayPort}/healthz`,
+    );
     try {
-      await waitUntilReady(`http://127.0.0.1:${gatewayPort}/healthz`, {
-        timeoutMs: 15_000,
-        describe: () => `no worker answered: ${banner}`,
-      });
-      expect(banner).toContain('2 workers');
+      expect(output()).toContain('2 workers');
       const workers = execFileSync('pgrep', ['-P', String(primary.pid)], { encoding: 'utf8' })
         .trim()
         .split('\n');
       expect(workers).toHaveLength(2);
 
-      const created = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [BIN, 'credentials', 'create', '--name', 'W', '--scope', 'agents-availability:read', '--json'],
-          {
-            env,
-            encoding: 'utf8',
-          },
-        ),
-      );
-      const client = { clientId: created.client_id, clientSecret: created.client_secret };
+      const client = createCredentialWithCli(env, 'W', 'agents-availability:read');
       for (let i = 0; i < 6; i++) {
         const token = await requestToken(
           { url: `http://127.0.0.1:${port}` },

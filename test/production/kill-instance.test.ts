@@ -1,16 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 import { freePort, requestToken } from '../helpers/keygate.js';
+import { createCredentialWithCli, KEYGATE_BIN } from '../helpers/keygate-process.js';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
-
 async function startProcess(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [KEYGATE_BIN, 'start'], { env, stdio: 'ignore' });
   await waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 15_000 });
   return child;
 }
@@ -34,17 +32,7 @@ describe.skipIf(!TEST_DATABASE_URL)('an instance killed with SIGKILL under load'
     const a = await startProcess(envA, portA);
     const b = await startProcess(envB, portB);
     try {
-      const created = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [BIN, 'credentials', 'create', '--name', 'L', '--scope', 'stats', '--json'],
-          {
-            env: envA,
-            encoding: 'utf8',
-          },
-        ),
-      );
-      const client = { clientId: created.client_id, clientSecret: created.client_secret };
+      const client = createCredentialWithCli(envA, 'L', 'stats');
       const outcomesB: number[] = [];
       let running = true;
       // Eight concurrent callers on B, and writes on A, while A is killed mid-way.
@@ -70,21 +58,8 @@ describe.skipIf(!TEST_DATABASE_URL)('an instance killed with SIGKILL under load'
       expect(outcomesB.length).toBeGreaterThan(100);
       expect(outcomesB.filter((s) => s !== 200)).toEqual([]);
       // And B still writes: a credential created through B's store works on B.
-      const again = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [BIN, 'credentials', 'create', '--name', 'M', '--scope', 'stats', '--json'],
-          {
-            env: envB,
-            encoding: 'utf8',
-          },
-        ),
-      );
-      const res = await requestToken(
-        { url: `http://127.0.0.1:${portB}` },
-        { clientId: again.client_id, clientSecret: again.client_secret },
-        'stats',
-      );
+      const again = createCredentialWithCli(envB, 'M', 'stats');
+      const res = await requestToken({ url: `http://127.0.0.1:${portB}` }, again, 'stats');
       expect(res.status).toBe(200);
     } finally {
       a.kill('SIGKILL');

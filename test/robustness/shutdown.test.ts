@@ -1,13 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 import { freePort, requestToken, startTestKeygate } from '../helpers/keygate.js';
+import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
 
@@ -56,32 +54,10 @@ describe('shutdown', () => {
       KEYGATE_SAMPLES_PORT: String(samplesPort),
       KEYGATE_LOG_LEVEL: 'info',
     };
-    const bin = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
-    const keygate = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    keygate.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
+    const { child: keygate, output } = await startKeygateProcess([], env, `http://127.0.0.1:${port}/healthz`);
     try {
-      await waitUntilReady(`http://127.0.0.1:${port}/healthz`, {
-        timeoutMs: 15_000,
-        describe: () => 'Keygate did not start',
-      });
-      const created = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [bin, 'credentials', 'create', '--name', 'S', '--scope', 'admin:read', '--json'],
-          {
-            env,
-            encoding: 'utf8',
-          },
-        ),
-      );
-      const token = await requestToken(
-        { url: `http://127.0.0.1:${port}` },
-        { clientId: created.client_id, clientSecret: created.client_secret },
-        'admin:read',
-      );
+      const client = createCredentialWithCli(env, 'S', 'admin:read');
+      const token = await requestToken({ url: `http://127.0.0.1:${port}` }, client, 'admin:read');
       // An upstream call of 20 s: only the second signal can end Keygate before it.
       const call = fetch(`http://127.0.0.1:${gatewayPort}/orders/slow?ms=20000`, {
         headers: { authorization: `Bearer ${token.body?.access_token}` },
@@ -93,7 +69,7 @@ describe('shutdown', () => {
       keygate.kill('SIGTERM');
       const [code] = await once(keygate, 'exit');
       expect(code).toBe(1);
-      expect(output).toContain('SIGTERM again: stopping without waiting for calls in flight');
+      expect(output()).toContain('SIGTERM again: stopping without waiting for calls in flight');
       expect(await call).toBeInstanceOf(Error); // the call was cut, not answered
     } finally {
       if (keygate.exitCode === null) keygate.kill('SIGKILL');

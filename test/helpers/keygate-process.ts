@@ -1,0 +1,50 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
+
+/** The `keygate` command as a user runs it (the built CLI). */
+export const KEYGATE_BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+
+/**
+ * Runs `keygate start …` (args after `start`) in a child process with `env`, and waits until
+ * `readyUrl` answers. `output()` is what it has written so far, stdout and stderr together.
+ */
+export async function startKeygateProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyUrl: string,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [KEYGATE_BIN, 'start', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  try {
+    await waitUntilReady(readyUrl, { timeoutMs: 15_000, describe: () => `keygate start: ${output}` });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, output: () => output };
+}
+
+/** `keygate credentials create --json` against the store `env` names; returns the new client. */
+export function createCredentialWithCli(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  scope: string,
+): { clientId: string; clientSecret: string } {
+  const created = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [KEYGATE_BIN, 'credentials', 'create', '--name', name, '--scope', scope, '--json'],
+      { env, encoding: 'utf8' },
+    ),
+  ) as { client_id: string; client_secret: string };
+  return { clientId: created.client_id, clientSecret: created.client_secret };
+}
