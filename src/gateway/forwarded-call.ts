@@ -21,7 +21,7 @@ export interface ForwardedAnswer {
  */
 export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<ForwardedCall> {
   /** performance.now() after which the call has timed out; each chunk of the answer moves it on. */
-  deadline: number;
+  deadline = 0;
   previous: ForwardedCall | undefined;
   next: ForwardedCall | undefined;
   readonly #sentAt = performance.now();
@@ -37,7 +37,12 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
     private readonly timeoutMs: number,
     private readonly settle: (answer: ForwardedAnswer) => void,
   ) {
-    this.deadline = this.#sentAt + timeoutMs;
+    this.#restartClock(this.#sentAt);
+  }
+
+  /** The upstream has just been heard from (or the caller has caught up): the timeout starts again. */
+  #restartClock(now = performance.now()): void {
+    this.deadline = now + this.timeoutMs;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -54,7 +59,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   ): void {
     if (statusCode < 200) return; // informational; the final answer follows
     this.#answeredAt = performance.now();
-    this.deadline = this.#answeredAt + this.timeoutMs;
+    this.#restartClock(this.#answeredAt);
     this.response.writeHead(statusCode, responseHeaders(headers, this.ownHeaders));
   }
 
@@ -63,7 +68,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
       controller.abort(new Error('the caller went away'));
       return;
     }
-    this.deadline = performance.now() + this.timeoutMs;
+    this.#restartClock();
     if (!this.response.write(chunk)) this.#waitForCaller(controller);
   }
 
@@ -92,7 +97,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   timeOut(): void {
     this.#timedOut = true;
     // Once sent, aborting ends in onResponseError; a call still queued for a connection is
-    // answered now and aborted in onRequestStart.
+    // answered now and dropped in onRequestStart.
     if (this.#controller) this.#controller.abort(new Error('the upstream did not answer in time'));
     else this.#fail();
   }
@@ -103,7 +108,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
     this.deadline = Number.POSITIVE_INFINITY; // a slow reader is not a slow upstream
     const drained = () => {
       this.response.off('close', closed);
-      this.deadline = performance.now() + this.timeoutMs;
+      this.#restartClock();
       controller.resume();
     };
     const closed = () => {
