@@ -25,7 +25,7 @@ import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
 import { histogramBuckets, quantileBetween } from '../lib/prometheus-histogram.js';
-import { cpuSeconds, hasWrk, wrkLoad } from '../lib/wrk.js';
+import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -296,13 +296,9 @@ try {
     // Every path, nginx too: what a proxy not written in Node adds on this machine at the same rate.
     for (const t of targets) {
       const before = t === keygateTarget ? await addedHistogram() : undefined;
-      const cpuBefore = t.pid ? cpuSeconds(t.pid) : 0;
-      const started = performance.now();
-      latencySamples.set(t.name, [...(latencySamples.get(t.name) ?? []), await fixed(t, seconds)]);
-      if (t.pid) {
-        const share = (cpuSeconds(t.pid) - cpuBefore) / ((performance.now() - started) / 1000);
-        latencyCpu.set(t.name, [...(latencyCpu.get(t.name) ?? []), share]);
-      }
+      const { result, cpuShare } = await withCpuShare(t.pid, () => fixed(t, seconds));
+      latencySamples.set(t.name, [...(latencySamples.get(t.name) ?? []), result]);
+      if (cpuShare !== undefined) latencyCpu.set(t.name, [...(latencyCpu.get(t.name) ?? []), cpuShare]);
       if (before) {
         const after = await addedHistogram();
         ownTime.push({

@@ -16,6 +16,21 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
+ * Runs `work` and returns its result with the share of one core the process `pid` used meanwhile
+ * (CPU seconds over wall seconds); no share without a pid.
+ */
+export async function withCpuShare<T>(
+  pid: number | undefined,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuShare: number | undefined }> {
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  const started = performance.now();
+  const result = await work();
+  const elapsed = (performance.now() - started) / 1000;
+  return { result, cpuShare: pid ? (cpuSeconds(pid) - cpuBefore) / elapsed : undefined };
+}
+
+/**
  * One wrk run pinned to CPU 1 (`taskset`), optionally with a Lua script, and the share of its core
  * the process `measurePid` used meanwhile.
  */
@@ -34,11 +49,10 @@ export async function wrkLoad(
   for (const [header, value] of Object.entries(options.headers ?? {})) args.push('-H', `${header}: ${value}`);
   if (options.script) args.push('-s', options.script);
   args.push(options.url);
-  const cpuBefore = options.measurePid ? cpuSeconds(options.measurePid) : 0;
-  const started = performance.now();
-  const { stdout } = await run('taskset', args, { maxBuffer: 1 << 20 });
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = options.measurePid ? (cpuSeconds(options.measurePid) - cpuBefore) / elapsed : undefined;
+  const {
+    result: { stdout },
+    cpuShare: cpu,
+  } = await withCpuShare(options.measurePid, () => run('taskset', args, { maxBuffer: 1 << 20 }));
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   if (!rate) throw new Error(`wrk printed no rate:\n${stdout}`);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
