@@ -3,13 +3,14 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, requestToken } from '../helpers/keygate.js';
 import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 
 describe('keygate start --workers', () => {
   it('runs N workers on shared ports, serves tokens and gateway calls, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keygate-workers-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const [port, gatewayPort, samplesPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       PATH: process.env.PATH,
@@ -51,7 +52,6 @@ describe('keygate start --workers', () => {
       expect(() => execFileSync('pgrep', ['-P', String(primary.pid)])).toThrow(); // no worker left
     } finally {
       if (primary.exitCode === null) primary.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, requestToken, startTestKeygate } from '../helpers/keygate.js';
 import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 import { issueToken } from '../helpers/tokens.js';
@@ -39,6 +39,10 @@ describe('shutdown', () => {
   it('stops at once on a second signal, without waiting for a call in flight', async () => {
     const upstream = await startEchoUpstream();
     const dataDir = mkdtempSync(join(tmpdir(), 'keygate-shutdown-'));
+    onTestFinished(async () => {
+      await upstream.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const config = join(dataDir, 'keygate.config.json');
     writeFileSync(
       config,
@@ -73,8 +77,6 @@ describe('shutdown', () => {
       expect(await call).toBeInstanceOf(Error); // the call was cut, not answered
     } finally {
       if (keygate.exitCode === null) keygate.kill('SIGKILL');
-      await upstream.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 15_000);
 });
