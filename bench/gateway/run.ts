@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
 
@@ -46,7 +47,7 @@ async function startUpstream(): Promise<void> {
   // Pinned to CPU 1 with the load generator, so CPU 0 belongs to the proxy being measured.
   const child = spawn(
     'taskset',
-    ['-c', '1', process.execPath, '--import', 'tsx', here('./upstream-server.ts'), String(ports.upstream)],
+    ['-c', '1', process.execPath, plainNodeEntry(here('./upstream-server.ts')), String(ports.upstream)],
     {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
+import { plainNodeEntry } from './plain-node.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
 export interface LoadResult {
@@ -14,7 +15,10 @@ export interface LoadResult {
   proxyCpu?: number;
 }
 
-/** Starts a server process pinned to CPU 0 (the load generator gets the other core). */
+/**
+ * Starts a server process pinned to CPU 0 (the load generator gets the other core). With `ipc`,
+ * `args[0]` is a TypeScript entry, run as plain JS (plainNodeEntry) that says when it is ready.
+ */
 export async function startPinned(
   command: string,
   args: string[],
@@ -24,9 +28,9 @@ export async function startPinned(
   const pinned = process.platform === 'linux';
   const child =
     'ipc' in ready
-      ? fork(args[0]!, args.slice(1), {
+      ? fork(plainNodeEntry(args[0]!), args.slice(1), {
           execPath: pinned ? 'taskset' : process.execPath,
-          execArgv: pinned ? ['-c', '0', process.execPath, '--import', 'tsx'] : ['--import', 'tsx'],
+          execArgv: pinned ? ['-c', '0', process.execPath] : [],
           env,
           stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         })
