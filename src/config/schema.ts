@@ -133,6 +133,11 @@ export const configSchema = z
       .default([]),
     /** Upstream answer timeout; past it the gateway answers 504. */
     upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+    /**
+     * How long the gateway waits for a caller that has stopped reading an answer before it cuts
+     * the call, freeing the upstream connection the call holds (nginx's `send_timeout`, also 60 s).
+     */
+    callerStallTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
     /** Forward the caller's bearer token upstream (stripped by default). */
     forwardBearerToken: z.boolean().default(false),
     /**
@@ -197,4 +202,5 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
   KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
   KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
+  KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
 };

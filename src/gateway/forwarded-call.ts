@@ -29,12 +29,13 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   #controller: Dispatcher.DispatchController | undefined;
   #timedOut = false;
   #settled = false;
+  #waitingForCaller = false;
 
   constructor(
     private readonly response: ServerResponse,
     /** The gateway's own answer headers (rate limits), added to the upstream's. */
     private readonly ownHeaders: Record<string, string>,
-    private readonly timeoutMs: number,
+    private readonly limits: { timeoutMs: number; callerStallTimeoutMs: number },
     private readonly settle: (answer: ForwardedAnswer) => void,
   ) {
     this.#restartClock(this.#sentAt);
@@ -42,7 +43,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
 
   /** The upstream has just been heard from (or the caller has caught up): the timeout starts again. */
   #restartClock(now = performance.now()): void {
-    this.deadline = now + this.timeoutMs;
+    this.deadline = now + this.limits.timeoutMs;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -95,6 +96,12 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
 
   /** Called by the sweep once `deadline` has passed. */
   timeOut(): void {
+    if (this.#waitingForCaller) {
+      // The caller stopped reading: cut it, which stops the upstream call (the 'close' below) and
+      // frees its connection, so callers that never read cannot hold the whole pool.
+      this.response.destroy();
+      return;
+    }
     this.#timedOut = true;
     // Once sent, aborting ends in onResponseError; a call still queued for a connection is
     // answered now and dropped in onRequestStart.
@@ -105,9 +112,12 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   /** The caller reads slower than the upstream writes: stop reading upstream until it catches up. */
   #waitForCaller(controller: Dispatcher.DispatchController): void {
     controller.pause();
-    this.deadline = Number.POSITIVE_INFINITY; // a slow reader is not a slow upstream
+    // A slow reader is not a slow upstream: its own, longer, limit runs while it catches up.
+    this.#waitingForCaller = true;
+    this.deadline = performance.now() + this.limits.callerStallTimeoutMs;
     const drained = () => {
       this.response.off('close', closed);
+      this.#waitingForCaller = false;
       this.#restartClock();
       controller.resume();
     };

@@ -31,7 +31,11 @@ const VERSIONED_ACCEPT = /application\/vnd\.newvoicemedia\.v(\d+)\+json/i;
  * version and the fair-usage limit, then proxy to the API. Anything not declared is 404.
  */
 export async function gatewayPlugin(app: FastifyInstance, context: GatewayContext): Promise<void> {
-  const proxy = new UpstreamProxy({ timeoutMs: context.config.upstreamTimeoutMs, connections: 128 });
+  const proxy = new UpstreamProxy({
+    timeoutMs: context.config.upstreamTimeoutMs,
+    callerStallTimeoutMs: context.config.callerStallTimeoutMs,
+    connections: 128,
+  });
   app.addHook('onClose', async () => {
     await proxy.close();
     await context.limiter.close?.();

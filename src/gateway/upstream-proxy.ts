@@ -7,7 +7,10 @@ import { HOP_BY_HOP } from './hop-by-hop.js';
 import { InFlightCalls } from './in-flight-calls.js';
 
 export interface UpstreamProxyOptions {
+  /** The longest wait for the upstream: for its answer, or between two chunks of it. */
   timeoutMs: number;
+  /** The longest wait for a caller that has stopped reading; past it the call is cut. */
+  callerStallTimeoutMs: number;
   connections: number;
 }
 
@@ -17,9 +20,10 @@ export interface UpstreamProxyOptions {
  * caller's socket (the reply hijacked from Fastify). (@fastify/reply-from did the same job at 0.27×
  * nginx's throughput in bench/gateway; this path is the gateway's hot path.)
  *
- * Timeouts: one sweep every tenth of the timeout (10 ms to 1 s) times out the calls past their
- * deadline, so a call that waits for headers, or for the next chunk of a body, is answered 504 (or
- * cut, once its answer has begun) about 1× to 1.1× the timeout after it began waiting.
+ * Timeouts: one sweep every tenth of the shorter timeout (10 ms to 1 s) times out the calls past
+ * their deadline, so a call that waits for headers, or for the next chunk of a body, is answered
+ * 504 (or cut, once its answer has begun) about 1× to 1.1× the timeout after it began waiting; a
+ * call whose caller has stopped reading is cut the same way after `callerStallTimeoutMs`.
  */
 export class UpstreamProxy {
   readonly #pools = new Map<string, Pool>();
@@ -27,7 +31,8 @@ export class UpstreamProxy {
   readonly #sweep: NodeJS.Timeout;
 
   constructor(private readonly options: UpstreamProxyOptions) {
-    const every = Math.min(1000, Math.max(10, Math.round(options.timeoutMs / 10)));
+    const shorter = Math.min(options.timeoutMs, options.callerStallTimeoutMs);
+    const every = Math.min(1000, Math.max(10, Math.round(shorter / 10)));
     this.#sweep = setInterval(() => this.#timeOutLateCalls(), every).unref();
   }
 
@@ -44,7 +49,7 @@ export class UpstreamProxy {
     // From here the answer is written straight from undici into the socket, without a stream in between.
     reply.hijack();
     return new Promise((resolve) => {
-      const call = new ForwardedCall(reply.raw, ownHeaders, this.options.timeoutMs, (answer) => {
+      const call = new ForwardedCall(reply.raw, ownHeaders, this.options, (answer) => {
         this.#inFlight.remove(call);
         resolve(answer);
       });

@@ -2,13 +2,15 @@ import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ForwardedAnswer } from '../../src/gateway/forwarded-call.js';
 import { UpstreamProxy } from '../../src/gateway/upstream-proxy.js';
 
 // The gateway's proxy on its own, over real sockets: a node:http upstream whose answers each test
 // shapes, and a Fastify front that forwards every call through one UpstreamProxy.
 const TIMEOUT_MS = 500;
+// Longer than the slow reader below pauses, unless a test sets its own.
+const CALLER_STALL_MS = 3_000;
 
 interface Rig {
   front: string;
@@ -26,7 +28,10 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function rig(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<Rig> {
+async function rig(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+  callerStallTimeoutMs = CALLER_STALL_MS,
+): Promise<Rig> {
   const upstreamCalls: string[] = [];
   const upstreamClosed: Promise<boolean>[] = [];
   const upstream: Server = createServer((req, res) => {
@@ -42,7 +47,7 @@ async function rig(answer: (req: IncomingMessage, res: ServerResponse) => void):
   await once(upstream, 'listening');
   const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   // One connection, so a second call waits for the first.
-  const proxy = new UpstreamProxy({ timeoutMs: TIMEOUT_MS, connections: 1 });
+  const proxy = new UpstreamProxy({ timeoutMs: TIMEOUT_MS, callerStallTimeoutMs, connections: 1 });
   const answers: ForwardedAnswer[] = [];
   const app: FastifyInstance = Fastify();
   app.get('/*', async (request, reply) => {
@@ -144,6 +149,48 @@ describe('UpstreamProxy', () => {
     });
     expect(received).toBe(size);
     expect(finishedBeforeReading).toBe(false);
+  });
+
+  it('cuts a caller that stops reading once the stall limit passes, which frees the upstream connection for the next call', async () => {
+    const size = 64 * 1024 * 1024;
+    const body = Buffer.alloc(size, 7);
+    const { front, answers, upstreamClosed, upstreamCalls } = await rig((req, res) => {
+      if (req.url === '/next') return void res.end('next');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      res.end(body);
+    }, 700);
+    const started = performance.now();
+    const received = new Promise<{ bytes: number; error?: string }>((resolve) => {
+      get(`${front}/stalled`, (res) => {
+        // Reads nothing (the gateway's buffers fill, and it stops reading upstream), then, well past
+        // the limit, reads what reached it before the cut.
+        res.pause();
+        setTimeout(() => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          res.on('error', (error) => resolve({ bytes, error: error.message }));
+          res.on('end', () => resolve({ bytes }));
+          res.resume();
+        }, 2_500);
+      }).on('error', (error) => resolve({ bytes: 0, error: error.message }));
+    });
+    await vi.waitFor(() => expect(upstreamClosed).toHaveLength(1));
+    // The upstream call ends at the cut, long before the caller reads again at 2.5 s: the limit,
+    // plus up to a tenth of the timeout for the sweep, plus the sockets' own slack.
+    const upstreamCut = await upstreamClosed[0]!.then(() => performance.now() - started);
+    expect(upstreamCut).toBeGreaterThanOrEqual(700);
+    expect(upstreamCut).toBeLessThan(700 + 1_000);
+    const { bytes, error } = await received;
+    expect(error).toBe('aborted');
+    expect(bytes).toBeLessThan(size);
+    expect(answers.map((a) => a.status)).toEqual([200]);
+    // The pool's one connection was held by the stalled call; the next call gets through.
+    const next = await fetch(`${front}/next`);
+    expect(next.status).toBe(200);
+    expect(await next.text()).toBe('next');
+    expect(upstreamCalls).toEqual(['/stalled', '/next']);
   });
 
   it('stops the upstream call when the caller goes away in the middle of the answer', async () => {
