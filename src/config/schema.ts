@@ -134,8 +134,9 @@ export const configSchema = z
     /** Upstream answer timeout; past it the gateway answers 504. */
     upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /**
-     * How long the gateway waits for a caller that has stopped reading an answer before it cuts
-     * the call, freeing the upstream connection the call holds (nginx's `send_timeout`, also 60 s).
+     * How long the gateway waits for a caller to take in what it holds for it (up to about 80 KB)
+     * before it cuts the call, freeing the upstream connection the call holds (like nginx's
+     * `send_timeout`, also 60 s).
      */
     callerStallTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
     /** Forward the caller's bearer token upstream (stripped by default). */

@@ -97,9 +97,11 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   /** Called by the sweep once `deadline` has passed. */
   timeOut(): void {
     if (this.#waitingForCaller) {
-      // The caller stopped reading: cut it, which stops the upstream call (the 'close' below) and
-      // frees its connection, so callers that never read cannot hold the whole pool.
+      // The caller stopped reading: cut it, and the upstream call with it, which frees its
+      // connection, so callers that never read cannot hold the whole pool. Aborted here, not left
+      // to the response's 'close': a pipelined response still queued behind another never gets one.
       this.response.destroy();
+      this.#controller?.abort(new Error('the caller stopped reading'));
       return;
     }
     this.#timedOut = true;

@@ -82,7 +82,10 @@ export class UpstreamProxy {
     this.#pool(origin);
   }
 
-  /** Waits for the calls in flight; the sweep goes on until they end, so none waits longer than the timeout. */
+  /**
+   * Waits for the calls in flight; the sweep goes on until they end, so none waits longer than a
+   * timeout for its upstream or for a caller that has stopped reading.
+   */
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     clearInterval(this.#sweep);
