@@ -79,6 +79,10 @@ async function keygate(count: number, port: number): Promise<Contestant> {
     ...process.env,
     KEYGATE_DATA_DIR: dataDir,
     KEYGATE_PORT: String(port),
+    // Every contestant runs at once: each needs its own gateway port (the default, 8081, is one),
+    // and the samples any free one.
+    KEYGATE_GATEWAY_PORT: String(port + 100),
+    KEYGATE_SAMPLES_PORT: '0',
     KEYGATE_LOG_LEVEL: 'warn',
   };
   const seeded = JSON.parse(
