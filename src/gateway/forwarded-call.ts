@@ -114,7 +114,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
   /** The caller reads slower than the upstream writes: stop reading upstream until it catches up. */
   #waitForCaller(controller: Dispatcher.DispatchController): void {
     controller.pause();
-    // A slow reader is not a slow upstream: its own, longer, limit runs while it catches up.
+    // A slow reader is not a slow upstream: its own limit (callerStallTimeoutMs) runs while it catches up.
     this.#waitingForCaller = true;
     this.deadline = performance.now() + this.limits.callerStallTimeoutMs;
     const drained = () => {
