@@ -28,13 +28,12 @@ export interface FixedRateOptions {
  * answer's latency in microseconds from its scheduled start, so queueing is not hidden
  * (no coordinated omission). autocannon reports whole milliseconds, too coarse for a 1 ms budget.
  */
-export async function fixedRate(
+async function fixedRate(
   options: FixedRateOptions,
-  /** Open connections to reuse (a warm-up's): the caller closes them. A new pool is closed here. */
-  reuse?: Pool,
+  /** The connections to send over (the warm-up's, for the measured run); the caller closes them. */
+  pool: Pool,
 ): Promise<FixedRateResult> {
   const url = new URL(options.url);
-  const pool = reuse ?? new Pool(url.origin, { connections: options.connections, pipelining: 1 });
   const total = Math.floor(options.rate * options.seconds);
   // Filled in place: a growing array would be copied, and garbage collected, while measuring.
   const latencies = new Float64Array(total);
@@ -80,7 +79,6 @@ export async function fixedRate(
     );
   }
   if (total > 0) await done;
-  if (!reuse) await pool.close();
   const measured = latencies.subarray(0, answered).sort();
   const at = (q: number) => measured[Math.min(measured.length - 1, Math.floor(q * measured.length))] ?? 0;
   return { sent: total, failed, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
