@@ -7,6 +7,7 @@ import type { CredentialWithSecrets } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import { accessTokenInvalid, GatewayError } from './gateway-error.js';
 import type { RevocationList } from './revocation-list.js';
+import { VerifiedTokenTable } from './verified-token-table.js';
 
 /** Where verification keys come from: the JWKS cache in the gateway, the store in the CLI. */
 export interface VerificationKeySource {
@@ -15,25 +16,41 @@ export interface VerificationKeySource {
   holds?(kid: string | undefined): boolean;
 }
 
-export interface VerifiedAccessToken {
-  jti: string;
+/** Who a verified token speaks for: what the gateway checks and forwards on each call. */
+export interface AdmittedCaller {
   /** The credential's internal id (usage is counted per credential). */
   credentialId: string;
   clientId: string;
   accountId: string;
   scopes: readonly string[];
+}
+
+/** All the gateway knows of a verified token, as `keygate explain` reports it. */
+export interface VerifiedAccessToken extends AdmittedCaller {
+  jti: string;
   /** Expiry, epoch seconds. */
   exp: number;
 }
 
 /**
- * What a verified token says, the key that signed it (a token must not outlive its key), and the
- * answer last given for it, reused while its credential stands (no new object per request).
+ * What many tokens have in common: the same key, client, account and scope claim. One copy is
+ * shared by all the remembered tokens that carry it, with the answer last given for it, reused
+ * while its credential stands (no new object per request).
  */
-type VerifiedClaims = Omit<VerifiedAccessToken, 'credentialId'> & {
-  kid: string | undefined;
-  admitted: VerifiedAccessToken | undefined;
-};
+interface Grant {
+  readonly kid: string | undefined;
+  readonly clientId: string;
+  readonly accountId: string;
+  readonly scopes: readonly string[];
+  admitted: AdmittedCaller | undefined;
+}
+
+/** A token whose signature and claims were checked. */
+interface VerifiedClaims {
+  grant: Grant;
+  jti: string;
+  exp: number;
+}
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -68,19 +85,18 @@ export class TokenRefused extends Error {
 
 /**
  * Validates bearer tokens for the gateway. A token's signature and claims are checked once, then
- * the result is remembered until the token expires, so a reused token costs a map lookup; the
+ * the result is remembered until the token expires, so a reused token costs a table lookup; the
  * revocation list and the credential's state are checked on every call.
  */
 export class AccessTokenVerifier {
   /**
-   * Verified tokens with the key ID that signed them (a token must not outlive its key), keyed by
-   * the token's SHA-256, not the token: a tenth of the memory per entry (a 700-byte JWT
-   * against a 43-character digest), and a heap snapshot of the gateway holds no usable bearer token.
+   * Verified tokens, keyed by the token's SHA-256, not the token: a heap snapshot of the gateway
+   * holds no usable bearer token. Typed arrays, not a Map: see verified-token-table.ts.
    */
-  readonly #verified = new Map<string, VerifiedClaims>();
-  /** Client, account and key IDs shared by the cached tokens (one copy each, not one per token). */
-  readonly #ids = new Interner<string>(10_000);
-  /** Scope lists by their `scope` claim, shared the same way. */
+  readonly #tokens: VerifiedTokenTable<Grant>;
+  /** Grants by key, client, account and scope claim (one copy each, not one per token). */
+  readonly #grants = new Interner<Grant>(10_000);
+  /** Scope lists by their `scope` claim, shared among grants the same way. */
   readonly #scopeLists = new Interner<readonly string[]>(10_000);
 
   constructor(
@@ -88,42 +104,58 @@ export class AccessTokenVerifier {
     private readonly revocations: RevocationList,
     private readonly credentials: CredentialCache,
     private readonly options: AccessTokenVerifierOptions,
-  ) {}
+  ) {
+    this.#tokens = new VerifiedTokenTable(options.maxCachedTokens);
+  }
 
   /**
-   * The verified token, or a 401 invalid_token (503 when the store cannot say). Answered
-   * synchronously when the token, its key and its credential are all held in memory, as they are
-   * for a token in use; a promise otherwise.
+   * The caller the token speaks for, or a 401 invalid_token (503 when the store cannot say).
+   * Answered synchronously when the token, its key and its credential are all held in memory, as
+   * they are for a token in use; a promise otherwise.
    */
-  verify(token: string): MaybeAsync<VerifiedAccessToken> {
+  verify(token: string): MaybeAsync<AdmittedCaller> {
     try {
-      const key = cacheKey(token);
-      return this.#fromMemory(key) ?? this.#check(token, key).catch(refusedAsInvalidToken);
+      const digest = digestOf(token);
+      return this.#fromMemory(digest) ?? this.#check(token, digest).catch(refusedAsInvalidToken);
     } catch (error) {
       return refusedAsInvalidToken(error);
     }
   }
 
-  /** Like verify, but says why a token is refused (TokenRefused.reason). */
+  /** Like verify, but says why a token is refused (TokenRefused.reason), and tells all it knows. */
   check(token: string): Promise<VerifiedAccessToken> {
-    return this.#check(token, cacheKey(token));
+    return this.#check(token, digestOf(token));
   }
 
   /** The path that may wait: a first sight (signature), a key or a credential not held in memory. */
-  async #check(token: string, key: string): Promise<VerifiedAccessToken> {
-    let verified = this.#verified.get(key);
-    if (verified === undefined) {
+  async #check(token: string, digest: Buffer): Promise<VerifiedAccessToken> {
+    const slot = this.#tokens.find(digest);
+    let verified: VerifiedClaims;
+    if (slot < 0) {
       verified = await this.#verifySignatureAndClaims(token);
-      this.#remember(key, verified);
-    } else if (!(await this.keys.key(verified.kid))) {
-      // Its key has left the key set since: the token goes with it.
-      this.#verified.delete(key);
-      throw new TokenRefused('unknown_key');
+      this.#tokens.add(digest, verified.jti, verified.exp, verified.grant);
+      this.#tokens.forgetExpired(Date.now() / 1000 - this.options.leewaySeconds);
+    } else {
+      // Read before waiting: a slot may hold another token once the table has changed.
+      verified = {
+        grant: this.#tokens.grant(slot),
+        jti: this.#tokens.jti(slot),
+        exp: this.#tokens.expiry(slot),
+      };
+      if (!(await this.keys.key(verified.grant.kid))) {
+        // Its key has left the key set since: the token goes with it.
+        this.#forget(digest);
+        throw new TokenRefused('unknown_key');
+      }
     }
-    this.#checkStillValid(key, verified);
+    if (this.#pastExpiry(verified.exp)) {
+      this.#forget(digest);
+      throw new TokenRefused('expired');
+    }
+    if (this.revocations.has(verified.jti)) throw new TokenRefused('revoked');
     let found: Awaited<ReturnType<CredentialCache['get']>>;
     try {
-      found = await this.credentials.get(verified.clientId);
+      found = await this.credentials.get(verified.grant.clientId);
     } catch {
       throw new GatewayError(
         'temporarily_unavailable',
@@ -131,47 +163,53 @@ export class AccessTokenVerifier {
         'The credential store is unavailable; retry shortly',
       );
     }
-    return this.#withCredential(verified, found);
+    return { ...this.#withCredential(verified.grant, found), jti: verified.jti, exp: verified.exp };
   }
 
   /**
    * The gateway's hot path: a token verified before, whose key and credential are both held in
-   * memory, is answered without waiting on anything (no promise, no store). Undefined when any
-   * of the three is not at hand; refusals throw as in check().
+   * memory, is answered without waiting on anything (no promise, no store) and without allocating.
+   * Undefined when any of the three is not at hand; refusals throw as in check().
    */
-  #fromMemory(key: string): VerifiedAccessToken | undefined {
-    const verified = this.#verified.get(key);
-    if (verified === undefined || this.keys.holds?.(verified.kid) !== true) return undefined;
-    const held = this.credentials.peek(verified.clientId);
+  #fromMemory(digest: Buffer): AdmittedCaller | undefined {
+    const tokens = this.#tokens;
+    const slot = tokens.find(digest);
+    if (slot < 0) return undefined;
+    const grant = tokens.grant(slot);
+    if (this.keys.holds?.(grant.kid) !== true) return undefined;
+    const held = this.credentials.peek(grant.clientId);
     if (held === undefined) return undefined;
-    this.#checkStillValid(key, verified);
-    return this.#withCredential(verified, held.value);
-  }
-
-  /** What can change after a token was verified: its expiry passing, and a revocation. */
-  #checkStillValid(key: string, verified: VerifiedClaims): void {
-    if (this.#pastExpiry(verified.exp)) {
-      this.#verified.delete(key);
+    if (this.#pastExpiry(tokens.expiry(slot))) {
+      tokens.delete(slot);
       throw new TokenRefused('expired');
     }
-    if (this.revocations.has(verified.jti)) throw new TokenRefused('revoked');
+    const revocations = this.revocations.version;
+    if (tokens.revocationsSeen(slot) !== revocations) {
+      if (this.revocations.has(tokens.jti(slot))) throw new TokenRefused('revoked');
+      tokens.setRevocationsSeen(slot, revocations);
+    }
+    return this.#withCredential(grant, held.value);
+  }
+
+  #forget(digest: Buffer): void {
+    const slot = this.#tokens.find(digest);
+    if (slot >= 0) this.#tokens.delete(slot);
   }
 
   /** The credential behind a token must still exist, in the same account, enabled and unexpired. */
-  #withCredential(verified: VerifiedClaims, found: CredentialWithSecrets | undefined): VerifiedAccessToken {
-    if (!found || found.credential.accountId !== verified.accountId)
-      throw new TokenRefused('credential_gone');
+  #withCredential(grant: Grant, found: CredentialWithSecrets | undefined): AdmittedCaller {
+    if (!found || found.credential.accountId !== grant.accountId) throw new TokenRefused('credential_gone');
     const { credential } = found;
     if (credential.disabled || isCredentialExpired(credential, Date.now())) {
       throw new TokenRefused('credential_disabled');
     }
-    // Made once per token and credential: an object per request outlived V8's young generation
+    // Made once per grant and credential: an object per request outlived V8's young generation
     // often enough to be most of what the gateway promoted to the old one.
-    let admitted = verified.admitted;
+    let admitted = grant.admitted;
     if (admitted?.credentialId !== credential.id) {
-      const { jti, clientId, accountId, scopes, exp } = verified;
-      admitted = Object.freeze({ jti, credentialId: credential.id, clientId, accountId, scopes, exp });
-      verified.admitted = admitted;
+      const { clientId, accountId, scopes } = grant;
+      admitted = Object.freeze({ credentialId: credential.id, clientId, accountId, scopes });
+      grant.admitted = admitted;
     }
     return admitted;
   }
@@ -218,31 +256,15 @@ export class AccessTokenVerifier {
       throw new TokenRefused('malformed');
     }
     if (typeof scope !== 'string') throw new TokenRefused('malformed');
-    const kid = typeof header.kid === 'string' ? this.#ids.intern(header.kid, same) : undefined;
-    return {
-      jti,
-      clientId: this.#ids.intern(clientId, same),
-      accountId: this.#ids.intern(accountId, same),
-      scopes: this.#scopeLists.intern(scope, (s) => Object.freeze(s.split(' ').filter(Boolean))),
-      exp,
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    const grant = this.#grants.intern(`${kid ?? ''}\n${clientId}\n${accountId}\n${scope}`, () => ({
       kid,
+      clientId,
+      accountId,
+      scopes: this.#scopeLists.intern(scope, (s) => Object.freeze(s.split(' ').filter(Boolean))),
       admitted: undefined,
-    };
-  }
-
-  /**
-   * Oldest first, entries go when past their expiry (they would be refused anyway) or over the cap,
-   * so a gateway that runs for days holds the tokens in use, not the last 100,000 it ever saw.
-   * Verification order is close to expiry order (one lifetime for all), so the walk stops at the
-   * first live entry; one that expires out of order goes when it is next presented, or by the cap.
-   */
-  #remember(key: string, verified: VerifiedClaims): void {
-    this.#verified.set(key, verified);
-    const now = Date.now() / 1000;
-    for (const [oldest, claims] of this.#verified) {
-      if (this.#verified.size <= this.options.maxCachedTokens && !this.#pastExpiry(claims.exp, now)) break;
-      this.#verified.delete(oldest);
-    }
+    }));
+    return { grant, jti, exp };
   }
 
   /** Whether a token that expires at `exp` (epoch seconds) is past it by more than the clock leeway. */
@@ -252,14 +274,12 @@ export class AccessTokenVerifier {
 
   /** How many verified tokens are remembered. */
   get cachedTokens(): number {
-    return this.#verified.size;
+    return this.#tokens.size;
   }
 }
 
-const same = (id: string) => id;
-
-function cacheKey(token: string): string {
-  return hash('sha256', token, 'base64url');
+function digestOf(token: string): Buffer {
+  return hash('sha256', token, 'buffer');
 }
 
 /** The caller only ever learns invalid_token; the reason stays for logs and `keygate explain`. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
-import type { AccessTokenVerifier, VerifiedAccessToken } from './access-token-verifier.js';
+import type { AccessTokenVerifier, AdmittedCaller } from './access-token-verifier.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
 import { readBearerToken } from './bearer-token.js';
@@ -128,7 +128,7 @@ function checkVersion(route: ApiRoute, accept: string | undefined): void {
  */
 function rateLimitHeaders(
   context: GatewayContext,
-  token: VerifiedAccessToken,
+  token: AdmittedCaller,
 ): MaybeAsync<Record<string, string>> {
   return andThen(context.plans.limitsFor(token.accountId), (limits) =>
     andThen(context.limiter.take(`account:${token.accountId}`, limits.perAccount), (perAccount) => {

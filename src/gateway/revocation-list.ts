@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
  */
 export class RevocationList {
   readonly #revoked = new Map<string, number>();
+  #version = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -13,11 +14,26 @@ export class RevocationList {
     for (const token of await this.store.revokedTokens.listActive(new Date())) {
       this.#revoked.set(token.jti, Date.parse(token.expiresAt));
     }
+    this.#grew();
   }
 
   /** A revocation named by the change log: the expiry is unknown here, so keep it until pruned. */
   add(jti: string, expiresAtMs = Number.POSITIVE_INFINITY): void {
     this.#revoked.set(jti, expiresAtMs);
+    this.#grew();
+  }
+
+  /**
+   * Changes each time a token ID is added, so a cache can skip asking about a token it found
+   * unrevoked at the same version. Removals do not change it: a token's revocation is only forgotten
+   * once the token has expired.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  #grew(): void {
+    this.#version = (this.#version + 1) & 0x7fffffff;
   }
 
   has(jti: string): boolean {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
-import type { VerifiedAccessToken } from './access-token-verifier.js';
+import type { AdmittedCaller } from './access-token-verifier.js';
 import { type ForwardedAnswer, ForwardedCall } from './forwarded-call.js';
 import { HOP_BY_HOP } from './hop-by-hop.js';
 import { InFlightCalls } from './in-flight-calls.js';
@@ -119,7 +119,7 @@ export class UpstreamProxy {
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  token: Pick<VerifiedAccessToken, 'accountId' | 'clientId' | 'scopes'>,
+  token: Pick<AdmittedCaller, 'accountId' | 'clientId' | 'scopes'>,
   keepBearer: boolean,
 ): Record<string, string | string[] | undefined> {
   const headers: Record<string, string | string[] | undefined> = {};
