@@ -68,6 +68,7 @@ export interface SigningKey {
 export interface RevokedToken {
   readonly jti: string;
   readonly clientId: string;
+  /** Until when the gateway could admit the token: its `exp` plus the clock leeway. */
   readonly expiresAt: string;
   readonly revokedAt: string;
 }

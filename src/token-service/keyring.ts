@@ -15,6 +15,8 @@ export interface VerifyOptions {
   audience: string;
   /** Accept tokens past `exp` (revocation of an expired token is a no-op, not an error). */
   ignoreExpiry?: boolean;
+  /** Seconds past `exp` (and before `nbf`) a token is still taken, as the gateway's clock leeway. */
+  clockToleranceSeconds?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export class Keyring {
           audience: options.audience,
           typ: 'at+jwt',
           algorithms: [...new Set(this.#published.map((k) => k.alg))],
+          clockTolerance: options.clockToleranceSeconds ?? 0,
           // A fixed point far in the past turns off the expiry check and nothing else.
           ...(options.ignoreExpiry ? { currentDate: new Date(0) } : {}),
         },

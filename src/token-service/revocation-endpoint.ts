@@ -15,12 +15,17 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   const { credential: caller } = await authenticateClient(context, { ...request, params });
   if (params.token === undefined) throw new InvalidRequest('The token parameter is missing');
 
+  // The gateway admits a token until its clock leeway past `exp`, so a token in that window can
+  // still be revoked, and its revocation is kept as long (then the gateway refuses it as expired).
+  const leewaySeconds = context.config.clockLeewaySeconds;
   const payload = await context.keyring.verify(params.token, {
     issuer: context.config.publicUrl,
     audience: context.config.audience,
+    clockToleranceSeconds: leewaySeconds,
   });
   if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;
-  if (payload.exp * 1000 <= Date.now()) return;
+  const admittedUntil = (payload.exp + leewaySeconds) * 1000;
+  if (admittedUntil <= Date.now()) return;
   if (payload.client_id !== caller.clientId) {
     throw new UnauthorizedClient('The token was not issued to this client');
   }
@@ -28,7 +33,7 @@ export async function handleRevocation(context: TokenServiceContext, request: To
     context.store.revokedTokens.add({
       jti: payload.jti,
       clientId: caller.clientId,
-      expiresAt: new Date(payload.exp * 1000).toISOString(),
+      expiresAt: new Date(admittedUntil).toISOString(),
     }),
   );
 }

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
-import { issueToken, rotateKeys } from '../helpers/tokens.js';
+import { issueToken, rotateKeys, signWithServerKey } from '../helpers/tokens.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
 describe('gateway: revocation, credential changes and key rotation', () => {
@@ -30,6 +31,32 @@ describe('gateway: revocation, credential changes and key rotation', () => {
     await withinOneSecond(async () => {
       expect((await call(token)).status).toBe(401);
     });
+  });
+
+  it('refuses a revoked token that expired moments ago, while the clock leeway still admits it', async () => {
+    const client = await keygate.createCredential(['agents-availability:read']);
+    const { accountId } = (await keygate.store.credentials.findByClientId(client.clientId))!;
+    const jti = randomUUID();
+    const token = await signWithServerKey(keygate, {
+      client_id: client.clientId,
+      account_id: accountId,
+      scope: 'agents-availability:read',
+      jti,
+      exp: Math.floor(Date.now() / 1000) - 5,
+    });
+    expect((await call(token)).status).toBe(200); // 5 s past exp, within the 30 s leeway
+    const revoked = await postForm(
+      `${keygate.url}/Auth/connect/revocation`,
+      { token },
+      { authorization: basic(client.clientId, client.clientSecret) },
+    );
+    expect(revoked.status).toBe(200);
+    await withinOneSecond(async () => {
+      expect((await call(token)).status).toBe(401);
+    });
+    // Kept as long as the leeway could admit the token, so a restarted gateway loads it too.
+    const active = await keygate.store.revokedTokens.listActive(new Date());
+    expect(active.map((t) => t.jti)).toContain(jti);
   });
 
   it('refuses tokens of a credential deleted or disabled from outside the process within 1 s', async () => {
