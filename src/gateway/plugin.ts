@@ -45,9 +45,10 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   app.setErrorHandler((error, request, reply) => replyWithGatewayError(error, request, reply));
+  const unrouted = context.metrics.forApi('none');
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    context.metrics.observe('none', 404, 'none', 0);
+    unrouted.observe(404, 'none', 0);
     replyWithGatewayError(
       new GatewayError('not_found', 404, `No API at ${request.method} ${path}`),
       request,
@@ -73,6 +74,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
         cause: error,
       });
     }
+    const metrics = context.metrics.forApi(route.api);
     app.route({
       method: route.method as 'GET',
       url: route.routerPath,
@@ -99,11 +101,11 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
             limitHeaders,
           );
           const seconds = (performance.now() - started) / 1000;
-          context.metrics.observe(route.api, status, scope, seconds, upstreamSeconds);
+          metrics.observe(status, scope, seconds, upstreamSeconds);
           return reply;
         } catch (error) {
           const status = error instanceof GatewayError ? error.status : 500;
-          context.metrics.observe(route.api, status, scope, (performance.now() - started) / 1000);
+          metrics.observe(status, scope, (performance.now() - started) / 1000);
           throw error;
         }
       },
