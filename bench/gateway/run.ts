@@ -110,7 +110,7 @@ async function startKeygate(): Promise<{
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_LOG_LEVEL: 'warn',
   };
-  const keygate = await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
+  const keygate = await startPinned(process.execPath, [...(process.env.KG_FLAGS ?? '').split(' ').filter(Boolean), here('../../bin/keygate.js'), 'start'], env, {
     url: `http://127.0.0.1:${ports.keygate}/healthz`,
   });
   children.push(keygate);
