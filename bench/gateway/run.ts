@@ -110,9 +110,16 @@ async function startKeygate(): Promise<{
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_LOG_LEVEL: 'warn',
   };
-  const keygate = await startPinned(process.execPath, [...(process.env.KG_FLAGS ?? '').split(' ').filter(Boolean), here('../../bin/keygate.js'), 'start'], env, {
-    url: `http://127.0.0.1:${ports.keygate}/healthz`,
-  });
+  // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
+  const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const keygate = await startPinned(
+    process.execPath,
+    [...nodeFlags, here('../../bin/keygate.js'), 'start'],
+    env,
+    {
+      url: `http://127.0.0.1:${ports.keygate}/healthz`,
+    },
+  );
   children.push(keygate);
   const { execFileSync } = await import('node:child_process');
   const created = JSON.parse(

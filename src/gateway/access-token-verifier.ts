@@ -128,7 +128,7 @@ export class AccessTokenVerifier {
   }
 
   /** The path that may wait: a first sight (signature), a key or a credential not held in memory. */
-  async #check(token: string, digest: Buffer): Promise<VerifiedAccessToken> {
+  async #check(token: string, digest: string): Promise<VerifiedAccessToken> {
     const slot = this.#tokens.find(digest);
     let verified: VerifiedClaims;
     if (slot < 0) {
@@ -171,7 +171,7 @@ export class AccessTokenVerifier {
    * memory, is answered without waiting on anything (no promise, no store) and without allocating.
    * Undefined when any of the three is not at hand; refusals throw as in check().
    */
-  #fromMemory(digest: Buffer): AdmittedCaller | undefined {
+  #fromMemory(digest: string): AdmittedCaller | undefined {
     const tokens = this.#tokens;
     const slot = tokens.find(digest);
     if (slot < 0) return undefined;
@@ -191,7 +191,7 @@ export class AccessTokenVerifier {
     return this.#withCredential(grant, held.value);
   }
 
-  #forget(digest: Buffer): void {
+  #forget(digest: string): void {
     const slot = this.#tokens.find(digest);
     if (slot >= 0) this.#tokens.delete(slot);
   }
@@ -278,8 +278,12 @@ export class AccessTokenVerifier {
   }
 }
 
-function digestOf(token: string): Buffer {
-  return hash('sha256', token, 'buffer');
+/**
+ * As a 'binary' (latin1) string, one character a byte: half the time of a Buffer, and no ArrayBuffer per
+ * request for V8 to track as external memory.
+ */
+function digestOf(token: string): string {
+  return hash('sha256', token, 'binary');
 }
 
 /** The caller only ever learns invalid_token; the reason stays for logs and `keygate explain`. */

@@ -1,4 +1,4 @@
-/** Bytes of a token's SHA-256, the table's key. */
+/** Bytes of a token's SHA-256, the table's key: a latin1 string of 32 characters, one a byte. */
 export const DIGEST_BYTES = 32;
 /**
  * The longest token ID the table holds (UTF-8 bytes). Keygate's are UUIDs (36); a token with a
@@ -54,8 +54,8 @@ export class VerifiedTokenTable<Grant extends object> {
   }
 
   /** The slot holding `digest`, or -1. */
-  find(digest: Uint8Array): number {
-    for (let at = this.#home(digest, 0); ; at = (at + 1) & this.#mask) {
+  find(digest: string): number {
+    for (let at = this.#digestHome(digest); ; at = (at + 1) & this.#mask) {
       const entry = this.#index[at]!;
       if (entry === 0) return -1;
       if (this.#holds(entry - 1, digest)) return entry - 1;
@@ -67,8 +67,8 @@ export class VerifiedTokenTable<Grant extends object> {
    * oldest entry goes when the table is full. Returns the slot, or -1 when the token ID is too long
    * to hold (nothing is remembered then).
    */
-  add(digest: Uint8Array, jti: string, expiry: number, grant: Grant): number {
-    if (digest.length !== DIGEST_BYTES) throw new RangeError(`a digest is ${DIGEST_BYTES} bytes`);
+  add(digest: string, jti: string, expiry: number, grant: Grant): number {
+    if (digest.length !== DIGEST_BYTES) throw new RangeError(`a digest is ${DIGEST_BYTES} characters`);
     if (Buffer.byteLength(jti, 'utf8') > MAX_JTI_BYTES) return -1;
     let slot = this.find(digest);
     if (slot < 0) {
@@ -76,7 +76,8 @@ export class VerifiedTokenTable<Grant extends object> {
       slot = (this.#oldest + this.#used) % this.capacity;
       this.#used++;
       this.#live++;
-      this.#digests.set(digest, slot * DIGEST_BYTES);
+      const start = slot * DIGEST_BYTES;
+      for (let i = 0; i < DIGEST_BYTES; i++) this.#digests[start + i] = digest.charCodeAt(i);
       this.#insertIntoIndex(slot);
     }
     this.#jtiLengths[slot] = this.#jtis.write(jti, slot * MAX_JTI_BYTES, MAX_JTI_BYTES, 'utf8');
@@ -140,22 +141,27 @@ export class VerifiedTokenTable<Grant extends object> {
   }
 
   /** Where a digest's probe starts: its first four bytes, uniformly spread as SHA-256 output is. */
-  #home(bytes: Uint8Array, offset: number): number {
+  #digestHome(digest: string): number {
     return (
-      (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) &
+      (digest.charCodeAt(0) |
+        (digest.charCodeAt(1) << 8) |
+        (digest.charCodeAt(2) << 16) |
+        (digest.charCodeAt(3) << 24)) &
       this.#mask
     );
   }
 
   #slotHome(slot: number): number {
-    return this.#home(this.#digests, slot * DIGEST_BYTES);
+    const d = this.#digests;
+    const at = slot * DIGEST_BYTES;
+    return (d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24)) & this.#mask;
   }
 
   /** Byte by byte, not in constant time: what leaks is a digest's prefix, which helps no forger. */
-  #holds(slot: number, digest: Uint8Array): boolean {
+  #holds(slot: number, digest: string): boolean {
     const digests = this.#digests;
     const start = slot * DIGEST_BYTES;
-    for (let i = 0; i < DIGEST_BYTES; i++) if (digests[start + i] !== digest[i]) return false;
+    for (let i = 0; i < DIGEST_BYTES; i++) if (digests[start + i] !== digest.charCodeAt(i)) return false;
     return true;
   }
 
