@@ -14,9 +14,9 @@ export const NO_VERSION = -1;
  * shared grant (client, account, scopes, key) that many tokens have in common.
  *
  * A Map of 100,000 tokens was some 400,000 heap objects (digest string, claims, token ID, the
- * answer object), and V8 marked them all on every major collection: with 100,000 tokens a forced
- * one took 20 ms on one core, against 3.5 ms with these arrays (the same as with none held), and a
- * gateway pinned to one core takes that time from its callers. No library keeps fixed-size binary
+ * answer object), and V8 marked them all on every major collection: a forced full one took 28 ms
+ * on one core, 3.9 ms with this table, 3.5 ms with nothing held (`npm run bench:token-cache`).
+ * A gateway pinned to one core takes that time from its callers. No library keeps fixed-size binary
  * keys in typed arrays, so this small open-addressing table is written here.
  *
  * Slots are used in insertion order, a ring: the oldest goes first when the table is full, and
