@@ -225,7 +225,7 @@ try {
   const barePid = await startBareProxy();
   const { pid: keygatePid, token, mintMany } = await startKeygate();
   // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
-  const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 60_000);
+  const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 100_000);
   const auth = { authorization: `Bearer ${token}` };
   const targets = [
     { name: 'direct', url: `http://127.0.0.1:${ports.upstream}${PATH}`, headers: {}, pid: undefined },
