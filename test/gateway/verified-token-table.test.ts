@@ -48,7 +48,7 @@ describe('VerifiedTokenTable', () => {
   it('lets the oldest go when full', () => {
     const table = new VerifiedTokenTable<Grant>(3);
     const digests = [0, 1, 2, 3].map(() => randomDigest());
-    digests.forEach((d, i) => table.add(d, `jti-${i}`, 100 + i, { name: `${i}` }));
+    for (const [i, d] of digests.entries()) table.add(d, `jti-${i}`, 100 + i, { name: `${i}` });
     expect(table.size).toBe(3);
     expect(table.find(digests[0]!)).toBe(-1);
     expect(digests.slice(1).map((d) => table.jti(table.find(d)))).toEqual(['jti-1', 'jti-2', 'jti-3']);
