@@ -257,7 +257,7 @@ export class AccessTokenVerifier {
     }
     if (typeof scope !== 'string') throw new TokenRefused('malformed');
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    const grant = this.#grants.intern(`${kid ?? ''}\n${clientId}\n${accountId}\n${scope}`, () => ({
+    const grant = this.#grants.intern(JSON.stringify([kid ?? null, clientId, accountId, scope]), () => ({
       kid,
       clientId,
       accountId,

@@ -23,26 +23,68 @@ export class CounterCell {
   inc(): void {
     this.value++;
   }
+
+  reset(): void {
+    this.value = 0;
+  }
 }
 
 export class CellCounter<T extends string> extends Counter<T> {
-  readonly #cells: { labels: Partial<Record<T, string>>; cell: CounterCell }[] = [];
+  readonly #cells = new Map<string, { labels: Partial<Record<T, string>>; cell: CounterCell }>();
 
   constructor(config: CounterConfiguration<T>) {
     super(config);
+    refuseOwnCounting(this, ['inc']);
   }
 
-  /** The cell of a label set: ask once per label set and keep it. */
+  /** The cell of a label set, the same one each time it is asked for: ask once and keep it. */
   cell(labels: Partial<Record<T, string>>): CounterCell {
-    const cell = new CounterCell();
-    this.#cells.push({ labels, cell });
-    return cell;
+    return cellFor(this.#cells, labels, () => new CounterCell());
+  }
+
+  override labels(): never {
+    throw new Error(COUNT_THROUGH_CELLS);
+  }
+
+  override reset(): void {
+    super.reset();
+    // prom-client's constructor resets too, before this class's fields exist.
+    if (#cells in this) for (const { cell } of this.#cells.values()) cell.reset();
   }
 
   override async get(): ReturnType<Counter<T>['get']> {
     const base = await super.get();
-    return { ...base, values: this.#cells.map(({ labels, cell }) => ({ labels, value: cell.value })) };
+    const values = [...this.#cells.values()].map(({ labels, cell }) => ({ labels, value: cell.value }));
+    return { ...base, values };
   }
+}
+
+const COUNT_THROUGH_CELLS = 'this metric counts through cell(labels), not prom-client’s own methods';
+
+/** prom-client's own counting would go to a store these metrics never export: refused, not lost. */
+function refuseOwnCounting(metric: object, methods: readonly string[]): void {
+  for (const method of methods) {
+    Object.defineProperty(metric, method, {
+      value: () => {
+        throw new Error(COUNT_THROUGH_CELLS);
+      },
+    });
+  }
+}
+
+/** One cell per label set, whatever the order its labels were given in. */
+function cellFor<L extends object, C>(
+  cells: Map<string, { labels: L; cell: C }>,
+  labels: L,
+  make: () => C,
+): C {
+  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  let entry = cells.get(key);
+  if (!entry) {
+    entry = { labels, cell: make() };
+    cells.set(key, entry);
+  }
+  return entry.cell;
 }
 
 /** prom-client's get() merges each value's shared labels into its labels; ours are all in labels. */
@@ -59,6 +101,7 @@ export class HistogramCell {
   }
 
   observe(value: number): void {
+    if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
     const bounds = this.bounds;
     let bucket = 0;
     // As prom-client: a value goes in the first bucket whose upper bound it does not exceed.
@@ -67,6 +110,12 @@ export class HistogramCell {
     this.sum += value;
     this.count++;
   }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
 }
 
 export class CellHistogram extends Histogram {
@@ -74,7 +123,7 @@ export class CellHistogram extends Histogram {
   readonly #help: string;
   readonly #aggregator: Aggregator;
   readonly #bounds: readonly number[];
-  readonly #cells: { labels: Record<string, string>; cell: HistogramCell }[] = [];
+  readonly #cells = new Map<string, { labels: Record<string, string>; cell: HistogramCell }>();
 
   constructor(config: HistogramConfiguration<string> & { buckets: number[] }) {
     super(config);
@@ -82,13 +131,22 @@ export class CellHistogram extends Histogram {
     this.#help = config.help;
     this.#aggregator = config.aggregator ?? 'sum';
     this.#bounds = Object.freeze([...config.buckets].sort((a, b) => a - b));
+    refuseOwnCounting(this, ['observe', 'startTimer', 'zero']);
   }
 
-  /** The cell of a label set: ask once per label set and keep it. */
+  /** The cell of a label set, the same one each time it is asked for: ask once and keep it. */
   cell(labels: Record<string, string>): HistogramCell {
-    const cell = new HistogramCell(this.#bounds);
-    this.#cells.push({ labels, cell });
-    return cell;
+    return cellFor(this.#cells, labels, () => new HistogramCell(this.#bounds));
+  }
+
+  override labels(): never {
+    throw new Error(COUNT_THROUGH_CELLS);
+  }
+
+  override reset(): void {
+    super.reset();
+    // prom-client's constructor resets too, before this class's fields exist.
+    if (#cells in this) for (const { cell } of this.#cells.values()) cell.reset();
   }
 
   /**
@@ -110,7 +168,7 @@ export class CellHistogram extends Histogram {
   }> {
     const bucket = `${this.#name}_bucket`;
     const values = [];
-    for (const { labels, cell } of this.#cells) {
+    for (const { labels, cell } of this.#cells.values()) {
       let cumulative = 0;
       for (const [i, le] of this.#bounds.entries()) {
         cumulative += cell.counts[i]!;

@@ -5,6 +5,8 @@ export const DIGEST_BYTES = 32;
  * longer one is still admitted, only not remembered (verified again on each call).
  */
 export const MAX_JTI_BYTES = 64;
+/** UTF-8 cannot carry a lone surrogate: such a token ID would come back as another string. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** What `revocationsSeen` holds until the verifier first records a version. */
 export const NO_VERSION = -1;
 
@@ -64,12 +66,12 @@ export class VerifiedTokenTable<Grant extends object> {
 
   /**
    * Remembers a verified token, in place of the same digest's earlier entry if there is one; the
-   * oldest entry goes when the table is full. Returns the slot, or -1 when the token ID is too long
-   * to hold (nothing is remembered then).
+   * oldest entry goes when the table is full. Returns the slot, or -1 when the token ID cannot be
+   * held (too long, or not valid UTF-16): nothing is remembered then.
    */
   add(digest: string, jti: string, expiry: number, grant: Grant): number {
     if (digest.length !== DIGEST_BYTES) throw new RangeError(`a digest is ${DIGEST_BYTES} characters`);
-    if (Buffer.byteLength(jti, 'utf8') > MAX_JTI_BYTES) return -1;
+    if (Buffer.byteLength(jti, 'utf8') > MAX_JTI_BYTES || LONE_SURROGATE.test(jti)) return -1;
     let slot = this.find(digest);
     if (slot < 0) {
       while (this.#used === this.capacity) this.#dropOldest();

@@ -69,4 +69,38 @@ describe('metric cells', () => {
       withoutExemplars(await reference.getMetricsAsJSON()),
     );
   });
+
+  it('gives one cell per label set, resets with the registry, and refuses prom-client’s own counting', async () => {
+    const registry = new Registry();
+    const counter = new CellCounter({
+      name: 'calls_total',
+      help: 'Calls',
+      labelNames: ['api', 'status'],
+      registers: [registry],
+    });
+    const histogram = new CellHistogram({
+      name: 'call_seconds',
+      help: 'Time',
+      labelNames: ['api'],
+      buckets: BUCKETS,
+      registers: [registry],
+    });
+    expect(counter.cell({ api: 'users', status: '200' })).toBe(counter.cell({ status: '200', api: 'users' }));
+    expect(histogram.cell({ api: 'users' })).toBe(histogram.cell({ api: 'users' }));
+    counter.cell({ api: 'users', status: '200' }).inc();
+    histogram.cell({ api: 'users' }).observe(0.5);
+    expect(await registry.metrics()).toContain('calls_total{api="users",status="200"} 1');
+    expect(await registry.metrics()).toContain('call_seconds_count{api="users"} 1');
+    registry.resetMetrics();
+    const text = await registry.metrics();
+    expect(text).toContain('calls_total{api="users",status="200"} 0');
+    expect(text).toContain('call_seconds_bucket{le="1",api="users"} 0');
+    expect(text).toContain('call_seconds_sum{api="users"} 0');
+    // Counting that would never be exported fails loudly instead.
+    expect(() => counter.inc()).toThrow(/cell/);
+    expect(() => counter.labels()).toThrow(/cell/);
+    expect(() => histogram.observe(1)).toThrow(/cell/);
+    expect(() => histogram.labels()).toThrow(/cell/);
+    expect(() => histogram.cell({ api: 'users' }).observe(Number.NaN)).toThrow(TypeError);
+  });
 });

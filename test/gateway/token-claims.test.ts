@@ -148,6 +148,37 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     await expect(ownVerifier.check(token)).rejects.toMatchObject({ reason: 'unknown_key' });
   });
 
+  it('refuses a remembered token as soon as its ID joins the revocation list, on the path that skips the signature', async () => {
+    const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
+      (k) => k.status === 'active',
+    )!;
+    const held = new Map([[active.kid, publicKeyFromJwk(active.publicJwk)!]]);
+    const revocations = new RevocationList(keygate.store);
+    const ownVerifier = new AccessTokenVerifier(
+      {
+        key: async (kid) => (kid === undefined ? undefined : held.get(kid)),
+        holds: (kid) => held.has(kid ?? ''),
+      },
+      revocations,
+      new CredentialCache(keygate.store, { maxEntries: 100, maxAgeMs: 60_000 }),
+      {
+        issuer: keygate.config.publicUrl,
+        audience: keygate.config.audience,
+        region: keygate.config.region,
+        leewaySeconds: 30,
+        maxCachedTokens: 100,
+      },
+    );
+    const token = await sign({});
+    const { jti } = await ownVerifier.check(token); // verified, remembered, credential loaded
+    // Now answered from memory, synchronously: the revocation list is consulted and its version noted.
+    expect(ownVerifier.verify(token)).toMatchObject({ clientId: client.clientId });
+    expect(ownVerifier.verify(token)).toMatchObject({ clientId: client.clientId });
+    revocations.add(jti);
+    expect(() => ownVerifier.verify(token)).toThrow(expect.objectContaining({ status: 401 }));
+    await expect(ownVerifier.check(token)).rejects.toMatchObject({ reason: 'revoked' });
+  });
+
   it('refuses a token whose signature covers other bytes, or is cut short', async () => {
     const token = await sign({});
     const [h, p, sig] = token.split('.') as [string, string, string];

@@ -72,8 +72,13 @@ describe('VerifiedTokenTable', () => {
     const table = new VerifiedTokenTable<Grant>(2);
     expect(table.add(randomDigest(), 'x'.repeat(MAX_JTI_BYTES + 1), 1, { name: 'g' })).toBe(-1);
     expect(table.size).toBe(0);
+    // A lone surrogate would come back from UTF-8 as another string, and miss its revocation.
+    expect(table.add(randomDigest(), 'a\uD800b', 1, { name: 'g' })).toBe(-1);
+    expect(table.size).toBe(0);
     const slot = table.add(randomDigest(), 'x'.repeat(MAX_JTI_BYTES), 1, { name: 'g' });
     expect(table.jti(slot)).toBe('x'.repeat(MAX_JTI_BYTES));
+    // Characters beyond one byte, and a surrogate pair, come back whole.
+    expect(table.jti(table.add(randomDigest(), 'é-🔑-ü', 1, { name: 'g' }))).toBe('é-🔑-ü');
   });
 
   it('finds every remaining entry after deletions inside runs of colliding digests', () => {
