@@ -29,10 +29,10 @@ describe('gateway: the claims and header of a correctly signed token', () => {
   afterAll(() => keygate.stop());
 
   /** A verifier configured as the test server's gateway, over the given keys. */
-  const verifierWith = (keys: VerificationKeySource) =>
+  const verifierWith = (keys: VerificationKeySource, revocations = new RevocationList(keygate.store)) =>
     new AccessTokenVerifier(
       keys,
-      new RevocationList(keygate.store),
+      revocations,
       new CredentialCache(keygate.store, { maxEntries: 100, maxAgeMs: 60_000 }),
       {
         issuer: keygate.config.publicUrl,
@@ -154,20 +154,12 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     )!;
     const held = new Map([[active.kid, publicKeyFromJwk(active.publicJwk)!]]);
     const revocations = new RevocationList(keygate.store);
-    const ownVerifier = new AccessTokenVerifier(
+    const ownVerifier = verifierWith(
       {
         key: async (kid) => (kid === undefined ? undefined : held.get(kid)),
         holds: (kid) => held.has(kid ?? ''),
       },
       revocations,
-      new CredentialCache(keygate.store, { maxEntries: 100, maxAgeMs: 60_000 }),
-      {
-        issuer: keygate.config.publicUrl,
-        audience: keygate.config.audience,
-        region: keygate.config.region,
-        leewaySeconds: 30,
-        maxCachedTokens: 100,
-      },
     );
     const token = await sign({});
     const { jti } = await ownVerifier.check(token); // verified, remembered, credential loaded
