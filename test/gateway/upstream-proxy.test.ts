@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ForwardedAnswer } from '../../src/gateway/forwarded-call.js';
@@ -31,6 +31,7 @@ afterEach(async () => {
 async function rig(
   answer: (req: IncomingMessage, res: ServerResponse) => void,
   callerStallTimeoutMs = CALLER_STALL_MS,
+  poolConnections = 1,
 ): Promise<Rig> {
   const upstreamCalls: string[] = [];
   const upstreamClosed: Promise<boolean>[] = [];
@@ -46,8 +47,12 @@ async function rig(
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  // One connection, so a second call waits for the first.
-  const proxy = new UpstreamProxy({ timeoutMs: TIMEOUT_MS, callerStallTimeoutMs, connections: 1 });
+  // One connection unless a test asks for more, so a second call waits for the first.
+  const proxy = new UpstreamProxy({
+    timeoutMs: TIMEOUT_MS,
+    callerStallTimeoutMs,
+    connections: poolConnections,
+  });
   const answers: ForwardedAnswer[] = [];
   const app: FastifyInstance = Fastify();
   app.get('/*', async (request, reply) => {
@@ -193,6 +198,43 @@ describe('UpstreamProxy', () => {
     expect(error).toBe('aborted');
     expect(bytes).toBeLessThan(size);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200]);
+  });
+
+  it('cuts a pipelined call queued behind another once the stall limit passes, and stops its upstream call', async () => {
+    // Two calls on one caller connection (HTTP/1.1 pipelining), and a caller that reads nothing.
+    // The first answer trickles for 3 s in small chunks, so it never fills a buffer; the second is
+    // queued behind it and can only fill the server's buffer of pending output. Its 'close' never
+    // comes while the first holds the socket, so only a direct abort ends its upstream call.
+    const size = 64 * 1024 * 1024;
+    const { front, upstreamClosed, upstreamCalls } = await rig(
+      (req, res) => {
+        if (req.url === '/trickling') return trickle(res, 30, 100);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+        res.end(Buffer.alloc(size, 7));
+      },
+      700,
+      2,
+    );
+    const { port } = new URL(front);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.pause();
+    const started = performance.now();
+    socket.write('GET /trickling HTTP/1.1\r\nhost: front\r\n\r\nGET /queued HTTP/1.1\r\nhost: front\r\n\r\n');
+    cleanup.push(async () => void socket.destroy());
+    await vi.waitFor(() => expect(upstreamCalls).toEqual(['/trickling', '/queued']));
+    // The queued call's upstream call ends at the cut: the limit, plus the sweep, plus slack; well
+    // before the first answer is done (3 s) and frees the socket.
+    await upstreamClosed[1];
+    const cutAt = performance.now() - started;
+    // (Node reports the upstream's answer as finished once its socket is gone, so the time is the test.)
+    const firstStillRunning = await Promise.race([
+      upstreamClosed[0]!.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 10)),
+    ]);
+    expect(firstStillRunning).toBe(true);
+    expect(cutAt).toBeGreaterThanOrEqual(700);
+    expect(cutAt).toBeLessThan(2_500);
   });
 
   it('stops the upstream call when the caller goes away in the middle of the answer', async () => {
