@@ -134,7 +134,7 @@ export class AccessTokenVerifier {
     if (slot < 0) {
       verified = await this.#verifySignatureAndClaims(token);
       this.#tokens.add(digest, verified.jti, verified.exp, verified.grant);
-      this.#tokens.forgetExpired(Date.now() / 1000 - this.options.leewaySeconds);
+      this.#tokens.forgetExpired(this.#expiredUpTo());
     } else {
       // Read before waiting: a slot may hold another token once the table has changed.
       verified = {
@@ -269,7 +269,12 @@ export class AccessTokenVerifier {
 
   /** Whether a token that expires at `exp` (epoch seconds) is past it by more than the clock leeway. */
   #pastExpiry(exp: number, nowSeconds = Date.now() / 1000): boolean {
-    return exp <= nowSeconds - this.options.leewaySeconds;
+    return exp <= this.#expiredUpTo(nowSeconds);
+  }
+
+  /** The latest `exp` (epoch seconds) that is past, the clock leeway allowed for. */
+  #expiredUpTo(nowSeconds = Date.now() / 1000): number {
+    return nowSeconds - this.options.leewaySeconds;
   }
 
   /** How many verified tokens are remembered. */
