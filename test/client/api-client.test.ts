@@ -8,7 +8,7 @@ import {
   InsufficientScopeError,
   RateLimitedError,
 } from '../../src/client/index.js';
-import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
@@ -57,11 +57,7 @@ describe('client: API client and caller CLI against a started Keygate', () => {
     const first = await tokens.getToken();
     expect((await api.get('/agents-availability')).status).toBe(200);
     // The token is revoked behind the client's back.
-    await postForm(
-      `${keygate.url}/Auth/connect/revocation`,
-      { token: first },
-      { authorization: basic(fresh.clientId, fresh.clientSecret) },
-    );
+    await revokeToken(keygate, fresh, first);
     await keygate.syncChanges();
     expect((await api.get('/agents-availability')).status).toBe(200);
     expect(await tokens.getToken()).not.toBe(first);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken, signWithServerKey } from '../helpers/tokens.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
@@ -95,11 +95,7 @@ describe('keygate explain', () => {
     );
 
     const revokedToken = await issueToken(keygate, client, 'agents-availability:read');
-    await postForm(
-      `${keygate.url}/Auth/connect/revocation`,
-      { token: revokedToken },
-      { authorization: basic(client.clientId, client.clientSecret) },
-    );
+    await revokeToken(keygate, client, revokedToken);
     expect((await explain(revokedToken, '/agents-availability')).json).toMatchObject({
       status: 401,
       reason: 'the token has been revoked',

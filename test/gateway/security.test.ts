@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken, rotateKeys, signWithServerKey } from '../helpers/tokens.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
@@ -18,12 +18,7 @@ describe('gateway: revocation, credential changes and key rotation', () => {
     client: { clientId: string; clientSecret: string },
     token: string,
   ) => {
-    const revoked = await postForm(
-      `${keygate.url}/Auth/connect/revocation`,
-      { token },
-      { authorization: basic(client.clientId, client.clientSecret) },
-    );
-    expect(revoked.status).toBe(200);
+    expect((await revokeToken(keygate, client, token)).status).toBe(200);
     await withinOneSecond(async () => {
       expect((await call(token)).status).toBe(401);
     });

@@ -119,6 +119,19 @@ export function basic(clientId: string, clientSecret: string): string {
 
 export const TOKEN_PATH = '/Auth/connect/token';
 
+/** Revokes a token as its client, with HTTP Basic authentication (RFC 7009). */
+export function revokeToken(
+  keygate: { url: string },
+  client: { clientId: string; clientSecret: string },
+  token: string,
+): ReturnType<typeof postForm> {
+  return postForm(
+    `${keygate.url}/Auth/connect/revocation`,
+    { token },
+    { authorization: basic(client.clientId, client.clientSecret) },
+  );
+}
+
 /** A client-credentials token request with client_secret_post, as most callers send it. */
 export function requestToken(
   keygate: { url: string },
