@@ -1,9 +1,11 @@
 import { Registry } from 'prom-client';
 import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from './metric-cells.js';
+import { processMetricsRegistry } from './process-metrics.js';
 
 /**
  * Prometheus metrics of the gateway. Labels are the API, the status and the scope that admitted
- * the call — never a client ID, a token or anything secret.
+ * the call — never a client ID, a token or anything secret. The page also carries the process's
+ * own metrics (process-metrics.ts).
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -28,6 +30,8 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly #apis = new Map<string, ApiMetrics>();
+  /** What /metrics shows: the gateway's metrics and the process's. */
+  readonly #page = Registry.merge([this.registry, processMetricsRegistry()]);
 
   /** The metrics of one API: a route handler asks once and keeps them. */
   forApi(api: string): ApiMetrics {
@@ -40,7 +44,7 @@ export class GatewayMetrics {
   }
 
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.#page.metrics();
   }
 }
 

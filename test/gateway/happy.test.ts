@@ -142,6 +142,28 @@ describe('gateway: admitted calls', () => {
     expect(text).not.toContain(token.slice(0, 40));
   });
 
+  it('shows the process beside the calls: garbage collections by kind, event-loop delay, CPU, heap', async () => {
+    const metric = async (pattern: RegExp) => {
+      const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    };
+    const minorCollections = /^nodejs_gc_duration_seconds_count\{kind="minor"\} (\S+)$/m;
+    const loopDelayMax = /^nodejs_eventloop_lag_max_seconds (\S+)$/m;
+    const before = await metric(minorCollections);
+    // Short-lived garbage enough for several young-generation collections.
+    let kept = 0;
+    for (let i = 0; i < 200_000; i++) kept += [i, { i }].length;
+    expect(kept).toBe(400_000);
+    expect(await metric(minorCollections)).toBeGreaterThan(Number.isNaN(before) ? 0 : before);
+    // The event loop held for 60 ms: the delay monitor (10 ms resolution) sees a timer 50 ms late.
+    await metric(loopDelayMax); // each reading starts a new interval
+    const until = performance.now() + 60;
+    while (performance.now() < until) {}
+    expect(await metric(loopDelayMax)).toBeGreaterThanOrEqual(0.04);
+    expect(await metric(/^process_cpu_user_seconds_total (\S+)$/m)).toBeGreaterThan(0);
+    expect(await metric(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\S+)$/m)).toBeGreaterThan(0);
+  });
+
   it('measures the time it adds apart from the time the upstream takes to answer', async () => {
     const token = await issueToken(keygate, client, 'admin:read');
     const sample = async (name: string, suffix: 'sum' | 'count') => {
