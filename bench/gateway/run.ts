@@ -25,7 +25,7 @@ import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
-import { histogramBuckets, quantileBetween } from '../lib/prometheus-histogram.js';
+import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -292,27 +292,46 @@ try {
       { url: t.url, headers: t.headers, rate, seconds: secs, connections: latencyConnections },
       1,
     );
-  // Keygate's own account of the time it adds (its /metrics), read around each of its rounds.
+  // Keygate's own account of its rounds (its /metrics, read before and after each): the time it
+  // adds, its major garbage collections and the longest its event loop was held (the page's
+  // event-loop figures start again at each reading).
   const metricsUrl = `http://127.0.0.1:${ports.gateway}/metrics`;
-  const addedHistogram = async () =>
-    histogramBuckets(await (await fetch(metricsUrl)).text(), 'keygate_gateway_added_duration_seconds');
-  const ownTime: { p50: number; p99: number; p999: number }[] = [];
+  const readMetrics = async () => {
+    const page = await (await fetch(metricsUrl)).text();
+    return {
+      added: histogramBuckets(page, 'keygate_gateway_added_duration_seconds'),
+      majorGcs: seriesValue(page, 'nodejs_gc_duration_seconds_count{kind="major"}'),
+      majorGcSeconds: seriesValue(page, 'nodejs_gc_duration_seconds_sum{kind="major"}'),
+      loopDelayMaxSeconds: seriesValue(page, 'nodejs_eventloop_lag_max_seconds'),
+    };
+  };
+  const ownTime: {
+    p50: number;
+    p99: number;
+    p999: number;
+    majorGcs: number;
+    majorGcMs: number;
+    loopDelayMaxMs: number;
+  }[] = [];
   const latencySamples = new Map<string, FixedRateResult[]>();
   // The share of its core each proxy used in its rounds: near 100 %, the latency is its queue.
   const latencyCpu = new Map<string, number[]>();
   for (let round = 0; round < latencyRounds; round++) {
     // Every path, nginx too: what a proxy not written in Node adds on this machine at the same rate.
     for (const t of targets) {
-      const before = t === keygateTarget ? await addedHistogram() : undefined;
+      const before = t === keygateTarget ? await readMetrics() : undefined;
       const { result, cpuShare } = await withCpuShare(t.pid, () => fixed(t, seconds));
       latencySamples.set(t.name, [...(latencySamples.get(t.name) ?? []), result]);
       if (cpuShare !== undefined) latencyCpu.set(t.name, [...(latencyCpu.get(t.name) ?? []), cpuShare]);
       if (before) {
-        const after = await addedHistogram();
+        const after = await readMetrics();
         ownTime.push({
-          p50: quantileBetween(before, after, 0.5) * 1000,
-          p99: quantileBetween(before, after, 0.99) * 1000,
-          p999: quantileBetween(before, after, 0.999) * 1000,
+          p50: quantileBetween(before.added, after.added, 0.5) * 1000,
+          p99: quantileBetween(before.added, after.added, 0.99) * 1000,
+          p999: quantileBetween(before.added, after.added, 0.999) * 1000,
+          majorGcs: after.majorGcs - before.majorGcs,
+          majorGcMs: (after.majorGcSeconds - before.majorGcSeconds) * 1000,
+          loopDelayMaxMs: after.loopDelayMaxSeconds * 1000,
         });
       }
     }
@@ -356,6 +375,8 @@ try {
     ),
     '',
     `Keygate's own time per request in the same rounds (its histogram keygate_gateway_added_duration_seconds: the whole request less the wait for the upstream; bucket bounds): ${ownTime.map((o) => `p50 ≤ ${o.p50} ms, p99 ≤ ${o.p99} ms, p99.9 ≤ ${o.p999} ms`).join('; ')}.`,
+    '',
+    `Keygate's process in the same rounds (its /metrics, the client's warm-up included): ${ownTime.map((o, i) => `round ${i + 1}: ${o.majorGcs} major GC${o.majorGcs === 1 ? '' : 's'} (${f(o.majorGcMs)} ms of pauses), event loop held up to ${f(o.loopDelayMaxMs)} ms, p99 ${f(latencySamples.get(keygateTarget.name)![i]!.p99)} ms`).join('; ')}.`,
     '',
     `CPU 0 idle but for a clock-reading loop, ${gaps.seconds} s: ${gaps.over1ms} gaps over 1 ms, ${gaps.over5ms} over 5 ms, longest ${f(gaps.longestMs)} ms (time the machine did not run it).`,
   ].join('\n');

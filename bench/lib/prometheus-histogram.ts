@@ -21,3 +21,12 @@ export function quantileBetween(before: Map<number, number>, after: Map<number, 
   }
   return Number.POSITIVE_INFINITY;
 }
+
+/** The value of one series on a Prometheus text page (`name{labels}` exactly as written there), or 0. */
+export function seriesValue(page: string, series: string): number {
+  const at = page.indexOf(`\n${series} `);
+  if (at < 0) return 0;
+  const start = at + series.length + 2;
+  const end = page.indexOf('\n', start);
+  return Number(page.slice(start, end < 0 ? undefined : end));
+}
