@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
@@ -20,6 +21,7 @@ import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
+import { clusterMetricsReader } from './cluster-metrics.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -83,6 +85,8 @@ export async function buildGateway(
     leewaySeconds: config.clockLeewaySeconds,
     maxCachedTokens: 100_000,
   });
+  const metrics = new GatewayMetrics();
+  if (cluster.isWorker) metrics.readFrom(clusterMetricsReader(metrics.page));
   await app.register(async (scope) =>
     gatewayPlugin(scope, {
       config,
@@ -97,7 +101,7 @@ export async function buildGateway(
         : new RateLimiter(),
       plans: new AccountPlans(deps.accounts, config),
       usage: deps.usage,
-      metrics: new GatewayMetrics(),
+      metrics,
     }),
   );
   return { jwks };

@@ -8,7 +8,7 @@ import { freePort, requestToken } from '../helpers/keygate.js';
 import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 
 describe('keygate start --workers', () => {
-  it('runs N workers on shared ports, serves tokens and gateway calls, and stops cleanly on SIGTERM', async () => {
+  it('runs N workers on shared ports, serves tokens and gateway calls, counts every worker’s calls on /metrics, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keygate-workers-'));
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const [port, gatewayPort, samplesPort] = [await freePort(), await freePort(), await freePort()];
@@ -40,10 +40,22 @@ describe('keygate start --workers', () => {
           'agents-availability:read',
         );
         expect(token.status).toBe(200);
+        // A connection of its own for each call, so the primary spreads them over the workers.
         const call = await fetch(`http://127.0.0.1:${gatewayPort}/agents-availability`, {
-          headers: { authorization: `Bearer ${token.body?.access_token}` },
+          headers: { authorization: `Bearer ${token.body?.access_token}`, connection: 'close' },
         });
         expect(call.status).toBe(200);
+      }
+
+      // Whichever worker answers the scrape, the page counts every worker's calls.
+      for (let i = 0; i < 4; i++) {
+        const page = await (
+          await fetch(`http://127.0.0.1:${gatewayPort}/metrics`, { headers: { connection: 'close' } })
+        ).text();
+        expect(page).toMatch(
+          /^keygate_gateway_requests_total\{api="agents-availability",status="200",scope="agents-availability:read"\} 6$/m,
+        );
+        expect(page).toMatch(/^process_cpu_user_seconds_total [\d.]+$/m);
       }
 
       primary.kill('SIGTERM');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
+import { serveClusterMetrics } from '../../server/cluster-metrics.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
@@ -99,6 +100,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     process.stderr.write(`worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
     fork();
   });
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   printBanner({
     config,
