@@ -22,11 +22,17 @@ export function quantileBetween(before: Map<number, number>, after: Map<number, 
   return Number.POSITIVE_INFINITY;
 }
 
-/** The value of one series on a Prometheus text page (`name{labels}` exactly as written there), or 0. */
+/**
+ * The value of one series on a Prometheus text page (`name{labels}` exactly as written there); NaN
+ * when the page has no such series, so a renamed metric shows in the report instead of reading 0.
+ */
 export function seriesValue(page: string, series: string): number {
   const at = page.indexOf(`\n${series} `);
-  if (at < 0) return 0;
+  if (at < 0) return Number.NaN;
   const start = at + series.length + 2;
   const end = page.indexOf('\n', start);
-  return Number(page.slice(start, end < 0 ? undefined : end));
+  const value = page.slice(start, end < 0 ? undefined : end);
+  if (value === '+Inf') return Number.POSITIVE_INFINITY;
+  if (value === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(value); // "Nan" too, as NaN
 }

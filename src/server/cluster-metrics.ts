@@ -20,6 +20,25 @@ interface Answer {
   error?: string;
 }
 
+/**
+ * Set in the environment of the workers `keygate start --workers N` forks: a process that is a
+ * cluster worker of some other launcher (PM2's cluster mode, say) has no Keygate primary to ask.
+ */
+export const CLUSTER_WORKER_ENV = { KEYGATE_CLUSTER_WORKER: '1' } as const;
+
+export function isKeygateClusterWorker(): boolean {
+  return cluster.isWorker && process.env.KEYGATE_CLUSTER_WORKER === CLUSTER_WORKER_ENV.KEYGATE_CLUSTER_WORKER;
+}
+
+/**
+ * In a worker, first thing: answers the primary's gathering from now on, with nothing until the
+ * gateway is built (clusterMetricsReader), so a worker still starting does not hold up a scrape.
+ */
+export function answerClusterGathering(): void {
+  new AggregatorRegistry(); // installs prom-client's answer to the primary's gathering
+  AggregatorRegistry.setRegistries([]);
+}
+
 /** In the primary: answers each worker's request with the whole cluster's page. */
 export function serveClusterMetrics(): void {
   const aggregator = new AggregatorRegistry();
@@ -44,7 +63,7 @@ let listening = false;
  * cluster's page.
  */
 export function clusterMetricsReader(registry: Registry): () => Promise<string> {
-  new AggregatorRegistry(); // installs prom-client's answer to the primary's gathering
+  answerClusterGathering();
   AggregatorRegistry.setRegistries([registry]);
   if (!listening) {
     listening = true;

@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
@@ -21,7 +20,7 @@ import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
-import { clusterMetricsReader } from './cluster-metrics.js';
+import { clusterMetricsReader, isKeygateClusterWorker } from './cluster-metrics.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -86,7 +85,7 @@ export async function buildGateway(
     maxCachedTokens: 100_000,
   });
   const metrics = new GatewayMetrics();
-  if (cluster.isWorker) metrics.readFrom(clusterMetricsReader(metrics.page));
+  if (isKeygateClusterWorker()) metrics.readFrom(clusterMetricsReader(metrics.page));
   await app.register(async (scope) =>
     gatewayPlugin(scope, {
       config,

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
-import { serveClusterMetrics } from '../../server/cluster-metrics.js';
+import {
+  answerClusterGathering,
+  CLUSTER_WORKER_ENV,
+  isKeygateClusterWorker,
+  serveClusterMetrics,
+} from '../../server/cluster-metrics.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
@@ -94,7 +99,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   const local = (port: number, host = config.host) =>
     `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   let stopping = false;
-  const fork = () => cluster.fork();
+  const fork = () => cluster.fork(CLUSTER_WORKER_ENV);
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     process.stderr.write(`worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
@@ -149,6 +154,7 @@ export function registerStartCommand(program: Command): void {
         }
         return runPrimary(config, workers);
       }
+      if (isKeygateClusterWorker()) answerClusterGathering();
       const keygate: RunningKeygate = await startKeygate(config);
       if (cluster.isPrimary) {
         printBanner({ ...keygate, config, bootstrap: keygate.bootstrap, workers: 1 });
