@@ -4,12 +4,12 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 let processRegistry: Registry | undefined;
 
 const GC_DURATION = 'nodejs_gc_duration_seconds';
-const GC_KINDS: Record<number, string> = {
-  [performanceConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [performanceConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  [performanceConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [performanceConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
-};
+const GC_KINDS: readonly (readonly [number, string])[] = [
+  [performanceConstants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+  [performanceConstants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+  [performanceConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
+  [performanceConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
+];
 
 /**
  * The Node process's own metrics (prom-client's defaults: CPU, memory and heap spaces, garbage
@@ -33,9 +33,7 @@ export function processMetricsRegistry(): Registry {
       buckets: [0.001, 0.01, 0.1, 1, 2, 5],
       registers: [processRegistry],
     });
-    const byKind = new Map(
-      Object.entries(GC_KINDS).map(([kind, name]) => [Number(kind), collections.labels({ kind: name })]),
-    );
+    const byKind = new Map(GC_KINDS.map(([kind, name]) => [kind, collections.labels({ kind: name })]));
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         const kind = (entry as { detail?: { kind?: number } }).detail?.kind;

@@ -31,12 +31,13 @@ export function isKeygateClusterWorker(): boolean {
 }
 
 /**
- * In a worker, first thing: answers the primary's gathering from now on, with nothing until the
- * gateway is built (clusterMetricsReader), so a worker still starting does not hold up a scrape.
+ * In a worker: answers the primary's gathering from now on with `registries`. Called first thing
+ * with none, so a worker still starting does not hold up a scrape, and again with the gateway's
+ * once it is built (clusterMetricsReader).
  */
-export function answerClusterGathering(): void {
-  new AggregatorRegistry(); // installs prom-client's answer to the primary's gathering
-  AggregatorRegistry.setRegistries([]);
+export function answerClusterGathering(registries: Registry[] = []): void {
+  new AggregatorRegistry(); // installs prom-client's answer to the primary's gathering (once)
+  AggregatorRegistry.setRegistries(registries);
 }
 
 /** In the primary: answers each worker's request with the whole cluster's page. */
@@ -54,7 +55,10 @@ export function serveClusterMetrics(): void {
   });
 }
 
-const waiting = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+const waiting = new Map<
+  number,
+  { resolve: (text: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+>();
 let nextId = 0;
 let listening = false;
 
@@ -63,8 +67,7 @@ let listening = false;
  * cluster's page.
  */
 export function clusterMetricsReader(registry: Registry): () => Promise<string> {
-  answerClusterGathering();
-  AggregatorRegistry.setRegistries([registry]);
+  answerClusterGathering([registry]);
   if (!listening) {
     listening = true;
     process.on('message', (message: Answer) => {
@@ -72,6 +75,7 @@ export function clusterMetricsReader(registry: Registry): () => Promise<string> 
       const request = waiting.get(message.id);
       if (!request) return;
       waiting.delete(message.id);
+      clearTimeout(request.timer);
       if (message.text !== undefined) request.resolve(message.text);
       else request.reject(new Error(`gathering the workers' metrics failed: ${message.error}`));
     });
@@ -83,16 +87,7 @@ export function clusterMetricsReader(registry: Registry): () => Promise<string> 
         waiting.delete(id);
         reject(new Error('the primary did not answer with the workers’ metrics'));
       }, ANSWER_TIMEOUT_MS);
-      waiting.set(id, {
-        resolve: (text) => {
-          clearTimeout(timer);
-          resolve(text);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
+      waiting.set(id, { resolve, reject, timer });
       process.send?.({ type: REQUEST, id });
     });
 }
