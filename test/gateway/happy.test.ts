@@ -142,11 +142,13 @@ describe('gateway: admitted calls', () => {
     expect(text).not.toContain(token.slice(0, 40));
   });
 
+  /** The value `pattern` captures on the gateway's /metrics page, or NaN when it is not there. */
+  const metric = async (pattern: RegExp) => {
+    const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
+    return Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  };
+
   it('shows the process beside the calls: garbage collections by kind, event-loop delay, CPU, heap', async () => {
-    const metric = async (pattern: RegExp) => {
-      const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
-      return Number(pattern.exec(text)?.[1] ?? Number.NaN);
-    };
     const minorCollections = /^nodejs_gc_duration_seconds_count\{kind="minor"\} (\S+)$/m;
     const loopDelayMax = /^nodejs_eventloop_lag_max_seconds (\S+)$/m;
     const before = await metric(minorCollections);
@@ -173,9 +175,8 @@ describe('gateway: admitted calls', () => {
   it('measures the time it adds apart from the time the upstream takes to answer', async () => {
     const token = await issueToken(keygate, client, 'admin:read');
     const sample = async (name: string, suffix: 'sum' | 'count') => {
-      const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
-      const line = new RegExp(`^${name}_${suffix}\\{api="orders"\\} (\\S+)$`, 'm').exec(text);
-      return Number(line?.[1] ?? 0);
+      const value = await metric(new RegExp(`^${name}_${suffix}\\{api="orders"\\} (\\S+)$`, 'm'));
+      return Number.isNaN(value) ? 0 : value;
     };
     const before = {
       total: await sample('keygate_gateway_request_duration_seconds', 'sum'),
