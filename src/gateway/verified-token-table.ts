@@ -142,21 +142,19 @@ export class VerifiedTokenTable<Grant extends object> {
     this.#used--;
   }
 
-  /** Where a digest's probe starts: its first four bytes, uniformly spread as SHA-256 output is. */
   #digestHome(digest: string): number {
-    return (
-      (digest.charCodeAt(0) |
-        (digest.charCodeAt(1) << 8) |
-        (digest.charCodeAt(2) << 16) |
-        (digest.charCodeAt(3) << 24)) &
-      this.#mask
-    );
+    return this.#home(digest.charCodeAt(0), digest.charCodeAt(1), digest.charCodeAt(2), digest.charCodeAt(3));
   }
 
   #slotHome(slot: number): number {
     const d = this.#digests;
     const at = slot * DIGEST_BYTES;
-    return (d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24)) & this.#mask;
+    return this.#home(d[at]!, d[at + 1]!, d[at + 2]!, d[at + 3]!);
+  }
+
+  /** Where a digest's probe starts: its first four bytes, uniformly spread as SHA-256 output is. */
+  #home(b0: number, b1: number, b2: number, b3: number): number {
+    return (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) & this.#mask;
   }
 
   /** Byte by byte, not in constant time: what leaks is a digest's prefix, which helps no forger. */
