@@ -86,8 +86,9 @@ function readConfigFile(
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.join('.') || '(root)';
+  // A variable sets a whole top-level key: named for that key and anything inside it (roles.1).
   const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === issue.path[0])?.[0];
-  const where = variable && issue.path.length === 1 ? `${key} (${variable})` : key;
+  const where = variable ? `${key} (${variable})` : key;
   return `${where}: ${issue.message}`;
 }
 

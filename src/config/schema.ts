@@ -7,6 +7,10 @@ import { z } from 'zod';
  */
 const port = z.number().int().min(0).max(65535);
 
+/** The parts of Keygate a process can serve; see `roles`. */
+export const ROLES = ['token-service', 'admin', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+
 export const configSchema = z
   .object({
     /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
@@ -107,11 +111,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** Run the regional API gateway in this process. */
-    gatewayEnabled: z.boolean().default(true),
+    /**
+     * What this process serves: `token-service` (OAuth endpoints, JWKS, metadata), `admin` (admin
+     * API and portal), `gateway` (the API gateway and, where enabled, the sample APIs). All three by
+     * default, for a laptop; production can run each apart over one store. A gateway-only process
+     * reads no master key: it verifies tokens with the public JWKS and holds no secret material.
+     * From KEYGATE_ROLES: a comma-separated list.
+     */
+    roles: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((role) => role.trim()) : v),
+        z
+          .array(z.enum(ROLES))
+          .min(1)
+          .refine((roles) => new Set(roles).size === roles.length, 'each role once'),
+      )
+      .default([...ROLES]),
     /**
      * Where the gateway fetches the token service's JWKS. Defaults to this process's own token
-     * service; set it when the gateway runs apart from the token service.
+     * service, or, where this process runs none, to the JWKS under `publicUrl` (the issuer's).
      */
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Seconds of clock skew tolerated on exp/nbf/iat. */
@@ -179,6 +197,7 @@ export interface Config extends Omit<Parsed, 'publicUrl' | 'audience'> {
 
 /** KEYGATE_* variable for each top-level key, and how its text becomes a value. */
 export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' }> = {
+  KEYGATE_ROLES: { key: 'roles', kind: 'string' },
   KEYGATE_HOST: { key: 'host', kind: 'string' },
   KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
   KEYGATE_PORT: { key: 'port', kind: 'integer' },

@@ -29,8 +29,8 @@ export interface GatewayDependencies {
   accounts: AccountCache;
   revocations: RevocationList;
   usage: UsageRecorder;
-  /** The token service's JWKS, when no jwksUrl is configured. */
-  localJwksUrl: string;
+  /** Where the keys are when no jwksUrl is configured: this process's token service, or the issuer's. */
+  defaultJwksUrl: string;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   onError: (message: string, error: unknown) => void;
@@ -72,7 +72,7 @@ export async function buildGateway(
   const { config } = deps;
   const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
   const jwks = new JwksCache({
-    url: config.jwksUrl ?? deps.localJwksUrl,
+    url: config.jwksUrl ?? deps.defaultJwksUrl,
     cooldownMs: config.jwksCooldownSeconds * 1000,
     refreshMs: 5 * 60_000,
     onError: (error) => deps.onError('fetching the JWKS failed; keeping the keys already held', error),

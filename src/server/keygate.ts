@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import { ADMIN_PREFIX } from '../admin-api/context.js';
-import { adminApiPlugin } from '../admin-api/plugin.js';
+import { ADMIN_PREFIX, type AdminApiContext } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
@@ -23,14 +22,12 @@ import { FailedAuthenticationAudit } from '../token-service/failed-authenticatio
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { Keyring } from '../token-service/keyring.js';
 import { JWKS_PATH } from '../token-service/metadata.js';
-import { tokenServicePlugin } from '../token-service/plugin.js';
 import { UsageRecorder } from '../token-service/usage-recorder.js';
 import { ChangeFeed } from './change-feed.js';
 import { buildGateway } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { createLogger } from './logger.js';
-import { portalPlugin } from './portal.js';
 
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -39,20 +36,22 @@ export interface StartOptions {
 
 export interface RunningKeygate {
   readonly config: Config;
-  /** The token service's origin. */
-  readonly url: string;
-  /** The admin API's and portal's origin: `url` unless they have a port of their own. */
-  readonly adminUrl: string;
+  /** The token service's origin, when this process runs it (role `token-service`). */
+  readonly url: string | undefined;
+  /** The admin API's and portal's origin (role `admin`): `url` unless they have a port of their own. */
+  readonly adminUrl: string | undefined;
   /** The API gateway's origin, when this process runs it. */
   readonly gatewayUrl: string | undefined;
   /** The sample APIs' internal origin, when this process serves them. */
   readonly samplesUrl: string | undefined;
   readonly store: Store;
   readonly logger: Logger;
-  readonly bootstrap: BootstrapResult;
-  readonly masterKeyOrigin: 'config' | 'file' | 'generated';
-  /** Credential use cases on this process's store (the admin API's and tests' entry point). */
-  readonly credentials: CredentialService;
+  /** What this start did to an empty store; undefined in a gateway-only process, which does not. */
+  readonly bootstrap: BootstrapResult | undefined;
+  /** Where the master key came from; undefined in a gateway-only process, which reads none. */
+  readonly masterKeyOrigin: 'config' | 'file' | 'generated' | undefined;
+  /** Credential use cases on this process's store (the admin API's and tests' entry point); needs the master key. */
+  readonly credentials: CredentialService | undefined;
   readonly users: PortalUserService;
   /** Writes buffered last-used times and usage counts now instead of at the next interval. */
   flushUsage(): Promise<void>;
@@ -61,30 +60,39 @@ export interface RunningKeygate {
   close(): Promise<void>;
 }
 
-/** The composition root: builds every service once and wires the surfaces this process serves. */
+/**
+ * The composition root: builds the services the configured roles need, once, and wires the surfaces
+ * this process serves. Only the token service and the admin API need the master key (to hash
+ * secrets and to unseal signing keys); a gateway-only process neither reads it nor bootstraps.
+ */
 export async function startKeygate(config: Config, options: StartOptions = {}): Promise<RunningKeygate> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const master = loadMasterKey(config);
-  const keys = deriveKeys(master.key);
+  const roles = new Set(config.roles);
+  const servesTokens = roles.has('token-service');
+  const servesAdmin = roles.has('admin');
+  const servesGateway = roles.has('gateway');
+  const master = servesTokens || servesAdmin ? loadMasterKey(config) : undefined;
+  const keys = master ? deriveKeys(master.key) : undefined;
   const store = openStore(config);
   try {
     await store.migrate();
-    const bootstrapResult = await bootstrap(store, config, keys.keyEncryptionKey);
+    const bootstrapResult = keys ? await bootstrap(store, config, keys.keyEncryptionKey) : undefined;
 
-    const keyring = new Keyring(store, keys.keyEncryptionKey, config.region);
-    await keyring.reload();
+    const keyring =
+      servesTokens && keys ? new Keyring(store, keys.keyEncryptionKey, config.region) : undefined;
+    await keyring?.reload();
     const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
     usage.start(config.usageFlushMs);
     const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
     const credentialCache = new CredentialCache(store, { maxEntries: 100_000, maxAgeMs: 300_000 });
-    const revocations = new RevocationList(store);
-    await revocations.load();
+    const revocations = servesGateway ? new RevocationList(store) : undefined;
+    await revocations?.load();
     feed.onChanges(async (changes) => {
       for (const change of changes) {
         if (change.topic.startsWith('credential.')) credentialCache.invalidate(change.ref);
-        else if (change.topic === 'token.revoked') revocations.add(change.ref);
+        else if (change.topic === 'token.revoked') revocations?.add(change.ref);
       }
-      if (changes.some((c) => c.topic === 'keys.rotated')) {
+      if (keyring && changes.some((c) => c.topic === 'keys.rotated')) {
         await keyring.reload();
         logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
       }
@@ -100,31 +108,28 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       });
 
     const accounts = new AccountCache(store);
-    const context: TokenServiceContext = {
-      config,
-      store,
-      credentials: credentialCache,
-      accounts,
-      keyring,
-      hasher: new ClientSecretHasher(keys.secretPepper),
-      limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
-      failureAudit: new FailedAuthenticationAudit(store, (err) =>
-        logger.warn({ err }, 'auditing a failed client authentication failed'),
-      ),
-      usage,
-    };
-
-    const credentials = new CredentialService(store, context.hasher, () => feed.poll());
+    const hasher = keys ? new ClientSecretHasher(keys.secretPepper) : undefined;
+    const credentials = hasher ? new CredentialService(store, hasher, () => feed.poll()) : undefined;
     const users = new PortalUserService(store);
-    const sessions = new PortalSessions(store, config.portalSession, config.loginLimits, (err) =>
-      logger.warn({ err }, 'auditing a login failed'),
-    );
+    const admin =
+      servesAdmin && hasher && credentials
+        ? {
+            config,
+            store,
+            credentials,
+            users,
+            sessions: new PortalSessions(store, config.portalSession, config.loginLimits, (err) =>
+              logger.warn({ err }, 'auditing a login failed'),
+            ),
+            apiTokens: new ApiTokenService(store, hasher),
+          }
+        : undefined;
     const sweepSessions = setInterval(() => {
-      sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
+      admin?.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
     }, 3_600_000);
     sweepSessions.unref();
     const refreshRevocations = setInterval(() => {
-      revocations.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
+      revocations?.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
     }, 600_000);
     refreshRevocations.unref();
 
@@ -141,48 +146,63 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     };
     let jwks: JwksCache | undefined;
     try {
-      const app = buildHttpApp(logger, config.trustProxy);
-      notFoundInEnvelope(app);
-      servers.push(app);
-      await app.register(healthPlugin, store);
-      await app.register(async (scope) => tokenServicePlugin(scope, context));
-      const adminSurface = async (server: FastifyInstance) => {
-        await server.register(
-          async (scope) =>
-            adminApiPlugin(scope, {
-              config,
-              store,
-              credentials,
-              users,
-              sessions,
-              apiTokens: new ApiTokenService(store, context.hasher),
-            }),
-          { prefix: ADMIN_PREFIX },
-        );
+      // Each surface's routes and schemas are loaded only where a role serves them: a gateway-only
+      // process holds less for every major garbage collection to mark.
+      const adminSurface = async (server: FastifyInstance, deps: AdminApiContext) => {
+        const [{ adminApiPlugin }, { portalPlugin }] = await Promise.all([
+          import('../admin-api/plugin.js'),
+          import('./portal.js'),
+        ]);
+        await server.register(async (scope) => adminApiPlugin(scope, deps), { prefix: ADMIN_PREFIX });
         await server.register(portalPlugin);
       };
-      // The admin API and portal share the token service's origin unless given a port of their own
-      // (then the public origin serves OAuth only, and the admin port can stay on a private network).
-      if (config.adminPort === undefined) await adminSurface(app);
-      const url = await listen(app, config.host, config.port);
-      let adminUrl = url;
-      if (config.adminPort !== undefined) {
-        const admin = buildHttpApp(logger.child({ surface: 'admin' }), config.trustProxy);
-        servers.push(admin);
-        await admin.register(healthPlugin, store);
-        await adminSurface(admin);
-        adminUrl = await listen(admin, config.adminHost ?? config.host, config.adminPort);
+      // The token service's origin; the admin API and portal share it unless given a port of their
+      // own (then the public origin serves OAuth only, and the admin port can stay on a private network).
+      const adminOnMain = admin !== undefined && config.adminPort === undefined;
+      let url: string | undefined;
+      if (servesTokens || adminOnMain) {
+        const app = buildHttpApp(logger, config.trustProxy);
+        notFoundInEnvelope(app);
+        servers.push(app);
+        await app.register(healthPlugin, store);
+        if (servesTokens && keyring && hasher) {
+          const context: TokenServiceContext = {
+            config,
+            store,
+            credentials: credentialCache,
+            accounts,
+            keyring,
+            hasher,
+            limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
+            failureAudit: new FailedAuthenticationAudit(store, (err) =>
+              logger.warn({ err }, 'auditing a failed client authentication failed'),
+            ),
+            usage,
+          };
+          const { tokenServicePlugin } = await import('../token-service/plugin.js');
+          await app.register(async (scope) => tokenServicePlugin(scope, context));
+        }
+        if (admin && adminOnMain) await adminSurface(app, admin);
+        url = await listen(app, config.host, config.port);
+      }
+      let adminUrl = adminOnMain ? url : undefined;
+      if (admin && config.adminPort !== undefined) {
+        const adminApp = buildHttpApp(logger.child({ surface: 'admin' }), config.trustProxy);
+        servers.push(adminApp);
+        await adminApp.register(healthPlugin, store);
+        await adminSurface(adminApp, admin);
+        adminUrl = await listen(adminApp, config.adminHost ?? config.host, config.adminPort);
       }
 
       let samplesUrl: string | undefined;
-      if (config.samplesEnabled && config.gatewayEnabled) {
+      if (config.samplesEnabled && servesGateway) {
         const samples = buildSampleApisApp(logger);
         servers.push(samples);
         samplesUrl = await listen(samples, '127.0.0.1', config.samplesPort);
       }
 
       let gatewayUrl: string | undefined;
-      if (config.gatewayEnabled) {
+      if (servesGateway && revocations) {
         const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config.trustProxy);
         servers.push(gateway);
         await gateway.register(healthPlugin, store);
@@ -193,7 +213,8 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           accounts,
           revocations,
           usage,
-          localJwksUrl: `${url}${JWKS_PATH}`,
+          // This process's own token service, or the issuer's where it runs none.
+          defaultJwksUrl: `${url && servesTokens ? url : config.publicUrl}${JWKS_PATH}`,
           samplesUrl,
           onError: (message, err) => logger.warn({ err }, message),
           onInfo: (message) => logger.info(message),
@@ -204,14 +225,14 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
 
       return {
         config,
-        url,
+        url: servesTokens ? url : undefined,
         adminUrl,
         gatewayUrl,
         samplesUrl,
         store,
         logger,
         bootstrap: bootstrapResult,
-        masterKeyOrigin: master.origin,
+        masterKeyOrigin: master?.origin,
         credentials,
         users,
         flushUsage: () => usage.flush(),

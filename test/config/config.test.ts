@@ -61,6 +61,33 @@ describe('configuration', () => {
     expect(problems.find((p) => p.startsWith('tokenLifetimeSeconds (KEYGATE_TOKEN_LIFETIME)'))).toBeDefined();
   });
 
+  it('serves every role unless KEYGATE_ROLES or the file names some', () => {
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).roles).toEqual(['token-service', 'admin', 'gateway']);
+    expect(loadConfig({ env: { KEYGATE_ROLES: 'gateway' }, cwd: emptyDir() }).roles).toEqual(['gateway']);
+    expect(loadConfig({ env: { KEYGATE_ROLES: 'token-service, admin' }, cwd: emptyDir() }).roles).toEqual([
+      'token-service',
+      'admin',
+    ]);
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'keygate.config.json'), JSON.stringify({ roles: ['admin'] }));
+    expect(loadConfig({ env: {}, cwd }).roles).toEqual(['admin']);
+
+    const [unknown] = problemsOf(() =>
+      loadConfig({ env: { KEYGATE_ROLES: 'gateway,proxy' }, cwd: emptyDir() }),
+    );
+    expect(unknown).toMatch(/^roles\.1 \(KEYGATE_ROLES\): /);
+    expect(unknown).toContain('token-service');
+    const [twice] = problemsOf(() =>
+      loadConfig({ env: { KEYGATE_ROLES: 'gateway,gateway' }, cwd: emptyDir() }),
+    );
+    expect(twice).toMatch(/each role once/);
+    const none = emptyDir();
+    writeFileSync(join(none, 'keygate.config.json'), JSON.stringify({ roles: [] }));
+    expect(problemsOf(() => loadConfig({ env: {}, cwd: none }))).toEqual([
+      expect.stringMatching(/^roles \(KEYGATE_ROLES\): /),
+    ]);
+  });
+
   it('rejects unknown keys and broken files, naming them', () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'keygate.config.json'), JSON.stringify({ prot: 8080 }));

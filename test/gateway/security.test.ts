@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import {
+  revokeToken,
+  startKeygateWithRoles,
+  startTestKeygate,
+  type TestKeygate,
+} from '../helpers/keygate.js';
 import { issueToken, rotateKeys, signWithServerKey } from '../helpers/tokens.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
@@ -94,9 +99,10 @@ describe('gateway apart from the token service', () => {
   it('learns a new key on an unknown kid, and keeps validating with the keys it holds while the token service is down', async () => {
     const shared = mkdtempSync(join(tmpdir(), 'keygate-split-'));
     const audience = 'https://api.emea.example';
-    const tokens = await startTestKeygate({ gatewayEnabled: false, audience }, shared);
-    const gateway = await startTestKeygate(
+    const tokens = await startTestKeygate({ roles: ['token-service', 'admin'], audience }, shared);
+    const gateway = await startKeygateWithRoles(
       {
+        roles: ['gateway'],
         jwksUrl: `${tokens.url}/.well-known/jwks.json`,
         publicUrl: tokens.config.publicUrl,
         audience,

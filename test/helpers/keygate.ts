@@ -6,17 +6,28 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { type RunningKeygate, startKeygate } from '../../src/server/keygate.js';
+import type { BootstrapResult } from '../../src/services/bootstrap.js';
+import type { CredentialService } from '../../src/services/credentials.js';
 
-export interface TestKeygate extends RunningKeygate {
+/** A started Keygate with its own data folder and captured logs, whatever its roles. */
+export interface StartedKeygate extends RunningKeygate {
   dataDir: string;
   /** Everything the server logged so far, as text. */
   logs(): string;
+  stop(): Promise<void>;
+}
+
+/** A Keygate with the token service and the admin API (all roles unless a test turns the gateway off). */
+export interface TestKeygate extends StartedKeygate {
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly credentials: CredentialService;
+  readonly bootstrap: BootstrapResult;
   /** Creates credentials in the default account and returns the client ID and the one-time secret. */
   createCredential(
     scopes: string[],
     name?: string,
   ): Promise<{ id: string; clientId: string; clientSecret: string }>;
-  stop(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -37,6 +48,34 @@ export async function freePort(): Promise<number> {
  * can be taken by a test in the other fork before Keygate listens on it: then it tries new ports.
  */
 export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: string): Promise<TestKeygate> {
+  const keygate = await startKeygateWithRoles(overrides, dataDir);
+  const { url, adminUrl, credentials, bootstrap } = keygate;
+  if (!url || !adminUrl || !credentials || !bootstrap) {
+    await keygate.stop();
+    throw new Error('startTestKeygate needs the token-service and admin roles; use startKeygateWithRoles');
+  }
+  const account = (await keygate.store.accounts.list())[0]!;
+  return Object.assign(keygate, {
+    url,
+    adminUrl,
+    credentials,
+    bootstrap,
+    async createCredential(scopes: string[], name = 'Test credential') {
+      const { credential, clientSecret } = await credentials.create({
+        accountId: account.id,
+        name,
+        scopes,
+      });
+      return { id: credential.id, clientId: credential.clientId, clientSecret };
+    },
+  });
+}
+
+/** startTestKeygate for any roles (a gateway-only process has no token service or credentials). */
+export async function startKeygateWithRoles(
+  overrides: ConfigInput = {},
+  dataDir?: string,
+): Promise<StartedKeygate> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnFreePorts(overrides, dataDir);
@@ -46,7 +85,10 @@ export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: st
   }
 }
 
-async function startOnFreePorts(overrides: ConfigInput, dataDir: string | undefined): Promise<TestKeygate> {
+async function startOnFreePorts(
+  overrides: ConfigInput,
+  dataDir: string | undefined,
+): Promise<StartedKeygate> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'keygate-test-'));
   const port = await freePort();
   const gatewayPort = await freePort();
@@ -72,18 +114,9 @@ async function startOnFreePorts(overrides: ConfigInput, dataDir: string | undefi
     },
   });
   const keygate = await startKeygate(config, { logDestination });
-  const account = (await keygate.store.accounts.list())[0]!;
   return Object.assign(keygate, {
     dataDir: dir,
     logs: () => lines.join(''),
-    async createCredential(scopes: string[], name = 'Test credential') {
-      const { credential, clientSecret } = await keygate.credentials.create({
-        accountId: account.id,
-        name,
-        scopes,
-      });
-      return { id: credential.id, clientId: credential.clientId, clientSecret };
-    },
     async stop() {
       await keygate.close();
       if (!dataDir) rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
+import { type Config, ROLES } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
 import {
   answerClusterGathering,
@@ -17,12 +17,12 @@ import { UsageError } from './credentials.js';
 
 interface Banner {
   config: Config;
-  url: string;
-  adminUrl: string;
+  url: string | undefined;
+  adminUrl: string | undefined;
   gatewayUrl: string | undefined;
   samplesUrl: string | undefined;
-  bootstrap: BootstrapResult;
-  masterKeyOrigin: string;
+  bootstrap: BootstrapResult | undefined;
+  masterKeyOrigin: string | undefined;
   workers: number;
 }
 
@@ -31,28 +31,44 @@ function printBanner(b: Banner): void {
   const store = config.databaseUrl
     ? `PostgreSQL, schema ${config.databaseSchema ?? 'public'}`
     : `SQLite in ${config.dataDir}`;
+  const every = config.roles.length === ROLES.length;
   const lines = [
     '',
-    `Keygate is running for region ${config.region} (store: ${store}${b.workers > 1 ? `; ${b.workers} workers` : ''})`,
-    `  portal          ${b.adminUrl}/portal/`,
-    `  admin API       ${b.adminUrl}/admin/v1  (OpenAPI: ${b.adminUrl}/admin/v1/openapi.json)`,
-    `  token endpoint  ${b.url}${TOKEN_PATH}`,
-    `  metadata        ${b.url}${METADATA_PATH}`,
-    `  JWKS            ${b.url}${JWKS_PATH}`,
+    `Keygate is running for region ${config.region} (store: ${store}${every ? '' : `; roles: ${config.roles.join(', ')}`}${b.workers > 1 ? `; ${b.workers} workers` : ''})`,
+    ...(b.adminUrl
+      ? [
+          `  portal          ${b.adminUrl}/portal/`,
+          `  admin API       ${b.adminUrl}/admin/v1  (OpenAPI: ${b.adminUrl}/admin/v1/openapi.json)`,
+        ]
+      : []),
+    ...(b.url
+      ? [
+          `  token endpoint  ${b.url}${TOKEN_PATH}`,
+          `  metadata        ${b.url}${METADATA_PATH}`,
+          `  JWKS            ${b.url}${JWKS_PATH}`,
+        ]
+      : []),
     `  issuer          ${config.publicUrl}`,
     ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
+    ...(b.gatewayUrl && !b.url
+      ? [`  keys from       ${config.jwksUrl ?? `${config.publicUrl}${JWKS_PATH}`}`]
+      : []),
     ...(b.samplesUrl
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
       : []),
     '',
-    `Create API credentials in the portal (${b.adminUrl}/portal/ → API Credentials → Create New), or:`,
-    '  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
   ];
-  if (b.bootstrap.createdAdmin) {
+  if (b.adminUrl) {
+    lines.push(
+      `Create API credentials in the portal (${b.adminUrl}/portal/ → API Credentials → Create New), or:`,
+      '  npx keygate credentials create --name "Wallboard" --scope agents-availability:read',
+    );
+  }
+  if (b.bootstrap?.createdAdmin) {
     lines.push(`Log in to the portal as the first admin: ${config.bootstrapAdminEmail}`);
     if (b.bootstrap.generatedAdminPassword)
       lines.push(`  password (shown once, keep it): ${b.bootstrap.generatedAdminPassword}`);
-  } else {
+  } else if (b.adminUrl) {
     lines.push('Log in to the portal with an existing user; add users with `npx keygate users create`.');
   }
   if (b.masterKeyOrigin === 'generated') {
@@ -60,6 +76,7 @@ function printBanner(b: Banner): void {
       `Generated a master key in ${config.dataDir}/master.key; in production set KEYGATE_MASTER_KEY.`,
     );
   }
+  while (lines.at(-1) === '') lines.pop(); // a gateway-only banner ends with its URLs
   process.stderr.write(`${lines.join('\n')}\n\n`);
 }
 
@@ -87,12 +104,14 @@ function closeOnSignals(close: () => Promise<void>, log: (message: string) => vo
 
 /** The primary of `--workers N`: prepares the store once, then keeps N workers running. */
 async function runPrimary(config: Config, workers: number): Promise<void> {
-  const master = loadMasterKey(config);
+  // Only the token service and the admin API need the master key; a gateway-only primary migrates.
+  const holdsSecrets = config.roles.some((role) => role !== 'gateway');
+  const master = holdsSecrets ? loadMasterKey(config) : undefined;
   const store = openStore(config);
-  let bootstrapResult: BootstrapResult;
+  let bootstrapResult: BootstrapResult | undefined;
   try {
     await store.migrate();
-    bootstrapResult = await bootstrap(store, config, deriveKeys(master.key).keyEncryptionKey);
+    if (master) bootstrapResult = await bootstrap(store, config, deriveKeys(master.key).keyEncryptionKey);
   } finally {
     await store.close();
   }
@@ -107,15 +126,18 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
   });
   serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
+  const roles = new Set(config.roles);
+  const servesGateway = roles.has('gateway');
+  const adminUrl =
+    config.adminPort === undefined ? local(config.port) : local(config.adminPort, config.adminHost);
   printBanner({
     config,
-    url: local(config.port),
-    adminUrl: config.adminPort === undefined ? local(config.port) : local(config.adminPort, config.adminHost),
-    gatewayUrl: config.gatewayEnabled ? local(config.gatewayPort) : undefined,
-    samplesUrl:
-      config.gatewayEnabled && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
+    url: roles.has('token-service') ? local(config.port) : undefined,
+    adminUrl: roles.has('admin') ? adminUrl : undefined,
+    gatewayUrl: servesGateway ? local(config.gatewayPort) : undefined,
+    samplesUrl: servesGateway && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
     bootstrap: bootstrapResult,
-    masterKeyOrigin: master.origin,
+    masterKeyOrigin: master?.origin,
     workers,
   });
   closeOnSignals(
@@ -134,7 +156,9 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run Keygate (every role, one region) on the configured store')
+    .description(
+      'run Keygate for one region on the configured store (every role unless `roles` says otherwise)',
+    )
     .option('--workers <n>', 'processes sharing the ports (Node cluster); default 1', (v) => Number(v))
     .action(async (options: { workers?: number }) => {
       const workers = options.workers ?? 1;
