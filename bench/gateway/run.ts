@@ -6,6 +6,8 @@
  *   node:http + undici  bare-proxy.ts: the floor for a gateway written in Node (no framework, no checks)
  *   keygate (hit)       Keygate's gateway with every check on — token, scope, rate limit — one reused token
  *   keygate (miss)      the same with a fresh token on every request (signature check each time)
+ *   gateway role only   Keygate started with KEYGATE_ROLES=gateway, as on production's API hosts:
+ *                       the same checks, in a process that serves nothing else (cache hit)
  * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
  * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
  * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
@@ -33,7 +35,14 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
 const PATH = '/agents-availability?skillNames=Sales';
-const ports = { upstream: 18_401, nginx: 18_402, keygate: 18_403, gateway: 18_404, bare: 18_405 };
+const ports = {
+  upstream: 18_401,
+  nginx: 18_402,
+  keygate: 18_403,
+  gateway: 18_404,
+  bare: 18_405,
+  gatewayRole: 18_406,
+};
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
 const pinned = process.platform === 'linux';
@@ -88,6 +97,8 @@ http {
 
 async function startKeygate(): Promise<{
   pid: number;
+  /** Keygate with the gateway role only, on the same store. */
+  gatewayOnlyPid: number;
   token: string;
   /** Mints `count` new tokens (none seen by the gateway yet). */
   mintMany: (count: number) => Promise<string[]>;
@@ -159,7 +170,22 @@ async function startKeygate(): Promise<{
       tokens.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
     return tokens;
   };
-  return { pid: keygate.pid!, token: await mint(), mintMany };
+  // The same gateway as production's API hosts run it: a process of its own with only the gateway
+  // role (KEYGATE_ROLES=gateway), on the same store, verifying with the first process's JWKS.
+  const gatewayOnly = await startPinned(
+    process.execPath,
+    [...nodeFlags, here('../../bin/keygate.js'), 'start'],
+    {
+      ...env,
+      KEYGATE_ROLES: 'gateway',
+      KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
+      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
+      KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
+    },
+    { url: `http://127.0.0.1:${ports.gatewayRole}/healthz` },
+  );
+  children.push(gatewayOnly);
+  return { pid: keygate.pid!, gatewayOnlyPid: gatewayOnly.pid!, token: await mint(), mintMany };
 }
 
 /** wrk sends each request with the next token of the file; each round gets tokens of its own. */
@@ -223,7 +249,7 @@ try {
   await startUpstream();
   const nginxPid = await startNginx();
   const barePid = await startBareProxy();
-  const { pid: keygatePid, token, mintMany } = await startKeygate();
+  const { pid: keygatePid, gatewayOnlyPid, token, mintMany } = await startKeygate();
   // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
   const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 100_000);
   const auth = { authorization: `Bearer ${token}` };
@@ -243,10 +269,18 @@ try {
       headers: auth,
       pid: keygatePid,
     },
+    {
+      name: 'keygate, gateway role only (cache hit)',
+      url: `http://127.0.0.1:${ports.gatewayRole}${PATH}`,
+      headers: auth,
+      pid: gatewayOnlyPid,
+    },
   ];
   const keygateTarget = targets.find((t) => t.pid === keygatePid)!;
-  const check = await fetch(keygateTarget.url, { headers: auth });
-  if (check.status !== 200) throw new Error(`the gateway answered ${check.status}: ${await check.text()}`);
+  for (const t of targets.filter((target) => target.name.startsWith('keygate'))) {
+    const check = await fetch(t.url, { headers: auth });
+    if (check.status !== 200) throw new Error(`${t.name} answered ${check.status}: ${await check.text()}`);
+  }
 
   const rounds = new Map<string, LoadResult[]>();
   for (let round = 0; round < roundCount; round++) {
