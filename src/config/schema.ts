@@ -11,6 +11,11 @@ const port = z.number().int().min(0).max(65535);
 export const ROLES = ['token-service', 'admin', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The token service and the admin API hash secrets and unseal signing keys; the gateway does neither. */
+export function needsMasterKey(roles: readonly Role[]): boolean {
+  return roles.some((role) => role !== 'gateway');
+}
+
 export const configSchema = z
   .object({
     /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
@@ -185,6 +190,12 @@ export const configSchema = z
   .refine((c) => c.rateLimitPlans[c.defaultPlan] !== undefined, {
     message: 'defaultPlan must name one of rateLimitPlans',
     path: ['defaultPlan'],
+  })
+  // The default issuer is this process's own port; a gateway with no token service beside it
+  // would check tokens against an issuer that is not there, and fetch keys from nowhere.
+  .refine((c) => !c.roles.includes('gateway') || c.roles.includes('token-service') || c.publicUrl, {
+    message: 'a gateway without the token-service role needs publicUrl: the issuer whose tokens it admits',
+    path: ['publicUrl'],
   });
 
 export type ConfigInput = z.input<typeof configSchema>;

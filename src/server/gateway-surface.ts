@@ -19,6 +19,7 @@ import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { Store } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
+import { JWKS_PATH } from '../token-service/metadata.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
 import { clusterMetricsReader, isKeygateClusterWorker } from './cluster-metrics.js';
 
@@ -29,12 +30,17 @@ export interface GatewayDependencies {
   accounts: AccountCache;
   revocations: RevocationList;
   usage: UsageRecorder;
-  /** Where the keys are when no jwksUrl is configured: this process's token service, or the issuer's. */
-  defaultJwksUrl: string;
+  /** This process's token service, when it runs one (its JWKS is then the default). */
+  ownTokenServiceUrl: string | undefined;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   onError: (message: string, error: unknown) => void;
   onInfo: (message: string) => void;
+}
+
+/** Where the gateway fetches keys: `jwksUrl`, else this process's token service, else the issuer's. */
+export function gatewayJwksUrl(config: Config, ownTokenServiceUrl: string | undefined): string {
+  return config.jwksUrl ?? `${ownTokenServiceUrl ?? config.publicUrl}${JWKS_PATH}`;
 }
 
 /** The API documents behind the gateway and the upstream of each API. */
@@ -72,7 +78,7 @@ export async function buildGateway(
   const { config } = deps;
   const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
   const jwks = new JwksCache({
-    url: config.jwksUrl ?? deps.defaultJwksUrl,
+    url: gatewayJwksUrl(config, deps.ownTokenServiceUrl),
     cooldownMs: config.jwksCooldownSeconds * 1000,
     refreshMs: 5 * 60_000,
     onError: (error) => deps.onError('fetching the JWKS failed; keeping the keys already held', error),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { ADMIN_PREFIX, type AdminApiContext } from '../admin-api/context.js';
-import type { Config } from '../config/schema.js';
+import { type Config, needsMasterKey } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import type { JwksCache } from '../gateway/jwks-cache.js';
@@ -21,7 +21,6 @@ import { CredentialCache } from '../token-service/credential-cache.js';
 import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { Keyring } from '../token-service/keyring.js';
-import { JWKS_PATH } from '../token-service/metadata.js';
 import { UsageRecorder } from '../token-service/usage-recorder.js';
 import { ChangeFeed } from './change-feed.js';
 import { buildGateway } from './gateway-surface.js';
@@ -71,7 +70,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
   const servesTokens = roles.has('token-service');
   const servesAdmin = roles.has('admin');
   const servesGateway = roles.has('gateway');
-  const master = servesTokens || servesAdmin ? loadMasterKey(config) : undefined;
+  const master = needsMasterKey(config.roles) ? loadMasterKey(config) : undefined;
   const keys = master ? deriveKeys(master.key) : undefined;
   const store = openStore(config);
   try {
@@ -124,14 +123,18 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
             apiTokens: new ApiTokenService(store, hasher),
           }
         : undefined;
-    const sweepSessions = setInterval(() => {
-      admin?.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
-    }, 3_600_000);
-    sweepSessions.unref();
-    const refreshRevocations = setInterval(() => {
-      revocations?.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
-    }, 600_000);
-    refreshRevocations.unref();
+    const sweepSessions =
+      admin &&
+      setInterval(() => {
+        admin.sessions
+          .sweep()
+          .catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));
+      }, 3_600_000).unref();
+    const refreshRevocations =
+      revocations &&
+      setInterval(() => {
+        revocations.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
+      }, 600_000).unref();
 
     const servers: FastifyInstance[] = [];
     const closeAll = async () => {
@@ -213,8 +216,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           accounts,
           revocations,
           usage,
-          // This process's own token service, or the issuer's where it runs none.
-          defaultJwksUrl: `${url && servesTokens ? url : config.publicUrl}${JWKS_PATH}`,
+          ownTokenServiceUrl: servesTokens ? url : undefined,
           samplesUrl,
           onError: (message, err) => logger.warn({ err }, message),
           onInfo: (message) => logger.info(message),

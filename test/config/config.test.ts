@@ -63,7 +63,12 @@ describe('configuration', () => {
 
   it('serves every role unless KEYGATE_ROLES or the file names some', () => {
     expect(loadConfig({ env: {}, cwd: emptyDir() }).roles).toEqual(['token-service', 'admin', 'gateway']);
-    expect(loadConfig({ env: { KEYGATE_ROLES: 'gateway' }, cwd: emptyDir() }).roles).toEqual(['gateway']);
+    expect(
+      loadConfig({
+        env: { KEYGATE_ROLES: 'gateway', KEYGATE_PUBLIC_URL: 'https://auth.example.com' },
+        cwd: emptyDir(),
+      }).roles,
+    ).toEqual(['gateway']);
     expect(loadConfig({ env: { KEYGATE_ROLES: 'token-service, admin' }, cwd: emptyDir() }).roles).toEqual([
       'token-service',
       'admin',
@@ -86,6 +91,14 @@ describe('configuration', () => {
     expect(problemsOf(() => loadConfig({ env: {}, cwd: none }))).toEqual([
       expect.stringMatching(/^roles \(KEYGATE_ROLES\): /),
     ]);
+  });
+
+  it('wants the issuer named for a gateway without a token service beside it', () => {
+    expect(problemsOf(() => loadConfig({ env: { KEYGATE_ROLES: 'gateway' }, cwd: emptyDir() }))).toEqual([
+      expect.stringMatching(/^publicUrl \(KEYGATE_PUBLIC_URL\): a gateway without the token-service role/),
+    ]);
+    const env = { KEYGATE_ROLES: 'gateway', KEYGATE_PUBLIC_URL: 'https://emea.auth.example.com' };
+    expect(loadConfig({ env, cwd: emptyDir() }).publicUrl).toBe('https://emea.auth.example.com');
   });
 
   it('rejects unknown keys and broken files, naming them', () => {

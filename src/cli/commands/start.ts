@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { type Config, ROLES } from '../../config/schema.js';
+import { type Config, needsMasterKey, ROLES } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
 import {
   answerClusterGathering,
@@ -9,6 +9,7 @@ import {
   isKeygateClusterWorker,
   serveClusterMetrics,
 } from '../../server/cluster-metrics.js';
+import { gatewayJwksUrl } from '../../server/gateway-surface.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
@@ -50,9 +51,7 @@ function printBanner(b: Banner): void {
       : []),
     `  issuer          ${config.publicUrl}`,
     ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
-    ...(b.gatewayUrl && !b.url
-      ? [`  keys from       ${config.jwksUrl ?? `${config.publicUrl}${JWKS_PATH}`}`]
-      : []),
+    ...(b.gatewayUrl && !b.url ? [`  keys from       ${gatewayJwksUrl(config, undefined)}`] : []),
     ...(b.samplesUrl
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
       : []),
@@ -104,9 +103,8 @@ function closeOnSignals(close: () => Promise<void>, log: (message: string) => vo
 
 /** The primary of `--workers N`: prepares the store once, then keeps N workers running. */
 async function runPrimary(config: Config, workers: number): Promise<void> {
-  // Only the token service and the admin API need the master key; a gateway-only primary migrates.
-  const holdsSecrets = config.roles.some((role) => role !== 'gateway');
-  const master = holdsSecrets ? loadMasterKey(config) : undefined;
+  // A gateway-only primary reads no master key, and only migrates.
+  const master = needsMasterKey(config.roles) ? loadMasterKey(config) : undefined;
   const store = openStore(config);
   let bootstrapResult: BootstrapResult | undefined;
   try {
