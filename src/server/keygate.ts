@@ -162,13 +162,13 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       // The token service's origin; the admin API and portal share it unless given a port of their
       // own (then the public origin serves OAuth only, and the admin port can stay on a private network).
       const adminOnMain = admin !== undefined && config.adminPort === undefined;
-      let url: string | undefined;
+      let mainUrl: string | undefined;
       if (servesTokens || adminOnMain) {
         const app = buildHttpApp(logger, config.trustProxy);
         notFoundInEnvelope(app);
         servers.push(app);
         await app.register(healthPlugin, store);
-        if (servesTokens && keyring && hasher) {
+        if (keyring && hasher) {
           const context: TokenServiceContext = {
             config,
             store,
@@ -186,9 +186,10 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           await app.register(async (scope) => tokenServicePlugin(scope, context));
         }
         if (admin && adminOnMain) await adminSurface(app, admin);
-        url = await listen(app, config.host, config.port);
+        mainUrl = await listen(app, config.host, config.port);
       }
-      let adminUrl = adminOnMain ? url : undefined;
+      const url = servesTokens ? mainUrl : undefined;
+      let adminUrl = adminOnMain ? mainUrl : undefined;
       if (admin && config.adminPort !== undefined) {
         const adminApp = buildHttpApp(logger.child({ surface: 'admin' }), config.trustProxy);
         servers.push(adminApp);
@@ -205,7 +206,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       }
 
       let gatewayUrl: string | undefined;
-      if (servesGateway && revocations) {
+      if (revocations) {
         const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config.trustProxy);
         servers.push(gateway);
         await gateway.register(healthPlugin, store);
@@ -216,7 +217,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           accounts,
           revocations,
           usage,
-          ownTokenServiceUrl: servesTokens ? url : undefined,
+          ownTokenServiceUrl: url,
           samplesUrl,
           onError: (message, err) => logger.warn({ err }, message),
           onInfo: (message) => logger.info(message),
@@ -227,7 +228,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
 
       return {
         config,
-        url: servesTokens ? url : undefined,
+        url,
         adminUrl,
         gatewayUrl,
         samplesUrl,
