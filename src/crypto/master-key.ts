@@ -36,7 +36,7 @@ export function loadMasterKey(source: MasterKeySource): {
   const path = join(source.dataDir, 'master.key');
   if (existsSync(path))
     return { key: decodeMasterKey(readFileSync(path, 'utf8').trim(), path), origin: 'file' };
-  mkdirSync(source.dataDir, { recursive: true });
+  mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);

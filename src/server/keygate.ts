@@ -72,7 +72,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
   const servesGateway = roles.has('gateway');
   const master = needsMasterKey(config.roles) ? loadMasterKey(config) : undefined;
   const keys = master ? deriveKeys(master.key) : undefined;
-  const store = openStore(config);
+  const store = openStore(config, (message) => logger.warn(message));
   try {
     await store.migrate();
     const bootstrapResult = keys ? await bootstrap(store, config, keys.keyEncryptionKey) : undefined;

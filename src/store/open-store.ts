@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -14,16 +14,36 @@ export interface StoreLocation {
   databaseSchema?: string | undefined;
 }
 
-/** Opens the store the configuration names: PostgreSQL when a URL is given, else the embedded SQLite file. */
-export function openStore(location: StoreLocation): Store {
+/**
+ * Opens the store the configuration names: PostgreSQL when a URL is given, else the embedded SQLite
+ * file. The SQLite store holds emails, password hashes and the audit log, so its folder is made
+ * owner-only; `warn` hears of an existing folder that other users can read.
+ */
+export function openStore(location: StoreLocation, warn: (message: string) => void = () => {}): Store {
   if (location.databaseUrl) {
     return openPostgresStore(
       location.databaseUrl,
       location.databaseSchema ? { schema: location.databaseSchema } : {},
     );
   }
-  mkdirSync(location.dataDir, { recursive: true });
+  ensurePrivateDataDir(location.dataDir, warn);
   return openSqliteStore(join(location.dataDir, 'keygate.sqlite'));
+}
+
+/**
+ * Creates the data folder owner-only (0700). An existing folder keeps its mode, since the operator
+ * may have chosen it (a backup group), but a group- or world-accessible one is reported with the fix.
+ */
+function ensurePrivateDataDir(dataDir: string, warn: (message: string) => void = () => {}): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    warn(
+      `the data directory ${dataDir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}) ` +
+        `and holds the store's emails, password hashes and audit log, and any generated master key: ` +
+        `run \`chmod 700 ${dataDir}\``,
+    );
+  }
 }
 
 /**
@@ -73,6 +93,9 @@ function loadPg(): typeof pgModule {
 }
 
 export function openSqliteStore(path: string): Store {
+  // Created owner-only before SQLite opens it: SQLite would make it 0644, and gives the -wal and
+  // -shm files it creates beside it the database file's mode.
+  if (path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
   const database = new SQLite(path);
   // WAL lets the CLI write while a server reads; busy_timeout makes a writer wait instead of failing.
   database.pragma('journal_mode = WAL');
