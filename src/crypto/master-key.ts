@@ -14,6 +14,8 @@ export interface MasterKeySource {
   masterKey?: string | undefined;
   masterKeyFile?: string | undefined;
   dataDir: string;
+  /** Set when the store is PostgreSQL, which instances on other hosts share. */
+  databaseUrl?: string | undefined;
 }
 
 export class MasterKeyError extends Error {
@@ -22,7 +24,9 @@ export class MasterKeyError extends Error {
 
 /**
  * Resolves the master key: configuration value, then a named file, then `master.key` in the data
- * folder (generated on first use, mode 0600, so a laptop start needs no set-up).
+ * folder (generated on first use, mode 0600 in a 0700 folder, so a laptop start needs no set-up).
+ * A PostgreSQL store is shared by instances on several hosts, which must all hold one key: there a
+ * key file of this host's own would seal signing keys the others cannot open, so one is required.
  */
 export function loadMasterKey(source: MasterKeySource): {
   key: Buffer;
@@ -34,6 +38,16 @@ export function loadMasterKey(source: MasterKeySource): {
     return { key: decodeMasterKey(text, 'masterKeyFile'), origin: 'file' };
   }
   const path = join(source.dataDir, 'master.key');
+  if (source.databaseUrl) {
+    const earlier = existsSync(path)
+      ? ` (an earlier start generated ${path}: if the store's keys were sealed with it, point KEYGATE_MASTER_KEY_FILE at it)`
+      : '';
+    throw new MasterKeyError(
+      'a PostgreSQL store needs a master key shared by every instance: set KEYGATE_MASTER_KEY ' +
+        '(32 bytes, base64 or hex, e.g. `openssl rand -base64 32`) or KEYGATE_MASTER_KEY_FILE to the ' +
+        `same key on each; Keygate does not generate one per host for a shared store${earlier}`,
+    );
+  }
   if (existsSync(path))
     return { key: decodeMasterKey(readFileSync(path, 'utf8').trim(), path), origin: 'file' };
   mkdirSync(source.dataDir, { recursive: true, mode: 0o700 });

@@ -15,6 +15,11 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
     .join('.');
 }
 
+/** A well-formed sealed value that does not open with the key given: another key sealed it, or it was altered. */
+export class UnsealError extends Error {
+  override name = 'UnsealError';
+}
+
 export function unseal(key: Buffer, sealed: string, context: string): string {
   const [version, iv, tag, ciphertext] = sealed.split('.');
   if (version !== 'v1' || !iv || !tag || ciphertext === undefined)
@@ -22,7 +27,10 @@ export function unseal(key: Buffer, sealed: string, context: string): string {
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-    'utf8',
-  );
+  const opened = decipher.update(Buffer.from(ciphertext, 'base64url'));
+  try {
+    return Buffer.concat([opened, decipher.final()]).toString('utf8');
+  } catch (error) {
+    throw new UnsealError('the sealed value does not open with this key', { cause: error });
+  }
 }

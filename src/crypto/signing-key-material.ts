@@ -1,6 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { seal, unseal } from './sealed-box.js';
+import { MasterKeyError } from './master-key.js';
+import { seal, UnsealError, unseal } from './sealed-box.js';
 
 export const SIGNING_ALG = 'ES256';
 
@@ -25,8 +26,23 @@ export async function generateSigningKey(keyEncryptionKey: Buffer): Promise<NewK
   };
 }
 
-/** Opens a sealed private JWK as a node:crypto key for the synchronous signer (crypto/compact-jws.ts). */
+/**
+ * Opens a sealed private JWK as a node:crypto key for the synchronous signer (crypto/compact-jws.ts).
+ * AES-GCM only says that authentication failed; on a store this process can read, that almost always
+ * means another instance sealed the key under another master key, so the error says so and what to do.
+ */
 export function openPrivateKey(keyEncryptionKey: Buffer, kid: string, sealed: string): KeyObject {
-  const jwk = JSON.parse(unseal(keyEncryptionKey, sealed, `signing-key:${kid}`)) as JsonWebKey;
-  return createPrivateKey({ key: jwk, format: 'jwk' });
+  let plaintext: string;
+  try {
+    plaintext = unseal(keyEncryptionKey, sealed, `signing-key:${kid}`);
+  } catch (error) {
+    if (!(error instanceof UnsealError)) throw error;
+    throw new MasterKeyError(
+      `the store's signing keys were sealed with a different master key (signing key ${kid} does not ` +
+        'open with this one): give every instance on one store the same KEYGATE_MASTER_KEY (or ' +
+        "KEYGATE_MASTER_KEY_FILE), the key the store's first instance used",
+      { cause: error },
+    );
+  }
+  return createPrivateKey({ key: JSON.parse(plaintext) as JsonWebKey, format: 'jwk' });
 }

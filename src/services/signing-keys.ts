@@ -1,7 +1,12 @@
-import { generateSigningKey } from '../crypto/signing-key-material.js';
+import { generateSigningKey, openPrivateKey } from '../crypto/signing-key-material.js';
 import type { Store } from '../store/store.js';
 
-/** Ensures an active and a pre-published next key exist (first start, or a store from before). */
+/**
+ * Ensures an active and a pre-published next key exist (first start, or a store from before), and
+ * that this process's master key opens the active one: an instance given another master key than
+ * the store's first must stop at start (every role and CLI command that holds a key comes here),
+ * before it hashes client secrets with a pepper no other instance shares.
+ */
 export async function ensureSigningKeys(
   store: Store,
   keyEncryptionKey: Buffer,
@@ -9,6 +14,8 @@ export async function ensureSigningKeys(
 ): Promise<void> {
   await store.signingKeys.claimUnassigned(region);
   const keys = await store.signingKeys.list(region);
+  const active = keys.find((k) => k.status === 'active');
+  if (active) openPrivateKey(keyEncryptionKey, active.kid, active.privateJwkEncrypted);
   for (const status of ['active', 'next'] as const) {
     if (keys.some((k) => k.status === status)) continue;
     const key = await generateSigningKey(keyEncryptionKey);
