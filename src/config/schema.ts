@@ -105,13 +105,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /**
-     * Portal login limits: wrong passwords for one email before it is locked for `lockSeconds`, and
-     * attempts per client address per minute.
+     * Portal login limits, counted per email and client address (an IPv6 address by its /64), so a
+     * guesser slows only their own attempts and cannot lock the email's owner out from elsewhere.
      */
     loginLimits: z
       .object({
+        /** Wrong passwords for one email from one address before each further guess must wait. */
         failuresBeforeLock: z.number().int().min(1).max(100_000).default(5),
+        /** The longest wait: 1 s after the last free guess, doubling with each further one, up to this. */
         lockSeconds: z.number().int().min(1).max(86_400).default(900),
+        /** Login attempts per client address per minute, whatever the email. */
         perAddressPerMinute: z.number().int().min(1).max(1_000_000).default(20),
       })
       .strict()

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { hasControlCharacters } from '../core/printable-text.js';
@@ -13,8 +14,11 @@ export interface SessionLimits {
 }
 
 export interface LoginLimits {
+  /** Wrong passwords for one email from one client network before each further guess must wait. */
   failuresBeforeLock: number;
+  /** The longest wait: it starts at 1 s and doubles with each further wrong guess up to this. */
   lockSeconds: number;
+  /** Login attempts per client network per minute, whatever the email. */
   perAddressPerMinute: number;
 }
 
@@ -33,7 +37,11 @@ const TOUCH_AFTER_MS = 60_000;
  * Portal login and sessions. A wrong password and an unknown email give the same answer after the
  * same work: an unknown email is checked against a dummy hash, both are throttled in the same
  * store table (keyed by a hash of the email), and the failure's audit entry is written after the
- * answer, so neither the answer, its timing nor a lock tells who has an account.
+ * answer, so neither the answer, its timing nor a throttle tells who has an account.
+ *
+ * Guesses are throttled per email and client network (an IPv4 address, an IPv6 /64), with a wait
+ * that doubles after each further wrong guess: a guesser slows only their own attempts, and cannot
+ * keep the account's owner, who logs in from elsewhere, out.
  */
 export class PortalSessions {
   /** The gateway's in-memory fixed windows, reused: login attempts per client address. */
@@ -60,7 +68,8 @@ export class PortalSessions {
     if (typeof password !== 'string' || password.length === 0 || password.length > 1024) {
       throw new DomainError('validation_failed', 'password must be 1 to 1024 characters', 'password');
     }
-    const attempt = this.#attemptsPerAddress.take(ip, {
+    const network = clientNetwork(ip);
+    const attempt = this.#attemptsPerAddress.take(network, {
       limit: this.loginLimits.perAddressPerMinute,
       windowSeconds: 60,
     });
@@ -73,27 +82,31 @@ export class PortalSessions {
       );
     }
     const normalised = email.trim().toLowerCase();
-    const throttleKey = createHash('sha256').update(`login:${normalised}`).digest('hex');
+    const throttleKey = createHash('sha256').update(`login:${normalised}\n${network}`).digest('hex');
     const now = Date.now();
     const charged = await this.store.loginThrottle.charge(throttleKey, {
-      maxFailures: this.loginLimits.failuresBeforeLock,
+      freeAttempts: this.loginLimits.failuresBeforeLock,
+      maxDelaySeconds: this.loginLimits.lockSeconds,
       now: new Date(now).toISOString(),
-      lockUntil: new Date(now + this.loginLimits.lockSeconds * 1000).toISOString(),
     });
-    const record = await this.store.users.findForLogin(normalised);
     if (!charged.allowed) {
-      if (charged.lockedNow && record) this.#auditLater(record.user, ip, 'login.locked');
-      const seconds = Math.max(1, Math.ceil((Date.parse(charged.lockedUntil) - now) / 1000));
+      const seconds = Math.max(1, Math.ceil((Date.parse(charged.retryAt) - now) / 1000));
       throw new DomainError(
         'login_locked',
-        `Too many failed logins for this email; try again in ${seconds} seconds`,
+        `Too many failed logins for this email from this address; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
         undefined,
         seconds,
       );
     }
+    const record = await this.store.users.findForLogin(normalised);
     const good = await verifyPassword(password, record?.passwordHash ?? (await this.#dummy()));
     if (!record || !good) {
-      if (record) this.#auditLater(record.user, ip, 'login.failed');
+      if (record) {
+        this.#auditLater(record.user, ip, 'login.failed');
+        // The guess that makes the next ones wait: from here this address is slowed for this email.
+        if (charged.attempts === this.loginLimits.failuresBeforeLock)
+          this.#auditLater(record.user, ip, 'login.locked');
+      }
       throw new DomainError('invalid_login', INVALID_LOGIN);
     }
     const user = record.user;
@@ -168,6 +181,27 @@ export class PortalSessions {
     this.#dummyHash ??= hashPassword(randomBytes(16).toString('base64url'));
     return this.#dummyHash;
   }
+}
+
+/**
+ * The network an address speaks for: an IPv4 address itself (also written IPv4-mapped), an IPv6
+ * address its /64, which one host or subscriber is usually given whole: hopping addresses inside it
+ * buys no fresh attempts.
+ */
+function clientNetwork(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const address = ip.split('%')[0]!;
+  if (!isIPv6(address)) return ip;
+  const [head = '', tail] = address.split('::');
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  // An embedded IPv4 tail (64:ff9b::192.0.2.1) fills two groups.
+  const width = (part: string[]) => part.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const zeros = tail === undefined ? [] : Array<string>(8 - width(left) - width(right)).fill('0');
+  const prefix = [...left, ...zeros, ...right].slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  return `${prefix.join(':')}::/64`;
 }
 
 function userTarget(user: PortalUser) {

@@ -2,6 +2,7 @@ import { type Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { newId, newTimeOrderedId } from '../core/identifiers.js';
 import type { AuditDraft, CredentialSecret } from '../core/model.js';
 import type { Database } from './database.js';
+import { loginThrottle } from './login-throttle.js';
 import { migrationProvider } from './migrations/index.js';
 import {
   toAccount,
@@ -449,55 +450,6 @@ async function changeSecret(
     if (error instanceof Refused) return error.outcome as 'last_usable' | undefined;
     throw error;
   }
-}
-
-function loginThrottle(db: Kysely<Database>): LoginThrottle {
-  return {
-    async charge(key, { maxFailures, now, lockUntil }) {
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('login_throttle')
-          .values({ key, failures: 0, locked_until: null, updated_at: now })
-          .onConflict((oc) => oc.column('key').doNothing())
-          .execute();
-        // One UPDATE counts the attempt: concurrent attempts queue on the row and each sees the
-        // count the one before left.
-        const counted = await trx
-          .updateTable('login_throttle')
-          .set((eb) => ({ failures: eb('failures', '+', 1), updated_at: now }))
-          .where('key', '=', key)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-          .returning('failures')
-          .executeTakeFirst();
-        if (!counted) {
-          const row = await trx
-            .selectFrom('login_throttle')
-            .select('locked_until')
-            .where('key', '=', key)
-            .executeTakeFirstOrThrow();
-          return { allowed: false as const, lockedUntil: row.locked_until!, lockedNow: false };
-        }
-        if (Number(counted.failures) <= maxFailures) return { allowed: true as const };
-        await trx
-          .updateTable('login_throttle')
-          .set({ failures: 0, locked_until: lockUntil })
-          .where('key', '=', key)
-          .execute();
-        return { allowed: false as const, lockedUntil: lockUntil, lockedNow: true };
-      });
-    },
-    async clear(key) {
-      await db.deleteFrom('login_throttle').where('key', '=', key).execute();
-    },
-    async prune(before) {
-      const result = await db
-        .deleteFrom('login_throttle')
-        .where('updated_at', '<', before)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
-  };
 }
 
 function sessionRepository(db: Kysely<Database>): SessionRepository {

@@ -77,16 +77,18 @@ export interface UserRepository {
 export interface LoginThrottle {
   /**
    * Counts one login attempt for `key` before its password is checked, atomically, so parallel
-   * guesses cannot slip past the limit: refused while locked, and the attempt after `maxFailures`
-   * uncleared ones locks the key until `lockUntil`.
+   * guesses cannot slip past the limit. The first `freeAttempts` uncleared attempts go through at
+   * once; from the `freeAttempts`th on, each attempt let through makes the next one wait: 1 s, then
+   * twice as long each time, at most `maxDelaySeconds`. An attempt made while the key must wait is
+   * refused and not counted; `attempts` counts the uncleared attempts, this one included.
    */
   charge(
     key: string,
-    options: { maxFailures: number; now: string; lockUntil: string },
-  ): Promise<{ allowed: true } | { allowed: false; lockedUntil: string; lockedNow: boolean }>;
+    options: { freeAttempts: number; maxDelaySeconds: number; now: string },
+  ): Promise<{ allowed: true; attempts: number } | { allowed: false; retryAt: string }>;
   /** A good login forgets the key's attempts. */
   clear(key: string): Promise<void>;
-  /** Drops keys untouched since `before` and not locked. */
+  /** Drops keys untouched since `before` and not waiting. */
   prune(before: string): Promise<number>;
 }
 

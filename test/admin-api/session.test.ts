@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, adminCall, logIn } from '../helpers/admin.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type AdminAnswer, adminCall, logIn } from '../helpers/admin.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 describe('portal login and sessions', () => {
@@ -49,50 +49,77 @@ describe('portal login and sessions', () => {
     await logIn(keygate);
   });
 
-  it('locks an email after repeated wrong passwords, known or not, and audits each failure', async () => {
+  it('slows an email from one address after repeated wrong passwords, known or not, and audits each failure', async () => {
     const user = await keygate.users.create({
       accountId: (await keygate.store.accounts.list())[0]!.id,
       email: 'locked@keygate.local',
       password: 'the-right-password',
       licence: 'supervisor',
     });
+    const guess = (email: string, password: string) =>
+      adminCall(keygate.url, 'POST', '/session', { body: { email, password }, from: '127.0.0.3' });
+    const retryAfter = (answer: { headers: Headers }) => Number(answer.headers.get('retry-after'));
     for (const email of [user.email, 'ghost@keygate.local']) {
-      const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        const answer = await adminCall(keygate.url, 'POST', '/session', {
-          body: { email, password: `wrong-${i}` },
-        });
-        statuses.push(answer.status);
-        if (answer.status === 429) {
-          expect(answer.body).toMatchObject({ code: 'login_locked' });
-          expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(50);
-        }
-      }
-      expect(statuses).toEqual([401, 401, 401, 429]);
+      const answers: AdminAnswer[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await guess(email, `wrong-${i}`));
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 429]);
+      expect(answers[3]!.body).toMatchObject({ code: 'login_locked' });
+      // The wait starts at a second and doubles with each further wrong guess (capped at lockSeconds).
+      expect(retryAfter(answers[3]!)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, retryAfter(answers[3]!) * 1000));
+      expect((await guess(email, 'wrong-4')).status).toBe(401);
+      const slower = await guess(email, 'wrong-5');
+      expect(slower.status).toBe(429);
+      expect(retryAfter(slower)).toBe(2);
+      expect(slower.body).toEqual({
+        code: 'login_locked',
+        message: 'Too many failed logins for this email from this address; try again in 2 seconds',
+      });
+      // While it waits, that address gets no guess at all: even the right password is refused.
+      if (email === user.email) expect((await guess(email, 'the-right-password')).status).toBe(429);
     }
-    // Locked means locked: even the right password is refused until the lock ends.
-    const right = await adminCall(keygate.url, 'POST', '/session', {
-      body: { email: user.email, password: 'the-right-password' },
-    });
-    expect(right.status).toBe(429);
 
     const admin = await logIn(keygate);
     // Failures are audited just after the answer: wait for them.
     await expect
       .poll(async () => {
-        const audit = await admin.call<{ entries: Array<{ action: string; targetName: string }> }>(
-          'GET',
-          '/audit?limit=100',
-        );
+        const audit = await admin.call<{
+          entries: Array<{ action: string; targetName: string; ip: string }>;
+        }>('GET', '/audit?limit=100');
         return audit.body.entries
           .filter((e) => e.targetName === user.email && e.action.startsWith('login.'))
-          .map((e) => e.action)
+          .map((e) => `${e.action} ${e.ip}`)
           .sort();
       })
-      .toEqual(['login.failed', 'login.failed', 'login.failed', 'login.locked']);
+      .toEqual([...Array(4).fill('login.failed 127.0.0.3'), 'login.locked 127.0.0.3']);
     const audit = await admin.call('GET', '/audit?limit=100');
     expect(JSON.stringify(audit.body)).not.toContain('wrong-');
     expect(JSON.stringify(audit.body)).not.toContain('ghost@');
+  });
+
+  it('a guesser from another address cannot lock an admin out', async () => {
+    const attacker = (password: string) =>
+      adminCall(keygate.url, 'POST', '/session', {
+        body: { email: ADMIN_EMAIL, password },
+        from: '127.0.0.2',
+      });
+    const guesses = [];
+    for (let i = 0; i < 6; i++) guesses.push((await attacker(`guess-${i}`)).status);
+    expect(guesses).toEqual([401, 401, 401, 429, 429, 429]);
+    // The admin, from their own address, logs in at once with the right password...
+    const admin = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      from: '127.0.0.1',
+    });
+    expect(admin.status).toBe(200);
+    // ...and a wrong one there is an ordinary failure, while the guesser is still made to wait.
+    const typo = await adminCall(keygate.url, 'POST', '/session', {
+      body: { email: ADMIN_EMAIL, password: 'typo' },
+      from: '127.0.0.1',
+    });
+    expect(typo.status).toBe(401);
+    expect((await attacker('guess-6')).status).toBe(429);
+    await logIn(keygate); // clears the typo
   });
 
   it('gives a burst of parallel guesses no more tries than a sequence', async () => {

@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import type { TestKeygate } from './keygate.js';
 
 export const ADMIN_EMAIL = 'admin@keygate.local';
@@ -21,11 +22,18 @@ export interface AdminClient {
   ): Promise<AdminAnswer<T>>;
 }
 
+/** One connection pool per local address a test calls from. */
+const fromAddress = new Map<string, Agent>();
+
+/**
+ * Calls the admin API over real HTTP. `from` is the local address to connect from: any of 127.0.0.0/8
+ * reaches a server on 127.0.0.1, so a test can be two clients that the server tells apart.
+ */
 export async function adminCall<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+  options: { body?: unknown; headers?: Record<string, string>; rawBody?: string; from?: string } = {},
 ): Promise<AdminAnswer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined = options.rawBody;
@@ -33,7 +41,14 @@ export async function adminCall<T = Record<string, unknown>>(
     headers['content-type'] ??= 'application/json';
     body = JSON.stringify(options.body);
   }
-  const response = await fetch(`${baseUrl}/admin/v1${path}`, { method, headers, body, redirect: 'manual' });
+  let dispatcher: Agent | undefined;
+  if (options.from !== undefined) {
+    dispatcher = fromAddress.get(options.from) ?? new Agent({ localAddress: options.from });
+    fromAddress.set(options.from, dispatcher);
+  }
+  // Node's fetch takes the undici package's Agent; only their type declarations differ.
+  const init = { method, headers, body, redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) };
+  const response = await fetch(`${baseUrl}/admin/v1${path}`, init as RequestInit);
   const text = await response.text();
   return {
     status: response.status,

@@ -276,23 +276,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const login = await store.users.findForLogin('person@example.com');
       expect(login).toMatchObject({ user: { email: 'person@example.com' }, passwordHash: 'scrypt$x' });
 
-      const at = '2026-01-01T00:00:00.000Z';
-      const options = { maxFailures: 2, now: at, lockUntil: '2026-01-01T00:15:00.000Z' };
-      // Concurrent attempts queue on the row: exactly maxFailures get through, the next one locks.
-      const attempts = await Promise.all([1, 2, 3, 4].map(() => store.loginThrottle.charge('k', options)));
-      expect(attempts.filter((a) => a.allowed)).toHaveLength(2);
-      expect(attempts.filter((a) => !a.allowed && a.lockedNow)).toHaveLength(1);
-      expect(await store.loginThrottle.charge('k', { ...options, now: '2026-01-01T00:14:59.000Z' })).toEqual({
-        allowed: false,
-        lockedUntil: '2026-01-01T00:15:00.000Z',
-        lockedNow: false,
-      });
-      expect(await store.loginThrottle.charge('k', { ...options, now: '2026-01-01T00:15:00.000Z' })).toEqual({
-        allowed: true,
-      });
+      const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
+      const charge = (key: string, seconds: number) =>
+        store.loginThrottle.charge(key, { freeAttempts: 2, maxDelaySeconds: 5, now: at(seconds) });
+      // Concurrent attempts queue on the row: exactly freeAttempts get through, the last of them
+      // makes the next wait 1 s, and the attempts refused meanwhile are not counted.
+      const attempts = await Promise.all([1, 2, 3, 4].map(() => charge('k', 0)));
+      expect(attempts.flatMap((a) => (a.allowed ? [a.attempts] : [])).sort()).toEqual([1, 2]);
+      expect(attempts.filter((a) => !a.allowed)).toEqual([
+        { allowed: false, retryAt: at(1) },
+        { allowed: false, retryAt: at(1) },
+      ]);
+      // Each attempt let through after that doubles the wait, up to maxDelaySeconds.
+      expect(await charge('k', 1)).toEqual({ allowed: true, attempts: 3 });
+      expect(await charge('k', 2.999)).toEqual({ allowed: false, retryAt: at(3) });
+      expect(await charge('k', 3)).toEqual({ allowed: true, attempts: 4 });
+      expect(await charge('k', 7)).toEqual({ allowed: true, attempts: 5 });
+      expect(await charge('k', 11)).toEqual({ allowed: false, retryAt: at(12) });
+      // Keys are apart: another key (another email, or another address) is not slowed.
+      expect(await charge('other', 11)).toEqual({ allowed: true, attempts: 1 });
       await store.loginThrottle.clear('k');
-      expect(await store.loginThrottle.charge('k', options)).toEqual({ allowed: true });
-      expect(await store.loginThrottle.prune('2026-01-02T00:00:00.000Z')).toBe(1);
+      expect(await charge('k', 11)).toEqual({ allowed: true, attempts: 1 });
+      expect(await store.loginThrottle.prune(at(86_400))).toBe(2);
 
       const now = new Date();
       const session = {
