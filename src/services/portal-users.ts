@@ -44,9 +44,7 @@ export class PortalUserService {
       throw new DomainError('not_found', `no account with id ${accountId}`, 'account');
     }
     const email = input.email.trim().toLowerCase();
-    if (await this.store.users.findForLogin(email)) {
-      throw new DomainError('conflict', `a user with email ${email} exists`, 'email');
-    }
+    if (await this.store.users.findForLogin(email)) throw emailTaken(email, actor);
     try {
       return await this.store.users.create(
         { accountId, email, passwordHash: await hashPassword(input.password), licence },
@@ -54,9 +52,7 @@ export class PortalUserService {
       );
     } catch (error) {
       // Two requests for one email at once: the unique index refuses the second.
-      if (await this.store.users.findForLogin(email)) {
-        throw new DomainError('conflict', `a user with email ${email} exists`, 'email');
-      }
+      if (await this.store.users.findForLogin(email)) throw emailTaken(email, actor);
       throw error;
     }
   }
@@ -65,6 +61,20 @@ export class PortalUserService {
     requireAdmin(actor.user);
     return this.store.users.list(actor.user.accountId);
   }
+}
+
+/**
+ * An email logs in to one user, so it is unique across accounts and an admin's new user cannot have
+ * one that another account's user has: refusing it is unavoidable, but an account admin gets the
+ * same answer whether the email is taken in their account (which they can list) or in another, so
+ * the answer names neither an account nor that a user exists. The CLI operator sees every account.
+ */
+function emailTaken(email: string, actor: Actor): DomainError {
+  const message =
+    actor.kind === 'cli'
+      ? `a user with email ${email} exists`
+      : 'this email address cannot be used for a new user; choose another';
+  return new DomainError('conflict', message, 'email');
 }
 
 export function parseLicence(value: unknown): Licence | null {
