@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 export interface RateLimit {
   limit: number;
   windowSeconds: number;
@@ -22,19 +24,27 @@ export interface RequestCounter {
   close?(): Promise<void>;
 }
 
-/** Fixed-window request counters in this process's memory (one instance, or Redis away). */
+/**
+ * Fixed-window request counters in this process's memory (one instance, or Redis away). Bounded
+ * by count and by time: a window is forgotten when it ends, and past `maxKeys` the least recently
+ * used goes first.
+ */
 export class RateLimiter implements RequestCounter {
-  readonly #windows = new Map<string, Window>();
+  readonly #windows: LRUCache<string, Window>;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    options: { maxKeys?: number } = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#windows = new LRUCache({ max: options.maxKeys ?? 100_000 });
+  }
 
   take(key: string, rule: RateLimit): RateLimitDecision {
     const at = this.now();
     let window = this.#windows.get(key);
     if (!window || window.resetAt <= at) {
-      if (this.#windows.size > 100_000) this.#sweep(at);
       window = { count: 0, resetAt: at + rule.windowSeconds * 1000 };
-      this.#windows.set(key, window);
+      this.#windows.set(key, window, { ttl: rule.windowSeconds * 1000 });
     }
     const resetSeconds = Math.max(1, Math.ceil((window.resetAt - at) / 1000));
     if (window.count >= rule.limit) return { allowed: false, limit: rule.limit, remaining: 0, resetSeconds };
@@ -42,7 +52,8 @@ export class RateLimiter implements RequestCounter {
     return { allowed: true, limit: rule.limit, remaining: rule.limit - window.count, resetSeconds };
   }
 
-  #sweep(at: number): void {
-    for (const [key, window] of this.#windows) if (window.resetAt <= at) this.#windows.delete(key);
+  /** Windows held. */
+  get size(): number {
+    return this.#windows.size;
   }
 }

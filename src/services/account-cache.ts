@@ -1,26 +1,32 @@
+import { LRUCache } from 'lru-cache';
 import type { Account } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
-/** Accounts by id, held for a minute: their region and plan change rarely, and requests need both. */
+/**
+ * Accounts by id, held for a minute: their region and plan change rarely, and requests need both.
+ * Bounded: at most `maxEntries`, the least recently used going first.
+ */
 export class AccountCache {
-  readonly #entries = new Map<string, { account: Account | undefined; loadedAt: number }>();
+  readonly #entries: LRUCache<string, { account: Account | undefined }>;
 
   constructor(
     private readonly store: Store,
-    private readonly maxAgeMs = 60_000,
-  ) {}
+    maxAgeMs = 60_000,
+    maxEntries = 10_000,
+  ) {
+    this.#entries = new LRUCache({ max: maxEntries, ttl: maxAgeMs });
+  }
 
   /** The entry for `accountId` when it is held and fresh, without reading the store; else undefined. */
   peek(accountId: string): { account: Account | undefined } | undefined {
-    const entry = this.#entries.get(accountId);
-    return entry && Date.now() - entry.loadedAt < this.maxAgeMs ? entry : undefined;
+    return this.#entries.get(accountId);
   }
 
   async get(accountId: string): Promise<Account | undefined> {
     const entry = this.peek(accountId);
     if (entry) return entry.account;
     const account = await this.store.accounts.get(accountId);
-    this.#entries.set(accountId, { account, loadedAt: Date.now() });
+    this.#entries.set(accountId, { account });
     return account;
   }
 }

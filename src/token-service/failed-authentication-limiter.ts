@@ -1,7 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import { TooManyRequests } from '../core/errors.js';
 
 export interface FailedAuthenticationLimits {
+  /** Failures for one client ID from one address. */
   perClient: number;
+  /** Failures from one address, whatever the client IDs. */
   perAddress: number;
   windowSeconds: number;
 }
@@ -11,20 +14,31 @@ interface Window {
   resetAt: number;
 }
 
+/** Most windows held; past it the least recently used goes first. */
+const MAX_WINDOWS = 100_000;
+
 /**
- * Counts failed client authentications per client ID and per source address in fixed windows.
- * Past a limit, further attempts are refused before any secret is checked, so guessing a secret
- * costs the guesser the window, not the server a store lookup.
+ * Counts failed client authentications per source address, and per client ID from that address, in
+ * fixed windows. Past a limit, further attempts from that address are refused before any secret is
+ * checked. The guesser is throttled, never the victim: client IDs are public (every token names its
+ * own), so a count per client ID alone would let anyone lock a client out; its own program, calling
+ * from an address that has not failed, still gets its token. A 256-bit secret needs no limit per
+ * client ID against guessing from many addresses.
+ *
+ * Bounded by count and by time: each window is forgotten when it ends, and callers count only
+ * client IDs that could be Keygate's (see authenticate-client.ts), so a flood of made-up IDs cannot
+ * grow the table beyond MAX_WINDOWS small entries.
  */
 export class FailedAuthenticationLimiter {
-  readonly #windows = new Map<string, Window>();
+  readonly #windows = new LRUCache<string, Window>({ max: MAX_WINDOWS });
 
   constructor(
     private readonly limits: FailedAuthenticationLimits,
     private readonly now: () => number = Date.now,
   ) {}
 
-  assertAllowed(clientId: string, address: string): void {
+  /** Throws 429 when `address`, or `address` guessing for `clientId`, is past its limit. */
+  assertAllowed(clientId: string | undefined, address: string): void {
     const at = this.now();
     for (const [key, limit] of this.#keys(clientId, address)) {
       const window = this.#windows.get(key);
@@ -38,26 +52,27 @@ export class FailedAuthenticationLimiter {
     }
   }
 
-  recordFailure(clientId: string, address: string): void {
+  recordFailure(clientId: string | undefined, address: string): void {
     const at = this.now();
-    if (this.#windows.size > 100_000) this.#sweep(at);
+    const windowMs = this.limits.windowSeconds * 1000;
     for (const [key] of this.#keys(clientId, address)) {
       const window = this.#windows.get(key);
       if (!window || window.resetAt <= at) {
-        this.#windows.set(key, { count: 1, resetAt: at + this.limits.windowSeconds * 1000 });
+        this.#windows.set(key, { count: 1, resetAt: at + windowMs }, { ttl: windowMs });
       } else {
         window.count += 1;
       }
     }
   }
 
-  #keys(clientId: string, address: string): Array<[string, number]> {
-    const keys: Array<[string, number]> = [[`a:${address}`, this.limits.perAddress]];
-    if (clientId) keys.push([`c:${clientId}`, this.limits.perClient]);
-    return keys;
+  /** Windows held. */
+  get size(): number {
+    return this.#windows.size;
   }
 
-  #sweep(at: number): void {
-    for (const [key, window] of this.#windows) if (window.resetAt <= at) this.#windows.delete(key);
+  #keys(clientId: string | undefined, address: string): Array<[string, number]> {
+    const keys: Array<[string, number]> = [[`a:${address}`, this.limits.perAddress]];
+    if (clientId) keys.push([`c:${address}:${clientId}`, this.limits.perClient]);
+    return keys;
   }
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { type RunningKeygate, startKeygate } from '../../src/server/keygate.js';
@@ -129,13 +130,18 @@ export async function postForm(
   url: string,
   form: Record<string, string> | string,
   headers: Record<string, string> = {},
+  /** A loopback address (127.0.0.0/8) to send from, as another client machine would. */
+  from?: string,
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | undefined; text: string }> {
   const body = typeof form === 'string' ? form : new URLSearchParams(form).toString();
-  const response = await fetch(url, {
+  const init = {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body,
-  });
+  };
+  const response = from
+    ? ((await undiciFetch(url, { ...init, dispatcher: agentFrom(from) })) as unknown as Response)
+    : await fetch(url, init);
   const text = await response.text();
   return {
     status: response.status,
@@ -177,4 +183,15 @@ export function requestToken(
     client_secret: client.clientSecret,
     scope,
   });
+}
+
+const agents = new Map<string, Agent>();
+/** One connection pool per source address, whose sockets bind to it. */
+export function agentFrom(address: string): Agent {
+  let agent = agents.get(address);
+  if (!agent) {
+    agent = new Agent({ localAddress: address });
+    agents.set(address, agent);
+  }
+  return agent;
 }

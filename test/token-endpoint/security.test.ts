@@ -4,33 +4,53 @@ import { describe, expect, it } from 'vitest';
 import { postForm, startTestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 
 describe('token endpoint: security', () => {
-  it('locks out a client ID after too many failed secrets, even with the right secret, for the window', async () => {
+  it('client lockout: a guesser’s wrong secrets throttle the guesser’s address, not the victim', async () => {
     const keygate = await startTestKeygate({
       authFailureLimit: { perClient: 3, perAddress: 1000, windowSeconds: 60 },
     });
     try {
-      const client = await keygate.createCredential(['stats']);
+      const victim = await keygate.createCredential(['stats']);
       const wrong = await keygate.createCredential(['stats']);
-      const form = { grant_type: 'client_credentials', client_id: client.clientId, scope: 'stats' };
+      const form = { grant_type: 'client_credentials', client_id: victim.clientId, scope: 'stats' };
+      const guesser = '127.0.0.2';
       for (let i = 0; i < 3; i++) {
-        expect(
-          (await postForm(keygate.url + TOKEN_PATH, { ...form, client_secret: wrong.clientSecret })).status,
-        ).toBe(401);
+        const guess = await postForm(
+          keygate.url + TOKEN_PATH,
+          { ...form, client_secret: wrong.clientSecret },
+          {},
+          guesser,
+        );
+        expect(guess.status).toBe(401);
       }
-      const locked = await postForm(keygate.url + TOKEN_PATH, {
-        ...form,
-        client_secret: client.clientSecret,
-      });
-      expect(locked.status).toBe(429);
-      expect(locked.body?.error).toBe('too_many_requests');
-      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-      // Another client from the same address is unaffected.
-      const other = await postForm(keygate.url + TOKEN_PATH, {
-        ...form,
-        client_id: wrong.clientId,
-        client_secret: wrong.clientSecret,
-      });
-      expect(other.status).toBe(200);
+      const throttled = await postForm(
+        keygate.url + TOKEN_PATH,
+        { ...form, client_secret: wrong.clientSecret },
+        {},
+        guesser,
+      );
+      expect(throttled.status).toBe(429);
+      expect(throttled.body?.error).toBe('too_many_requests');
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+      // The victim's own program, from an address that has not failed, still gets its token.
+      const own = await postForm(keygate.url + TOKEN_PATH, { ...form, client_secret: victim.clientSecret });
+      expect(own.status).toBe(200);
+      // Every failure is in the victim's audit log, the malformed guess below too.
+      const malformed = await postForm(
+        keygate.url + TOKEN_PATH,
+        { ...form, client_secret: 'not-a-keygate-secret' },
+        {},
+        '127.0.0.3',
+      );
+      expect(malformed.status).toBe(401);
+      const accountId = (await keygate.store.credentials.get(victim.id))!.accountId;
+      await expect
+        .poll(async () => {
+          const entries = await keygate.store.audit.list(accountId, { limit: 50 });
+          return entries.filter(
+            (e) => e.action === 'client_authentication.failed' && e.targetId === victim.id,
+          ).length;
+        })
+        .toBe(4);
     } finally {
       await keygate.stop();
     }

@@ -33,28 +33,34 @@ export async function authenticateClient(
   if (!presented || presented.clientId === '')
     throw new InvalidClient('Client authentication failed', usedBasic);
 
-  context.limiter.assertAllowed(presented.clientId, request.address);
+  // Only an ID that could be Keygate's is counted or looked up: a made-up one (a 15 KB string, say)
+  // costs one regular expression and the address's count, never a table entry of its own.
+  const clientId = CLIENT_ID_PATTERN.test(presented.clientId) ? presented.clientId : undefined;
+  context.limiter.assertAllowed(clientId, request.address);
 
   let authenticated: AuthenticatedClient | undefined;
   let found: Awaited<ReturnType<TokenServiceContext['credentials']['get']>>;
-  // A malformed secret (bad prefix or checksum) or client ID fails without a store lookup.
-  if (isWellFormedClientSecret(presented.clientSecret) && CLIENT_ID_PATTERN.test(presented.clientId)) {
-    found = await fromStore(context.credentials.get(presented.clientId));
-    const presentedHash = context.hasher.hash(presented.clientSecret);
-    const now = new Date();
-    if (found) {
-      for (const secret of found.secrets) {
-        if (isSecretUsable(secret, now) && ClientSecretHasher.matches(presentedHash, secret.hash)) {
-          authenticated = { credential: found.credential, secret };
+  if (clientId !== undefined) {
+    found = await fromStore(context.credentials.get(clientId));
+    // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
+    if (isWellFormedClientSecret(presented.clientSecret)) {
+      const presentedHash = context.hasher.hash(presented.clientSecret);
+      const now = new Date();
+      if (found) {
+        for (const secret of found.secrets) {
+          if (isSecretUsable(secret, now) && ClientSecretHasher.matches(presentedHash, secret.hash)) {
+            authenticated = { credential: found.credential, secret };
+          }
         }
+      } else {
+        ClientSecretHasher.matches(presentedHash, DUMMY_HASH);
       }
-    } else {
-      ClientSecretHasher.matches(presentedHash, DUMMY_HASH);
     }
   }
 
   if (!authenticated) {
-    context.limiter.recordFailure(presented.clientId, request.address);
+    context.limiter.recordFailure(clientId, request.address);
+    // Every failure for a client that exists reaches its account's audit log, malformed secrets too.
     if (found) context.failureAudit.record(found.credential, request.address, presented.method);
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
