@@ -42,6 +42,8 @@ const ports = {
   gateway: 18_404,
   bare: 18_405,
   gatewayRole: 18_406,
+  metrics: 18_407,
+  gatewayRoleMetrics: 18_408,
 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
@@ -119,6 +121,7 @@ async function startKeygate(): Promise<{
     KEYGATE_DATA_DIR: dataDir,
     KEYGATE_PORT: String(ports.keygate),
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
+    KEYGATE_METRICS_PORT: String(ports.metrics),
     KEYGATE_LOG_LEVEL: 'warn',
   };
   // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
@@ -179,6 +182,7 @@ async function startKeygate(): Promise<{
       ...env,
       KEYGATE_ROLES: 'gateway',
       KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
+      KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
       KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
       KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
     },
@@ -329,7 +333,7 @@ try {
   // Keygate's own account of its rounds (its /metrics, read before and after each): the time it
   // adds, its major garbage collections and the longest its event loop was held (the page's
   // event-loop figures start again at each reading).
-  const metricsUrl = `http://127.0.0.1:${ports.gateway}/metrics`;
+  const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
   const readMetrics = async () => {
     const page = await (await fetch(metricsUrl)).text();
     return {

@@ -82,6 +82,7 @@ for (const size of sizes) {
       KEYGATE_PORT: '18901',
       KEYGATE_GATEWAY_PORT: '18902',
       KEYGATE_SAMPLES_PORT: '18903',
+      KEYGATE_METRICS_PORT: '0',
       KEYGATE_LOG_LEVEL: 'warn',
     };
     const started = Date.now();

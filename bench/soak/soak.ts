@@ -54,6 +54,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     KEYGATE_PORT: String(ports.token),
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_SAMPLES_PORT: String(ports.samples),
+    KEYGATE_METRICS_PORT: '0',
     KEYGATE_LOG_LEVEL: 'warn',
     KEYGATE_CONFIG: join(dataDir, 'keygate.config.json'),
   };

@@ -83,6 +83,7 @@ async function keygate(count: number, port: number): Promise<Contestant> {
     // and the samples any free one.
     KEYGATE_GATEWAY_PORT: String(port + 100),
     KEYGATE_SAMPLES_PORT: '0',
+    KEYGATE_METRICS_PORT: '0',
     KEYGATE_LOG_LEVEL: 'warn',
   };
   const seeded = JSON.parse(

@@ -43,6 +43,14 @@ export const configSchema = z
     adminHost: z.string().min(1).optional(),
     /** The regional API gateway's own origin (the real system keeps `api.` hosts apart). */
     gatewayPort: port.default(8081),
+    /**
+     * The ops listener of a process that runs the gateway: Prometheus metrics at `GET /metrics`
+     * (9464, the port Prometheus exporters commonly take). Never on the API origin, where any caller
+     * could read every tenant's traffic; loopback by default, so only the host's own scraper reads it.
+     */
+    metricsPort: port.default(9464),
+    /** Address of the ops listener; set it to a private interface for a scraper on another host. */
+    metricsHost: z.string().min(1).default('127.0.0.1'),
     /** This deployment's region; accounts of other regions get no tokens here. */
     region: z
       .string()
@@ -218,6 +226,8 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
   KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },
   KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
+  KEYGATE_METRICS_PORT: { key: 'metricsPort', kind: 'integer' },
+  KEYGATE_METRICS_HOST: { key: 'metricsHost', kind: 'string' },
   KEYGATE_REGION: { key: 'region', kind: 'string' },
   KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
   KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },

@@ -30,9 +30,8 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly #apis = new Map<string, ApiMetrics>();
-  /** What /metrics shows: the gateway's metrics and the process's. */
+  /** What the ops listener's /metrics shows: the gateway's metrics and the process's. */
   readonly page = Registry.merge([this.registry, processMetricsRegistry()]);
-  #read = () => this.page.metrics();
 
   /** The metrics of one API: a route handler asks once and keeps them. */
   forApi(api: string): ApiMetrics {
@@ -45,12 +44,7 @@ export class GatewayMetrics {
   }
 
   text(): Promise<string> {
-    return this.#read();
-  }
-
-  /** Reads the page elsewhere from now on: the whole cluster's, in a worker of `--workers N`. */
-  readFrom(read: () => Promise<string>): void {
-    this.#read = read;
+    return this.page.metrics();
   }
 }
 

@@ -56,11 +56,6 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
     );
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', context.metrics.registry.contentType);
-    return context.metrics.text();
-  });
-
   const metadata = protectedResourceMetadata(context.config, context.routes);
   app.get('/.well-known/oauth-protected-resource', async () => metadata);
 

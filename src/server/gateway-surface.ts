@@ -21,7 +21,6 @@ import type { Store } from '../store/store.js';
 import type { CredentialCache } from '../token-service/credential-cache.js';
 import { JWKS_PATH } from '../token-service/metadata.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
-import { clusterMetricsReader, isKeygateClusterWorker } from './cluster-metrics.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -74,7 +73,7 @@ export function loadRoutes(
 export async function buildGateway(
   app: FastifyInstance,
   deps: GatewayDependencies,
-): Promise<{ jwks: JwksCache }> {
+): Promise<{ jwks: JwksCache; metrics: GatewayMetrics }> {
   const { config } = deps;
   const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
   const jwks = new JwksCache({
@@ -91,7 +90,6 @@ export async function buildGateway(
     maxCachedTokens: 100_000,
   });
   const metrics = new GatewayMetrics();
-  if (isKeygateClusterWorker()) metrics.readFrom(clusterMetricsReader(metrics.page));
   await app.register(async (scope) =>
     gatewayPlugin(scope, {
       config,
@@ -109,7 +107,7 @@ export async function buildGateway(
       metrics,
     }),
   );
-  return { jwks };
+  return { jwks, metrics };
 }
 
 function stripSlash(url: string): string {

@@ -23,10 +23,12 @@ import { FailedAuthenticationLimiter } from '../token-service/failed-authenticat
 import { Keyring } from '../token-service/keyring.js';
 import { UsageRecorder } from '../token-service/usage-recorder.js';
 import { ChangeFeed } from './change-feed.js';
+import { isKeygateClusterWorker, reportToClusterPrimary } from './cluster-metrics.js';
 import { buildGateway } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { createLogger } from './logger.js';
+import { listenForMetrics, type MetricsListener } from './metrics-listener.js';
 
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -41,6 +43,11 @@ export interface RunningKeygate {
   readonly adminUrl: string | undefined;
   /** The API gateway's origin, when this process runs it. */
   readonly gatewayUrl: string | undefined;
+  /**
+   * The ops listener's origin (`GET /metrics`), beside the gateway; undefined in a worker of
+   * `keygate start --workers N`, whose primary serves the cluster's metrics.
+   */
+  readonly metricsUrl: string | undefined;
   /** The sample APIs' internal origin, when this process serves them. */
   readonly samplesUrl: string | undefined;
   readonly store: Store;
@@ -143,11 +150,13 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       feed.stop();
       await stopWatching?.();
       jwks?.stop();
+      await metricsListener?.close();
       for (const server of servers.reverse()) await closeServer(server);
       await usage.stop();
       await store.close();
     };
     let jwks: JwksCache | undefined;
+    let metricsListener: MetricsListener | undefined;
     try {
       // Each surface's routes and schemas are loaded only where a role serves them: a gateway-only
       // process holds less for every major garbage collection to mark.
@@ -210,7 +219,8 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config.trustProxy);
         servers.push(gateway);
         await gateway.register(healthPlugin, store);
-        ({ jwks } = await buildGateway(gateway, {
+        let metrics: Awaited<ReturnType<typeof buildGateway>>['metrics'];
+        ({ jwks, metrics } = await buildGateway(gateway, {
           config,
           store,
           credentials: credentialCache,
@@ -224,6 +234,14 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         }));
         gatewayUrl = await listen(gateway, config.host, config.gatewayPort);
         await jwks.start();
+        if (isKeygateClusterWorker()) reportToClusterPrimary([metrics.page]);
+        else {
+          metricsListener = await listenForMetrics(
+            { host: config.metricsHost, port: config.metricsPort },
+            () => metrics.text(),
+            metrics.page.contentType,
+          );
+        }
       }
 
       return {
@@ -231,6 +249,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         url,
         adminUrl,
         gatewayUrl,
+        metricsUrl: metricsListener?.url,
         samplesUrl,
         store,
         logger,

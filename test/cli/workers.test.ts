@@ -11,13 +11,19 @@ describe('keygate start --workers', () => {
   it('runs N workers on shared ports, serves tokens and gateway calls, counts every worker’s calls on /metrics, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keygate-workers-'));
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
-    const [port, gatewayPort, samplesPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, gatewayPort, samplesPort, metricsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const env = {
       PATH: process.env.PATH,
       KEYGATE_DATA_DIR: dataDir,
       KEYGATE_PORT: String(port),
       KEYGATE_GATEWAY_PORT: String(gatewayPort),
       KEYGATE_SAMPLES_PORT: String(samplesPort),
+      KEYGATE_METRICS_PORT: String(metricsPort),
       KEYGATE_LOG_LEVEL: 'warn',
     };
     const { child: primary, output } = await startKeygateProcess(
@@ -47,10 +53,11 @@ describe('keygate start --workers', () => {
         expect(call.status).toBe(200);
       }
 
-      // Whichever worker answers the scrape, the page counts every worker's calls.
+      // The primary's ops listener sums every worker's calls; the API origin serves no metrics.
+      expect((await fetch(`http://127.0.0.1:${gatewayPort}/metrics`)).status).toBe(404);
       for (let i = 0; i < 4; i++) {
         const page = await (
-          await fetch(`http://127.0.0.1:${gatewayPort}/metrics`, { headers: { connection: 'close' } })
+          await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { connection: 'close' } })
         ).text();
         expect(page).toMatch(
           /^keygate_gateway_requests_total\{api="agents-availability",status="200",scope="agents-availability:read"\} 6$/m,

@@ -128,7 +128,7 @@ describe('gateway: admitted calls', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     await fetch(`${keygate.gatewayUrl}/agents-availability`);
-    const res = await fetch(`${keygate.gatewayUrl}/metrics`);
+    const res = await fetch(`${keygate.metricsUrl}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(
@@ -140,11 +140,13 @@ describe('gateway: admitted calls', () => {
     expect(text).toContain('keygate_gateway_request_duration_seconds_bucket');
     expect(text).not.toContain(client.clientId);
     expect(text).not.toContain(token.slice(0, 40));
+    // Only on the ops listener: the API origin would show every tenant's traffic to any caller.
+    expect((await fetch(`${keygate.gatewayUrl}/metrics`)).status).toBe(404);
   });
 
   /** The value `pattern` captures on the gateway's /metrics page, or NaN when it is not there. */
   const metric = async (pattern: RegExp) => {
-    const text = await (await fetch(`${keygate.gatewayUrl}/metrics`)).text();
+    const text = await (await fetch(`${keygate.metricsUrl}/metrics`)).text();
     return Number(pattern.exec(text)?.[1] ?? Number.NaN);
   };
 

@@ -15,7 +15,8 @@ export async function startKeygateProcess(
   readyUrl: string,
 ): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [KEYGATE_BIN, 'start', ...args], {
-    env,
+    // Any free port for the ops listener unless the test names one: tests run side by side.
+    env: { KEYGATE_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -100,6 +100,7 @@ async function startOnFreePorts(
       port,
       gatewayPort,
       samplesPort: 0,
+      metricsPort: 0,
       dataDir: dir,
       logLevel: 'info',
       changePollMs: 50,

@@ -74,7 +74,7 @@ describe('secrets at rest and in motion', () => {
       ]) {
         afterCreation.push(JSON.stringify((await script.call('GET', path)).body));
       }
-      afterCreation.push(await (await fetch(`${keygate.gatewayUrl}/metrics`)).text());
+      afterCreation.push(await (await fetch(`${keygate.metricsUrl}/metrics`)).text());
       const audit = JSON.parse(afterCreation[4]!) as { entries: Array<{ action: string }> };
       expect(audit.entries.map((e) => e.action)).toContain('client_authentication.failed');
     } finally {

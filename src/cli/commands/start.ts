@@ -4,13 +4,14 @@ import { loadConfig } from '../../config/load.js';
 import { type Config, needsMasterKey, ROLES } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
 import {
-  answerClusterGathering,
   CLUSTER_WORKER_ENV,
+  clusterMetricsPage,
   isKeygateClusterWorker,
-  serveClusterMetrics,
+  reportToClusterPrimary,
 } from '../../server/cluster-metrics.js';
 import { gatewayJwksUrl } from '../../server/gateway-surface.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
+import { listenForMetrics } from '../../server/metrics-listener.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, METADATA_PATH, TOKEN_PATH } from '../../token-service/metadata.js';
@@ -21,6 +22,7 @@ interface Banner {
   url: string | undefined;
   adminUrl: string | undefined;
   gatewayUrl: string | undefined;
+  metricsUrl: string | undefined;
   samplesUrl: string | undefined;
   bootstrap: BootstrapResult | undefined;
   masterKeyOrigin: string | undefined;
@@ -52,6 +54,7 @@ function printBanner(b: Banner): void {
     `  issuer          ${config.publicUrl}`,
     ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
     ...(b.gatewayUrl && !b.url ? [`  keys from       ${gatewayJwksUrl(config, undefined)}`] : []),
+    ...(b.metricsUrl ? [`  metrics         ${b.metricsUrl}/metrics  (Prometheus; ops listener)`] : []),
     ...(b.samplesUrl
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
       : []),
@@ -122,10 +125,18 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     process.stderr.write(`worker ${worker.process.pid} ended (${signal ?? code}); starting another\n`);
     fork();
   });
-  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
   const roles = new Set(config.roles);
   const servesGateway = roles.has('gateway');
+  // The workers' metrics, summed, on the primary's ops listener (the workers open none).
+  const page = clusterMetricsPage();
+  const metrics = servesGateway
+    ? await listenForMetrics(
+        { host: config.metricsHost, port: config.metricsPort },
+        page.read,
+        page.contentType,
+      )
+    : undefined;
   const adminUrl =
     config.adminPort === undefined ? local(config.port) : local(config.adminPort, config.adminHost);
   printBanner({
@@ -133,6 +144,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     url: roles.has('token-service') ? local(config.port) : undefined,
     adminUrl: roles.has('admin') ? adminUrl : undefined,
     gatewayUrl: servesGateway ? local(config.gatewayPort) : undefined,
+    metricsUrl: metrics?.url,
     samplesUrl: servesGateway && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
     bootstrap: bootstrapResult,
     masterKeyOrigin: master?.origin,
@@ -146,6 +158,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
       );
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
       await Promise.all(exits);
+      await metrics?.close();
     },
     (message) => process.stderr.write(`${message}\n`),
   );
@@ -176,7 +189,7 @@ export function registerStartCommand(program: Command): void {
         }
         return runPrimary(config, workers);
       }
-      if (isKeygateClusterWorker()) answerClusterGathering();
+      if (isKeygateClusterWorker()) reportToClusterPrimary();
       const keygate: RunningKeygate = await startKeygate(config);
       if (cluster.isPrimary) {
         printBanner({ ...keygate, config, bootstrap: keygate.bootstrap, workers: 1 });
