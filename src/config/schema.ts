@@ -173,6 +173,19 @@ export const configSchema = z
      * `send_timeout`, also 60 s).
      */
     callerStallTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /**
+     * The longest a caller may take to send a whole request, headers and body, on every listener;
+     * past it the connection is closed. Bodies are read before the gateway calls the upstream, so a
+     * slow sender holds a socket of Keygate's, never an upstream connection.
+     */
+    requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /** The largest request body the gateway accepts (413 beyond); bodies are held in memory while forwarded. */
+    maxRequestBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(1024 * 1024),
     /** Forward the caller's bearer token upstream (stripped by default). */
     forwardBearerToken: z.boolean().default(false),
     /**
@@ -191,10 +204,15 @@ export const configSchema = z
               .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
               .strict()
               .optional(),
+            /**
+             * Calls of one account in progress at once on one gateway instance; more get 429. Below the
+             * 128 connections the gateway keeps per upstream, so one busy tenant cannot queue the others.
+             */
+            concurrentCalls: z.number().int().min(1).max(100_000).default(64),
           })
           .strict(),
       )
-      .default({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } }),
+      .prefault({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } }),
     defaultPlan: z.string().default('standard'),
   })
   .strict()
@@ -247,4 +265,6 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
   KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
   KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
+  KEYGATE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'integer' },
+  KEYGATE_MAX_REQUEST_BODY_BYTES: { key: 'maxRequestBodyBytes', kind: 'integer' },
 };

@@ -6,7 +6,9 @@ import type { RateLimit } from './rate-limiter.js';
 
 export interface PlanLimits {
   perAccount: RateLimit;
-  perCredential?: RateLimit;
+  perCredential?: RateLimit | undefined;
+  /** Calls of one account in progress at once, on one gateway instance. */
+  concurrentCalls: number;
 }
 
 /** The fair-usage limits of each account, from its plan. */

@@ -3,14 +3,17 @@ import type { Config } from '../config/schema.js';
 import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import type { UsageRecorder } from '../token-service/usage-recorder.js';
 import type { AccessTokenVerifier, AdmittedCaller } from './access-token-verifier.js';
-import type { AccountPlans } from './account-plans.js';
+import type { AccountPlans, PlanLimits } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
 import { readBearerToken } from './bearer-token.js';
+import { ConcurrentCalls } from './concurrent-calls.js';
 import { GatewayError, insufficientScope } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import type { RateLimitDecision, RequestCounter } from './rate-limiter.js';
-import { UpstreamProxy, upstreamRequestHeaders } from './upstream-proxy.js';
+import { forwardedTarget } from './request-target.js';
+import { upstreamRequestHeaders } from './upstream-headers.js';
+import { UpstreamProxy } from './upstream-proxy.js';
 
 export interface GatewayContext {
   readonly config: Config;
@@ -40,9 +43,15 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
     await proxy.close();
     await context.limiter.close?.();
   });
-  // Bodies pass through untouched, whatever their type.
+  // Bodies pass through untouched, whatever their type, but are read whole before the call is
+  // dispatched: a body that arrives slowly holds no upstream connection (requestTimeoutMs bounds it).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: context.config.maxRequestBodyBytes },
+    (_request, body, done) => done(null, body),
+  );
+  const concurrent = new ConcurrentCalls();
 
   app.setErrorHandler((error, request, reply) => replyWithGatewayError(error, request, reply));
   const unrouted = context.metrics.forApi('none');
@@ -76,7 +85,9 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
       handler: async (request, reply) => {
         const started = performance.now();
         let scope = 'none';
+        let holding: string | undefined;
         try {
+          const target = forwardedTarget(request.url);
           // Each check answers synchronously when what it needs is in memory (the common case),
           // so a call with a token in use waits on nothing but the upstream.
           const verifying = context.verifier.verify(readBearerToken(request.headers.authorization));
@@ -85,14 +96,21 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
           if (admitting === undefined) throw insufficientScope(route.scopes);
           scope = admitting;
           checkVersion(route, request.headers.accept);
-          const limiting = rateLimitHeaders(context, token);
+          const planning = context.plans.limitsFor(token.accountId);
+          const limits = planning instanceof Promise ? await planning : planning;
+          const limiting = rateLimitHeaders(context, token, limits);
           const limitHeaders = limiting instanceof Promise ? await limiting : limiting;
+          if (!concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
+            throw tooManyConcurrentCalls(limitHeaders);
+          }
+          holding = token.accountId;
           context.usage.apiCalled(token.credentialId, scope, Date.now());
           const { status, upstreamSeconds } = await proxy.forward(
             upstream,
+            target,
             request,
             reply,
-            upstreamRequestHeaders(request.headers, token, context.config.forwardBearerToken),
+            upstreamRequestHeaders(request.headers, request, token, context.config.forwardBearerToken),
             limitHeaders,
           );
           const seconds = (performance.now() - started) / 1000;
@@ -102,6 +120,8 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
           const status = error instanceof GatewayError ? error.status : 500;
           metrics.observe(status, scope, (performance.now() - started) / 1000);
           throw error;
+        } finally {
+          if (holding !== undefined) concurrent.leave(holding);
         }
       },
     });
@@ -126,18 +146,26 @@ function checkVersion(route: ApiRoute, accept: string | undefined): void {
 function rateLimitHeaders(
   context: GatewayContext,
   token: AdmittedCaller,
+  limits: PlanLimits,
 ): MaybeAsync<Record<string, string>> {
-  return andThen(context.plans.limitsFor(token.accountId), (limits) =>
-    andThen(context.limiter.take(`account:${token.accountId}`, limits.perAccount), (perAccount) => {
-      if (!perAccount.allowed || !limits.perCredential) return decide(perAccount, 'account');
-      return andThen(
-        context.limiter.take(`credential:${token.clientId}`, limits.perCredential),
-        (perCredential) =>
-          !perCredential.allowed || perCredential.remaining < perAccount.remaining
-            ? decide(perCredential, 'credential')
-            : decide(perAccount, 'account'),
-      );
-    }),
+  return andThen(context.limiter.take(`account:${token.accountId}`, limits.perAccount), (perAccount) => {
+    if (!perAccount.allowed || !limits.perCredential) return decide(perAccount, 'account');
+    const { perCredential } = limits;
+    return andThen(context.limiter.take(`credential:${token.clientId}`, perCredential), (decision) =>
+      !decision.allowed || decision.remaining < perAccount.remaining
+        ? decide(decision, 'credential')
+        : decide(perAccount, 'account'),
+    );
+  });
+}
+
+/** The account's plan allows this many calls at once; the next may start as soon as one ends. */
+function tooManyConcurrentCalls(limitHeaders: Record<string, string>): GatewayError {
+  return new GatewayError(
+    'too_many_requests',
+    429,
+    'This account has as many calls in progress as its plan allows; retry when one has ended',
+    { ...limitHeaders, 'retry-after': '1' },
   );
 }
 

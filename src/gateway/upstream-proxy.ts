@@ -1,9 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
-import type { AdmittedCaller } from './access-token-verifier.js';
 import { type ForwardedAnswer, ForwardedCall } from './forwarded-call.js';
-import { HOP_BY_HOP } from './hop-by-hop.js';
 import { InFlightCalls } from './in-flight-calls.js';
 
 export interface UpstreamProxyOptions {
@@ -38,14 +35,18 @@ export class UpstreamProxy {
 
   forward(
     origin: string,
+    /** The origin-form target to send (request-target.ts), not the caller's raw one. */
+    target: string,
     request: FastifyRequest,
     reply: FastifyReply,
-    headers: Record<string, string | string[] | undefined>,
+    headers: Record<string, string | string[]>,
     /** The gateway's own answer headers (rate limits), added to the upstream's on the way back. */
     ownHeaders: Record<string, string>,
   ): Promise<ForwardedAnswer> {
     const method = request.method as Dispatcher.HttpMethod;
-    const hasBody = method !== 'GET' && method !== 'HEAD';
+    // Read whole before the call is dispatched (see gatewayPlugin's body parser), so a caller that
+    // sends its body slowly holds no upstream connection while it does.
+    const body = Buffer.isBuffer(request.body) ? request.body : null;
     // From here the answer is written straight from undici into the socket, without a stream in between.
     reply.hijack();
     return new Promise((resolve) => {
@@ -58,9 +59,9 @@ export class UpstreamProxy {
         this.#pool(origin).dispatch(
           {
             method,
-            path: request.url,
+            path: target,
             headers,
-            body: hasBody ? request.raw : null,
+            body,
             // 0 turns undici's own timers off; the sweep keeps the time instead.
             headersTimeout: 0,
             bodyTimeout: 0,
@@ -110,27 +111,4 @@ export class UpstreamProxy {
     }
     return pool;
   }
-}
-
-/**
- * Request headers for the upstream, built in one pass: hop-by-hop headers dropped, the bearer token
- * too unless configured to keep it, and the caller's identity (account, client ID, granted scopes)
- * added in `x-keygate-*` headers that a caller cannot set itself.
- */
-export function upstreamRequestHeaders(
-  incoming: IncomingHttpHeaders,
-  token: Pick<AdmittedCaller, 'accountId' | 'clientId' | 'scopes'>,
-  keepBearer: boolean,
-): Record<string, string | string[] | undefined> {
-  const headers: Record<string, string | string[] | undefined> = {};
-  for (const name in incoming) {
-    // `expect` too: Node has already answered a 100-continue, and undici refuses to send one.
-    if (HOP_BY_HOP.has(name) || name === 'expect' || name.startsWith('x-keygate-')) continue;
-    if (name === 'authorization' && !keepBearer) continue;
-    headers[name] = incoming[name];
-  }
-  headers['x-keygate-account-id'] = token.accountId;
-  headers['x-keygate-client-id'] = token.clientId;
-  headers['x-keygate-scopes'] = token.scopes.join(' ');
-  return headers;
 }

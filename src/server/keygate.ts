@@ -173,7 +173,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       const adminOnMain = admin !== undefined && config.adminPort === undefined;
       let mainUrl: string | undefined;
       if (servesTokens || adminOnMain) {
-        const app = buildHttpApp(logger, config.trustProxy);
+        const app = buildHttpApp(logger, config);
         notFoundInEnvelope(app);
         servers.push(app);
         await app.register(healthPlugin, store);
@@ -200,7 +200,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       const url = servesTokens ? mainUrl : undefined;
       let adminUrl = adminOnMain ? mainUrl : undefined;
       if (admin && config.adminPort !== undefined) {
-        const adminApp = buildHttpApp(logger.child({ surface: 'admin' }), config.trustProxy);
+        const adminApp = buildHttpApp(logger.child({ surface: 'admin' }), config);
         servers.push(adminApp);
         await adminApp.register(healthPlugin, store);
         await adminSurface(adminApp, admin);
@@ -216,7 +216,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
 
       let gatewayUrl: string | undefined;
       if (revocations) {
-        const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config.trustProxy);
+        const gateway = buildHttpApp(logger.child({ surface: 'gateway' }), config);
         servers.push(gateway);
         await gateway.register(healthPlugin, store);
         let metrics: Awaited<ReturnType<typeof buildGateway>>['metrics'];
@@ -293,10 +293,17 @@ async function closeServer(app: FastifyInstance): Promise<void> {
   }
 }
 
-function buildHttpApp(logger: Logger, trustProxy: Config['trustProxy']): FastifyInstance {
-  return Fastify({
+function buildHttpApp(
+  logger: Logger,
+  { trustProxy, requestTimeoutMs }: Pick<Config, 'trustProxy' | 'requestTimeoutMs'>,
+): FastifyInstance {
+  const app = Fastify({
     loggerInstance: logger,
     trustProxy,
+    // A caller that sends its request slowly (slowloris, a trickled body) is cut after
+    // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(requestTimeoutMs, 60_000) },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     childLoggerFactory: lazyChildLogger,
@@ -306,14 +313,24 @@ function buildHttpApp(logger: Logger, trustProxy: Config['trustProxy']): Fastify
     // Errors Fastify raises before any route runs (a URL that does not decode) keep the envelope too.
     frameworkErrors: (error, request, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
-      const message = 'The request URL or headers are not valid';
-      // The admin API has its own error shape; everything else speaks the OAuth envelope.
-      const body = request.url.startsWith(`${ADMIN_PREFIX}/`)
-        ? { code: 'validation_failed', message }
-        : { error: 'invalid_request', error_description: message };
-      void (reply as FastifyReply).code(status).send(body);
+      replyBadTarget(request.url, reply as FastifyReply, status);
     },
   }) as unknown as FastifyInstance;
+  // No client sends a fragment; one in the target is an attempt to be read differently downstream.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.includes('#')) replyBadTarget(request.url, reply, 400);
+    else done();
+  });
+  return app;
+}
+
+function replyBadTarget(url: string, reply: FastifyReply, status: number): void {
+  const message = 'The request URL or headers are not valid';
+  // The admin API has its own error shape; everything else speaks the OAuth envelope.
+  const body = url.startsWith(`${ADMIN_PREFIX}/`)
+    ? { code: 'validation_failed', message }
+    : { error: 'invalid_request', error_description: message };
+  void reply.code(status).send(body);
 }
 
 /** Unknown paths of the token service answer in the same envelope as everything else. */

@@ -56,7 +56,9 @@ async function rig(
   const answers: ForwardedAnswer[] = [];
   const app: FastifyInstance = Fastify();
   app.get('/*', async (request, reply) => {
-    answers.push(await proxy.forward(origin, request, reply, { accept: '*/*' }, { 'x-own': 'yes' }));
+    answers.push(
+      await proxy.forward(origin, request.url, request, reply, { accept: '*/*' }, { 'x-own': 'yes' }),
+    );
     return reply;
   });
   const front = await app.listen({ port: 0, host: '127.0.0.1' });
