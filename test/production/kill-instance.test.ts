@@ -25,6 +25,7 @@ describe.skipIf(!TEST_DATABASE_URL)('an instance killed with SIGKILL under load'
       KEYGATE_AUDIENCE: 'https://emea.api.keygate.test',
       KEYGATE_LOG_LEVEL: 'warn',
       KEYGATE_SAMPLES_PORT: '0',
+      KEYGATE_METRICS_PORT: '0',
     };
     const [portA, portB] = [await freePort(), await freePort()];
     const envA = { ...base, KEYGATE_PORT: String(portA), KEYGATE_GATEWAY_PORT: String(await freePort()) };
