@@ -25,6 +25,28 @@ export interface Credential {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastUsedAt: string | null;
+  /** When all its tokens were last revoked at once; tokens issued before are refused. */
+  readonly tokensRevokedAt: string | null;
+}
+
+/**
+ * What a token check needs of a credential: whether it stands, in which account, with which scopes.
+ * The gateway sees credentials only through this view, never their secrets.
+ */
+export type CredentialStatus = Pick<
+  Credential,
+  'id' | 'accountId' | 'clientId' | 'scopes' | 'disabled' | 'expiresAt' | 'tokensRevokedAt'
+>;
+
+/**
+ * The first `iat` (epoch seconds) a credential's tokens may carry: tokens issued before its last
+ * revoke-all are refused. `iat` has whole seconds, so the bound is the second after the revocation,
+ * and the token endpoint dates a token issued in that same second at the bound itself.
+ */
+export function firstAdmittedIssuedAt(credential: Pick<Credential, 'tokensRevokedAt'>): number {
+  return credential.tokensRevokedAt === null
+    ? Number.NEGATIVE_INFINITY
+    : Math.floor(Date.parse(credential.tokensRevokedAt) / 1000) + 1;
 }
 
 export interface CredentialSecret {
@@ -80,7 +102,7 @@ export function isSecretUsable(secret: CredentialSecret, now: Date): boolean {
 }
 
 /** Past its expiry at `nowMs` (epoch ms: the gateway asks on every call, so no Date is made for it). */
-export function isCredentialExpired(credential: Credential, nowMs: number): boolean {
+export function isCredentialExpired(credential: Pick<Credential, 'expiresAt'>, nowMs: number): boolean {
   return credential.expiresAt !== null && Date.parse(credential.expiresAt) <= nowMs;
 }
 

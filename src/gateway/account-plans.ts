@@ -1,5 +1,4 @@
 import type { Config } from '../config/schema.js';
-import type { MaybeAsync } from '../core/maybe-async.js';
 import type { Account } from '../core/model.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { RateLimit } from './rate-limiter.js';
@@ -18,11 +17,8 @@ export class AccountPlans {
     private readonly config: Pick<Config, 'rateLimitPlans' | 'defaultPlan'>,
   ) {}
 
-  /** Synchronous while the account is held in memory, as it is for an account in use. */
-  limitsFor(accountId: string): MaybeAsync<PlanLimits> {
-    const held = this.accounts.peek(accountId);
-    if (held) return this.#limitsOf(held.account);
-    return this.accounts.get(accountId).then((account) => this.#limitsOf(account));
+  async limitsFor(accountId: string): Promise<PlanLimits> {
+    return this.#limitsOf(await this.accounts.get(accountId));
   }
 
   #limitsOf(account: Account | undefined): PlanLimits {

@@ -1,14 +1,12 @@
 import type { Config } from '../config/schema.js';
-import type { Store } from '../store/store.js';
-import { CredentialCache } from '../token-service/credential-cache.js';
 import {
   AccessTokenVerifier,
-  type RefusalReason,
-  TokenRefused,
+  type TokenRefusal,
   type VerificationKeySource,
-} from './access-token-verifier.js';
+} from '../services/access-token-verifier.js';
+import { RevocationList } from '../services/revocation-list.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoute } from './api-document.js';
-import { RevocationList } from './revocation-list.js';
 
 export interface Explanation {
   admitted: boolean;
@@ -19,22 +17,29 @@ export interface Explanation {
   token: { client_id: string; account_id: string; scopes: readonly string[]; expires_at: string } | null;
 }
 
-const REASONS: Record<RefusalReason, string> = {
+const REASONS: Record<TokenRefusal, string> = {
   malformed: 'the token is not a well-formed Keygate access token',
   signature: 'the signature does not verify: the token was altered or not issued by this Keygate',
   unknown_key: 'the token names a signing key this Keygate does not publish',
-  expired: 'the token has expired',
-  not_yet_valid: 'the token is not valid yet (check the clocks)',
+  type: 'the token is not an access token (typ is not at+jwt)',
   issuer: 'the token was issued by another issuer',
   audience: 'the token is for another audience (another gateway)',
-  type: 'the token is not an access token (typ is not at+jwt)',
   region: 'the token was issued for another region',
+  expired: 'the token has expired',
+  not_yet_valid: 'the token is not valid yet (check the clocks)',
+  issued_in_future: 'the token says it was issued in the future (check the clocks)',
   revoked: 'the token has been revoked',
   credential_gone: 'the credential the token was issued to no longer exists',
-  credential_disabled: 'the credential the token was issued to is disabled or expired',
+  credential_disabled: 'the credential the token was issued to is disabled',
+  credential_expired: 'the credential the token was issued to has expired',
+  scope_removed: 'the credential no longer holds any of the token’s scopes',
 };
 
-/** Says whether the gateway would admit a call, and if not exactly why (`keygate explain`). */
+/**
+ * Says whether the gateway would admit a call, and if not exactly why (`keygate explain`). The token
+ * is judged by the same verifier as the gateway's, with the same configuration; the route as the
+ * gateway's router would match it.
+ */
 export async function explainCall(
   input: { token: string; method: string; path: string },
   deps: { config: Config; store: Store; routes: readonly ApiRoute[]; keys: VerificationKeySource },
@@ -49,9 +54,11 @@ export async function explainCall(
   const revocations = new RevocationList(deps.store);
   await revocations.load();
   const verifier = new AccessTokenVerifier(
-    deps.keys,
-    revocations,
-    new CredentialCache(deps.store, { maxEntries: 10, maxAgeMs: 0 }),
+    {
+      keys: deps.keys,
+      revocations,
+      credentials: { get: (clientId) => deps.store.credentials.findByClientId(clientId) },
+    },
     {
       issuer: deps.config.publicUrl,
       audience: deps.config.audience,
@@ -60,20 +67,16 @@ export async function explainCall(
       maxCachedTokens: 1,
     },
   );
-  let verified: Awaited<ReturnType<AccessTokenVerifier['check']>>;
-  try {
-    verified = await verifier.check(input.token.replace(/^bearer\s+/i, ''));
-  } catch (error) {
-    if (error instanceof TokenRefused) {
-      return { admitted: false, status: 401, reason: REASONS[error.reason], route, token: null };
-    }
-    throw error;
+  const verdict = await verifier.verify(input.token.replace(/^bearer\s+/i, ''));
+  if (!verdict.admitted) {
+    return { admitted: false, status: 401, reason: REASONS[verdict.reason], route, token: null };
   }
+  const verified = verdict.token;
   const token = {
     client_id: verified.clientId,
     account_id: verified.accountId,
     scopes: verified.scopes,
-    expires_at: new Date(verified.exp * 1000).toISOString(),
+    expires_at: new Date(verified.expiresAt * 1000).toISOString(),
   };
   if (!matched.scopes.some((s) => verified.scopes.includes(s))) {
     return {

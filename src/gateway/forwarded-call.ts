@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError, writeGatewayError } from './gateway-error.js';
 import { HOP_BY_HOP } from './hop-by-hop.js';
 import type { Linked } from './in-flight-calls.js';
 
@@ -134,11 +134,7 @@ export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<Forward
     const failure = this.#timedOut
       ? new GatewayError('gateway_timeout', 504, 'The API did not answer in time')
       : new GatewayError('bad_gateway', 502, 'The API is unavailable');
-    this.response.writeHead(failure.status, {
-      ...this.ownHeaders,
-      'content-type': 'application/json; charset=utf-8',
-    });
-    this.response.end(JSON.stringify({ error: failure.code, error_description: failure.description }));
+    writeGatewayError(failure, this.response, this.ownHeaders);
     this.#finish(failure.status);
   }
 

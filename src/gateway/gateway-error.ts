@@ -1,3 +1,6 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+
 /**
  * Errors the gateway answers with, and the one place they meet the wire. Bodies use the OAuth
  * envelope with the real system's texts (DESIGN.md); 401 and 403 carry RFC 6750 headers.
@@ -54,4 +57,25 @@ export function insufficientScope(accepted: readonly string[]): GatewayError {
   return new GatewayError('insufficient_scope', 403, description, {
     'www-authenticate': `Bearer realm=${quote(REALM)}, error="insufficient_scope", scope=${quote(accepted.join(' '))}, error_description=${quote(description)}`,
   });
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function body(error: GatewayError): string {
+  return JSON.stringify({ error: error.code, error_description: error.description });
+}
+
+/** Answers with `error` through Fastify. */
+export function replyWithGatewayError(error: GatewayError, reply: FastifyReply): void {
+  void reply.code(error.status).headers(error.headers).header('content-type', JSON_TYPE).send(body(error));
+}
+
+/** Answers with `error` on a response taken from Fastify (the proxy's), beside `ownHeaders`. */
+export function writeGatewayError(
+  error: GatewayError,
+  response: ServerResponse,
+  ownHeaders: Record<string, string>,
+): void {
+  response.writeHead(error.status, { ...ownHeaders, ...error.headers, 'content-type': JSON_TYPE });
+  response.end(body(error));
 }

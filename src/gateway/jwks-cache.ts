@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { request } from 'undici';
 import { publicKeyFromJwk } from '../crypto/compact-jws.js';
+import type { VerificationKeySource } from '../services/access-token-verifier.js';
 
 export interface JwksCacheOptions {
   url: string;
@@ -18,7 +19,7 @@ export interface JwksCacheOptions {
  * key ID not yet known. A failed fetch keeps the keys already held, so the gateway goes on
  * validating while the token service is down. (jose's remote JWK set drops them instead.)
  */
-export class JwksCache {
+export class JwksCache implements VerificationKeySource {
   #keys = new Map<string, KeyObject>();
   #lastFetch = 0;
   #fetching: Promise<void> | undefined;
@@ -34,10 +35,6 @@ export class JwksCache {
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
-  }
-
-  holds(kid: string | undefined): boolean {
-    return kid !== undefined && this.#keys.has(kid);
   }
 
   /** The key for `kid`, refetching the set once if it is unknown and the cooldown allows. */

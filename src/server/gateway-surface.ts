@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { AccessTokenVerifier } from '../gateway/access-token-verifier.js';
 import { AccountPlans } from '../gateway/account-plans.js';
 import {
   type ApiDocument,
@@ -10,36 +9,23 @@ import {
   routesFromDocument,
 } from '../gateway/api-document.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
-import { JwksCache } from '../gateway/jwks-cache.js';
 import { gatewayPlugin } from '../gateway/plugin.js';
 import { RateLimiter } from '../gateway/rate-limiter.js';
 import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
-import type { RevocationList } from '../gateway/revocation-list.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
+import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
-import type { Store } from '../store/store.js';
-import type { CredentialCache } from '../token-service/credential-cache.js';
-import { JWKS_PATH } from '../token-service/metadata.js';
-import type { UsageRecorder } from '../token-service/usage-recorder.js';
+import type { UsageRecorder } from '../services/usage-recorder.js';
 
 export interface GatewayDependencies {
   config: Config;
-  store: Store;
-  credentials: CredentialCache;
+  verifier: AccessTokenVerifier;
   accounts: AccountCache;
-  revocations: RevocationList;
   usage: UsageRecorder;
-  /** This process's token service, when it runs one (its JWKS is then the default). */
-  ownTokenServiceUrl: string | undefined;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   onError: (message: string, error: unknown) => void;
   onInfo: (message: string) => void;
-}
-
-/** Where the gateway fetches keys: `jwksUrl`, else this process's token service, else the issuer's. */
-export function gatewayJwksUrl(config: Config, ownTokenServiceUrl: string | undefined): string {
-  return config.jwksUrl ?? `${ownTokenServiceUrl ?? config.publicUrl}${JWKS_PATH}`;
 }
 
 /** The API documents behind the gateway and the upstream of each API. */
@@ -73,29 +59,16 @@ export function loadRoutes(
 export async function buildGateway(
   app: FastifyInstance,
   deps: GatewayDependencies,
-): Promise<{ jwks: JwksCache; metrics: GatewayMetrics }> {
+): Promise<{ metrics: GatewayMetrics }> {
   const { config } = deps;
   const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
-  const jwks = new JwksCache({
-    url: gatewayJwksUrl(config, deps.ownTokenServiceUrl),
-    cooldownMs: config.jwksCooldownSeconds * 1000,
-    refreshMs: 5 * 60_000,
-    onError: (error) => deps.onError('fetching the JWKS failed; keeping the keys already held', error),
-  });
-  const verifier = new AccessTokenVerifier(jwks, deps.revocations, deps.credentials, {
-    issuer: config.publicUrl,
-    audience: config.audience,
-    region: config.region,
-    leewaySeconds: config.clockLeewaySeconds,
-    maxCachedTokens: 100_000,
-  });
   const metrics = new GatewayMetrics();
   await app.register(async (scope) =>
     gatewayPlugin(scope, {
       config,
       routes,
       upstreams,
-      verifier,
+      verifier: deps.verifier,
       limiter: config.redisUrl
         ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
             warn: (message) => deps.onError(message, undefined),
@@ -107,7 +80,7 @@ export async function buildGateway(
       metrics,
     }),
   );
-  return { jwks, metrics };
+  return { metrics };
 }
 
 function stripSlash(url: string): string {

@@ -2,11 +2,10 @@ import type { Store } from '../store/store.js';
 
 /**
  * Token IDs revoked and not yet expired, held in memory: loaded at start, then fed by the change
- * log, so the gateway refuses a revoked token within one poll interval without a store read per call.
+ * log, so a revoked token is refused within one poll interval without a store read per check.
  */
 export class RevocationList {
   readonly #revoked = new Map<string, number>();
-  #version = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -14,26 +13,11 @@ export class RevocationList {
     for (const token of await this.store.revokedTokens.listActive(new Date())) {
       this.#revoked.set(token.jti, Date.parse(token.expiresAt));
     }
-    this.#grew();
   }
 
   /** A revocation named by the change log: the expiry is unknown here, so keep it until pruned. */
   add(jti: string, expiresAtMs = Number.POSITIVE_INFINITY): void {
     this.#revoked.set(jti, expiresAtMs);
-    this.#grew();
-  }
-
-  /**
-   * Changes each time a token ID is added, so a cache can skip asking about a token it found
-   * unrevoked at the same version. Removals do not change it: a token's revocation is only forgotten
-   * once the token has expired.
-   */
-  get version(): number {
-    return this.#version;
-  }
-
-  #grew(): void {
-    this.#version = (this.#version + 1) & 0x7fffffff;
   }
 
   has(jti: string): boolean {

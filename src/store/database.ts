@@ -27,6 +27,7 @@ export interface Database {
     created_at: string;
     updated_at: string;
     last_used_at: string | null;
+    tokens_revoked_at: string | null;
   };
   credential_secrets: {
     id: string;

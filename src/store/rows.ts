@@ -44,6 +44,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
+    tokensRevokedAt: row.tokens_revoked_at,
   };
 }
 

@@ -221,6 +221,7 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         created_at: at,
         updated_at: at,
         last_used_at: null,
+        tokens_revoked_at: null,
       };
       const secretRow = {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
@@ -314,6 +315,7 @@ function credentialRepository(db: Kysely<Database>): CredentialRepository {
         if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
         if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
         if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
+        if (patch.tokensRevokedAt !== undefined) values.tokens_revoked_at = patch.tokensRevokedAt;
         const row = await trx
           .updateTable('credentials')
           .set(values)

@@ -131,6 +131,8 @@ export interface CredentialPatch {
   scopes?: readonly string[];
   disabled?: boolean;
   expiresAt?: string | null;
+  /** Revokes every token issued before this moment (ISO 8601). */
+  tokensRevokedAt?: string;
 }
 
 /** What the token endpoint needs to authenticate a client, read in one go. */

@@ -1,18 +1,25 @@
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
+import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
-import type { Store } from '../store/store.js';
-import type { CredentialCache } from './credential-cache.js';
+import type { LoadingCache } from '../services/loading-cache.js';
+import type { RevocationList } from '../services/revocation-list.js';
+import type { UsageRecorder } from '../services/usage-recorder.js';
+import type { CredentialWithSecrets, Store } from '../store/store.js';
 import type { FailedAuthenticationAudit } from './failed-authentication-audit.js';
 import type { FailedAuthenticationLimiter } from './failed-authentication-limiter.js';
 import type { Keyring } from './keyring.js';
-import type { UsageRecorder } from './usage-recorder.js';
 
 /** What the token service's steps need, built once at start by the composition root. */
 export interface TokenServiceContext {
   readonly config: Config;
   readonly store: Store;
-  readonly credentials: CredentialCache;
+  /** Credentials with their secret hashes, by client ID. */
+  readonly credentials: LoadingCache<CredentialWithSecrets | undefined>;
+  /** The one token verifier: introspection answers as the gateway would. */
+  readonly verifier: AccessTokenVerifier;
+  /** The verifier's revocation list: a revocation made here is refused at once, not after a poll. */
+  readonly revocations: RevocationList;
   readonly accounts: AccountCache;
   readonly keyring: Keyring;
   readonly hasher: ClientSecretHasher;

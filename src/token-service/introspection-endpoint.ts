@@ -24,7 +24,9 @@ export type IntrospectionResponse =
 
 /**
  * POST /Auth/connect/introspect (RFC 7662). The caller authenticates with its own credentials and
- * learns about tokens of its own account only; any other token reads as inactive.
+ * learns about tokens of its own account only; any other token reads as inactive. A token is active
+ * exactly when the gateway would admit it for some route: both ask the one verifier, and `scope`
+ * names only the scopes its credential still holds.
  */
 export async function handleIntrospection(
   context: TokenServiceContext,
@@ -34,28 +36,21 @@ export async function handleIntrospection(
   const { credential: caller } = await authenticateClient(context, { ...request, params });
   if (params.token === undefined) throw new InvalidRequest('The token parameter is missing');
 
-  const payload = await context.keyring.verify(params.token, {
-    issuer: context.config.publicUrl,
-    audience: context.config.audience,
-  });
-  if (!payload || payload.account_id !== caller.accountId || typeof payload.jti !== 'string')
-    return { active: false };
-  if (await fromStore(context.store.revokedTokens.isRevoked(payload.jti))) return { active: false };
-  const owner = await fromStore(context.credentials.get(String(payload.client_id)));
-  if (!owner || owner.credential.disabled) return { active: false };
-
+  const verdict = await fromStore(context.verifier.verify(params.token));
+  if (!verdict.admitted || verdict.token.accountId !== caller.accountId) return { active: false };
+  const { token } = verdict;
   return {
     active: true,
-    scope: String(payload.scope),
-    client_id: String(payload.client_id),
-    sub: String(payload.sub),
+    scope: token.scopes.join(' '),
+    client_id: token.clientId,
+    sub: token.subject,
     aud: context.config.audience,
-    iss: String(payload.iss),
-    exp: Number(payload.exp),
-    iat: Number(payload.iat),
-    jti: payload.jti,
+    iss: context.config.publicUrl,
+    exp: token.expiresAt,
+    iat: token.issuedAt,
+    jti: token.jti,
     token_type: 'Bearer',
-    account_id: String(payload.account_id),
-    region: String(payload.region),
+    account_id: token.accountId,
+    region: context.config.region,
   };
 }

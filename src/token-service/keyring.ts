@@ -1,7 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { type CryptoKey, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import type { SigningKey } from '../core/model.js';
+import { publicKeyFromJwk } from '../crypto/compact-jws.js';
 import { openPrivateKey } from '../crypto/signing-key-material.js';
+import type { VerificationKeySource } from '../services/access-token-verifier.js';
 import type { Store } from '../store/store.js';
 
 export interface ActiveSigningKey {
@@ -23,10 +25,12 @@ export interface VerifyOptions {
  * The signing keys as one process holds them: the decrypted active private key and the public
  * keys to publish and verify with. Reloaded when the change log says the keys rotated.
  */
-export class Keyring {
+export class Keyring implements VerificationKeySource {
   #active: ActiveSigningKey | undefined;
   #published: SigningKey[] = [];
   #verificationKeys = new Map<string, CryptoKey>();
+  /** The same keys as node:crypto objects, for the access-token verifier (compact-jws.ts). */
+  #publicKeys = new Map<string, KeyObject>();
 
   constructor(
     private readonly store: Store,
@@ -43,8 +47,11 @@ export class Keyring {
     if (!active)
       throw new Error('the store has no active signing key; run `keygate migrate` or start the server once');
     const verificationKeys = new Map<string, CryptoKey>();
+    const publicKeys = new Map<string, KeyObject>();
     for (const key of keys) {
       verificationKeys.set(key.kid, (await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
+      const publicKey = key.alg === 'ES256' ? publicKeyFromJwk(key.publicJwk) : undefined;
+      if (publicKey) publicKeys.set(key.kid, publicKey);
     }
     const privateKey =
       this.#active?.kid === active.kid
@@ -53,6 +60,12 @@ export class Keyring {
     this.#active = { kid: active.kid, alg: active.alg, privateKey };
     this.#published = keys;
     this.#verificationKeys = verificationKeys;
+    this.#publicKeys = publicKeys;
+  }
+
+  /** A published key by ID: the active one, the pre-published next one, or one still retiring. */
+  async key(kid: string | undefined): Promise<KeyObject | undefined> {
+    return kid === undefined ? undefined : this.#publicKeys.get(kid);
   }
 
   get active(): ActiveSigningKey {

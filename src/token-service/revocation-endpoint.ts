@@ -36,4 +36,5 @@ export async function handleRevocation(context: TokenServiceContext, request: To
       expiresAt: new Date(admittedUntil).toISOString(),
     }),
   );
+  context.revocations.add(payload.jti, admittedUntil);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { explainCall } from '../../gateway/explain-call.js';
-import { StoreKeySource } from '../../gateway/store-key-source.js';
 import { loadRoutes } from '../../server/gateway-surface.js';
+import { StoreKeySource } from '../../services/store-key-source.js';
 import { printJson } from '../present.js';
 import { withStore } from '../store-session.js';
 

@@ -9,9 +9,9 @@ import {
   isKeygateClusterWorker,
   reportToClusterPrimary,
 } from '../../server/cluster-metrics.js';
-import { gatewayJwksUrl } from '../../server/gateway-surface.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { listenForMetrics } from '../../server/metrics-listener.js';
+import { gatewayJwksUrl } from '../../server/shared-services.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, METADATA_PATH, TOKEN_PATH } from '../../token-service/metadata.js';
@@ -53,7 +53,7 @@ function printBanner(b: Banner): void {
       : []),
     `  issuer          ${config.publicUrl}`,
     ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
-    ...(b.gatewayUrl && !b.url ? [`  keys from       ${gatewayJwksUrl(config, undefined)}`] : []),
+    ...(b.gatewayUrl && !b.url ? [`  keys from       ${gatewayJwksUrl(config)}`] : []),
     ...(b.metricsUrl ? [`  metrics         ${b.metricsUrl}/metrics  (Prometheus; ops listener)`] : []),
     ...(b.samplesUrl
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]

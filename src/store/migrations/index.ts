@@ -6,6 +6,7 @@ import { changeNotifications } from './0003-change-notifications.js';
 import { signingKeyRegion } from './0004-signing-key-region.js';
 import { portalSchema } from './0005-portal.js';
 import { oneActiveKey } from './0006-one-active-key.js';
+import { credentialTokensRevoked } from './0007-credential-tokens-revoked.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0004-signing-key-region': signingKeyRegion,
     '0005-portal': portalSchema,
     '0006-one-active-key': oneActiveKey,
+    '0007-credential-tokens-revoked': credentialTokensRevoked,
   };
   return { getMigrations: async () => migrations };
 }

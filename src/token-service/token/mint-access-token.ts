@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildAccessTokenClaims } from '../../core/access-token-claims.js';
-import type { Credential } from '../../core/model.js';
+import { type Credential, firstAdmittedIssuedAt } from '../../core/model.js';
 import { signCompactJws } from '../../crypto/compact-jws.js';
 import type { TokenServiceContext } from '../context.js';
 
@@ -26,7 +26,9 @@ export function mintAccessToken(
       region: config.region,
       lifetimeSeconds: config.tokenLifetimeSeconds,
     },
-    Math.floor(nowMs / 1000),
+    // A token issued in the second of a revoke-all, after it, is dated at the next second, which
+    // the verifier admits; at most a second ahead, well inside the clock leeway.
+    Math.max(Math.floor(nowMs / 1000), firstAdmittedIssuedAt(credential)),
     randomUUID(),
   );
   const key = keyring.active;

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { ADMIN_PREFIX } from '../admin-api/context.js';
+import type { Config } from '../config/schema.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
+
+/** A Fastify app with the settings every listener of Keygate shares. */
+export function buildHttpApp(
+  logger: Logger,
+  { trustProxy, requestTimeoutMs }: Pick<Config, 'trustProxy' | 'requestTimeoutMs'>,
+): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy,
+    // A caller that sends its request slowly (slowloris, a trickled body) is cut after
+    // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(requestTimeoutMs, 60_000) },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    childLoggerFactory: lazyChildLogger,
+    return503OnClosing: true,
+    // Header and URL limits are deliberate: nothing Keygate serves needs more.
+    routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before any route runs (a URL that does not decode) keep the envelope too.
+    frameworkErrors: (error, request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
+      replyBadTarget(request.url, reply as FastifyReply, status);
+    },
+  }) as unknown as FastifyInstance;
+  // No client sends a fragment; one in the target is an attempt to be read differently downstream.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.includes('#')) replyBadTarget(request.url, reply, 400);
+    else done();
+  });
+  return app;
+}
+
+function replyBadTarget(url: string, reply: FastifyReply, status: number): void {
+  const message = 'The request URL or headers are not valid';
+  // The admin API has its own error shape; everything else speaks the OAuth envelope.
+  const body = url.startsWith(`${ADMIN_PREFIX}/`)
+    ? { code: 'validation_failed', message }
+    : { error: 'invalid_request', error_description: message };
+  void reply.code(status).send(body);
+}
+
+/** Unknown paths of the token service answer in the same envelope as everything else. */
+export function notFoundInEnvelope(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    void reply
+      .code(404)
+      .send({ error: 'not_found', error_description: `No endpoint at ${request.method} ${path}` });
+  });
+}
+
+/** Listens and returns the origin, with the port chosen when `port` is 0. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+/**
+ * Fastify's close waits for the requests in flight, but a keep-alive connection whose request ends
+ * after the close began then stays open until its client, or the 72 s keep-alive timeout, ends it:
+ * a SIGTERM during a slow API call left Keygate running. Idle connections are closed again every
+ * 100 ms until the server has closed.
+ */
+export async function closeServer(app: FastifyInstance): Promise<void> {
+  const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(closeIdle);
+  }
+}

@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { ClientSecretHasher } from '../core/client-secret.js';
+import type { CredentialStatus } from '../core/model.js';
+import type { DerivedKeys } from '../crypto/master-key.js';
+import { JwksCache } from '../gateway/jwks-cache.js';
+import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
+import { AccountCache } from '../services/account-cache.js';
+import { CredentialService } from '../services/credentials.js';
+import { LoadingCache } from '../services/loading-cache.js';
+import { PortalUserService } from '../services/portal-users.js';
+import { RevocationList } from '../services/revocation-list.js';
+import { UsageRecorder } from '../services/usage-recorder.js';
+import type { CredentialWithSecrets, Store } from '../store/store.js';
+import { Keyring } from '../token-service/keyring.js';
+import { JWKS_PATH } from '../token-service/metadata.js';
+import { ChangeFeed } from './change-feed.js';
+
+/** What the surfaces of one process share, built once for the roles it serves. */
+export interface SharedServices {
+  readonly usage: UsageRecorder;
+  readonly feed: ChangeFeed;
+  readonly accounts: AccountCache;
+  readonly users: PortalUserService;
+  /** With the master key (token service, admin API): secrets are hashed with its pepper. */
+  readonly hasher: ClientSecretHasher | undefined;
+  readonly credentials: CredentialService | undefined;
+  /** The token service's: it signs with the active key and verifies with every published one. */
+  readonly keyring: Keyring | undefined;
+  /** Credentials with their secret hashes, for client authentication (token service only). */
+  readonly credentialsWithSecrets: LoadingCache<CredentialWithSecrets | undefined> | undefined;
+  /** The one token verifier (gateway, introspection), where a role checks tokens. */
+  readonly verifier: AccessTokenVerifier | undefined;
+  /** Revoked token IDs, fed by the change log and by this process's own revocations. */
+  readonly revocations: RevocationList | undefined;
+  /** The issuer's keys fetched over HTTP, where this process holds no keyring or jwksUrl says so. */
+  readonly jwks: JwksCache | undefined;
+  close(): Promise<void>;
+}
+
+/** Where the gateway fetches keys: `jwksUrl`, else the JWKS under `publicUrl` (the issuer's). */
+export function gatewayJwksUrl(config: Config): string {
+  return config.jwksUrl ?? `${config.publicUrl}${JWKS_PATH}`;
+}
+
+/**
+ * Builds the services the configured roles need and follows the store's change log, so every
+ * cache here drops what a write (by this process, the CLI or another instance) has made stale.
+ */
+export async function buildSharedServices(
+  config: Config,
+  store: Store,
+  keys: DerivedKeys | undefined,
+  logger: Logger,
+): Promise<SharedServices> {
+  const roles = new Set(config.roles);
+  const checksTokens = roles.has('token-service') || roles.has('gateway');
+  const keyring =
+    roles.has('token-service') && keys ? new Keyring(store, keys.keyEncryptionKey, config.region) : undefined;
+  await keyring?.reload();
+  const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
+  usage.start(config.usageFlushMs);
+  const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
+  const cacheOptions = { maxEntries: 100_000, maxAgeMs: 300_000 };
+  const credentialsWithSecrets = keyring
+    ? new LoadingCache((clientId) => store.credentials.findForAuthentication(clientId), cacheOptions)
+    : undefined;
+  // The gateway sees a credential only through its status, never its secret hashes.
+  const credentialStatus = checksTokens
+    ? new LoadingCache<CredentialStatus | undefined>(
+        (clientId) => store.credentials.findByClientId(clientId),
+        cacheOptions,
+      )
+    : undefined;
+  const revocations = checksTokens ? new RevocationList(store) : undefined;
+  await revocations?.load();
+  feed.onChanges(async (changes) => {
+    for (const change of changes) {
+      if (change.topic.startsWith('credential.')) {
+        credentialsWithSecrets?.invalidate(change.ref);
+        credentialStatus?.invalidate(change.ref);
+      } else if (change.topic === 'token.revoked') revocations?.add(change.ref);
+    }
+    if (keyring && changes.some((c) => c.topic === 'keys.rotated')) {
+      await keyring.reload();
+      logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
+    }
+  });
+  await feed.start(config.changePollMs);
+  // Where the database pushes (PostgreSQL), read the log as soon as anything is appended; the
+  // poll stays as the reconciliation that heals a missed notification.
+  const stopWatching = await store
+    .watchChanges?.(() => void feed.poll())
+    .catch((err: unknown) => {
+      logger.warn({ err }, 'listening for change notifications failed; relying on polling');
+      return undefined;
+    });
+  const refreshRevocations =
+    revocations &&
+    setInterval(() => {
+      revocations.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
+    }, 600_000).unref();
+
+  const jwks =
+    checksTokens && (config.jwksUrl !== undefined || !keyring)
+      ? new JwksCache({
+          url: gatewayJwksUrl(config),
+          cooldownMs: config.jwksCooldownSeconds * 1000,
+          refreshMs: 5 * 60_000,
+          onError: (error) =>
+            logger.warn({ err: error }, 'fetching the JWKS failed; keeping the keys already held'),
+        })
+      : undefined;
+  const verificationKeys: VerificationKeySource | undefined = jwks ?? keyring;
+  const verifier =
+    revocations && credentialStatus && verificationKeys
+      ? new AccessTokenVerifier(
+          { keys: verificationKeys, revocations, credentials: credentialStatus },
+          {
+            issuer: config.publicUrl,
+            audience: config.audience,
+            region: config.region,
+            leewaySeconds: config.clockLeewaySeconds,
+            maxCachedTokens: 100_000,
+          },
+        )
+      : undefined;
+  const forgetExpiredTokens = verifier && setInterval(() => verifier.forgetExpired(), 60_000).unref();
+  const hasher = keys ? new ClientSecretHasher(keys.secretPepper) : undefined;
+  return {
+    usage,
+    feed,
+    accounts: new AccountCache(store),
+    users: new PortalUserService(store),
+    hasher,
+    credentials: hasher ? new CredentialService(store, hasher, () => feed.poll()) : undefined,
+    keyring,
+    credentialsWithSecrets,
+    verifier,
+    revocations,
+    jwks,
+    async close() {
+      clearInterval(refreshRevocations);
+      clearInterval(forgetExpiredTokens);
+      feed.stop();
+      await stopWatching?.();
+      jwks?.stop();
+      await usage.stop();
+    },
+  };
+}

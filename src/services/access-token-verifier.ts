@@ -1,0 +1,204 @@
+import { hash, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { type CredentialStatus, firstAdmittedIssuedAt, isCredentialExpired } from '../core/model.js';
+import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
+
+/** Where verification keys come from: the keyring, the issuer's JWKS, or the store (the CLI). */
+export interface VerificationKeySource {
+  key(kid: string | undefined): Promise<KeyObject | undefined>;
+}
+
+/** Why a token is refused: for logs and `keygate explain`; a caller only ever learns invalid_token. */
+export type TokenRefusal =
+  | 'malformed'
+  | 'signature'
+  | 'unknown_key'
+  | 'type'
+  | 'issuer'
+  | 'audience'
+  | 'region'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'revoked'
+  | 'credential_gone'
+  | 'credential_disabled'
+  | 'credential_expired'
+  | 'scope_removed';
+
+/** A token admitted now: who it speaks for, and the scopes its credential still holds. */
+export interface AdmittedToken {
+  jti: string;
+  /** The credential's internal id (usage is counted per credential). */
+  credentialId: string;
+  clientId: string;
+  accountId: string;
+  subject: string;
+  /** The token's scopes that its credential still holds: never more than the token was issued. */
+  scopes: readonly string[];
+  /** Epoch seconds. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type TokenVerdict =
+  | { admitted: true; token: AdmittedToken }
+  | { admitted: false; reason: TokenRefusal };
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  region: string;
+  /** Seconds of clock skew tolerated on exp, nbf and iat. */
+  leewaySeconds: number;
+  /** Most tokens whose signature and claims are remembered as checked. */
+  maxCachedTokens: number;
+}
+
+export interface AccessTokenVerifierDependencies {
+  keys: VerificationKeySource;
+  revocations: { has(jti: string): boolean };
+  /** The credential behind a client ID; a store failure rejects, and the caller answers 503. */
+  credentials: { get(clientId: string): Promise<CredentialStatus | undefined> };
+}
+
+/** What does not change once a token's signature and claims have been checked. */
+interface CheckedClaims {
+  kid: string | undefined;
+  jti: string;
+  clientId: string;
+  accountId: string;
+  subject: string;
+  scopes: readonly string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * The one answer Keygate gives about an access token: the gateway, forward-auth, introspection and
+ * `keygate explain` all ask here, so none admits a token another refuses. The checks, in order:
+ *
+ * 1. the signature (ES256, crypto/compact-jws.ts) by a key the issuer publishes;
+ * 2. `typ` at+jwt, our `iss`, our `aud`, our `region`;
+ * 3. `exp`, `nbf` and `iat` with one clock leeway;
+ * 4. the token is not revoked, alone or with all its credential's tokens;
+ * 5. its credential exists in the token's account, is enabled and unexpired, and still holds at
+ *    least one of the token's scopes — the token is admitted with only those.
+ *
+ * Steps 1–2 are done once per token and remembered (by the token's SHA-256, so memory holds no
+ * usable token) until it expires; 3–5 run on every check, from memory that the change log keeps
+ * current, so a revocation or a credential change is seen within one poll interval.
+ */
+export class AccessTokenVerifier {
+  readonly #checked: LRUCache<string, CheckedClaims>;
+
+  constructor(
+    private readonly deps: AccessTokenVerifierDependencies,
+    private readonly options: AccessTokenVerifierOptions,
+  ) {
+    this.#checked = new LRUCache({ max: options.maxCachedTokens });
+  }
+
+  async verify(token: string, nowMs = Date.now()): Promise<TokenVerdict> {
+    const digest = hash('sha256', token, 'base64');
+    let claims = this.#checked.get(digest);
+    if (claims === undefined) {
+      const checked = await this.#checkSignatureAndClaims(token, nowMs);
+      if (typeof checked === 'string') return refused(checked);
+      claims = checked;
+      const admittedForMs = (claims.expiresAt + this.options.leewaySeconds) * 1000 - nowMs;
+      if (admittedForMs > 0) this.#checked.set(digest, claims, { ttl: admittedForMs });
+    } else if (!(await this.deps.keys.key(claims.kid))) {
+      // Its key has left the issuer's key set since: the token goes with it.
+      this.#checked.delete(digest);
+      return refused('unknown_key');
+    }
+    return this.#stillValid(claims, nowMs);
+  }
+
+  async #stillValid(claims: CheckedClaims, nowMs: number): Promise<TokenVerdict> {
+    const now = nowMs / 1000;
+    const leeway = this.options.leewaySeconds;
+    if (claims.expiresAt + leeway <= now) return refused('expired');
+    if (claims.issuedAt - leeway > now) return refused('issued_in_future');
+    if (this.deps.revocations.has(claims.jti)) return refused('revoked');
+    const credential = await this.deps.credentials.get(claims.clientId);
+    if (!credential || credential.accountId !== claims.accountId) return refused('credential_gone');
+    if (credential.disabled) return refused('credential_disabled');
+    if (isCredentialExpired(credential, nowMs)) return refused('credential_expired');
+    if (claims.issuedAt < firstAdmittedIssuedAt(credential)) return refused('revoked');
+    const scopes = claims.scopes.every((s) => credential.scopes.includes(s))
+      ? claims.scopes
+      : claims.scopes.filter((s) => credential.scopes.includes(s));
+    if (scopes.length === 0) return refused('scope_removed');
+    const { jti, clientId, accountId, subject, issuedAt, expiresAt } = claims;
+    return {
+      admitted: true,
+      token: { jti, credentialId: credential.id, clientId, accountId, subject, scopes, issuedAt, expiresAt },
+    };
+  }
+
+  /** Steps 1 and 2, and the claims the later steps need present and of the right type. */
+  async #checkSignatureAndClaims(token: string, nowMs: number): Promise<CheckedClaims | TokenRefusal> {
+    let header: Record<string, unknown>;
+    let payload: Record<string, unknown>;
+    try {
+      ({ header, payload } = await verifyCompactJws(token, (h) =>
+        this.deps.keys.key(typeof h.kid === 'string' ? h.kid : undefined),
+      ));
+    } catch (error) {
+      if (!(error instanceof JwsRefused)) throw error;
+      return error.reason === 'unknown_key' || error.reason === 'malformed' ? error.reason : 'signature';
+    }
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+    if (typ !== 'at+jwt' && typ !== 'application/at+jwt') return 'type';
+    const { iss, aud, exp, nbf, iat, jti, sub, client_id: clientId, account_id: accountId, scope } = payload;
+    if (!isTime(exp) || !isTime(iat) || (nbf !== undefined && !isTime(nbf))) return 'malformed';
+    if (iss !== this.options.issuer) return 'issuer';
+    if (!(Array.isArray(aud) ? aud : [aud]).includes(this.options.audience)) return 'audience';
+    if (payload.region !== this.options.region) return 'region';
+    if (typeof nbf === 'number' && nbf - this.options.leewaySeconds > nowMs / 1000) {
+      return 'not_yet_valid';
+    }
+    if (
+      typeof jti !== 'string' ||
+      typeof clientId !== 'string' ||
+      typeof accountId !== 'string' ||
+      typeof scope !== 'string'
+    ) {
+      return 'malformed';
+    }
+    return {
+      kid: typeof header.kid === 'string' ? header.kid : undefined,
+      jti,
+      clientId,
+      accountId,
+      subject: typeof sub === 'string' ? sub : clientId,
+      scopes: Object.freeze(scope.split(' ').filter(Boolean)),
+      issuedAt: iat,
+      expiresAt: exp,
+    };
+  }
+
+  /**
+   * Forgets the checked tokens that have expired since (each is refused as expired anyway, and
+   * would otherwise wait for the size bound to push it out). Called every minute.
+   */
+  forgetExpired(): void {
+    this.#checked.purgeStale();
+  }
+
+  /** How many checked tokens are remembered. */
+  get cachedTokens(): number {
+    return this.#checked.size;
+  }
+}
+
+function refused(reason: TokenRefusal): TokenVerdict {
+  return { admitted: false, reason };
+}
+
+/** A NumericDate (RFC 7519 §2): a finite number — `1e400` parses as Infinity and would never expire. */
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}

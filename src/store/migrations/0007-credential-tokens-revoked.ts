@@ -1,0 +1,11 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * When all of a credential's tokens were last revoked at once: tokens issued before it are refused
+ * wherever a token is checked (gateway, introspection, explain).
+ */
+export const credentialTokensRevoked: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('credentials').addColumn('tokens_revoked_at', 'text').execute();
+  },
+};
