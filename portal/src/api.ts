@@ -145,6 +145,11 @@ export const api = {
       (r) => r.credential,
     ),
 
+  revokeCredentialTokens: (credentialId: string) =>
+    request<{ credential: Credential }>('POST', `/credentials/${id(credentialId)}/revoke-tokens`).then(
+      (r) => r.credential,
+    ),
+
   deleteCredential: (credentialId: string) => request<void>('DELETE', `/credentials/${id(credentialId)}`),
 
   addSecret: (credentialId: string, body: { expireOtherSecretsAt?: string }) =>

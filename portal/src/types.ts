@@ -46,6 +46,8 @@ export interface Credential {
   createdAt: string;
   updatedAt: string;
   lastUsedAt: string | null;
+  /** When all its tokens were last revoked at once. */
+  tokensRevokedAt: string | null;
   secrets: Secret[];
 }
 

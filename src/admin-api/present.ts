@@ -67,6 +67,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     lastUsedAt: c.lastUsedAt,
+    tokensRevokedAt: c.tokensRevokedAt,
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
   }));
 }

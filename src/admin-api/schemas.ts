@@ -79,6 +79,7 @@ export const credentialSchema = {
     'createdAt',
     'updatedAt',
     'lastUsedAt',
+    'tokensRevokedAt',
     'secrets',
   ],
   properties: {
@@ -93,6 +94,8 @@ export const credentialSchema = {
     createdAt: dateTime,
     updatedAt: dateTime,
     lastUsedAt: nullableDateTime,
+    /** When all its tokens were last revoked at once; tokens issued before are refused. */
+    tokensRevokedAt: nullableDateTime,
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
   },
 } as const;

@@ -15,6 +15,7 @@ export function credentialJson(c: Credential) {
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     last_used_at: c.lastUsedAt,
+    tokens_revoked_at: c.tokensRevokedAt,
   };
 }
 

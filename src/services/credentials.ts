@@ -132,6 +132,24 @@ export class CredentialService {
     return updated;
   }
 
+  /**
+   * Revokes every token the credential holds now, wherever it is checked (gateway, introspection),
+   * within one poll interval on every instance; tokens issued from now on work. The credential and
+   * its secrets stay as they are.
+   */
+  async revokeTokens(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+    const current = await this.find(idOrClientId, actor);
+    const at = new Date().toISOString();
+    const updated = await this.store.credentials.update(
+      current.id,
+      { tokensRevokedAt: at },
+      auditBy(actor, current.accountId, 'credential.tokens_revoked', target(current), { before: at }),
+    );
+    if (!updated) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    await this.afterWrite();
+    return updated;
+  }
+
   async delete(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
     const current = await this.find(idOrClientId, actor);
     await this.store.credentials.delete(

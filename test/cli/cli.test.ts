@@ -126,6 +126,32 @@ describe('keygate CLI against a running server', () => {
     });
   });
 
+  it('revokes every token of credentials: the running gateway refuses them within 1 s', async () => {
+    const created = await json(
+      'credentials',
+      'create',
+      '--name',
+      'Leaky',
+      '--scope',
+      'agents-availability:read',
+    );
+    const issued = await token(created.client_id, created.client_secret, 'agents-availability:read');
+    const call = async (accessToken: unknown) =>
+      (
+        await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+          headers: { authorization: `Bearer ${String(accessToken)}` },
+        })
+      ).status;
+    expect(await call(issued.body?.access_token)).toBe(200);
+    const revoked = await json('credentials', 'revoke-tokens', created.client_id);
+    expect(Date.parse(revoked.tokens_revoked_at)).toBeGreaterThan(Date.now() - 60_000);
+    await withinOneSecond(async () => {
+      expect(await call(issued.body?.access_token)).toBe(401);
+    });
+    const fresh = await token(created.client_id, created.client_secret, 'agents-availability:read');
+    expect(await call(fresh.body?.access_token)).toBe(200);
+  });
+
   it('explains bad input in one line and exits non-zero', async () => {
     const unknownScope = await cli('credentials', 'create', '--name', 'X', '--scope', 'users:delete');
     expect(unknownScope.code).toBe(2);

@@ -144,6 +144,29 @@ describe.skipIf(!hasChromium)('portal in headless Chromium', () => {
     clientSecret = newSecret;
   });
 
+  it('revokes all of a credential’s tokens: a live token is refused, a new one works', async () => {
+    const live = await requestToken(keygate, { clientId, clientSecret }, 'stats');
+    const call = async (accessToken: unknown) =>
+      (
+        await fetch(
+          `${keygate.gatewayUrl}/stats/interactions?start=${new Date(Date.now() - 3_600_000).toISOString()}`,
+          {
+            headers: { authorization: `Bearer ${String(accessToken)}` },
+          },
+        )
+      ).status;
+    expect(await call(live.body?.access_token)).toBe(200);
+    await page.getByRole('button', { name: 'Revoke all tokens' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('the client ID and secrets keep working');
+    await dialog.getByRole('button', { name: 'Revoke all tokens' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => call(live.body?.access_token)).toBe(401);
+    const fresh = await requestToken(keygate, { clientId, clientSecret }, 'stats');
+    expect(await call(fresh.body?.access_token)).toBe(200);
+    expect(await page.getByText('Tokens revoked').count()).toBe(1);
+  });
+
   it('deletes a credential after confirmation; Escape cancels; its secret stops working', async () => {
     await page.getByRole('link', { name: 'API Credentials' }).click();
     const deleteButton = page.getByRole('button', { name: 'Delete Wallboard floor 2' });

@@ -56,13 +56,17 @@ interface CredentialOverviewProps {
   onChange: (credential: Credential) => void;
 }
 
-/** The heading, the read-only facts, and the actions on the whole credential (enable/disable, delete). */
+/**
+ * The heading, the read-only facts, and the actions on the whole credential (enable/disable, revoke
+ * its tokens, delete).
+ */
 function CredentialOverview({ credential, onChange }: CredentialOverviewProps) {
   const id = useId();
   const [alert, setAlert] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [busy, setBusy] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [confirmingRevoke, setConfirmingRevoke] = useState(false);
 
   async function toggleDisabled() {
     setBusy(true);
@@ -75,6 +79,18 @@ function CredentialOverview({ credential, onChange }: CredentialOverviewProps) {
       setAlert(toApiError(error).message);
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function revokeTokens() {
+    try {
+      const updated = await api.revokeCredentialTokens(credential.id);
+      onChange(updated);
+      setAnnouncement('Every token of this API credential was revoked');
+    } catch (error) {
+      setAlert(toApiError(error).message);
+    } finally {
+      setConfirmingRevoke(false);
     }
   }
 
@@ -96,6 +112,9 @@ function CredentialOverview({ credential, onChange }: CredentialOverviewProps) {
         <div className="page-actions">
           <button type="button" className="button" onClick={toggleDisabled} disabled={busy} aria-busy={busy}>
             {credential.disabled ? 'Enable' : 'Disable'}
+          </button>
+          <button type="button" className="button" onClick={() => setConfirmingRevoke(true)}>
+            Revoke all tokens
           </button>
           <button type="button" className="button button-danger" onClick={() => setConfirmingDelete(true)}>
             Delete
@@ -133,12 +152,25 @@ function CredentialOverview({ credential, onChange }: CredentialOverviewProps) {
           <dd>{formatDateTime(credential.expiresAt)}</dd>
         </div>
         <div className="fact">
+          <dt>Tokens revoked</dt>
+          <dd>{formatDateTime(credential.tokensRevokedAt)}</dd>
+        </div>
+        <div className="fact">
           <dt>Status</dt>
           <dd>
             <StatusBadge label={credentialStatus(credential)} />
           </dd>
         </div>
       </dl>
+      {confirmingRevoke && (
+        <ConfirmDialog
+          title="Revoke all tokens"
+          message={`Revoke every access token ${credential.name} holds now? Programs get a new token on their next request; the client ID and secrets keep working.`}
+          confirmLabel="Revoke all tokens"
+          onConfirm={revokeTokens}
+          onCancel={() => setConfirmingRevoke(false)}
+        />
+      )}
       {confirmingDelete && (
         <ConfirmDialog
           title="Delete API credential"

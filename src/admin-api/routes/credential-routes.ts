@@ -119,6 +119,23 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
+  app.post<{ Params: { id: string } }>(
+    '/credentials/:id/revoke-tokens',
+    {
+      schema: {
+        summary:
+          'Revoke every token the credentials hold now: refused everywhere within a second; new tokens work',
+        tags: ['credentials'],
+        params: idParams,
+        response: { 200: oneCredentialResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const updated = await context.credentials.revokeTokens(request.params.id, callerOf(request).actor);
+      return { credential: await credentialJson(context.store, updated) };
+    },
+  );
+
   app.delete<{ Params: { id: string } }>(
     '/credentials/:id',
     {

@@ -137,6 +137,20 @@ export function registerCredentialCommands(program: Command): void {
     );
 
   credentials
+    .command('revoke-tokens <id-or-client-id>')
+    .description('revoke every token these credentials hold now; tokens issued afterwards work')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withStore(async ({ credentials: service }) => {
+        const credential = await service.revokeTokens(id);
+        if (options.json) return printJson(credentialJson(credential));
+        process.stdout.write(
+          `Revoked every token of API credentials "${credential.name}" (${credential.clientId}) issued before ${credential.tokensRevokedAt}.\n`,
+        );
+      });
+    });
+
+  credentials
     .command('delete <id-or-client-id>')
     .description('delete API credentials; their tokens stop being accepted')
     .option('--json', 'print JSON')

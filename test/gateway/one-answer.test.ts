@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, postForm, revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken, rotateKeys, signWithServerKey } from '../helpers/tokens.js';
+
+const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+const INTROSPECT = '/Auth/connect/introspect';
+const LEEWAY = 30;
+
+interface Cell {
+  /** What the token is, in the words of the issue's matrix. */
+  state: string;
+  /** Makes the token, changing the store where the state needs it. */
+  token: () => Promise<string>;
+  admitted: boolean;
+}
+
+/**
+ * Every part of Keygate gives one answer about a token: the gateway admits it (200), introspection
+ * calls it active, and `keygate explain` says admitted — or all three refuse. Each cell is a token
+ * state; each is asked of all three over their real interfaces (HTTP, HTTP, the CLI).
+ */
+describe('one answer about a token: gateway, introspection and explain agree', () => {
+  let keygate: TestKeygate;
+  let caller: { clientId: string; clientSecret: string };
+  let accountId: string;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({ clockLeewaySeconds: LEEWAY });
+    caller = await keygate.createCredential(['users:read'], 'Introspecting');
+    accountId = (await keygate.store.accounts.list())[0]!.id;
+  });
+  afterAll(() => keygate.stop());
+
+  const credential = () => keygate.createCredential(['agents-availability:read']);
+  /** A token signed with the server's real key, for claims no token request would produce. */
+  const signed = async (claims: Record<string, unknown>) => {
+    const client = await credential();
+    return signWithServerKey(keygate, {
+      client_id: client.clientId,
+      sub: client.clientId,
+      account_id: accountId,
+      scope: 'agents-availability:read',
+      ...claims,
+    });
+  };
+  const issued = async () => {
+    const client = await credential();
+    return { client, token: await issueToken(keygate, client, 'agents-availability:read') };
+  };
+
+  const cells: Cell[] = [
+    { state: 'valid', admitted: true, token: async () => (await issued()).token },
+    { state: 'expired past the leeway', admitted: false, token: () => signed({ exp: now() - LEEWAY - 10 }) },
+    { state: 'expired within the leeway', admitted: true, token: () => signed({ exp: now() - 10 }) },
+    { state: 'nbf in the future', admitted: false, token: () => signed({ nbf: now() + 3600 }) },
+    { state: 'nbf within the leeway', admitted: true, token: () => signed({ nbf: now() + 10 }) },
+    { state: 'iat far in the future', admitted: false, token: () => signed({ iat: now() + 3600 }) },
+    {
+      state: 'revoked',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await revokeToken(keygate, client, token);
+        return token;
+      },
+    },
+    {
+      state: 'credential deleted',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await keygate.store.credentials.delete(client.id);
+        return token;
+      },
+    },
+    {
+      state: 'credential disabled',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await keygate.store.credentials.update(client.id, { disabled: true });
+        return token;
+      },
+    },
+    {
+      state: 'credential expired',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await keygate.store.credentials.update(client.id, {
+          expiresAt: new Date(Date.now() - 1000).toISOString(),
+        });
+        return token;
+      },
+    },
+    {
+      state: 'scope removed from the credential',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await keygate.store.credentials.update(client.id, { scopes: ['users:read'] });
+        return token;
+      },
+    },
+    {
+      state: 'all its credential’s tokens revoked',
+      admitted: false,
+      token: async () => {
+        const { client, token } = await issued();
+        await keygate.credentials.revokeTokens(client.id);
+        return token;
+      },
+    },
+    {
+      state: 'another account',
+      admitted: false,
+      token: async () => {
+        const other = await keygate.store.accounts.create({ name: 'Other', region: keygate.config.region });
+        return signed({ account_id: other.id });
+      },
+    },
+    { state: 'another region', admitted: false, token: () => signed({ region: 'apac' }) },
+    { state: 'another audience', admitted: false, token: () => signed({ aud: 'https://api.other.example' }) },
+    { state: 'another issuer', admitted: false, token: () => signed({ iss: 'https://evil.example' }) },
+    {
+      state: 'issued before a key rotation',
+      admitted: true,
+      token: async () => {
+        const { token } = await issued();
+        await rotateKeys(keygate);
+        return token;
+      },
+    },
+  ];
+
+  const gateway = async (token: string) =>
+    (
+      await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
+  const introspection = async (token: string) =>
+    (
+      await postForm(
+        keygate.url + INTROSPECT,
+        { token },
+        { authorization: basic(caller.clientId, caller.clientSecret) },
+      )
+    ).body?.active;
+  const explain = (token: string) =>
+    new Promise<boolean>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [BIN, 'explain', '--token', token, '--path', '/agents-availability', '--json'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            KEYGATE_DATA_DIR: keygate.dataDir,
+            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+            KEYGATE_AUDIENCE: keygate.config.audience,
+          },
+        },
+        (_error, stdout, stderr) => {
+          try {
+            resolve((JSON.parse(stdout) as { admitted: boolean }).admitted);
+          } catch {
+            reject(new Error(`keygate explain: ${stderr}`));
+          }
+        },
+      );
+    });
+
+  it.each(cells)('$state: admitted everywhere is $admitted', async ({ token: make, admitted }) => {
+    const token = await make();
+    await keygate.syncChanges(); // what another process wrote to the store, as the next poll would
+    expect({
+      gateway: await gateway(token),
+      introspection: await introspection(token),
+      explain: await explain(token),
+    }).toEqual({ gateway: admitted ? 200 : 401, introspection: admitted, explain: admitted });
+  });
+});
