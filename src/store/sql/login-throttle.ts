@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
-import type { LoginThrottle } from './store.js';
+import type { Database } from '../database.js';
+import type { LoginThrottle } from '../store.js';
 
 /**
  * Portal login attempts per key (the service keys them by email and client network), counted in the

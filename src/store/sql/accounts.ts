@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../core/identifiers.js';
+import type { Database } from '../database.js';
+import { toAccount } from '../rows.js';
+import type { AccountRepository } from '../store.js';
+import { now } from './writes.js';
+
+export function accountRepository(db: Kysely<Database>): AccountRepository {
+  return {
+    async create({ name, region, plan }) {
+      const row = { id: newId(), name, region, plan: plan ?? null, created_at: now() };
+      await db.insertInto('accounts').values(row).execute();
+      return toAccount(row);
+    },
+    async get(id) {
+      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async findByName(name) {
+      const row = await db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && toAccount(row);
+    },
+    async list() {
+      return (await db.selectFrom('accounts').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+        toAccount,
+      );
+    },
+  };
+}

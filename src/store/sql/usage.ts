@@ -1,0 +1,55 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database.js';
+import type { UsageRepository } from '../store.js';
+
+export function usageRepository(db: Kysely<Database>): UsageRepository {
+  return {
+    async record(batch) {
+      await db.transaction().execute(async (trx) => {
+        for (const [id, at] of batch.credentialLastUsed) {
+          await trx.updateTable('credentials').set({ last_used_at: at }).where('id', '=', id).execute();
+        }
+        for (const [id, at] of batch.secretLastUsed) {
+          await trx
+            .updateTable('credential_secrets')
+            .set({ last_used_at: at })
+            .where('id', '=', id)
+            .execute();
+        }
+        for (const d of batch.daily) {
+          await trx
+            .insertInto('usage_daily')
+            .values({
+              credential_id: d.credentialId,
+              day: d.day,
+              scope: d.scope,
+              tokens_issued: d.tokensIssued,
+              api_calls: d.apiCalls,
+            })
+            .onConflict((oc) =>
+              oc.columns(['credential_id', 'day', 'scope']).doUpdateSet({
+                tokens_issued: sql`usage_daily.tokens_issued + excluded.tokens_issued`,
+                api_calls: sql`usage_daily.api_calls + excluded.api_calls`,
+              }),
+            )
+            .execute();
+        }
+      });
+    },
+    async daily(credentialId) {
+      const rows = await db
+        .selectFrom('usage_daily')
+        .selectAll()
+        .where('credential_id', '=', credentialId)
+        .orderBy('day')
+        .orderBy('scope')
+        .execute();
+      return rows.map((r) => ({
+        day: r.day,
+        scope: r.scope,
+        tokensIssued: Number(r.tokens_issued),
+        apiCalls: Number(r.api_calls),
+      }));
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../core/identifiers.js';
+import type { Database } from '../database.js';
+import { toUser } from '../rows.js';
+import type { UserRepository } from '../store.js';
+import { appendAudit, now } from './writes.js';
+
+export function userRepository(db: Kysely<Database>): UserRepository {
+  return {
+    async create({ accountId, email, passwordHash, licence }, audit) {
+      const row = {
+        id: newId(),
+        account_id: accountId,
+        email: email.toLowerCase(),
+        password_hash: passwordHash,
+        licence,
+        created_at: now(),
+      };
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(row).execute();
+        await appendAudit(trx, audit && { ...audit, targetId: row.id });
+      });
+      return toUser(row);
+    },
+    async get(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findForLogin(email) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', email.toLowerCase())
+        .executeTakeFirst();
+      return row && { user: toUser(row), passwordHash: row.password_hash };
+    },
+    async count() {
+      const { n } = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(n);
+    },
+    async list(accountId) {
+      return (
+        await db
+          .selectFrom('users')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .orderBy('created_at')
+          .execute()
+      ).map(toUser);
+    },
+  };
+}
