@@ -1,11 +1,11 @@
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
+import type { RequestCounter } from '../services/rate-limiter.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
 import { readBearerToken } from './bearer-token.js';
 import type { ConcurrentCalls } from './concurrent-calls.js';
 import { takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
 import { accessTokenInvalid, GatewayError, insufficientScope } from './gateway-error.js';
-import type { RequestCounter } from './rate-limiter.js';
 import { forwardedTarget } from './request-target.js';
 
 export interface CallChecks {

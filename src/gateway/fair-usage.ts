@@ -1,7 +1,7 @@
 import type { AdmittedToken } from '../services/access-token-verifier.js';
+import type { RateLimitDecision, RequestCounter } from '../services/rate-limiter.js';
 import type { PlanLimits } from './account-plans.js';
 import { GatewayError } from './gateway-error.js';
-import type { RateLimitDecision, RequestCounter } from './rate-limiter.js';
 
 /**
  * Takes one request from the account's fair-usage limit (and the credential's, where its plan has

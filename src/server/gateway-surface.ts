@@ -10,11 +10,11 @@ import {
 } from '../gateway/api-document.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { gatewayPlugin } from '../gateway/plugin.js';
-import { RateLimiter } from '../gateway/rate-limiter.js';
 import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
+import { RateLimiter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 
 export interface GatewayDependencies {

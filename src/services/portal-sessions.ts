@@ -4,9 +4,9 @@ import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { hasControlCharacters } from '../core/printable-text.js';
 import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
-import { RateLimiter } from '../gateway/rate-limiter.js';
 import type { Store } from '../store/store.js';
 import { auditBy } from './actor.js';
+import { RateLimiter } from './rate-limiter.js';
 
 export interface SessionLimits {
   idleSeconds: number;
@@ -44,7 +44,7 @@ const TOUCH_AFTER_MS = 60_000;
  * keep the account's owner, who logs in from elsewhere, out.
  */
 export class PortalSessions {
-  /** The gateway's in-memory fixed windows, reused: login attempts per client address. */
+  /** In-memory fixed windows (as the gateway's fair usage): login attempts per client address. */
   readonly #attemptsPerAddress = new RateLimiter();
   #dummyHash: Promise<string> | undefined;
 

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+/**
+ * The layers, lowest first: a folder may import from folders of a lower rank only (and from
+ * itself). core ← store ← services ← {token-service, admin-api, gateway} ← server ← cli, with the
+ * pure helpers below core and the sample APIs, which describe themselves in the gateway's document
+ * format, between the surfaces and the server. The client SDK stands alone: it imports nothing.
+ */
+const RANK: Record<string, number> = {
+  client: 0,
+  crypto: 0,
+  core: 1,
+  config: 1,
+  store: 2,
+  services: 3,
+  'token-service': 4,
+  'admin-api': 4,
+  gateway: 4,
+  'sample-apis': 5,
+  server: 6,
+  cli: 7,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+/** Each import between top-level folders of src/, static or dynamic, as [from, to, file]. */
+function crossings(): Array<[string, string, string]> {
+  const found: Array<[string, string, string]> = [];
+  for (const file of sourceFiles(SRC)) {
+    const from = relative(SRC, file).split('/')[0]!;
+    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      const to = relative(SRC, normalize(join(dirname(file), match[1]!))).split('/')[0]!;
+      if (to !== from) found.push([from, to, relative(SRC, file)]);
+    }
+  }
+  return found;
+}
+
+describe('architecture: dependencies point one way', () => {
+  const edges = crossings();
+
+  it('knows every top-level folder of src/', () => {
+    const folders = readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory());
+    for (const folder of folders) expect(RANK, `src/${folder} has a layer`).toHaveProperty(folder);
+  });
+
+  it('imports only from lower layers (gateway/ never from token-service/ or admin-api/)', () => {
+    const upwardOrSideways = edges
+      .filter(([from, to]) => RANK[to]! >= RANK[from]!)
+      .map(([from, to, file]) => `${file}: ${from} → ${to}`);
+    expect(upwardOrSideways).toEqual([]);
+  });
+
+  it('has no cycle between top-level folders', () => {
+    const next = new Map<string, Set<string>>();
+    for (const [from, to] of edges) next.set(from, (next.get(from) ?? new Set()).add(to));
+    const cycles: string[] = [];
+    const visit = (folder: string, path: string[]) => {
+      if (path.includes(folder)) {
+        cycles.push([...path.slice(path.indexOf(folder)), folder].join(' → '));
+        return;
+      }
+      for (const to of next.get(folder) ?? []) visit(to, [...path, folder]);
+    };
+    for (const folder of next.keys()) visit(folder, []);
+    expect(cycles).toEqual([]);
+  });
+});
