@@ -1,30 +1,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type DomainErrorCode } from '../core/domain-error.js';
-
-const STATUS: Record<DomainErrorCode, number> = {
-  validation_failed: 400,
-  scope_unknown: 400,
-  unauthenticated: 401,
-  invalid_login: 401,
-  no_licence: 403,
-  forbidden: 403,
-  scope_not_grantable: 403,
-  not_found: 404,
-  conflict: 409,
-  last_active_secret: 409,
-  login_locked: 429,
-  rate_limited: 429,
-};
+import { DomainError } from '../core/domain-error.js';
+import { ADMIN_ERRORS, type AdminErrorCode, statusOf } from '../core/error-registry.js';
 
 /** Thrown by the admin API's own checks (authentication, CSRF) that are not domain rules. */
 export class AdminHttpError extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: AdminErrorCode,
     message: string,
   ) {
     super(message);
   }
+}
+
+/** The admin API's wire shape, with the status the error registry gives the code. */
+export function sendAdminError(reply: FastifyReply, code: AdminErrorCode, message: string, field?: string) {
+  return reply.code(statusOf(ADMIN_ERRORS, code)).send({ code, message, ...(field ? { field } : {}) });
 }
 
 /**
@@ -35,14 +25,10 @@ export class AdminHttpError extends Error {
 export function replyWithAdminError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof DomainError) {
     if (error.retryAfterSeconds) void reply.header('retry-after', String(error.retryAfterSeconds));
-    return reply.code(STATUS[error.code]).send({
-      code: error.code,
-      message: error.message,
-      ...(error.field ? { field: error.field } : {}),
-    });
+    return sendAdminError(reply, error.code, error.message, error.field);
   }
   if (error instanceof AdminHttpError) {
-    return reply.code(error.status).send({ code: error.code, message: error.message });
+    return sendAdminError(reply, error.code, error.message);
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation && fastifyError.validation.length > 0) {
@@ -54,19 +40,17 @@ export function replyWithAdminError(error: unknown, request: FastifyRequest, rep
     const message = params.additionalProperty
       ? `${params.additionalProperty} is not a field of this request`
       : `${field ?? where} ${first.message ?? 'is not valid'}`;
-    return reply.code(400).send({ code: 'validation_failed', message, ...(field ? { field } : {}) });
+    return sendAdminError(reply, 'validation_failed', message, field);
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.code(413).send({ code: 'body_too_large', message: 'The body is over 64 KiB' });
+      return sendAdminError(reply, 'body_too_large', 'The body is over 64 KiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply
-        .code(415)
-        .send({ code: 'unsupported_media_type', message: 'Send the body as application/json' });
+      return sendAdminError(reply, 'unsupported_media_type', 'Send the body as application/json');
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    return reply.code(400).send({ code: 'validation_failed', message: 'The request body is not valid JSON' });
+    return sendAdminError(reply, 'validation_failed', 'The request body is not valid JSON');
   }
   request.log.error({ err: error }, 'admin API request failed');
-  return reply.code(500).send({ code: 'internal_error', message: 'Something went wrong on our side' });
+  return sendAdminError(reply, 'internal_error', 'Something went wrong on our side');
 }

@@ -37,17 +37,17 @@ export function authenticateWith(context: AdminApiContext) {
     if (authorization !== undefined) {
       const match = /^bearer +(\S+)$/i.exec(authorization);
       const user = match ? await context.apiTokens.authenticate(match[1]!) : undefined;
-      if (!user) throw new AdminHttpError(401, 'unauthenticated', 'The API token is not valid');
+      if (!user) throw new AdminHttpError('unauthenticated', 'The API token is not valid');
       request.adminAuth = { actor: { kind: 'user', user, ip: request.ip } };
       return;
     }
     const sessionId = request.cookies[SESSION_COOKIE];
     const session = sessionId ? await context.sessions.resume(sessionId) : undefined;
     if (!sessionId || !session) {
-      throw new AdminHttpError(401, 'unauthenticated', 'Log in first: there is no session, or it has ended');
+      throw new AdminHttpError('unauthenticated', 'Log in first: there is no session, or it has ended');
     }
     if (STATE_CHANGING.has(request.method) && !csrfMatches(request.headers[CSRF_HEADER], session.csrfToken)) {
-      throw new AdminHttpError(403, 'csrf_failed', 'The X-CSRF-Token header is missing or wrong');
+      throw new AdminHttpError('csrf_failed', 'The X-CSRF-Token header is missing or wrong');
     }
     request.adminAuth = {
       actor: { kind: 'user', user: session.user, ip: request.ip },
@@ -62,6 +62,6 @@ function csrfMatches(presented: string | string[] | undefined, expected: string)
 
 /** The caller of an authenticated route. */
 export function callerOf(request: FastifyRequest): AdminAuth {
-  if (!request.adminAuth) throw new AdminHttpError(401, 'unauthenticated', 'Log in first');
+  if (!request.adminAuth) throw new AdminHttpError('unauthenticated', 'Log in first');
   return request.adminAuth;
 }

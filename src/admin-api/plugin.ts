@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { AdminHttpError, replyWithAdminError } from './admin-error-reply.js';
+import { AdminHttpError, replyWithAdminError, sendAdminError } from './admin-error-reply.js';
 import { authenticateWith } from './authenticate.js';
 import type { AdminApiContext } from './context.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -47,9 +47,7 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(replyWithAdminError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({ code: 'not_found', message: `No endpoint at ${request.method} ${request.url.split('?')[0]}` });
+    void sendAdminError(reply, 'not_found', `No endpoint at ${request.method} ${request.url.split('?')[0]}`);
   });
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= ADMIN_BODY_LIMIT;
@@ -62,7 +60,7 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
   // A NUL in a path or query has no meaning here, and PostgreSQL refuses it in text: refuse it first.
   app.addHook('onRequest', async (request) => {
     if (request.url.includes('%00') || request.url.includes(String.fromCharCode(0))) {
-      throw new AdminHttpError(400, 'validation_failed', 'The URL must not contain NUL characters');
+      throw new AdminHttpError('validation_failed', 'The URL must not contain NUL characters');
     }
   });
   app.addHook('onRequest', authenticateWith(context));

@@ -1,8 +1,11 @@
+import type { AdminErrorCode } from './error-registry.js';
+
 /**
- * Errors of the admin side (CLI, admin API): stable codes that callers switch on.
- * OAuth endpoints use OAuthError instead.
+ * Errors of the admin side (CLI, admin API): stable codes that callers switch on, each in the
+ * error registry's admin table. OAuth endpoints use OAuthError instead.
  */
-export type DomainErrorCode =
+export type DomainErrorCode = Extract<
+  AdminErrorCode,
   | 'validation_failed'
   | 'scope_unknown'
   | 'not_found'
@@ -14,7 +17,8 @@ export type DomainErrorCode =
   | 'invalid_login'
   | 'login_locked'
   | 'rate_limited'
-  | 'unauthenticated';
+  | 'unauthenticated'
+>;
 
 export class DomainError extends Error {
   constructor(

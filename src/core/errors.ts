@@ -1,39 +1,39 @@
+import { statusOf, TOKEN_SERVICE_ERRORS, type TokenServiceErrorCode } from './error-registry.js';
+
 /**
- * OAuth 2.0 errors raised by the domain. Each carries the RFC error code and the HTTP status;
- * the HTTP layer serialises them (RFC 6749 §5.2 envelope) and never inspects messages.
+ * OAuth 2.0 errors raised by the domain. Each carries its code from the error registry, and the
+ * status the registry gives it; the HTTP layer serialises them (RFC 6749 §5.2 envelope) and never
+ * inspects messages.
  */
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
-  | 'unsupported_token_type'
-  | 'too_many_requests'
-  | 'temporarily_unavailable'
-  | 'server_error';
+export type OAuthErrorCode = TokenServiceErrorCode;
 
 export abstract class OAuthError extends Error {
   abstract readonly code: OAuthErrorCode;
-  abstract readonly status: number;
   /** Extra response headers the error requires (e.g. WWW-Authenticate, Retry-After). */
   readonly headers: Record<string, string> = {};
+  #status: number | undefined;
 
-  constructor(readonly description: string) {
+  constructor(
+    readonly description: string,
+    /** One of the statuses the registry lists for the code; its usual one when omitted. */
+    status?: number,
+  ) {
     super(description);
     this.name = new.target.name;
+    this.#status = status;
+  }
+
+  get status(): number {
+    return statusOf(TOKEN_SERVICE_ERRORS, this.code, this.#status);
   }
 }
 
 export class InvalidRequest extends OAuthError {
   readonly code = 'invalid_request';
-  readonly status = 400;
 }
 
 export class InvalidClient extends OAuthError {
   readonly code = 'invalid_client';
-  readonly status = 401;
   constructor(description: string, usedBasicAuth: boolean) {
     super(description);
     // RFC 6749 §5.2: a 401 after Basic authentication must name the scheme the client used.
@@ -43,28 +43,23 @@ export class InvalidClient extends OAuthError {
 
 export class UnauthorizedClient extends OAuthError {
   readonly code = 'unauthorized_client';
-  readonly status = 400;
 }
 
 export class UnsupportedGrantType extends OAuthError {
   readonly code = 'unsupported_grant_type';
-  readonly status = 400;
 }
 
 export class InvalidScope extends OAuthError {
   readonly code = 'invalid_scope';
-  readonly status = 400;
 }
 
 export class UnsupportedTokenType extends OAuthError {
   readonly code = 'unsupported_token_type';
-  readonly status = 400;
 }
 
-/** Too many failed authentications from one client ID or address (not an RFC 6749 code; an extension). */
+/** Too many failed authentications from one address (not an RFC 6749 code; an extension). */
 export class TooManyRequests extends OAuthError {
   readonly code = 'too_many_requests';
-  readonly status = 429;
   constructor(
     description: string,
     readonly retryAfterSeconds: number,
@@ -77,5 +72,17 @@ export class TooManyRequests extends OAuthError {
 /** The store or another dependency is unreachable; the client may retry. */
 export class TemporarilyUnavailable extends OAuthError {
   readonly code = 'temporarily_unavailable';
-  readonly status = 503;
+}
+
+/** No endpoint at that method and path: the envelope every unknown path of the public origin gets. */
+export class NotFound extends OAuthError {
+  readonly code = 'not_found';
+}
+
+/** A fault in Keygate: the details go to the log, never to the caller. */
+export class ServerError extends OAuthError {
+  readonly code = 'server_error';
+  constructor() {
+    super('The server could not complete the request');
+  }
 }

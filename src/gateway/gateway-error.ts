@@ -1,30 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { GATEWAY_ERRORS, type GatewayErrorCode, statusOf } from '../core/error-registry.js';
 
 /**
- * Errors the gateway answers with, and the one place they meet the wire. Bodies use the OAuth
- * envelope with the real system's texts (DESIGN.md); 401 and 403 carry RFC 6750 headers.
+ * Errors the gateway answers with (codes and statuses from core/error-registry.ts), and the one
+ * place they meet the wire. Bodies use the OAuth envelope with the real system's texts
+ * (DESIGN.md); 401 and 403 carry RFC 6750 headers.
  */
-export type GatewayErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'not_found'
-  | 'not_acceptable'
-  | 'too_many_requests'
-  | 'bad_gateway'
-  | 'gateway_timeout'
-  | 'temporarily_unavailable';
-
 export class GatewayError extends Error {
+  readonly status: number;
+
   constructor(
     readonly code: GatewayErrorCode,
-    readonly status: number,
+    /** One of the statuses core/error-registry.ts lists for the code. */
+    status: number,
     readonly description: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(description);
     this.name = 'GatewayError';
+    this.status = statusOf(GATEWAY_ERRORS, code, status);
   }
 }
 

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
+import { InvalidRequest, NotFound } from '../core/errors.js';
+import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 
 /** A Fastify app with the settings every listener of Keygate shares. */
@@ -40,19 +43,15 @@ export function buildHttpApp(
 function replyBadTarget(url: string, reply: FastifyReply, status: number): void {
   const message = 'The request URL or headers are not valid';
   // The admin API has its own error shape; everything else speaks the OAuth envelope.
-  const body = url.startsWith(`${ADMIN_PREFIX}/`)
-    ? { code: 'validation_failed', message }
-    : { error: 'invalid_request', error_description: message };
-  void reply.code(status).send(body);
+  if (url.startsWith(`${ADMIN_PREFIX}/`)) void sendAdminError(reply, 'validation_failed', message);
+  else sendOAuthError(new InvalidRequest(message, status === 413 ? 413 : 400), reply);
 }
 
 /** Unknown paths of the token service answer in the same envelope as everything else. */
 export function notFoundInEnvelope(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    void reply
-      .code(404)
-      .send({ error: 'not_found', error_description: `No endpoint at ${request.method} ${path}` });
+    sendOAuthError(new NotFound(`No endpoint at ${request.method} ${path}`), reply);
   });
 }
 

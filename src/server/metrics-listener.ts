@@ -1,4 +1,6 @@
 import Fastify from 'fastify';
+import { NotFound } from '../core/errors.js';
+import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 
 export interface MetricsListener {
   url: string;
@@ -19,9 +21,9 @@ export async function listenForMetrics(
     void reply.header('content-type', contentType).header('cache-control', 'no-store');
     return read();
   });
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send({ error: 'not_found', error_description: `Only GET /metrics is served here` });
-  });
+  app.setNotFoundHandler((_request, reply) =>
+    sendOAuthError(new NotFound('Only GET /metrics is served here'), reply),
+  );
   await app.listen(where);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : where.port;

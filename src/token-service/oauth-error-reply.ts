@@ -1,25 +1,26 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequest, OAuthError } from '../core/errors.js';
+import { InvalidRequest, OAuthError, ServerError } from '../core/errors.js';
 
 /**
  * The one place OAuth errors meet the wire: RFC 6749 §5.2 envelope, status and headers from the
- * error. Fastify's own errors (bad media type, body too large, unparsable body) become
- * `invalid_request`; anything else is a `server_error` whose details stay in the log.
+ * error (its code and status from core/error-registry.ts). Fastify's own errors (bad media type,
+ * body too large, unparsable body) become `invalid_request`; anything else is a `server_error`
+ * whose details stay in the log.
  */
 export function replyWithOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const oauthError = toOAuthError(error);
+  let oauthError = toOAuthError(error);
   if (!oauthError) {
     request.log.error({ err: error }, 'unexpected error in the token service');
-    void reply
-      .code(500)
-      .header('cache-control', 'no-store')
-      .send({ error: 'server_error', error_description: 'The server could not complete the request' });
-    return;
+    oauthError = new ServerError();
   }
+  sendOAuthError(oauthError, reply);
+}
+
+export function sendOAuthError(error: OAuthError, reply: FastifyReply): void {
   void reply
-    .code(oauthError.status)
-    .headers({ 'cache-control': 'no-store', ...oauthError.headers })
-    .send({ error: oauthError.code, error_description: oauthError.description });
+    .code(error.status)
+    .headers({ 'cache-control': 'no-store', ...error.headers })
+    .send({ error: error.code, error_description: error.description });
 }
 
 function toOAuthError(error: unknown): OAuthError | undefined {
@@ -31,7 +32,7 @@ function toOAuthError(error: unknown): OAuthError | undefined {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new InvalidRequest('The request body must be application/x-www-form-urlencoded');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return Object.assign(new InvalidRequest('The request body is too large'), { status: 413 });
+      return new InvalidRequest('The request body is too large', 413);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new InvalidRequest('The request body could not be parsed');

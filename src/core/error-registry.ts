@@ -1,0 +1,80 @@
+/**
+ * Every error code Keygate puts on the wire, in one place, as Fastify's `lib/errors.js` keeps its
+ * own: the surface and envelope it travels in, the statuses it may carry (the first is the usual
+ * one) and when it is sent. Each surface builds its answers from these tables, and
+ * `test/docs/errors-documented.test.ts` fails when docs/errors.md misses a code or a status.
+ */
+export interface WireError {
+  readonly statuses: readonly number[];
+  readonly when: string;
+}
+
+/** The token service (`/Auth/connect/*`, discovery): RFC 6749 §5.2 `{error, error_description}`. */
+export const TOKEN_SERVICE_ERRORS = {
+  invalid_request: { statuses: [400, 413], when: 'a malformed request, or a body over 16 KiB (413)' },
+  invalid_client: { statuses: [401], when: 'client authentication failed' },
+  invalid_grant: { statuses: [400], when: 'reserved: no grant in Keygate produces it' },
+  unauthorized_client: { statuses: [400], when: 'the credential is disabled or expired' },
+  unsupported_grant_type: { statuses: [400], when: 'a grant_type other than client_credentials' },
+  invalid_scope: { statuses: [400], when: 'no scope, or one not granted to the credential' },
+  unsupported_token_type: { statuses: [400], when: 'reserved for token types Keygate does not issue' },
+  not_found: { statuses: [404], when: 'no endpoint at that method and path' },
+  too_many_requests: { statuses: [429], when: 'too many failed authentications from an address' },
+  temporarily_unavailable: { statuses: [503], when: 'the store does not answer' },
+  server_error: { statuses: [500], when: 'a fault in Keygate' },
+} as const satisfies Record<string, WireError>;
+
+/** The API gateway: the same envelope, with RFC 6750 `WWW-Authenticate` on 401 and 403. */
+export const GATEWAY_ERRORS = {
+  invalid_request: {
+    statuses: [401, 400, 413],
+    when: 'no bearer token (401), a malformed Bearer header or request target (400), a body too large (413)',
+  },
+  invalid_token: { statuses: [401], when: 'the token is not admitted' },
+  insufficient_scope: { statuses: [403], when: 'the token holds none of the scopes the route accepts' },
+  not_found: { statuses: [404], when: 'no API declares the method and path' },
+  not_acceptable: { statuses: [406], when: 'the versioned Accept names a version the API does not serve' },
+  too_many_requests: { statuses: [429], when: 'a fair-usage limit, or the calls in progress, reached' },
+  bad_gateway: { statuses: [502], when: 'the upstream is unreachable or broke the answer' },
+  gateway_timeout: { statuses: [504], when: 'the upstream did not answer in time' },
+  temporarily_unavailable: { statuses: [503], when: 'the store cannot say whether the credential stands' },
+} as const satisfies Record<string, WireError>;
+
+/** The admin API (`{code, message, field?}`); the CLI reports the same codes in one line. */
+export const ADMIN_ERRORS = {
+  validation_failed: { statuses: [400], when: 'input breaks a rule' },
+  scope_unknown: { statuses: [400], when: 'a scope that is not in the catalogue' },
+  unauthenticated: { statuses: [401], when: 'no session, an ended one, or an unknown personal token' },
+  invalid_login: { statuses: [401], when: 'wrong email or password' },
+  no_licence: { statuses: [403], when: 'the user holds neither licence' },
+  forbidden: { statuses: [403], when: "the caller's licence does not allow it" },
+  scope_not_grantable: { statuses: [403], when: 'a scope the licence may not grant' },
+  csrf_failed: { statuses: [403], when: 'a write with the session cookie but without its CSRF token' },
+  not_found: { statuses: [404], when: 'no such record visible to the caller, or no such endpoint' },
+  conflict: { statuses: [409], when: 'the name or email is taken' },
+  last_active_secret: { statuses: [409], when: "revoking a credential's only usable secret" },
+  body_too_large: { statuses: [413], when: 'a body over 64 KiB' },
+  unsupported_media_type: { statuses: [415], when: 'a body that is not application/json' },
+  login_locked: { statuses: [429], when: 'too many failed logins for this email from this address' },
+  rate_limited: { statuses: [429], when: 'too many login attempts from this address' },
+  internal_error: { statuses: [500], when: 'a fault in Keygate' },
+} as const satisfies Record<string, WireError>;
+
+export type TokenServiceErrorCode = keyof typeof TOKEN_SERVICE_ERRORS;
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+export type AdminErrorCode = keyof typeof ADMIN_ERRORS;
+
+/**
+ * The status to answer `code` with: its usual one, or `status` when the registry lists it for that
+ * code. A status the registry does not list is a programming error, refused at once.
+ */
+export function statusOf<T extends Record<string, WireError>>(
+  registry: T,
+  code: keyof T & string,
+  status?: number,
+): number {
+  const { statuses } = registry[code]!;
+  if (status === undefined) return statuses[0]!;
+  if (!statuses.includes(status)) throw new TypeError(`${code} is not sent with status ${status}`);
+  return status;
+}
