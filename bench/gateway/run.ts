@@ -16,6 +16,7 @@
  * machine sets) adds over the direct call (bench/lib/fixed-rate.ts, in µs).
  *
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
+ *   BENCH_BASELINE=<checkout> …      # also another build of Keygate (baseline.ts), in the same run
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { type LoadResult, load, median, startPinned, stop, table } from '../lib/
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
+import { startBaseline } from './baseline.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,6 +46,9 @@ const ports = {
   gatewayRole: 18_406,
   metrics: 18_407,
   gatewayRoleMetrics: 18_408,
+  baseline: 18_409,
+  baselineGateway: 18_410,
+  baselineMetrics: 18_411,
 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
@@ -280,9 +285,24 @@ try {
       pid: gatewayOnlyPid,
     },
   ];
+  if (process.env.BENCH_BASELINE) {
+    const baseline = await startBaseline(
+      process.env.BENCH_BASELINE,
+      work,
+      {
+        keygate: ports.baseline,
+        gateway: ports.baselineGateway,
+        metrics: ports.baselineMetrics,
+        upstream: ports.upstream,
+      },
+      PATH,
+    );
+    children.push(baseline.child);
+    targets.push(baseline.target);
+  }
   const keygateTarget = targets.find((t) => t.pid === keygatePid)!;
   for (const t of targets.filter((target) => target.name.startsWith('keygate'))) {
-    const check = await fetch(t.url, { headers: auth });
+    const check = await fetch(t.url, { headers: t.headers });
     if (check.status !== 200) throw new Error(`${t.name} answered ${check.status}: ${await check.text()}`);
   }
 

@@ -1,0 +1,75 @@
+/**
+ * A second Keygate, built from another checkout, measured beside this one in the same run: on this
+ * machine speed moves 3× between runs, so "before and after" holds only within one run.
+ *
+ *   git worktree add /tmp/keygate-before <commit> && (cd /tmp/keygate-before && npm ci && npm run build)
+ *   BENCH_BASELINE=/tmp/keygate-before npm run bench:gateway
+ */
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPinned } from '../lib/harness.js';
+
+export interface Baseline {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  pid: number;
+}
+
+export async function startBaseline(
+  checkout: string,
+  work: string,
+  ports: { keygate: number; gateway: number; metrics: number; upstream: number },
+  path: string,
+): Promise<{ target: Baseline; child: ChildProcess }> {
+  const bin = join(checkout, 'bin/keygate.js');
+  const config = join(work, 'baseline.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      samplesEnabled: false,
+      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
+      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
+    }),
+  );
+  const env = {
+    ...process.env,
+    KEYGATE_CONFIG: config,
+    KEYGATE_DATA_DIR: join(work, 'baseline'),
+    KEYGATE_PORT: String(ports.keygate),
+    KEYGATE_GATEWAY_PORT: String(ports.gateway),
+    KEYGATE_METRICS_PORT: String(ports.metrics),
+    KEYGATE_LOG_LEVEL: 'warn',
+  };
+  const child = await startPinned(process.execPath, [bin, 'start'], env, {
+    url: `http://127.0.0.1:${ports.keygate}/healthz`,
+  });
+  const created = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [bin, 'credentials', 'create', '--name', 'bench', '--scope', 'agents-availability:read', '--json'],
+      { env, encoding: 'utf8' },
+    ),
+  ) as { client_id: string; client_secret: string };
+  const response = await fetch(`http://127.0.0.1:${ports.keygate}/Auth/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: created.client_id,
+      client_secret: created.client_secret,
+      scope: 'agents-availability:read',
+    }).toString(),
+  });
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  return {
+    target: {
+      name: `keygate @ ${process.env.BENCH_BASELINE_NAME ?? 'baseline'} (cache hit)`,
+      url: `http://127.0.0.1:${ports.gateway}${path}`,
+      headers: { authorization: `Bearer ${token}` },
+      pid: child.pid!,
+    },
+    child,
+  };
+}
