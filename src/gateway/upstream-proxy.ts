@@ -14,8 +14,7 @@ export interface UpstreamProxyOptions {
 /**
  * A lean reverse proxy on undici keep-alive pools, one per upstream origin. Each call is a
  * ForwardedCall dispatched straight to the pool, which writes the upstream's answer into the
- * caller's socket (the reply hijacked from Fastify). (@fastify/reply-from did the same job at 0.27×
- * nginx's throughput in bench/gateway; this path is the gateway's hot path.)
+ * caller's socket (the reply hijacked from Fastify): ADR 0004 says why not @fastify/reply-from.
  *
  * Timeouts: one sweep every tenth of the shorter timeout (10 ms to 1 s) times out the calls past
  * their deadline, so a call that waits for headers, or for the next chunk of a body, is answered
