@@ -3,10 +3,12 @@
  * machine speed moves 3× between runs, so "before and after" holds only within one run.
  *
  *   git worktree add /tmp/keygate-before <commit> && (cd /tmp/keygate-before && npm ci && npm run build)
- *   BENCH_BASELINE=/tmp/keygate-before npm run bench:gateway
+ *   BENCH_BASELINE=/tmp/keygate-before BENCH_BASELINE_NAME=before npm run bench:gateway
+ *
+ * Several checkouts, comma-separated, are measured side by side (names likewise).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPinned } from '../lib/harness.js';
 
@@ -22,7 +24,9 @@ export async function startBaseline(
   work: string,
   ports: { keygate: number; gateway: number; metrics: number; upstream: number },
   path: string,
+  name: string,
 ): Promise<{ target: Baseline; child: ChildProcess }> {
+  mkdirSync(work, { recursive: true });
   const bin = join(checkout, 'bin/keygate.js');
   const config = join(work, 'baseline.config.json');
   writeFileSync(
@@ -65,7 +69,7 @@ export async function startBaseline(
   const { access_token: token } = (await response.json()) as { access_token: string };
   return {
     target: {
-      name: `keygate @ ${process.env.BENCH_BASELINE_NAME ?? 'baseline'} (cache hit)`,
+      name: `keygate @ ${name} (cache hit)`,
       url: `http://127.0.0.1:${ports.gateway}${path}`,
       headers: { authorization: `Bearer ${token}` },
       pid: child.pid!,

@@ -285,17 +285,21 @@ try {
       pid: gatewayOnlyPid,
     },
   ];
-  if (process.env.BENCH_BASELINE) {
+  // BENCH_BASELINE: other checkouts, comma-separated, each measured beside this build (baseline.ts).
+  const baselines = (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean);
+  const baselineNames = (process.env.BENCH_BASELINE_NAME ?? '').split(',');
+  for (const [i, checkout] of baselines.entries()) {
     const baseline = await startBaseline(
-      process.env.BENCH_BASELINE,
-      work,
+      checkout,
+      join(work, `baseline-${i}`),
       {
-        keygate: ports.baseline,
-        gateway: ports.baselineGateway,
-        metrics: ports.baselineMetrics,
+        keygate: ports.baseline + 10 * i,
+        gateway: ports.baselineGateway + 10 * i,
+        metrics: ports.baselineMetrics + 10 * i,
         upstream: ports.upstream,
       },
       PATH,
+      baselineNames[i] || checkout,
     );
     children.push(baseline.child);
     targets.push(baseline.target);

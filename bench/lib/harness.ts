@@ -13,6 +13,8 @@ export interface LoadResult {
   errors: number;
   /** Share of one core the proxy process used during the run (1 = the whole core), where measured. */
   proxyCpu?: number;
+  /** Requests per second of each round, where this result is the median of several. */
+  rounds?: number[];
 }
 
 /**
@@ -87,17 +89,18 @@ export async function load(
 }
 
 /** The round with the median throughput. */
+/** The median round, with every round's throughput beside it: the run's own spread. */
 export function median(results: LoadResult[]): LoadResult {
   const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return { ...sorted[Math.floor(sorted.length / 2)]!, rounds: results.map((r) => r.requestsPerSecond) };
 }
 
 export function table(results: LoadResult[], reference: string): string {
   const ref = results.find((r) => r.name === reference)!;
   const withCpu = results.some((r) => r.proxyCpu !== undefined);
   const lines = [
-    `| server | requests/s | × ${reference} | p50 ms | p99 ms | non-2xx | errors |${withCpu ? ' proxy CPU | requests per CPU-second |' : ''}`,
-    `|---|---:|---:|---:|---:|---:|---:|${withCpu ? '---:|---:|' : ''}`,
+    `| server | requests/s | × ${reference} | each round | p50 ms | p99 ms | non-2xx | errors |${withCpu ? ' proxy CPU | requests per CPU-second |' : ''}`,
+    `|---|---:|---:|---|---:|---:|---:|---:|${withCpu ? '---:|---:|' : ''}`,
   ];
   const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
   for (const r of results) {
@@ -107,7 +110,7 @@ export function table(results: LoadResult[], reference: string): string {
       ? ` ${r.proxyCpu === undefined ? '—' : `${Math.round(r.proxyCpu * 100)} %`} | ${perCpuSecond ?? '—'} |`
       : '';
     lines.push(
-      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} |${cpu}`,
+      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ref.requestsPerSecond).toFixed(2)} | ${(r.rounds ?? []).map(Math.round).join(' ')} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} |${cpu}`,
     );
   }
   return lines.join('\n');
