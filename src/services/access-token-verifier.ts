@@ -1,7 +1,8 @@
 import { hash, type KeyObject } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { type CredentialStatus, firstAdmittedIssuedAt, isCredentialExpired } from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
+import { boundedCache } from './bounded-cache.js';
 
 /** Where verification keys come from: the keyring, the issuer's JWKS, or the store (the CLI). */
 export interface VerificationKeySource {
@@ -96,7 +97,7 @@ export class AccessTokenVerifier {
     private readonly deps: AccessTokenVerifierDependencies,
     private readonly options: AccessTokenVerifierOptions,
   ) {
-    this.#checked = new LRUCache({ max: options.maxCachedTokens });
+    this.#checked = boundedCache(options.maxCachedTokens);
   }
 
   async verify(token: string, nowMs = Date.now()): Promise<TokenVerdict> {

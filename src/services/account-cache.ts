@@ -1,6 +1,7 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type { Account } from '../core/model.js';
 import type { Store } from '../store/store.js';
+import { boundedCache } from './bounded-cache.js';
 
 /**
  * Accounts by id, held for a minute: their region and plan change rarely, and requests need both.
@@ -14,7 +15,7 @@ export class AccountCache {
     maxAgeMs = 60_000,
     maxEntries = 10_000,
   ) {
-    this.#entries = new LRUCache({ max: maxEntries, ttl: maxAgeMs });
+    this.#entries = boundedCache(maxEntries, maxAgeMs);
   }
 
   /** The entry for `accountId` when it is held and fresh, without reading the store; else undefined. */

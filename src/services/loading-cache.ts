@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from './bounded-cache.js';
 
 export interface LoadingCacheOptions {
   /** Most keys held (known and unknown); the least recently used go first. */
@@ -23,7 +24,7 @@ export class LoadingCache<V> {
     private readonly load: (key: string) => Promise<V>,
     options: LoadingCacheOptions,
   ) {
-    this.#entries = new LRUCache({ max: options.maxEntries, ttl: options.maxAgeMs });
+    this.#entries = boundedCache(options.maxEntries, options.maxAgeMs);
   }
 
   get(key: string): Promise<V> {

@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedCache } from './bounded-cache.js';
 
 export interface RateLimit {
   limit: number;
@@ -36,7 +37,7 @@ export class RateLimiter implements RequestCounter {
     options: { maxKeys?: number } = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.#windows = new LRUCache({ max: options.maxKeys ?? 100_000 });
+    this.#windows = boundedCache(options.maxKeys ?? 100_000);
   }
 
   take(key: string, rule: RateLimit): RateLimitDecision {

@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import { TooManyRequests } from '../core/errors.js';
+import { boundedCache } from '../services/bounded-cache.js';
 
 export interface FailedAuthenticationLimits {
   /** Failures for one client ID from one address. */
@@ -30,7 +30,7 @@ const MAX_WINDOWS = 100_000;
  * grow the table beyond MAX_WINDOWS small entries.
  */
 export class FailedAuthenticationLimiter {
-  readonly #windows = new LRUCache<string, Window>({ max: MAX_WINDOWS });
+  readonly #windows = boundedCache<string, Window>(MAX_WINDOWS);
 
   constructor(
     private readonly limits: FailedAuthenticationLimits,
