@@ -1,5 +1,4 @@
-import { Registry } from 'prom-client';
-import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from './metric-cells.js';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { processMetricsRegistry } from './process-metrics.js';
 
 /**
@@ -9,20 +8,20 @@ import { processMetricsRegistry } from './process-metrics.js';
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #requests = new CellCounter({
+  readonly #requests = new Counter({
     name: 'keygate_gateway_requests_total',
     help: 'Requests answered by the gateway, by API, status and admitting scope',
     labelNames: ['api', 'status', 'scope'] as const,
     registers: [this.registry],
   });
-  readonly #duration = new CellHistogram({
+  readonly #duration = new Histogram({
     name: 'keygate_gateway_request_duration_seconds',
     help: 'Time from request to the end of the answer, by API',
     labelNames: ['api'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly #added = new CellHistogram({
+  readonly #added = new Histogram({
     name: 'keygate_gateway_added_duration_seconds',
     help: 'Time the gateway itself spent on a request, by API: the whole duration less the wait for the upstream to answer',
     labelNames: ['api'] as const,
@@ -33,11 +32,18 @@ export class GatewayMetrics {
   /** What the ops listener's /metrics shows: the gateway's metrics and the process's. */
   readonly page = Registry.merge([this.registry, processMetricsRegistry()]);
 
-  /** The metrics of one API: a route handler asks once and keeps them. */
+  /** The metrics of one API, its duration series present (at zero) from the start. */
   forApi(api: string): ApiMetrics {
     let metrics = this.#apis.get(api);
     if (!metrics) {
-      metrics = new ApiMetrics(api, this.#requests, this.#duration.cell({ api }), this.#added.cell({ api }));
+      this.#duration.zero({ api });
+      this.#added.zero({ api });
+      metrics = new ApiMetrics(
+        api,
+        this.#requests,
+        this.#duration.labels({ api }),
+        this.#added.labels({ api }),
+      );
       this.#apis.set(api, metrics);
     }
     return metrics;
@@ -48,16 +54,15 @@ export class GatewayMetrics {
   }
 }
 
-/** One API's request counts and durations; a call already counted costs two map lookups. */
-export class ApiMetrics {
-  /** Request counters by status, then admitting scope. */
-  readonly #counters = new Map<number, Map<string, CounterCell>>();
+type Observer = Pick<ReturnType<Histogram<'api'>['labels']>, 'observe'>;
 
+/** One API's request counts and durations. */
+export class ApiMetrics {
   constructor(
     private readonly api: string,
-    private readonly requests: CellCounter<'api' | 'status' | 'scope'>,
-    private readonly duration: HistogramCell,
-    private readonly added: HistogramCell,
+    private readonly requests: Counter<'api' | 'status' | 'scope'>,
+    private readonly duration: Observer,
+    private readonly added: Observer,
   ) {}
 
   /**
@@ -65,17 +70,7 @@ export class ApiMetrics {
    * of which were spent waiting for the upstream's answer (0 when it never went upstream).
    */
   observe(status: number, scope: string, seconds: number, upstreamSeconds = 0): void {
-    let byScope = this.#counters.get(status);
-    if (!byScope) {
-      byScope = new Map();
-      this.#counters.set(status, byScope);
-    }
-    let counter = byScope.get(scope);
-    if (!counter) {
-      counter = this.requests.cell({ api: this.api, status: String(status), scope });
-      byScope.set(scope, counter);
-    }
-    counter.inc();
+    this.requests.inc({ api: this.api, status: String(status), scope });
     this.duration.observe(seconds);
     this.added.observe(seconds - upstreamSeconds);
   }
