@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { lazyChildLogger } from '../server/lazy-child-logger.js';
 import { agents } from './agents.js';
 import { agentsAvailability } from './agents-availability.js';
 import { conversationAnalyzer } from './conversation-analyzer.js';
@@ -29,9 +28,6 @@ export const SAMPLE_APIS: readonly SampleApi[] = [
 export function buildSampleApisApp(logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ surface: 'sample-apis' }),
-    // As Keygate's own surfaces: Fastify's default made a pino child per request (about 840 bytes
-    // of garbage each, by a sampling heap profile), though a sample call logs nothing at `warn`.
-    childLoggerFactory: lazyChildLogger,
   }) as unknown as FastifyInstance;
   for (const api of SAMPLE_APIS) api.register(app);
   return app;

@@ -6,7 +6,6 @@ import { ADMIN_PREFIX } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
-import { lazyChildLogger } from './lazy-child-logger.js';
 
 /** A Fastify app with the settings every listener of Keygate shares. */
 export function buildHttpApp(
@@ -22,7 +21,6 @@ export function buildHttpApp(
     http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(requestTimeoutMs, 60_000) },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
     routerOptions: { maxParamLength: 200 },
