@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { GatewayError, writeGatewayError } from './gateway-error.js';
 import { HOP_BY_HOP } from './hop-by-hop.js';
-import type { Linked } from './in-flight-calls.js';
 
 export interface ForwardedAnswer {
   status: number;
@@ -19,11 +18,9 @@ export interface ForwardedAnswer {
  * second each (its coarse timer wheel), so at thousands of calls a second they outlived the young
  * generation and fed the old one.
  */
-export class ForwardedCall implements Dispatcher.DispatchHandler, Linked<ForwardedCall> {
+export class ForwardedCall implements Dispatcher.DispatchHandler {
   /** performance.now() after which the call has timed out; each chunk of the answer moves it on. */
   deadline = 0;
-  previous: ForwardedCall | undefined;
-  next: ForwardedCall | undefined;
   readonly #sentAt = performance.now();
   #answeredAt: number | undefined;
   #controller: Dispatcher.DispatchController | undefined;

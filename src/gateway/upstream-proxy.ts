@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
 import { type ForwardedAnswer, ForwardedCall } from './forwarded-call.js';
-import { InFlightCalls } from './in-flight-calls.js';
 
 export interface UpstreamProxyOptions {
   /** The longest wait for the upstream: for its answer, or between two chunks of it. */
@@ -23,7 +22,7 @@ export interface UpstreamProxyOptions {
  */
 export class UpstreamProxy {
   readonly #pools = new Map<string, Pool>();
-  readonly #inFlight = new InFlightCalls<ForwardedCall>();
+  readonly #inFlight = new Set<ForwardedCall>();
   readonly #sweep: NodeJS.Timeout;
 
   constructor(private readonly options: UpstreamProxyOptions) {
@@ -50,7 +49,7 @@ export class UpstreamProxy {
     reply.hijack();
     return new Promise((resolve) => {
       const call = new ForwardedCall(reply.raw, ownHeaders, this.options, (answer) => {
-        this.#inFlight.remove(call);
+        this.#inFlight.delete(call);
         resolve(answer);
       });
       this.#inFlight.add(call);
@@ -93,9 +92,7 @@ export class UpstreamProxy {
 
   #timeOutLateCalls(): void {
     const now = performance.now();
-    this.#inFlight.forEach((call) => {
-      if (call.deadline < now) call.timeOut();
-    });
+    for (const call of this.#inFlight) if (call.deadline < now) call.timeOut();
   }
 
   #pool(origin: string): Pool {
