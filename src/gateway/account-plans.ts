@@ -17,6 +17,12 @@ export class AccountPlans {
     private readonly config: Pick<Config, 'rateLimitPlans' | 'defaultPlan'>,
   ) {}
 
+  /** The account's limits from memory, as for an account in use; undefined when it must be read. */
+  peekLimitsFor(accountId: string): PlanLimits | undefined {
+    const held = this.accounts.peek(accountId);
+    return held && this.#limitsOf(held.account);
+  }
+
   async limitsFor(accountId: string): Promise<PlanLimits> {
     return this.#limitsOf(await this.accounts.get(accountId));
   }

@@ -49,12 +49,27 @@ export async function admitCall(
   onScope: (scope: string) => void = () => {},
 ): Promise<Admission> {
   const target = forwardedTarget(call.url);
-  const token = await verifiedToken(checks.verifier, readBearerToken(call.authorization));
+  const bearer = readBearerToken(call.authorization);
+  let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
+  try {
+    verdict = await checks.verifier.verify(bearer);
+  } catch {
+    // The credential store did not answer: whether the token stands cannot be told.
+    throw new GatewayError(
+      'temporarily_unavailable',
+      503,
+      'The credential store is unavailable; retry shortly',
+    );
+  }
+  // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
+  if (!verdict.admitted) throw accessTokenInvalid();
+  const { token } = verdict;
   const scope = route.scopes.find((s) => token.scopes.includes(s));
   if (scope === undefined) throw insufficientScope(route.scopes);
   onScope(scope);
   checkVersion(route, call.accept);
-  const limits = await checks.plans.limitsFor(token.accountId);
+  const limits =
+    checks.plans.peekLimitsFor(token.accountId) ?? (await checks.plans.limitsFor(token.accountId));
   const limitHeaders = await takeFairUsage(checks.limiter, token, limits);
   if (!checks.concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
     throw tooManyConcurrentCalls(limitHeaders);
@@ -66,23 +81,6 @@ export async function admitCall(
     checks.concurrent.leave(token.accountId);
   };
   return { target, token, scope, limitHeaders, release };
-}
-
-async function verifiedToken(verifier: AccessTokenVerifier, bearer: string): Promise<AdmittedToken> {
-  let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
-  try {
-    verdict = await verifier.verify(bearer);
-  } catch {
-    // The credential store did not answer: whether the token stands cannot be told.
-    throw new GatewayError(
-      'temporarily_unavailable',
-      503,
-      'The credential store is unavailable; retry shortly',
-    );
-  }
-  // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
-  if (!verdict.admitted) throw accessTokenInvalid();
-  return verdict.token;
 }
 
 function checkVersion(route: ApiRoute, accept: string | undefined): void {

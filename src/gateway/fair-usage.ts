@@ -6,16 +6,19 @@ import { GatewayError } from './gateway-error.js';
 /**
  * Takes one request from the account's fair-usage limit (and the credential's, where its plan has
  * one) and returns the RateLimit headers for the answer (draft-ietf-httpapi-ratelimit-headers);
- * over a limit, throws a 429 that carries them too.
+ * over a limit, throws a 429 that carries them too. Counters in this process's memory answer at
+ * once; only shared ones (Redis) are waited for.
  */
 export async function takeFairUsage(
   limiter: RequestCounter,
   token: Pick<AdmittedToken, 'accountId' | 'clientId'>,
   limits: PlanLimits,
 ): Promise<Record<string, string>> {
-  const perAccount = await limiter.take(`account:${token.accountId}`, limits.perAccount);
+  let perAccount = limiter.take(`account:${token.accountId}`, limits.perAccount);
+  if (perAccount instanceof Promise) perAccount = await perAccount;
   if (!perAccount.allowed || !limits.perCredential) return decide(perAccount, 'account');
-  const perCredential = await limiter.take(`credential:${token.clientId}`, limits.perCredential);
+  let perCredential = limiter.take(`credential:${token.clientId}`, limits.perCredential);
+  if (perCredential instanceof Promise) perCredential = await perCredential;
   return !perCredential.allowed || perCredential.remaining < perAccount.remaining
     ? decide(perCredential, 'credential')
     : decide(perAccount, 'account');

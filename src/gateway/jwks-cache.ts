@@ -37,6 +37,10 @@ export class JwksCache implements VerificationKeySource {
     if (this.#timer) clearInterval(this.#timer);
   }
 
+  holds(kid: string | undefined): boolean {
+    return kid !== undefined && this.#keys.has(kid);
+  }
+
   /** The key for `kid`, refetching the set once if it is unknown and the cooldown allows. */
   async key(kid: string | undefined): Promise<KeyObject | undefined> {
     if (kid === undefined) return undefined;

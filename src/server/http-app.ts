@@ -11,6 +11,8 @@ import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 export function buildHttpApp(
   logger: Logger,
   { trustProxy, requestTimeoutMs }: Pick<Config, 'trustProxy' | 'requestTimeoutMs'>,
+  /** The gateway refuses fragments in request-target.ts, with every other target it will not forward. */
+  { refuseFragments = true }: { refuseFragments?: boolean } = {},
 ): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -31,10 +33,12 @@ export function buildHttpApp(
     },
   }) as unknown as FastifyInstance;
   // No client sends a fragment; one in the target is an attempt to be read differently downstream.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.url.includes('#')) replyBadTarget(request.url, reply, 400);
-    else done();
-  });
+  if (refuseFragments) {
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.url.includes('#')) replyBadTarget(request.url, reply, 400);
+      else done();
+    });
+  }
   return app;
 }
 

@@ -138,7 +138,7 @@ export async function startGatewaySurface(
 ): Promise<Surface & { metricsUrl: string | undefined }> {
   const { config, store, logger, services } = deps;
   if (!services.verifier) throw new Error('the gateway role needs the token verifier');
-  const app = buildHttpApp(logger.child({ surface: 'gateway' }), config);
+  const app = buildHttpApp(logger.child({ surface: 'gateway' }), config, { refuseFragments: false });
   try {
     await app.register(healthPlugin, store);
     const { metrics } = await buildGateway(app, {

@@ -7,6 +7,8 @@ import { boundedCache } from './bounded-cache.js';
 /** Where verification keys come from: the keyring, the issuer's JWKS, or the store (the CLI). */
 export interface VerificationKeySource {
   key(kid: string | undefined): Promise<KeyObject | undefined>;
+  /** Whether `kid` is held now, asked without waiting; false where the source cannot tell. */
+  holds(kid: string | undefined): boolean;
 }
 
 /** Why a token is refused: for logs and `keygate explain`; a caller only ever learns invalid_token. */
@@ -59,12 +61,20 @@ export interface AccessTokenVerifierOptions {
 export interface AccessTokenVerifierDependencies {
   keys: VerificationKeySource;
   revocations: { has(jti: string): boolean };
-  /** The credential behind a client ID; a store failure rejects, and the caller answers 503. */
-  credentials: { get(clientId: string): Promise<CredentialStatus | undefined> };
+  /**
+   * The credential behind a client ID: `peek` answers from memory when it can, `get` reads the
+   * store (a failure rejects, and the caller answers 503).
+   */
+  credentials: {
+    peek?(clientId: string): { value: CredentialStatus | undefined } | undefined;
+    get(clientId: string): Promise<CredentialStatus | undefined>;
+  };
 }
 
 /** What does not change once a token's signature and claims have been checked. */
 interface CheckedClaims {
+  /** The last verdict given, reused while its credential is the same record (no new objects per call). */
+  last?: { credential: CredentialStatus; verdict: TokenVerdict };
   kid: string | undefined;
   jti: string;
   clientId: string;
@@ -101,7 +111,7 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string, nowMs = Date.now()): Promise<TokenVerdict> {
-    const digest = hash('sha256', token, 'base64');
+    const digest = hash('sha256', token, 'binary');
     let claims = this.#checked.get(digest);
     if (claims === undefined) {
       const checked = await this.#checkSignatureAndClaims(token, nowMs);
@@ -109,7 +119,7 @@ export class AccessTokenVerifier {
       claims = checked;
       const admittedForMs = (claims.expiresAt + this.options.leewaySeconds) * 1000 - nowMs;
       if (admittedForMs > 0) this.#checked.set(digest, claims, { ttl: admittedForMs });
-    } else if (!(await this.deps.keys.key(claims.kid))) {
+    } else if (!this.deps.keys.holds(claims.kid) && !(await this.deps.keys.key(claims.kid))) {
       // Its key has left the issuer's key set since: the token goes with it.
       this.#checked.delete(digest);
       return refused('unknown_key');
@@ -123,20 +133,26 @@ export class AccessTokenVerifier {
     if (claims.expiresAt + leeway <= now) return refused('expired');
     if (claims.issuedAt - leeway > now) return refused('issued_in_future');
     if (this.deps.revocations.has(claims.jti)) return refused('revoked');
-    const credential = await this.deps.credentials.get(claims.clientId);
+    // From memory when it is there, as it is for a credential in use: no wait on the hot path.
+    const held = this.deps.credentials.peek?.(claims.clientId);
+    const credential = held ? held.value : await this.deps.credentials.get(claims.clientId);
     if (!credential || credential.accountId !== claims.accountId) return refused('credential_gone');
     if (credential.disabled) return refused('credential_disabled');
     if (isCredentialExpired(credential, nowMs)) return refused('credential_expired');
     if (claims.issuedAt < firstAdmittedIssuedAt(credential)) return refused('revoked');
+    // The record is replaced whenever the store changes it, so the same record means the same answer.
+    if (claims.last?.credential === credential) return claims.last.verdict;
     const scopes = claims.scopes.every((s) => credential.scopes.includes(s))
       ? claims.scopes
       : claims.scopes.filter((s) => credential.scopes.includes(s));
     if (scopes.length === 0) return refused('scope_removed');
     const { jti, clientId, accountId, subject, issuedAt, expiresAt } = claims;
-    return {
+    const verdict: TokenVerdict = {
       admitted: true,
       token: { jti, credentialId: credential.id, clientId, accountId, subject, scopes, issuedAt, expiresAt },
     };
+    claims.last = { credential, verdict };
+    return verdict;
   }
 
   /** Steps 1 and 2, and the claims the later steps need present and of the right type. */

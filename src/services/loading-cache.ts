@@ -28,7 +28,7 @@ export class LoadingCache<V> {
   }
 
   get(key: string): Promise<V> {
-    const held = this.#entries.get(key);
+    const held = this.peek(key);
     if (held) return Promise.resolve(held.value);
     let loading = this.#loading.get(key);
     if (!loading) {
@@ -36,6 +36,11 @@ export class LoadingCache<V> {
       this.#loading.set(key, loading);
     }
     return loading;
+  }
+
+  /** The value held for `key` (undefined included, in `value`) without reading the store. */
+  peek(key: string): { value: V } | undefined {
+    return this.#entries.get(key);
   }
 
   invalidate(key: string): void {

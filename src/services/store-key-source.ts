@@ -10,6 +10,11 @@ export class StoreKeySource implements VerificationKeySource {
     private readonly region: string,
   ) {}
 
+  /** Every key is read from the store. */
+  holds(): boolean {
+    return false;
+  }
+
   async key(kid: string | undefined): Promise<KeyObject | undefined> {
     const key = (await this.store.signingKeys.list(this.region)).find((k) => k.kid === kid);
     return key && key.alg === 'ES256' ? publicKeyFromJwk(key.publicJwk) : undefined;

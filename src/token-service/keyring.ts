@@ -63,6 +63,10 @@ export class Keyring implements VerificationKeySource {
     this.#publicKeys = publicKeys;
   }
 
+  holds(kid: string | undefined): boolean {
+    return kid !== undefined && this.#publicKeys.has(kid);
+  }
+
   /** A published key by ID: the active one, the pre-published next one, or one still retiring. */
   async key(kid: string | undefined): Promise<KeyObject | undefined> {
     return kid === undefined ? undefined : this.#publicKeys.get(kid);

@@ -115,6 +115,7 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     const held = new Map([[active.kid, publicKeyFromJwk(active.publicJwk)!]]);
     const ownVerifier = verifierWith({
       key: async (kid) => (kid === undefined ? undefined : held.get(kid)),
+      holds: (kid) => kid !== undefined && held.has(kid),
     });
     const token = await sign({});
     await expect(ownVerifier.verify(token)).resolves.toMatchObject({
