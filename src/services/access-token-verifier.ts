@@ -71,18 +71,27 @@ export interface AccessTokenVerifierDependencies {
   };
 }
 
-/** What does not change once a token's signature and claims have been checked. */
+/**
+ * What many tokens have in common: the key, client, account, subject and scope claim. One copy is
+ * shared by every remembered token that carries it, so 100,000 remembered tokens are 100,000 small
+ * entries, not 100,000 copies of each string and scope list for the garbage collector to mark.
+ */
+interface Grant {
+  readonly kid: string | undefined;
+  readonly clientId: string;
+  readonly accountId: string;
+  readonly subject: string;
+  readonly scopes: readonly string[];
+}
+
+/** A token whose signature and claims have been checked: what does not change until it expires. */
 interface CheckedClaims {
-  /** The last verdict given, reused while its credential is the same record (no new objects per call). */
+  readonly grant: Grant;
+  readonly jti: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** The last verdict given, reused while its credential is the same record. */
   last?: { credential: CredentialStatus; verdict: TokenVerdict };
-  kid: string | undefined;
-  jti: string;
-  clientId: string;
-  accountId: string;
-  subject: string;
-  scopes: readonly string[];
-  issuedAt: number;
-  expiresAt: number;
 }
 
 /**
@@ -102,6 +111,7 @@ interface CheckedClaims {
  */
 export class AccessTokenVerifier {
   readonly #checked: LRUCache<string, CheckedClaims>;
+  readonly #grants: LRUCache<string, Grant> = boundedCache(10_000);
 
   constructor(
     private readonly deps: AccessTokenVerifierDependencies,
@@ -113,45 +123,54 @@ export class AccessTokenVerifier {
   async verify(token: string, nowMs = Date.now()): Promise<TokenVerdict> {
     const digest = hash('sha256', token, 'binary');
     let claims = this.#checked.get(digest);
+    const seenBefore = claims !== undefined;
     if (claims === undefined) {
       const checked = await this.#checkSignatureAndClaims(token, nowMs);
       if (typeof checked === 'string') return refused(checked);
       claims = checked;
       const admittedForMs = (claims.expiresAt + this.options.leewaySeconds) * 1000 - nowMs;
       if (admittedForMs > 0) this.#checked.set(digest, claims, { ttl: admittedForMs });
-    } else if (!this.deps.keys.holds(claims.kid) && !(await this.deps.keys.key(claims.kid))) {
+    } else if (!this.deps.keys.holds(claims.grant.kid) && !(await this.deps.keys.key(claims.grant.kid))) {
       // Its key has left the issuer's key set since: the token goes with it.
       this.#checked.delete(digest);
       return refused('unknown_key');
     }
-    return this.#stillValid(claims, nowMs);
-  }
-
-  async #stillValid(claims: CheckedClaims, nowMs: number): Promise<TokenVerdict> {
     const now = nowMs / 1000;
     const leeway = this.options.leewaySeconds;
     if (claims.expiresAt + leeway <= now) return refused('expired');
     if (claims.issuedAt - leeway > now) return refused('issued_in_future');
     if (this.deps.revocations.has(claims.jti)) return refused('revoked');
     // From memory when it is there, as it is for a credential in use: no wait on the hot path.
-    const held = this.deps.credentials.peek?.(claims.clientId);
-    const credential = held ? held.value : await this.deps.credentials.get(claims.clientId);
-    if (!credential || credential.accountId !== claims.accountId) return refused('credential_gone');
+    const held = this.deps.credentials.peek?.(claims.grant.clientId);
+    const credential = held ? held.value : await this.deps.credentials.get(claims.grant.clientId);
+    return this.#withCredential(claims, credential, nowMs, seenBefore);
+  }
+
+  #withCredential(
+    claims: CheckedClaims,
+    credential: CredentialStatus | undefined,
+    nowMs: number,
+    seenBefore: boolean,
+  ): TokenVerdict {
+    const { grant } = claims;
+    if (!credential || credential.accountId !== grant.accountId) return refused('credential_gone');
     if (credential.disabled) return refused('credential_disabled');
     if (isCredentialExpired(credential, nowMs)) return refused('credential_expired');
     if (claims.issuedAt < firstAdmittedIssuedAt(credential)) return refused('revoked');
     // The record is replaced whenever the store changes it, so the same record means the same answer.
     if (claims.last?.credential === credential) return claims.last.verdict;
-    const scopes = claims.scopes.every((s) => credential.scopes.includes(s))
-      ? claims.scopes
-      : claims.scopes.filter((s) => credential.scopes.includes(s));
+    const scopes = grant.scopes.every((s) => credential.scopes.includes(s))
+      ? grant.scopes
+      : grant.scopes.filter((s) => credential.scopes.includes(s));
     if (scopes.length === 0) return refused('scope_removed');
-    const { jti, clientId, accountId, subject, issuedAt, expiresAt } = claims;
+    const { clientId, accountId, subject } = grant;
+    const { jti, issuedAt, expiresAt } = claims;
     const verdict: TokenVerdict = {
       admitted: true,
       token: { jti, credentialId: credential.id, clientId, accountId, subject, scopes, issuedAt, expiresAt },
     };
-    claims.last = { credential, verdict };
+    // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.
+    if (seenBefore) claims.last = { credential, verdict };
     return verdict;
   }
 
@@ -185,16 +204,15 @@ export class AccessTokenVerifier {
     ) {
       return 'malformed';
     }
-    return {
-      kid: typeof header.kid === 'string' ? header.kid : undefined,
-      jti,
-      clientId,
-      accountId,
-      subject: typeof sub === 'string' ? sub : clientId,
-      scopes: Object.freeze(scope.split(' ').filter(Boolean)),
-      issuedAt: iat,
-      expiresAt: exp,
-    };
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    const subject = typeof sub === 'string' ? sub : clientId;
+    const grantKey = JSON.stringify([kid ?? null, clientId, accountId, subject, scope]);
+    let grant = this.#grants.get(grantKey);
+    if (!grant) {
+      grant = { kid, clientId, accountId, subject, scopes: Object.freeze(scope.split(' ').filter(Boolean)) };
+      this.#grants.set(grantKey, grant);
+    }
+    return { grant, jti, issuedAt: iat, expiresAt: exp };
   }
 
   /**
