@@ -162,9 +162,14 @@ async function discoverTokenUrl(options: TokenProviderOptions, doFetch: typeof f
   if (options.tokenUrl) return options.tokenUrl;
   if (options.issuer) {
     const issuer = options.issuer.replace(/\/$/, '');
-    const response = await doFetch(`${issuer}/.well-known/oauth-authorization-server`, {
-      headers: { accept: 'application/json' },
-    });
+    // RFC 8414 §3.1: the well-known name goes between the issuer's host and its path.
+    const { origin, pathname } = new URL(issuer);
+    const response = await doFetch(
+      `${origin}/.well-known/oauth-authorization-server${pathname.replace(/\/$/, '')}`,
+      {
+        headers: { accept: 'application/json' },
+      },
+    );
     const metadata = (await response.json().catch(() => undefined)) as
       | { token_endpoint?: unknown; issuer?: unknown }
       | undefined;

@@ -13,7 +13,7 @@ import { RevocationList } from '../services/revocation-list.js';
 import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
-import { JWKS_PATH } from '../token-service/metadata.js';
+import { endpointUrl, JWKS_PATH } from '../token-service/metadata.js';
 import { ChangeFeed } from './change-feed.js';
 
 /** What the surfaces of one process share, built once for the roles it serves. */
@@ -40,7 +40,7 @@ export interface SharedServices {
 
 /** Where the gateway fetches keys: `jwksUrl`, else the JWKS under `publicUrl` (the issuer's). */
 export function gatewayJwksUrl(config: Config): string {
-  return config.jwksUrl ?? `${config.publicUrl}${JWKS_PATH}`;
+  return config.jwksUrl ?? endpointUrl(config, JWKS_PATH);
 }
 
 /**

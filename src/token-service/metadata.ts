@@ -6,25 +6,57 @@ export const INTROSPECTION_PATH = '/Auth/connect/introspect';
 export const REVOCATION_PATH = '/Auth/connect/revocation';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
+/** Where VCC's IdentityServer-style issuer lives, under which code written for it looks. */
+const VCC_BASE_PATH = '/Auth';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
-/** RFC 8414 authorization server metadata. */
+/** An endpoint's URL: its fixed path on the issuer's origin (the issuer may carry a path, `/Auth`). */
+export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): string {
+  return new URL(path, config.publicUrl).href;
+}
+
+/**
+ * RFC 8414 authorization server metadata, also served as OpenID Connect discovery. It advertises
+ * only what Keygate does: the client credentials grant at the token endpoint, so no authorization
+ * endpoint and no `response_types_supported` — every response type belongs to an authorization
+ * endpoint, and RFC 8414 §3.2 says a claim with no element is omitted, not sent empty (the OAuth
+ * working group's reading, as OpenID4VCI writes it for grants that use no authorization endpoint).
+ * `subject_types_supported: ["public"]` holds for these tokens (`sub` is the client ID, the same for
+ * every resource server) and lets Spring's and Nimbus's OpenID parsers take the document.
+ */
 export function authorizationServerMetadata(config: Config) {
-  const base = config.publicUrl;
   return {
-    issuer: base,
-    token_endpoint: base + TOKEN_PATH,
-    jwks_uri: base + JWKS_PATH,
-    introspection_endpoint: base + INTROSPECTION_PATH,
-    revocation_endpoint: base + REVOCATION_PATH,
+    issuer: config.publicUrl,
+    token_endpoint: endpointUrl(config, TOKEN_PATH),
+    jwks_uri: endpointUrl(config, JWKS_PATH),
+    introspection_endpoint: endpointUrl(config, INTROSPECTION_PATH),
+    revocation_endpoint: endpointUrl(config, REVOCATION_PATH),
     scopes_supported: scopeValues(),
-    response_types_supported: [],
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
     access_token_signing_alg_values_supported: ['ES256'],
   };
+}
+
+/**
+ * Every path where a client looks for the metadata of this issuer: RFC 8414 §3.1 (the well-known
+ * name before the issuer's path), OpenID Connect Discovery §4 (after it, as go-oidc, openid-client,
+ * oauth4webapi, .NET and Spring ask first), and RFC 8414 §5's OpenID form before the path. When the
+ * issuer has no path, also under `/Auth`, where code written for VCC's IdentityServer looks.
+ */
+export function metadataPaths(config: Pick<Config, 'publicUrl'>): string[] {
+  const issuerPath = new URL(config.publicUrl).pathname.replace(/\/$/, '');
+  const paths = new Set([
+    `${METADATA_PATH}${issuerPath}`,
+    `${issuerPath}${OPENID_CONFIGURATION}`,
+    `${OPENID_CONFIGURATION}${issuerPath}`,
+  ]);
+  if (issuerPath === '') paths.add(`${VCC_BASE_PATH}${OPENID_CONFIGURATION}`);
+  return [...paths];
 }

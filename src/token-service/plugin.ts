@@ -6,7 +6,7 @@ import {
   authorizationServerMetadata,
   INTROSPECTION_PATH,
   JWKS_PATH,
-  METADATA_PATH,
+  metadataPaths,
   REVOCATION_PATH,
   TOKEN_PATH,
 } from './metadata.js';
@@ -71,8 +71,10 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
   });
 
   const metadata = authorizationServerMetadata(context.config);
-  app.get(METADATA_PATH, async (_request, reply) => {
-    void reply.header('cache-control', 'public, max-age=300');
-    return metadata;
-  });
+  for (const path of metadataPaths(context.config)) {
+    app.get(path, async (_request, reply) => {
+      void reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*');
+      return metadata;
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { allowInsecureRequests, discoveryRequest, processDiscoveryResponse } from 'oauth4webapi';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
@@ -39,6 +40,27 @@ describe('conformance with openid-client and jose', () => {
       requiredClaims: ['jti', 'client_id', 'scope', 'sub', 'iat', 'exp'],
     });
     expect(payload.client_id).toBe(client.clientId);
+  });
+
+  it('is found by openid-client’s default discovery (OpenID Connect), which then gets a token', async () => {
+    const config = await oauth.discovery(
+      new URL(keygate.config.publicUrl),
+      client.clientId,
+      undefined,
+      oauth.ClientSecretBasic(client.clientSecret),
+      { execute: [oauth.allowInsecureRequests] },
+    );
+    const tokens = await oauth.clientCredentialsGrant(config, { scope: 'users:read' });
+    expect(tokens.scope).toBe('users:read');
+  });
+
+  it('is found by oauth4webapi’s default discovery, and its metadata passes oauth4webapi’s checks', async () => {
+    const issuer = new URL(keygate.config.publicUrl);
+    for (const algorithm of ['oidc', 'oauth2'] as const) {
+      const response = await discoveryRequest(issuer, { algorithm, [allowInsecureRequests]: true });
+      const metadata = await processDiscoveryResponse(issuer, response);
+      expect(metadata.token_endpoint, algorithm).toBe(`${keygate.config.publicUrl}/Auth/connect/token`);
+    }
   });
 
   it('introspects and revokes through openid-client', async () => {

@@ -33,6 +33,35 @@ describe('RFC 8414 metadata and JWKS', () => {
     );
   });
 
+  it('serves the same document as OpenID discovery, at the root and under /Auth', async () => {
+    const expected = await (await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)).json();
+    for (const path of ['/.well-known/openid-configuration', '/Auth/.well-known/openid-configuration']) {
+      const res = await fetch(`${keygate.url}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(expected);
+    }
+  });
+
+  it('advertises nothing Keygate does not do, and no empty list', async () => {
+    const metadata = (await (
+      await fetch(`${keygate.url}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+    for (const field of [
+      'authorization_endpoint',
+      'userinfo_endpoint',
+      'response_types_supported',
+      'id_token_signing_alg_values_supported',
+    ]) {
+      expect(metadata, field).not.toHaveProperty(field);
+    }
+    for (const [field, value] of Object.entries(metadata)) {
+      if (Array.isArray(value)) expect(value.length, field).toBeGreaterThan(0);
+    }
+    expect(metadata.grant_types_supported).toEqual(['client_credentials']);
+    expect(metadata.subject_types_supported).toEqual(['public']);
+  });
+
   it('publishes the active and the pre-published next key, public parts only', async () => {
     const res = await fetch(`${keygate.url}/.well-known/jwks.json`);
     expect(res.headers.get('cache-control')).toMatch(/max-age/);
@@ -53,5 +82,31 @@ describe('RFC 8414 metadata and JWKS', () => {
   it('answers health and readiness', async () => {
     expect(await (await fetch(`${keygate.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${keygate.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe("discovery for an issuer with a path (VCC's IdentityServer layout, /Auth)", () => {
+  let keygate: TestKeygate;
+  beforeAll(async () => {
+    keygate = await startTestKeygate({ publicUrl: 'https://emea.keygate.example/Auth' });
+  });
+  afterAll(() => keygate.stop());
+
+  it('serves the metadata where RFC 8414 and OpenID Discovery each look, endpoints on the origin', async () => {
+    for (const path of [
+      '/Auth/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/Auth',
+      '/.well-known/openid-configuration/Auth',
+    ]) {
+      const res = await fetch(`${keygate.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(await res.json()).toMatchObject({
+        issuer: 'https://emea.keygate.example/Auth',
+        token_endpoint: 'https://emea.keygate.example/Auth/connect/token',
+        jwks_uri: 'https://emea.keygate.example/.well-known/jwks.json',
+      });
+    }
+    // The root document would name another issuer than the URL it came from: not served.
+    expect((await fetch(`${keygate.url}/.well-known/openid-configuration`)).status).toBe(404);
   });
 });

@@ -14,7 +14,7 @@ import { listenForMetrics } from '../../server/metrics-listener.js';
 import { gatewayJwksUrl } from '../../server/shared-services.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
-import { JWKS_PATH, METADATA_PATH, TOKEN_PATH } from '../../token-service/metadata.js';
+import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
 import { UsageError } from './credentials.js';
 
 interface Banner {
@@ -47,7 +47,7 @@ function printBanner(b: Banner): void {
     ...(b.url
       ? [
           `  token endpoint  ${b.url}${TOKEN_PATH}`,
-          `  metadata        ${b.url}${METADATA_PATH}`,
+          `  metadata        ${b.url}${metadataPaths(config)[0]} (and ${metadataPaths(config)[1]})`,
           `  JWKS            ${b.url}${JWKS_PATH}`,
         ]
       : []),
