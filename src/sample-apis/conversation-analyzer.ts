@@ -17,7 +17,7 @@ export const conversationAnalyzer: SampleApi = {
     app.get('/conversation-analyzer/interactions/:guid', async (request, reply) => {
       const { guid } = request.params as { guid: string };
       const { transcript } = request.query as { transcript?: string };
-      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+      const interaction = directories.of(accountOf(request)).find(guid);
       if (!interaction) return reply.code(404).send({ message: 'The interaction was not found.' });
       const random = seededRandom(`analysis:${guid}`);
       const seconds = Math.round(interaction.durationMs / 1000);

@@ -72,10 +72,9 @@ export const insightsStats: SampleApi = {
     app.get('/stats/agent-activities', async (request, reply) => {
       const window = readWindow(request.query as Record<string, string>, reply);
       if (!window) return reply;
-      const { users, interactions } = directories.of(accountOf(request));
-      const inWindow = interactions.filter(
-        (i) => Date.parse(i.start) >= window.start && Date.parse(i.start) < window.end,
-      );
+      const directory = directories.of(accountOf(request));
+      const { users } = directory;
+      const inWindow = directory.between(window.start, window.end);
       const activities = inWindow.map((i) => {
         const agent = users.find((u) => u.userId === i.handlingAgents[0]?.id)!;
         const presence = PRESENCES.find((p) => p.presenceId === agent.presenceId)!;
@@ -98,7 +97,7 @@ export const insightsStats: SampleApi = {
       if (!window) return reply;
       const items = directories
         .of(accountOf(request))
-        .interactions.filter((i) => Date.parse(i.start) >= window.start && Date.parse(i.start) < window.end)
+        .between(window.start, window.end)
         .map((i) => ({
           guid: i.guid,
           status: 'Completed',

@@ -25,7 +25,7 @@ function readToken(token: string | undefined): number | undefined {
 /** The interaction and content item a `/{guid}/content/{contentKey}` request names, if they exist. */
 function findContent(request: FastifyRequest) {
   const { guid, contentKey } = request.params as { guid: string; contentKey: string };
-  const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+  const interaction = directories.of(accountOf(request)).find(guid);
   const content = interaction?.content.find((c) => c.contentKey === contentKey);
   return interaction && content ? { interaction, content } : undefined;
 }
@@ -103,7 +103,7 @@ export const interactionContent: SampleApi = {
     },
     '/interaction-content/interactions/delete-batch': {
       post: {
-        summary: 'Delete all content of several interactions',
+        summary: 'Delete several interactions, with all their content',
         security: DELETE,
         responses: { 200: { description: 'Outcome per interaction' } },
       },
@@ -129,16 +129,18 @@ export const interactionContent: SampleApi = {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || after === undefined) {
         return reply.code(400).send({ message: 'limit must be 1–1000 and continuationToken as returned' });
       }
+      // VCC lists only interactions that have some content left.
       const matching = directories
         .of(accountOf(request))
-        .interactions.filter((i) => Date.parse(i.start) >= start && Date.parse(i.start) < end);
+        .between(start, end)
+        .filter((i) => i.content.length > 0);
       const items = matching.slice(after, after + limit).map(interactionView);
       const more = after + limit < matching.length;
       return { items, meta: { nextContinuationToken: more ? continuationToken(after + limit) : null } };
     });
     app.get('/interaction-content/interactions/:guid', async (request, reply) => {
       const { guid } = request.params as { guid: string };
-      const interaction = directories.of(accountOf(request)).interactions.find((i) => i.guid === guid);
+      const interaction = directories.of(accountOf(request)).find(guid);
       return interaction ? interactionView(interaction) : notFound(reply, `interaction ${guid}`);
     });
     app.get('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
@@ -164,9 +166,10 @@ export const interactionContent: SampleApi = {
       ) {
         return reply.code(400).send({ message: 'guids must be a list of 1–1000 interaction GUIDs' });
       }
-      // VCC answers 200 with the failures only; unknown GUIDs are not failures.
-      const interactions = directories.of(accountOf(request)).interactions;
-      for (const guid of body.guids as string[]) interactions.find((i) => i.guid === guid)?.content.splice(0);
+      // VCC deletes the interactions with their content, and answers 200 with the failures only;
+      // unknown GUIDs are not failures.
+      const directory = directories.of(accountOf(request));
+      for (const guid of body.guids as string[]) directory.remove(guid);
       return { failures: [] };
     });
   },

@@ -89,17 +89,27 @@ export function generateUsers(account: string, count = 25): SampleUser[] {
       role: i === 0 ? 'Supervisor' : 'Agent',
       skills: ['Sales', 'Support', 'Billing'].filter(() => random() < 0.5),
       presenceId: pick(PRESENCES).presenceId,
-      presenceUpdated: new Date(Date.UTC(2026, 0, 31) - Math.floor(random() * 86_400_000)).toISOString(),
+      presenceUpdated: new Date(Date.now() - Math.floor(random() * DAY_MS)).toISOString(),
     };
   });
 }
 
-/** Interactions over the last 30 days before a fixed day, newest last. */
-export function generateInteractions(account: string, users: SampleUser[], count = 120): SampleInteraction[] {
-  const random = seededRandom(`interactions:${account}`);
-  const origin = Date.UTC(2026, 0, 31);
+export const DAY_MS = 86_400_000;
+
+/**
+ * The interactions of one account on one UTC day (`dayStart`, epoch ms at midnight), ordered by
+ * start: the same account and day always give the same calls, so code can ask for "yesterday" or
+ * "last week" whenever it runs, as it would of the real API.
+ */
+export function generateInteractionsOfDay(
+  account: string,
+  users: SampleUser[],
+  dayStart: number,
+  count = 4,
+): SampleInteraction[] {
+  const random = seededRandom(`interactions:${account}:${new Date(dayStart).toISOString().slice(0, 10)}`);
   const list = Array.from({ length: count }, (): SampleInteraction => {
-    const start = origin - Math.floor(random() * 30 * 86_400_000);
+    const start = dayStart + Math.floor(random() * DAY_MS);
     const durationMs = 30_000 + Math.floor(random() * 900_000);
     const lastModified = new Date(start + durationMs + 60_000).toISOString();
     const inbound = random() < 0.8;

@@ -106,7 +106,7 @@ describe('client: API client and caller CLI against a started Keygate', () => {
     const { access_token, token_type, expires_in } = (await response.json()) as Record<string, unknown>;
     expect({ token_type, expires_in }).toEqual({ token_type: 'Bearer', expires_in: 7200 });
     const stats = await fetch(
-      `${keygate.gatewayUrl}/stats/interactions?start=2026-01-24T00:00:00Z&end=2026-01-31T00:00:00Z`,
+      `${keygate.gatewayUrl}/stats/interactions?start=${new Date(Date.now() - 7 * 86_400_000).toISOString()}`,
       {
         headers: { Authorization: `Bearer ${access_token}`, Accept: 'application/vnd.newvoicemedia.v3+json' },
       },

@@ -4,8 +4,10 @@ import { PRESENCES } from '../../src/sample-apis/sample-data.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
 
-/** A week of the generated interactions (the API allows at most 7 days per search). */
-const WEEK = 'start=2026-01-24T00:00:00Z&end=2026-01-31T00:00:00Z';
+const DAY = 86_400_000;
+const iso = (at: number) => new Date(at).toISOString();
+/** The last week, as code written for the real API asks (at most 7 days per search). */
+const WEEK = `start=${iso(Date.now() - 7 * DAY)}&end=${iso(Date.now())}`;
 
 describe('the sample VCC APIs behind the gateway', () => {
   let keygate: TestKeygate;
@@ -84,7 +86,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     ],
     [
       'GET',
-      () => '/stats/agent-activities?start=2026-01-01T00:00:00Z&end=2026-02-01T00:00:00Z',
+      () => `/stats/agent-activities?start=${iso(Date.now() - 30 * DAY)}&end=${iso(Date.now())}`,
       ['stats'],
       'users:read',
     ],
@@ -158,6 +160,55 @@ describe('the sample VCC APIs behind the gateway', () => {
     expect((await call('DELETE', path, 'interaction-content:delete')).status).toBe(404);
   });
 
+  it('has interactions yesterday and last month, whenever it runs, the same each time', async () => {
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const yesterday = `/interaction-content/interactions?start=${iso(today - DAY)}&end=${iso(today)}`;
+    const first = await call('GET', yesterday, 'interaction-content:read');
+    expect(first.status).toBe(200);
+    expect(first.body.items.length).toBeGreaterThan(0);
+    for (const item of first.body.items) {
+      expect(Date.parse(item.start)).toBeGreaterThanOrEqual(today - DAY);
+      expect(Date.parse(item.start)).toBeLessThan(today);
+    }
+    expect((await call('GET', yesterday, 'interaction-content:read')).body).toEqual(first.body);
+    const lastMonth = new Date(Date.now());
+    lastMonth.setUTCDate(1);
+    lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
+    const stats = await call(
+      'GET',
+      `/stats/interactions?start=${iso(lastMonth.setUTCHours(0, 0, 0, 0))}&end=${iso(today - 25 * DAY)}&limit=1000`,
+      'stats',
+    );
+    expect(stats.status).toBe(200);
+    expect(stats.body.meta.totalCount).toBeGreaterThan(0);
+  });
+
+  it('delete-batch deletes the interactions themselves, not only their content', async () => {
+    const week = (
+      await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
+    ).body.items as Array<{ guid: string }>;
+    const doomed = week.slice(-2).map((i) => i.guid);
+    const answer = await call(
+      'POST',
+      '/interaction-content/interactions/delete-batch',
+      'interaction-content:delete',
+      {
+        guids: [...doomed, '00000000-0000-4000-a000-000000000000'],
+      },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ failures: [] });
+    for (const guid of doomed) {
+      expect(
+        (await call('GET', `/interaction-content/interactions/${guid}`, 'interaction-content:read')).status,
+      ).toBe(404);
+    }
+    const after = (
+      await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
+    ).body.items as Array<{ guid: string }>;
+    expect(after.map((i) => i.guid)).toEqual(week.map((i) => i.guid).filter((g) => !doomed.includes(g)));
+  });
+
   it('pages interactions with a continuation token until there is none', async () => {
     const all = (
       await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
@@ -182,7 +233,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     expect(seen.size).toBe(all.length);
     const tooWide = await call(
       'GET',
-      '/interaction-content/interactions?start=2026-01-01T00:00:00Z&end=2026-01-31T00:00:00Z',
+      `/interaction-content/interactions?start=${iso(Date.now() - 30 * DAY)}&end=${iso(Date.now())}`,
       'interaction-content:read',
     );
     expect(tooWide.status).toBe(400);
