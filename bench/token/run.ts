@@ -7,6 +7,7 @@
  *
  *   npm run bench:token        # 3 rounds × 10 s per server, 50 connections, 10 and 100000 credentials
  *   BENCH_SECONDS=30 BENCH_CREDENTIALS=10 npm run bench:token
+ *   BENCH_BASELINE=<built checkout> BENCH_BASELINE_NAME=before npm run bench:token   # another build beside
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -73,7 +74,13 @@ async function oidcProvider(port: number): Promise<Contestant> {
   };
 }
 
-async function keygate(count: number, port: number): Promise<Contestant> {
+/** Keygate with `count` stored credentials, from this checkout or another one (`checkout`, built). */
+async function keygate(
+  count: number,
+  port: number,
+  checkout = here('../..'),
+  name = `keygate (${count} credentials)`,
+): Promise<Contestant> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
   const env = {
     ...process.env,
@@ -87,16 +94,18 @@ async function keygate(count: number, port: number): Promise<Contestant> {
     KEYGATE_LOG_LEVEL: 'warn',
   };
   const seeded = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', here('./seed-keygate.ts'), String(count)], {
-      env,
-      encoding: 'utf8',
-    }),
+    // Each build seeds its own store: a store migrated by a newer Keygate is refused by an older one.
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(checkout, 'bench/token/seed-keygate.ts'), String(count)],
+      { env, encoding: 'utf8', cwd: checkout },
+    ),
   ) as { client_id: string; client_secret: string };
-  const server = await startPinned(process.execPath, [here('../../bin/keygate.js'), 'start'], env, {
+  const server = await startPinned(process.execPath, [join(checkout, 'bin/keygate.js'), 'start'], env, {
     url: `http://127.0.0.1:${port}/healthz`,
   });
   return {
-    name: `keygate (${count} credentials)`,
+    name,
     url: `http://127.0.0.1:${port}/Auth/connect/token`,
     body: form(seeded.client_id, seeded.client_secret),
     async stop() {
@@ -115,6 +124,13 @@ try {
   contestants.push(await floorServer('jose', 'floor with jose (Fastify + jose sign)', 18_202));
   contestants.push(await oidcProvider(18_203));
   for (const [i, count] of credentialCounts.entries()) contestants.push(await keygate(count, 18_210 + i));
+  // BENCH_BASELINE: other checkouts (built), comma-separated, measured beside this one in the same run.
+  const baselineNames = (process.env.BENCH_BASELINE_NAME ?? '').split(',');
+  for (const [i, checkout] of (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean).entries()) {
+    const count = credentialCounts[0]!;
+    const name = `keygate @ ${baselineNames[i] || checkout} (${count} credentials)`;
+    contestants.push(await keygate(count, 18_220 + i, checkout, name));
+  }
   for (const c of contestants) await expectToken(c.url, c.body);
 
   const rounds = new Map<string, LoadResult[]>(contestants.map((c) => [c.name, []]));
