@@ -7,7 +7,8 @@ import { issueToken } from '../helpers/tokens.js';
 const DAY = 86_400_000;
 const iso = (at: number) => new Date(at).toISOString();
 /** The last week, as code written for the real API asks (at most 7 days per search). */
-const WEEK = `start=${iso(Date.now() - 7 * DAY)}&end=${iso(Date.now())}`;
+const NOW = Date.now();
+const WEEK = `start=${iso(NOW - 7 * DAY)}&end=${iso(NOW)}`;
 
 describe('the sample VCC APIs behind the gateway', () => {
   let keygate: TestKeygate;
@@ -39,9 +40,13 @@ describe('the sample VCC APIs behind the gateway', () => {
     const client = await keygate.createCredential(scopeValues(), 'Everything');
     for (const scope of scopeValues()) tokens.set(scope, await issueToken(keygate, client, scope));
     userId = (await call('GET', '/useradmin/users?limit=1', 'users:read')).body.users[0].userId;
-    interaction = (
-      await call('GET', `/interaction-content/interactions?${WEEK}&limit=1000`, 'interaction-content:read')
-    ).body.items[0];
+    const week = await call(
+      'GET',
+      `/interaction-content/interactions?${WEEK}&limit=1000`,
+      'interaction-content:read',
+    );
+    expect(week.status, JSON.stringify(week.body)).toBe(200);
+    interaction = week.body.items[0];
   });
   afterAll(() => keygate.stop());
 
@@ -86,7 +91,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     ],
     [
       'GET',
-      () => `/stats/agent-activities?start=${iso(Date.now() - 30 * DAY)}&end=${iso(Date.now())}`,
+      () => `/stats/agent-activities?start=${iso(NOW - 30 * DAY)}&end=${iso(NOW)}`,
       ['stats'],
       'users:read',
     ],
@@ -233,7 +238,7 @@ describe('the sample VCC APIs behind the gateway', () => {
     expect(seen.size).toBe(all.length);
     const tooWide = await call(
       'GET',
-      `/interaction-content/interactions?start=${iso(Date.now() - 30 * DAY)}&end=${iso(Date.now())}`,
+      `/interaction-content/interactions?start=${iso(NOW - 30 * DAY)}&end=${iso(NOW)}`,
       'interaction-content:read',
     );
     expect(tooWide.status).toBe(400);
