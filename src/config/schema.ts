@@ -51,6 +51,15 @@ export const configSchema = z
     metricsPort: port.default(9464),
     /** Address of the ops listener; set it to a private interface for a scraper on another host. */
     metricsHost: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Forward-auth: the gateway's whole check of a call, served to a proxy that keeps proxying the
+     * bytes itself (nginx `auth_request`, Caddy `forward_auth`, Traefik `ForwardAuth`, Envoy
+     * `ext_authz`; docs/forward-auth.md). It believes the `X-Forwarded-Method` and `X-Forwarded-Uri`
+     * of whoever connects, so only that proxy may reach it. Unset: not served.
+     */
+    forwardAuthPort: port.optional(),
+    /** Address of the forward-auth listener: loopback by default, beside the proxy. */
+    forwardAuthHost: z.string().min(1).default('127.0.0.1'),
     /** This deployment's region; accounts of other regions get no tokens here. */
     region: z
       .string()
@@ -246,6 +255,8 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
   KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
   KEYGATE_METRICS_PORT: { key: 'metricsPort', kind: 'integer' },
   KEYGATE_METRICS_HOST: { key: 'metricsHost', kind: 'string' },
+  KEYGATE_FORWARD_AUTH_PORT: { key: 'forwardAuthPort', kind: 'integer' },
+  KEYGATE_FORWARD_AUTH_HOST: { key: 'forwardAuthHost', kind: 'string' },
   KEYGATE_REGION: { key: 'region', kind: 'string' },
   KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
   KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },

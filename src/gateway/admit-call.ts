@@ -12,7 +12,8 @@ export interface CallChecks {
   readonly verifier: AccessTokenVerifier;
   readonly limiter: RequestCounter;
   readonly plans: AccountPlans;
-  readonly concurrent: ConcurrentCalls;
+  /** Calls in progress per account; absent where the caller's proxy holds the calls (forward-auth). */
+  readonly concurrent?: ConcurrentCalls;
 }
 
 /** What a call to a route presents: the request target and the headers the checks read. */
@@ -71,14 +72,15 @@ export async function admitCall(
   const limits =
     checks.plans.peekLimitsFor(token.accountId) ?? (await checks.plans.limitsFor(token.accountId));
   const limitHeaders = await takeFairUsage(checks.limiter, token, limits);
-  if (!checks.concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
+  const { concurrent } = checks;
+  if (concurrent && !concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
     throw tooManyConcurrentCalls(limitHeaders);
   }
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    checks.concurrent.leave(token.accountId);
+    concurrent?.leave(token.accountId);
   };
   return { target, token, scope, limitHeaders, release };
 }

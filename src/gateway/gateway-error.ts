@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { GATEWAY_ERRORS, type GatewayErrorCode, statusOf } from '../core/error-registry.js';
 
 /**
@@ -56,13 +56,18 @@ export function insufficientScope(accepted: readonly string[]): GatewayError {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function body(error: GatewayError): string {
+/** The JSON body of the answer to `error`. */
+export function gatewayErrorBody(error: GatewayError): string {
   return JSON.stringify({ error: error.code, error_description: error.description });
 }
 
 /** Answers with `error` through Fastify. */
 export function replyWithGatewayError(error: GatewayError, reply: FastifyReply): void {
-  void reply.code(error.status).headers(error.headers).header('content-type', JSON_TYPE).send(body(error));
+  void reply
+    .code(error.status)
+    .headers(error.headers)
+    .header('content-type', JSON_TYPE)
+    .send(gatewayErrorBody(error));
 }
 
 /** Answers with `error` on a response taken from Fastify (the proxy's), beside `ownHeaders`. */
@@ -72,5 +77,15 @@ export function writeGatewayError(
   ownHeaders: Record<string, string>,
 ): void {
   response.writeHead(error.status, { ...ownHeaders, ...error.headers, 'content-type': JSON_TYPE });
-  response.end(body(error));
+  response.end(gatewayErrorBody(error));
+}
+
+/** Fastify's own refusals (a body over the limit) and the unexpected, as gateway answers. */
+export function asGatewayError(error: unknown, log: FastifyBaseLogger): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if ((error as { statusCode?: number }).statusCode === 413) {
+    return new GatewayError('invalid_request', 413, 'The request body is too large');
+  }
+  log.error({ err: error }, 'unexpected error in the gateway');
+  return new GatewayError('bad_gateway', 502, 'The gateway could not complete the request');
 }

@@ -28,7 +28,21 @@ export class GatewayMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly #decisions = new Counter({
+    name: 'keygate_forward_auth_decisions_total',
+    help: 'Calls judged for a proxy through forward-auth, by API, status and admitting scope',
+    labelNames: ['api', 'status', 'scope'] as const,
+    registers: [this.registry],
+  });
+  readonly #decisionDuration = new Histogram({
+    name: 'keygate_forward_auth_duration_seconds',
+    help: 'Time to judge a call for a proxy through forward-auth, by API',
+    labelNames: ['api'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
   readonly #apis = new Map<string, ApiMetrics>();
+  readonly #judgedApis = new Map<string, ApiMetrics>();
   /** What the ops listener's /metrics shows: the gateway's metrics and the process's. */
   readonly page = Registry.merge([this.registry, processMetricsRegistry()]);
 
@@ -45,6 +59,17 @@ export class GatewayMetrics {
         this.#added.labels({ api }),
       );
       this.#apis.set(api, metrics);
+    }
+    return metrics;
+  }
+
+  /** The forward-auth decisions about one API's calls (the proxy, not Keygate, forwards them). */
+  forJudgedApi(api: string): ApiMetrics {
+    let metrics = this.#judgedApis.get(api);
+    if (!metrics) {
+      const duration = this.#decisionDuration.labels({ api });
+      metrics = new ApiMetrics(api, this.#decisions, duration, { observe: () => {} });
+      this.#judgedApis.set(api, metrics);
     }
     return metrics;
   }

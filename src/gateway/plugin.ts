@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { admitCall, type CallChecks } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
 import { ConcurrentCalls } from './concurrent-calls.js';
-import { GatewayError, replyWithGatewayError } from './gateway-error.js';
+import { asGatewayError, GatewayError, replyWithGatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
@@ -47,7 +47,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   const checks: CallChecks = { ...context, concurrent: new ConcurrentCalls() };
 
   app.setErrorHandler((error, request, reply) =>
-    replyWithGatewayError(toGatewayError(error, request), reply),
+    replyWithGatewayError(asGatewayError(error, request.log), reply),
   );
   const unrouted = context.metrics.forApi('none');
   app.setNotFoundHandler((request, reply) => {
@@ -123,14 +123,4 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
       },
     });
   }
-}
-
-/** Fastify's own refusals (a body over the limit) and the unexpected, as gateway answers. */
-function toGatewayError(error: unknown, request: FastifyRequest): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if ((error as { statusCode?: number }).statusCode === 413) {
-    return new GatewayError('invalid_request', 413, 'The request body is too large');
-  }
-  request.log.error({ err: error }, 'unexpected error in the gateway');
-  return new GatewayError('bad_gateway', 502, 'The gateway could not complete the request');
 }

@@ -62,8 +62,14 @@ export function upstreamRequestHeaders(
   headers['x-forwarded-for'] = connection.ips ? connection.ips.toReversed().join(', ') : connection.ip;
   headers['x-forwarded-proto'] = connection.protocol;
   headers['x-forwarded-host'] = connection.host;
-  headers['x-keygate-account-id'] = caller.accountId;
-  headers['x-keygate-client-id'] = caller.clientId;
-  headers['x-keygate-scopes'] = caller.scopes.join(' ');
-  return headers;
+  return Object.assign(headers, identityHeaders(caller));
+}
+
+/** The caller's identity as the upstream receives it, from the gateway or through forward-auth. */
+export function identityHeaders(caller: CallerIdentity): Record<string, string> {
+  return {
+    'x-keygate-account-id': caller.accountId,
+    'x-keygate-client-id': caller.clientId,
+    'x-keygate-scopes': caller.scopes.join(' '),
+  };
 }

@@ -8,8 +8,9 @@ import {
   type ApiRoute,
   routesFromDocument,
 } from '../gateway/api-document.js';
+import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
-import { gatewayPlugin } from '../gateway/plugin.js';
+import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
@@ -56,31 +57,37 @@ export function loadRoutes(
   return { routes, upstreams };
 }
 
-export async function buildGateway(
-  app: FastifyInstance,
-  deps: GatewayDependencies,
-): Promise<{ metrics: GatewayMetrics }> {
+/** What the gateway and forward-auth share: the routes, one rate limiter, one set of metrics. */
+export function gatewayContext(deps: GatewayDependencies): GatewayContext {
   const { config } = deps;
   const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
-  const metrics = new GatewayMetrics();
+  return {
+    config,
+    routes,
+    upstreams,
+    verifier: deps.verifier,
+    limiter: config.redisUrl
+      ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+          warn: (message) => deps.onError(message, undefined),
+          info: (message) => deps.onInfo(message),
+        })
+      : new RateLimiter(),
+    plans: new AccountPlans(deps.accounts, config),
+    usage: deps.usage,
+    metrics: new GatewayMetrics(),
+  };
+}
+
+export async function buildGateway(app: FastifyInstance, context: GatewayContext): Promise<void> {
+  await app.register(async (scope) => gatewayPlugin(scope, context));
+}
+
+/** Forward-auth on its own listener's app, with the gateway's checks (not its calls in progress). */
+export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
+  const { verifier, limiter, plans, routes, usage, metrics } = context;
   await app.register(async (scope) =>
-    gatewayPlugin(scope, {
-      config,
-      routes,
-      upstreams,
-      verifier: deps.verifier,
-      limiter: config.redisUrl
-        ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
-            warn: (message) => deps.onError(message, undefined),
-            info: (message) => deps.onInfo(message),
-          })
-        : new RateLimiter(),
-      plans: new AccountPlans(deps.accounts, config),
-      usage: deps.usage,
-      metrics,
-    }),
+    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans }, routes, usage, metrics }),
   );
-  return { metrics };
 }
 
 function stripSlash(url: string): string {

@@ -35,6 +35,8 @@ export interface RunningKeygate {
    * `keygate start --workers N`, whose primary serves the cluster's metrics.
    */
   readonly metricsUrl: string | undefined;
+  /** The forward-auth listener's origin, when `forwardAuthPort` is set on a gateway process. */
+  readonly forwardAuthUrl: string | undefined;
   /** The sample APIs' internal origin, when this process serves them. */
   readonly samplesUrl: string | undefined;
   readonly store: Store;
@@ -101,6 +103,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       adminUrl: adminOnMain ? main?.url : ownAdmin?.url,
       gatewayUrl: gateway?.url,
       metricsUrl: gateway?.metricsUrl,
+      forwardAuthUrl: gateway?.forwardAuthUrl,
       samplesUrl: samples?.url,
       store,
       logger,

@@ -10,7 +10,7 @@ import type { TokenServiceContext } from '../token-service/context.js';
 import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
 import { FailedAuthenticationLimiter } from '../token-service/failed-authentication-limiter.js';
 import { isKeygateClusterWorker, reportToClusterPrimary } from './cluster-metrics.js';
-import { buildGateway } from './gateway-surface.js';
+import { buildForwardAuth, buildGateway, gatewayContext } from './gateway-surface.js';
 import { healthPlugin } from './health.js';
 import { buildHttpApp, closeServer, listen, notFoundInEnvelope } from './http-app.js';
 import { listenForMetrics } from './metrics-listener.js';
@@ -129,47 +129,58 @@ export async function startSampleApis(deps: SurfaceDependencies): Promise<Surfac
 }
 
 /**
- * The API gateway, and its metrics on the ops listener (in a worker of `keygate start --workers N`,
- * reported to the primary, which serves the cluster's page instead).
+ * The API gateway; forward-auth on its own listener when `forwardAuthPort` is set, sharing the
+ * gateway's checks; and their metrics on the ops listener (in a worker of `keygate start --workers
+ * N`, reported to the primary, which serves the cluster's page instead).
  */
 export async function startGatewaySurface(
   deps: SurfaceDependencies,
   samplesUrl: string | undefined,
-): Promise<Surface & { metricsUrl: string | undefined }> {
+): Promise<Surface & { metricsUrl: string | undefined; forwardAuthUrl: string | undefined }> {
   const { config, store, logger, services } = deps;
   if (!services.verifier) throw new Error('the gateway role needs the token verifier');
-  const app = buildHttpApp(logger.child({ surface: 'gateway' }), config, { refuseFragments: false });
+  const context = gatewayContext({
+    config,
+    verifier: services.verifier,
+    accounts: services.accounts,
+    usage: services.usage,
+    samplesUrl,
+    onError: (message, err) => logger.warn({ err }, message),
+    onInfo: (message) => logger.info(message),
+  });
+  const { metrics } = context;
+  const closes: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const stop of closes.splice(0).reverse()) await stop();
+  };
   try {
+    const app = buildHttpApp(logger.child({ surface: 'gateway' }), config, { refuseFragments: false });
+    closes.push(() => closeServer(app));
     await app.register(healthPlugin, store);
-    const { metrics } = await buildGateway(app, {
-      config,
-      verifier: services.verifier,
-      accounts: services.accounts,
-      usage: services.usage,
-      samplesUrl,
-      onError: (message, err) => logger.warn({ err }, message),
-      onInfo: (message) => logger.info(message),
-    });
+    await buildGateway(app, context);
     const url = await listen(app, config.host, config.gatewayPort);
+    let forwardAuthUrl: string | undefined;
+    if (config.forwardAuthPort !== undefined) {
+      const judge = buildHttpApp(logger.child({ surface: 'forward-auth' }), config, {
+        refuseFragments: false,
+      });
+      closes.push(() => closeServer(judge));
+      await buildForwardAuth(judge, context);
+      forwardAuthUrl = await listen(judge, config.forwardAuthHost, config.forwardAuthPort);
+    }
     if (isKeygateClusterWorker()) {
       reportToClusterPrimary([metrics.page]);
-      return { url, metricsUrl: undefined, close: () => closeServer(app) };
+      return { url, metricsUrl: undefined, forwardAuthUrl, close };
     }
     const ops = await listenForMetrics(
       { host: config.metricsHost, port: config.metricsPort },
       () => metrics.text(),
       metrics.page.contentType,
     );
-    return {
-      url,
-      metricsUrl: ops.url,
-      close: async () => {
-        await ops.close();
-        await closeServer(app);
-      },
-    };
+    closes.push(() => ops.close());
+    return { url, metricsUrl: ops.url, forwardAuthUrl, close };
   } catch (error) {
-    await app.close();
+    await close();
     throw error;
   }
 }

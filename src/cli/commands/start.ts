@@ -23,6 +23,7 @@ interface Banner {
   adminUrl: string | undefined;
   gatewayUrl: string | undefined;
   metricsUrl: string | undefined;
+  forwardAuthUrl: string | undefined;
   samplesUrl: string | undefined;
   bootstrap: BootstrapResult | undefined;
   masterKeyOrigin: string | undefined;
@@ -54,6 +55,9 @@ function printBanner(b: Banner): void {
     `  issuer          ${config.publicUrl}`,
     ...(b.gatewayUrl ? [`  API gateway     ${b.gatewayUrl}  (audience ${config.audience})`] : []),
     ...(b.gatewayUrl && !b.url ? [`  keys from       ${gatewayJwksUrl(config)}`] : []),
+    ...(b.forwardAuthUrl
+      ? [`  forward-auth    ${b.forwardAuthUrl}  (for a proxy's auth_request, forward_auth or ext_authz)`]
+      : []),
     ...(b.metricsUrl ? [`  metrics         ${b.metricsUrl}/metrics  (Prometheus; ops listener)`] : []),
     ...(b.samplesUrl
       ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
@@ -145,6 +149,10 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     adminUrl: roles.has('admin') ? adminUrl : undefined,
     gatewayUrl: servesGateway ? local(config.gatewayPort) : undefined,
     metricsUrl: metrics?.url,
+    forwardAuthUrl:
+      servesGateway && config.forwardAuthPort !== undefined
+        ? local(config.forwardAuthPort, config.forwardAuthHost)
+        : undefined,
     samplesUrl: servesGateway && config.samplesEnabled ? `http://127.0.0.1:${config.samplesPort}` : undefined,
     bootstrap: bootstrapResult,
     masterKeyOrigin: master?.origin,

@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
+import type { UsageRecorder } from '../services/usage-recorder.js';
+import { admitCall, type CallChecks } from './admit-call.js';
+import type { ApiRoute } from './api-document.js';
+import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import { identityHeaders } from './upstream-headers.js';
+
+export interface ForwardAuthContext {
+  /** The gateway's own checks, shared with it: one rate limit, one verifier. */
+  readonly checks: CallChecks;
+  readonly routes: readonly ApiRoute[];
+  readonly usage: UsageRecorder;
+  readonly metrics: GatewayMetrics;
+}
+
+/**
+ * Forward-auth: the gateway's whole check of a call (admit-call.ts), answered to a proxy that
+ * forwards the call itself. The call asked about is `X-Forwarded-Method` and `X-Forwarded-Uri`
+ * (nginx `auth_request` as configured in docs/forward-auth.md, Caddy `forward_auth`, Traefik
+ * `ForwardAuth`), or without them the request line itself (Envoy `ext_authz`); its other headers
+ * (Authorization, Accept) are the caller's, which every one of these proxies passes on.
+ *
+ * Admitted: 200 with the caller's identity in `x-keygate-*` headers for the proxy to copy upstream.
+ * Refused: the status, JSON body and headers (`WWW-Authenticate`, `Retry-After`) the gateway itself
+ * would answer, which Caddy, Traefik and Envoy pass to the caller as they are. nginx passes only
+ * the status of a 401 or 403 and reads headers, so the refusal also names its status in
+ * `x-keygate-status` and carries its body in `x-keygate-error`, ASCII-only.
+ *
+ * The proxy holds the calls, so the account's calls in progress are bounded by the proxy's own
+ * limits, not counted here.
+ */
+export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAuthContext): Promise<void> {
+  const router = routerFor(context.routes);
+  // A proxy sends no body with its question (nginx is told not to); one that does is not read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { bodyLimit: 64 * 1024 }, (_request, _payload, done) => done(null));
+  const unrouted = context.metrics.forJudgedApi('none');
+  app.setErrorHandler((error, request, reply) => refuse(reply, asGatewayError(error, request.log)));
+
+  app.all('*', async (request, reply) => {
+    const started = performance.now();
+    const asked = askedCall(request);
+    const method = asked.method as FindMyWay.HTTPMethod;
+    const found =
+      router.find(method, asked.url) ?? (method === 'HEAD' ? router.find('GET', asked.url) : null);
+    if (!found) {
+      unrouted.observe(404, 'none', (performance.now() - started) / 1000);
+      const path = asked.url.split('?')[0];
+      return refuse(reply, new GatewayError('not_found', 404, `No API at ${asked.method} ${path}`));
+    }
+    const { route } = found.store as { route: ApiRoute };
+    const metrics = context.metrics.forJudgedApi(route.api);
+    let scope = 'none';
+    try {
+      const admission = await admitCall(
+        context.checks,
+        route,
+        { url: asked.url, authorization: request.headers.authorization, accept: request.headers.accept },
+        (admitting) => {
+          scope = admitting;
+        },
+      );
+      admission.release();
+      context.usage.apiCalled(admission.token.credentialId, scope, Date.now());
+      metrics.observe(200, scope, (performance.now() - started) / 1000);
+      return reply
+        .code(200)
+        .headers({
+          ...admission.limitHeaders,
+          ...identityHeaders(admission.token),
+          'cache-control': 'no-store',
+        })
+        .send();
+    } catch (error) {
+      const status = error instanceof GatewayError ? error.status : 500;
+      metrics.observe(status, scope, (performance.now() - started) / 1000);
+      throw error;
+    }
+  });
+}
+
+/** The routes of the API documents, matched as the gateway's own router matches them. */
+function routerFor(routes: readonly ApiRoute[]): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
+  const router = FindMyWay({ maxParamLength: 200 });
+  for (const route of routes) {
+    router.on(route.method as FindMyWay.HTTPMethod, route.routerPath, () => {}, { route });
+  }
+  return router;
+}
+
+/**
+ * The method and request target of the call the proxy asks about. Both headers or neither: a proxy
+ * that sets only `X-Forwarded-Uri` would leave the method to whatever the caller sent.
+ */
+function askedCall(request: FastifyRequest): { method: string; url: string } {
+  const uri = single(request, 'x-forwarded-uri');
+  const method = single(request, 'x-forwarded-method');
+  if (uri === undefined && method === undefined) return { method: request.method, url: request.url };
+  if (uri === undefined || method === undefined || !/^[A-Za-z]{1,16}$/.test(method)) {
+    throw new GatewayError(
+      'invalid_request',
+      400,
+      'The proxy must send X-Forwarded-Method (an HTTP method) with X-Forwarded-Uri',
+    );
+  }
+  return { method: method.toUpperCase(), url: uri };
+}
+
+/** A header the proxy sets once; Node would join two into one value, so they are counted raw. */
+function single(request: FastifyRequest, name: string): string | undefined {
+  const values = request.raw.headersDistinct[name];
+  if (values === undefined) return undefined;
+  if (values.length !== 1) {
+    throw new GatewayError('invalid_request', 400, `The ${name} header must appear once`);
+  }
+  return values[0];
+}
+
+function refuse(reply: FastifyReply, error: GatewayError): FastifyReply {
+  const body = gatewayErrorBody(error);
+  return reply
+    .code(error.status)
+    .headers({
+      ...error.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-keygate-status': String(error.status),
+      'x-keygate-error': body.replace(
+        /[^\x20-\x7e]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      ),
+    })
+    .send(body);
+}

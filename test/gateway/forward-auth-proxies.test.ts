@@ -1,0 +1,178 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caddyMissing, startCaddy } from '../helpers/caddy.js';
+import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { nginxMissing, startNginx } from '../helpers/nginx.js';
+import { rawRequest } from '../helpers/raw-http.js';
+import { issueToken } from '../helpers/tokens.js';
+import { startEchoUpstream } from '../helpers/upstream.js';
+import { withinOneSecond } from '../helpers/within-one-second.js';
+
+/**
+ * Forward-auth behind the proxies people already run, each started from Debian's package with the
+ * configuration docs/forward-auth.md gives, read from that file: the proxy proxies, Keygate judges.
+ */
+const guide = readFileSync(new URL('../../docs/forward-auth.md', import.meta.url), 'utf8');
+
+function configuration(language: string, at: { listen: number; judge: string; api: string }): string {
+  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(guide)?.[1];
+  if (!block) throw new Error(`docs/forward-auth.md has no ${language} block`);
+  for (const placeholder of [':8000', '127.0.0.1:8082', '127.0.0.1:9000']) {
+    if (!block.includes(placeholder)) throw new Error(`the ${language} block no longer uses ${placeholder}`);
+  }
+  return block
+    .replaceAll(':8000', `:${at.listen}`)
+    .replaceAll('127.0.0.1:8082', at.judge)
+    .replaceAll('127.0.0.1:9000', at.api);
+}
+
+/** A user's own API: a list, a create that needs more, and one item by ID. */
+function ordersDocument(): string {
+  const read = { security: [{ oauth: ['admin:read'] }], responses: { 200: { description: 'ok' } } };
+  const write = { security: [{ oauth: ['admin:write'] }], responses: { 200: { description: 'ok' } } };
+  const path = join(mkdtempSync(join(tmpdir(), 'keygate-doc-')), 'orders.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      openapi: '3.1.0',
+      info: { title: 'Orders', version: '1' },
+      'x-keygate-api': 'orders',
+      paths: { '/orders': { get: read, post: write }, '/orders/{orderId}': { get: read } },
+    }),
+  );
+  return path;
+}
+
+const PROXIES = [
+  {
+    name: 'nginx',
+    missing: nginxMissing,
+    start: (judge: string, api: string) =>
+      startNginx((listen) => configuration('nginx', { listen, judge, api })),
+  },
+  {
+    name: 'Caddy',
+    missing: caddyMissing,
+    start: (judge: string, api: string) =>
+      startCaddy((listen) => configuration('caddyfile', { listen, judge, api })),
+  },
+];
+
+/** Calls allowed per account per minute: the test that goes over it runs last. */
+const LIMIT = 12;
+
+describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
+  describe.skipIf(missing)('', () => {
+    let keygate: TestKeygate;
+    let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+    let proxy: { url: string; stop(): Promise<void> };
+    let client: { clientId: string; clientSecret: string };
+    let token: string;
+
+    beforeAll(async () => {
+      upstream = await startEchoUpstream();
+      keygate = await startTestKeygate({
+        forwardAuthPort: 0,
+        apiDocuments: [{ file: ordersDocument(), upstream: upstream.url }],
+        rateLimitPlans: { standard: { perAccount: { limit: LIMIT, windowSeconds: 60 } } },
+      });
+      client = await keygate.createCredential(['admin:read']);
+      token = await issueToken(keygate, client, 'admin:read');
+      proxy = await start(new URL(keygate.forwardAuthUrl!).host, new URL(upstream.url).host);
+    });
+    afterAll(async () => {
+      await proxy?.stop();
+      await keygate?.stop();
+      await upstream?.close();
+    });
+
+    const call = (path: string, init: RequestInit = {}) => fetch(proxy.url + path, init);
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+
+    it('right scope: 200 from the API, with the identity Keygate gives and without the token', async () => {
+      const before = upstream.seen.length;
+      const answer = await call('/orders/o-17?expand=lines', {
+        headers: {
+          ...bearer(token),
+          'x-keygate-account-id': 'someone-else',
+          'x-keygate-scopes': 'admin:write',
+        },
+      });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ echoed: '/orders/o-17?expand=lines', body: '' });
+      expect(upstream.seen.length).toBe(before + 1);
+      const seen = upstream.seen.at(-1)!;
+      const account = (await keygate.store.accounts.list())[0]!;
+      expect(seen.headers['x-keygate-account-id']).toBe(account.id);
+      expect(seen.headers['x-keygate-client-id']).toBe(client.clientId);
+      expect(seen.headers['x-keygate-scopes']).toBe('admin:read');
+      expect(seen.headers.authorization).toBeUndefined();
+    });
+
+    it('wrong scope: 403 with scope=, the gateway’s own answer, and the API never called', async () => {
+      const before = upstream.seen.length;
+      const answer = await call('/orders', { method: 'POST', headers: bearer(token), body: '{}' });
+      const own = await fetch(`${keygate.gatewayUrl}/orders`, {
+        method: 'POST',
+        headers: bearer(token),
+        body: '{}',
+      });
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('www-authenticate')).toContain('scope="admin:write"');
+      expect(answer.headers.get('www-authenticate')).toBe(own.headers.get('www-authenticate'));
+      expect(await answer.json()).toEqual(await own.json());
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it('no token: 401 with the Bearer challenge and the gateway’s body', async () => {
+      const answer = await call('/orders');
+      const own = await fetch(`${keygate.gatewayUrl}/orders`);
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="keygate"');
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await answer.json()).toEqual(await own.json());
+    });
+
+    it('revoked: 401 invalid_token within 1 s', async () => {
+      const revoked = await issueToken(keygate, client, 'admin:read');
+      expect((await call('/orders', { headers: bearer(revoked) })).status).toBe(200);
+      expect((await revokeToken(keygate, client, revoked)).status).toBe(200);
+      await withinOneSecond(async () => {
+        const answer = await call('/orders', { headers: bearer(revoked) });
+        expect(answer.status).toBe(401);
+        expect(await answer.json()).toMatchObject({ error: 'invalid_token' });
+      });
+    });
+
+    it('a target the API could read as another route: 400 before the API sees it', async () => {
+      const before = upstream.seen.length;
+      const answer = await rawRequest(
+        proxy.url,
+        `GET /orders/x%2F..%2F..%2Fadmin%2Fkeys HTTP/1.1\nhost: api.test\nauthorization: Bearer ${token}`,
+      );
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' });
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it('a call no API declares: 404 in the gateway’s envelope', async () => {
+      const answer = await call('/admin/keys', { headers: bearer(token) });
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toMatchObject({ error: 'not_found' });
+    });
+
+    it('over the limit: 429 with Retry-After', async () => {
+      let answer: Response | undefined;
+      for (let i = 0; i <= LIMIT; i++) {
+        answer = await call('/orders', { headers: bearer(token) });
+        if (answer.status === 429) break;
+        await answer.arrayBuffer();
+      }
+      expect(answer?.status).toBe(429);
+      expect(Number(answer?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await answer?.json()).toMatchObject({ error: 'too_many_requests' });
+    });
+  });
+});

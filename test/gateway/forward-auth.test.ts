@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { rawRequest } from '../helpers/raw-http.js';
+import { issueToken } from '../helpers/tokens.js';
+import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
+
+/** Forward-auth asked directly, as Traefik and Envoy ask it; the proxies' own tests are beside this. */
+describe('forward-auth', () => {
+  let keygate: TestKeygate;
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let token: string;
+  let judge: string;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    keygate = await startTestKeygate({
+      forwardAuthPort: 0,
+      apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
+    });
+    const client = await keygate.createCredential(['admin:read']);
+    token = await issueToken(keygate, client, 'admin:read');
+    judge = keygate.forwardAuthUrl!;
+  });
+  afterAll(async () => {
+    await keygate.stop();
+    await upstream.close();
+  });
+
+  const ask = (headers: Record<string, string>, path = '/', method = 'GET') =>
+    fetch(judge + path, { method, headers });
+
+  it('is not served unless forwardAuthPort is set', async () => {
+    const plain = await startTestKeygate();
+    try {
+      expect(plain.forwardAuthUrl).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('Traefik’s question (X-Forwarded-Method and -Uri): 200 with the caller’s identity, no body', async () => {
+    const answer = await ask({
+      authorization: `Bearer ${token}`,
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/orders?page=2',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-keygate-scopes')).toBe('admin:read');
+    expect(answer.headers.get('x-keygate-client-id')).toMatch(/\w+/);
+    expect(answer.headers.get('ratelimit-remaining')).toMatch(/^\d+$/);
+    expect(await answer.text()).toBe('');
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('Envoy’s question (the call’s own request line): the same checks', async () => {
+    const admitted = await ask({ authorization: `Bearer ${token}` }, '/orders');
+    expect(admitted.status).toBe(200);
+    const refused = await ask({ authorization: `Bearer ${token}` }, '/orders', 'POST');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('scope="admin:write"');
+  });
+
+  it('HEAD is judged as the GET it mirrors, as on the gateway', async () => {
+    const answer = await ask({
+      authorization: `Bearer ${token}`,
+      'x-forwarded-method': 'HEAD',
+      'x-forwarded-uri': '/orders',
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it('counts against the same fair-usage limit as the gateway', async () => {
+    const remaining = async (response: Promise<Response>) =>
+      Number((await response).headers.get('ratelimit-remaining'));
+    const first = await remaining(
+      ask({ authorization: `Bearer ${token}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/orders' }),
+    );
+    const second = await remaining(
+      fetch(`${keygate.gatewayUrl}/orders`, { headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(second).toBe(first - 1);
+  });
+
+  it('refuses a question that leaves the method to the caller', async () => {
+    const answer = await ask({ authorization: `Bearer ${token}`, 'x-forwarded-uri': '/orders' });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: 'invalid_request' });
+    expect(answer.headers.get('x-keygate-status')).toBe('400');
+  });
+
+  it('refuses a question with two X-Forwarded-Uri headers', async () => {
+    const answer = await rawRequest(
+      judge,
+      [
+        'GET / HTTP/1.1',
+        'host: judge.test',
+        `authorization: Bearer ${token}`,
+        'x-forwarded-method: GET',
+        'x-forwarded-uri: /orders',
+        'x-forwarded-uri: /admin',
+      ].join('\n'),
+    );
+    expect(answer.status).toBe(400);
+  });
+
+  it('carries each refusal’s body in X-Keygate-Error, for nginx, in ASCII', async () => {
+    const answer = await ask({
+      authorization: `Bearer ${token}`,
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/ordérs',
+    });
+    expect(answer.status).toBe(404);
+    const carried = answer.headers.get('x-keygate-error')!;
+    expect(carried).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(carried)).toEqual(await answer.json());
+  });
+
+  it('counts its decisions on the ops listener, by API, status and scope', async () => {
+    const page = await (await fetch(`${keygate.metricsUrl}/metrics`)).text();
+    expect(page).toMatch(
+      /keygate_forward_auth_decisions_total\{api="orders",status="200",scope="admin:read"\} [1-9]/,
+    );
+    expect(page).toMatch(/keygate_forward_auth_decisions_total\{api="orders",status="403",scope="none"\} 1/);
+  });
+});

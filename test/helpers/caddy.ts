@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './keygate.js';
+
+export const CADDY = '/usr/bin/caddy';
+/** Why a test that needs Caddy cannot run here, or undefined when it can. */
+export const caddyMissing = existsSync(CADDY)
+  ? undefined
+  : 'Caddy is not installed (Debian package caddy; .ci/run installs it)';
+
+export interface RunningCaddy {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs Debian's Caddy in the foreground with the Caddyfile `caddyfile(port)`, on a port found free,
+ * with its data and configuration folders in a temporary folder of its own.
+ */
+export async function startCaddy(caddyfile: (port: number) => string): Promise<RunningCaddy> {
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-caddy-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'Caddyfile'), caddyfile(port));
+  const child: ChildProcess = spawn(
+    CADDY,
+    ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Caddy exited: ${stderr}`);
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`Caddy did not start: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return {
+    url,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
