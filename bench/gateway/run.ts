@@ -8,6 +8,9 @@
  *   keygate (miss)      the same with a fresh token on every request (signature check each time)
  *   gateway role only   Keygate started with KEYGATE_ROLES=gateway, as on production's API hosts:
  *                       the same checks, in a process that serves nothing else (cache hit)
+ *   nginx + forward-auth nginx proxying, asking Keygate's forward-auth listener about each call
+ *                       (docs/forward-auth.md's configuration as written; cache hit): nginx and
+ *                       Keygate share CPU 0, as Keygate's own proxy has it alone
  * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
  * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
  * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
@@ -24,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { documentedConfiguration } from '../../test/helpers/documented-config.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
@@ -49,6 +53,9 @@ const ports = {
   baseline: 18_409,
   baselineGateway: 18_410,
   baselineMetrics: 18_411,
+  forwardAuth: 18_412,
+  nginxForwardAuth: 18_413,
+  nginxForwardAuthReady: 18_414,
 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 const children: ChildProcess[] = [];
@@ -74,30 +81,54 @@ async function startUpstream(): Promise<void> {
 
 /** Starts nginx as one process (no master), so its CPU use is that process's. Returns its pid. */
 async function startNginx(): Promise<number> {
-  const conf = join(work, 'nginx.conf');
+  return startNginxWith(
+    'nginx',
+    `upstream api { server 127.0.0.1:${ports.upstream}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${ports.nginx};
+    location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }`,
+    `http://127.0.0.1:${ports.nginx}${PATH}`,
+  );
+}
+
+/** nginx with docs/forward-auth.md's configuration, in front of the upstream and Keygate's forward-auth. */
+async function startNginxForwardAuth(): Promise<number> {
+  const documented = documentedConfiguration('nginx', {
+    listen: ports.nginxForwardAuth,
+    judge: `127.0.0.1:${ports.forwardAuth}`,
+    api: `127.0.0.1:${ports.upstream}`,
+  });
+  // Every call of the documented server needs a token: a second server answers the readiness probe.
+  const ready = `server { listen 127.0.0.1:${ports.nginxForwardAuthReady}; location / { return 200; } }`;
+  return startNginxWith(
+    'nginx-forward-auth',
+    `${documented}\n  ${ready}`,
+    `http://127.0.0.1:${ports.nginxForwardAuthReady}/`,
+  );
+}
+
+async function startNginxWith(name: string, httpBody: string, readyUrl: string): Promise<number> {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
     `worker_processes 1;
 master_process off;
 daemon off;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy;
-  fastcgi_temp_path ${work}/fcgi; uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
-  upstream api { server 127.0.0.1:${ports.upstream}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${ports.nginx};
-    location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  ${httpBody}
 }
 `,
   );
-  const nginx = await startPinned('nginx', ['-c', conf, '-p', work], process.env, {
-    url: `http://127.0.0.1:${ports.nginx}${PATH}`,
-  });
+  const nginx = await startPinned('nginx', ['-c', conf, '-p', dir], process.env, { url: readyUrl });
   children.push(nginx);
   return nginx.pid!;
 }
@@ -127,6 +158,7 @@ async function startKeygate(): Promise<{
     KEYGATE_PORT: String(ports.keygate),
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_METRICS_PORT: String(ports.metrics),
+    KEYGATE_FORWARD_AUTH_PORT: String(ports.forwardAuth),
     KEYGATE_LOG_LEVEL: 'warn',
   };
   // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
@@ -188,6 +220,7 @@ async function startKeygate(): Promise<{
       KEYGATE_ROLES: 'gateway',
       KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
       KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
+      KEYGATE_FORWARD_AUTH_PORT: '0',
       KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
       KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
     },
@@ -259,6 +292,7 @@ try {
   const nginxPid = await startNginx();
   const barePid = await startBareProxy();
   const { pid: keygatePid, gatewayOnlyPid, token, mintMany } = await startKeygate();
+  const nginxForwardAuthPid = await startNginxForwardAuth();
   // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
   const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 100_000);
   const auth = { authorization: `Bearer ${token}` };
@@ -283,6 +317,13 @@ try {
       url: `http://127.0.0.1:${ports.gatewayRole}${PATH}`,
       headers: auth,
       pid: gatewayOnlyPid,
+    },
+    {
+      // nginx's process is the one measured; Keygate answers its questions on the same core.
+      name: 'nginx + keygate forward-auth (cache hit)',
+      url: `http://127.0.0.1:${ports.nginxForwardAuth}${PATH}`,
+      headers: auth,
+      pid: nginxForwardAuthPid,
     },
   ];
   // BENCH_BASELINE: other checkouts, comma-separated, each measured beside this build (baseline.ts).

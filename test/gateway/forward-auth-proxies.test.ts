@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyMissing, startCaddy } from '../helpers/caddy.js';
+import { documentedConfiguration } from '../helpers/documented-config.js';
 import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { nginxMissing, startNginx } from '../helpers/nginx.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -14,20 +15,6 @@ import { withinOneSecond } from '../helpers/within-one-second.js';
  * Forward-auth behind the proxies people already run, each started from Debian's package with the
  * configuration docs/forward-auth.md gives, read from that file: the proxy proxies, Keygate judges.
  */
-const guide = readFileSync(new URL('../../docs/forward-auth.md', import.meta.url), 'utf8');
-
-function configuration(language: string, at: { listen: number; judge: string; api: string }): string {
-  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(guide)?.[1];
-  if (!block) throw new Error(`docs/forward-auth.md has no ${language} block`);
-  for (const placeholder of [':8000', '127.0.0.1:8082', '127.0.0.1:9000']) {
-    if (!block.includes(placeholder)) throw new Error(`the ${language} block no longer uses ${placeholder}`);
-  }
-  return block
-    .replaceAll(':8000', `:${at.listen}`)
-    .replaceAll('127.0.0.1:8082', at.judge)
-    .replaceAll('127.0.0.1:9000', at.api);
-}
-
 /** A user's own API: a list, a create that needs more, and one item by ID. */
 function ordersDocument(): string {
   const read = { security: [{ oauth: ['admin:read'] }], responses: { 200: { description: 'ok' } } };
@@ -50,13 +37,13 @@ const PROXIES = [
     name: 'nginx',
     missing: nginxMissing,
     start: (judge: string, api: string) =>
-      startNginx((listen) => configuration('nginx', { listen, judge, api })),
+      startNginx((listen) => documentedConfiguration('nginx', { listen, judge, api })),
   },
   {
     name: 'Caddy',
     missing: caddyMissing,
     start: (judge: string, api: string) =>
-      startCaddy((listen) => configuration('caddyfile', { listen, judge, api })),
+      startCaddy((listen) => documentedConfiguration('caddyfile', { listen, judge, api })),
   },
 ];
 
