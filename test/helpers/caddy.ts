@@ -13,16 +13,21 @@ export const caddyMissing = existsSync(CADDY)
 export interface RunningCaddy {
   url: string;
   port: number;
+  /** The root certificate of Caddy's own CA, which signs the sites it serves with `tls internal`. */
+  rootCertificate: string;
   stop(): Promise<void>;
 }
 
 /**
- * Runs Debian's Caddy in the foreground with the Caddyfile `caddyfile(port)`, on a port found free,
- * with its data and configuration folders in a temporary folder of its own.
+ * Runs Debian's Caddy in the foreground with the Caddyfile `caddyfile(port)`, on `port` or one found
+ * free, with its data and configuration folders in a temporary folder of its own.
  */
-export async function startCaddy(caddyfile: (port: number) => string): Promise<RunningCaddy> {
+export async function startCaddy(
+  caddyfile: (port: number) => string,
+  { port = 0, https = false }: { port?: number; https?: boolean } = {},
+): Promise<RunningCaddy> {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-caddy-'));
-  const port = await freePort();
+  port ||= await freePort();
   writeFileSync(join(dir, 'Caddyfile'), caddyfile(port));
   const child: ChildProcess = spawn(
     CADDY,
@@ -36,21 +41,25 @@ export async function startCaddy(caddyfile: (port: number) => string): Promise<R
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${https ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const rootCertificate = join(dir, 'caddy/pki/authorities/local/root.crt');
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Caddy exited: ${stderr}`);
     try {
-      await fetch(url);
-      break;
+      // Plain HTTP even to a TLS site: Caddy answers it (400), which is enough to know it listens.
+      await fetch(`http://127.0.0.1:${port}`);
+      if (!https || existsSync(rootCertificate)) break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`Caddy did not start: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // not listening yet
     }
+    if (Date.now() > deadline) throw new Error(`Caddy did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     url,
     port,
+    rootCertificate,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
