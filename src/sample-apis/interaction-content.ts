@@ -6,7 +6,11 @@ import { interactionView, type SampleInteraction } from './sample-data.js';
 const READ = requires('interaction-content:read');
 const DELETE = requires('interaction-content:delete');
 
-const SEVEN_DAYS = 7 * 86_400_000;
+/**
+ * The longest search: VCC's parameter text says 7 days, but its own example asks for
+ * 2021-01-01T00:00:00Z to 2021-02-01T00:00:00Z, and code copied from it must work here.
+ */
+const LONGEST_SEARCH = 31 * 86_400_000;
 
 function continuationToken(index: number): string {
   return Buffer.from(JSON.stringify({ after: index })).toString('base64url');
@@ -121,10 +125,10 @@ export const interactionContent: SampleApi = {
       const end = Date.parse(query.end ?? '');
       const limit = Number(query.limit ?? 100);
       const after = readToken(query.continuationToken);
-      if (Number.isNaN(start) || Number.isNaN(end) || end <= start || end - start > SEVEN_DAYS) {
+      if (Number.isNaN(start) || Number.isNaN(end) || end <= start || end - start > LONGEST_SEARCH) {
         return reply
           .code(400)
-          .send({ message: 'start and end are required ISO 8601 date-times at most 7 days apart' });
+          .send({ message: 'start and end are required ISO 8601 date-times at most 31 days apart' });
       }
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || after === undefined) {
         return reply.code(400).send({ message: 'limit must be 1–1000 and continuationToken as returned' });

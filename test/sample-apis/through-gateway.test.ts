@@ -6,7 +6,7 @@ import { issueToken } from '../helpers/tokens.js';
 
 const DAY = 86_400_000;
 const iso = (at: number) => new Date(at).toISOString();
-/** The last week, as code written for the real API asks (at most 7 days per search). */
+/** The last week, as code written for the real API often asks. */
 const NOW = Date.now();
 const WEEK = `start=${iso(NOW - 7 * DAY)}&end=${iso(NOW)}`;
 
@@ -236,12 +236,27 @@ describe('the sample VCC APIs behind the gateway', () => {
     } while (token);
     expect(pages).toBe(Math.ceil(all.length / 10));
     expect(seen.size).toBe(all.length);
+    // VCC's own example: a calendar month, start inclusive, end exclusive.
+    const month = await call(
+      'GET',
+      '/interaction-content/interactions?start=2021-01-01T00:00:00Z&end=2021-02-01T00:00:00Z',
+      'interaction-content:read',
+    );
+    expect(month.status, JSON.stringify(month.body)).toBe(200);
+    const lastMonth = await call(
+      'GET',
+      `/interaction-content/interactions?start=${iso(NOW - 31 * DAY)}&end=${iso(NOW)}&limit=1000`,
+      'interaction-content:read',
+    );
+    expect(lastMonth.status).toBe(200);
+    expect(lastMonth.body.items.length).toBeGreaterThan(all.length);
     const tooWide = await call(
       'GET',
-      `/interaction-content/interactions?start=${iso(NOW - 30 * DAY)}&end=${iso(NOW)}`,
+      `/interaction-content/interactions?start=${iso(NOW - 32 * DAY)}&end=${iso(NOW)}`,
       'interaction-content:read',
     );
     expect(tooWide.status).toBe(400);
+    expect(tooWide.body.message).toContain('at most 31 days');
   });
 
   it('lists a created webhook subscription, for its own account only', async () => {
