@@ -62,6 +62,17 @@ export interface CredentialSecret {
   readonly lastUsedAt: string | null;
 }
 
+/** A public key a credential authenticates with (private_key_jwt, RFC 7523), in place of a secret. */
+export interface CredentialKey {
+  readonly id: string;
+  readonly credentialId: string;
+  /** RFC 7638 thumbprint: how a person and the CLI name the key. */
+  readonly thumbprint: string;
+  readonly jwk: Readonly<Record<string, string>>;
+  readonly algorithms: readonly string[];
+  readonly createdAt: string;
+}
+
 export interface PortalUser {
   readonly id: string;
   readonly accountId: string;

@@ -1,3 +1,4 @@
+import { type ClientPublicKey, readClientPublicKey } from '../core/client-public-key.js';
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
 import {
   validateCredentialName,
@@ -6,7 +7,7 @@ import {
 } from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
-import type { Credential, CredentialSecret } from '../core/model.js';
+import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { CredentialPatch, Store } from '../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
@@ -23,6 +24,12 @@ export interface CreatedCredential {
   credential: Credential;
   /** Shown once, here; only its keyed hash is stored. */
   clientSecret: string;
+}
+
+/** A credential that authenticates with private_key_jwt (RFC 7523): nothing shared to be copied. */
+export interface CreatedKeyCredential {
+  credential: Credential;
+  keys: CredentialKey[];
 }
 
 export interface CredentialChanges {
@@ -48,6 +55,30 @@ export class CredentialService {
   ) {}
 
   async create(input: CreateCredentialInput, actor: Actor = CLI_ACTOR): Promise<CreatedCredential> {
+    const clientSecret = generateClientSecret();
+    const { credential } = await this.#create(input, [], clientSecret, actor);
+    return { credential, clientSecret };
+  }
+
+  /** Creates a credential with public keys (PEM or JWK) instead of a secret. */
+  async createWithKeys(
+    input: CreateCredentialInput & { publicKeys: unknown },
+    actor: Actor = CLI_ACTOR,
+  ): Promise<CreatedKeyCredential> {
+    const publicKeys = await readPublicKeys(input.publicKeys);
+    if (publicKeys.length === 0) {
+      throw new DomainError('validation_failed', 'publicKeys must name at least one key', 'publicKeys');
+    }
+    const { credential } = await this.#create(input, publicKeys, undefined, actor);
+    return { credential, keys: await this.store.credentials.listKeys(credential.id) };
+  }
+
+  async #create(
+    input: CreateCredentialInput,
+    publicKeys: ClientPublicKey[],
+    clientSecret: string | undefined,
+    actor: Actor,
+  ): Promise<{ credential: Credential }> {
     if (actor.kind === 'user') requireLicence(actor.user);
     const name = validateCredentialName(input.name);
     const scopes = validateCredentialScopes(input.scopes);
@@ -60,7 +91,6 @@ export class CredentialService {
     if (accountId === undefined || !(await this.store.accounts.get(accountId))) {
       throw new DomainError('not_found', `no account with id ${accountId}`, 'account');
     }
-    const clientSecret = generateClientSecret();
     const { credential } = await this.store.credentials.create(
       {
         accountId,
@@ -69,12 +99,57 @@ export class CredentialService {
         ownerUserId: actor.kind === 'user' ? actor.user.id : null,
         clientId: generateClientId(),
         expiresAt,
-        secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
+        ...(clientSecret && {
+          secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
+        }),
+        keys: publicKeys.map(newKey),
       },
-      auditBy(actor, accountId, 'credential.created', { type: 'credential', id: null, name }, { scopes }),
+      auditBy(
+        actor,
+        accountId,
+        'credential.created',
+        { type: 'credential', id: null, name },
+        publicKeys.length > 0 ? { scopes, keys: publicKeys.map((key) => key.thumbprint) } : { scopes },
+      ),
     );
     await this.afterWrite();
-    return { credential, clientSecret };
+    return { credential };
+  }
+
+  /** The credential's public keys (private_key_jwt), oldest first. */
+  async listKeys(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<CredentialKey[]> {
+    const credential = await this.find(idOrClientId, actor);
+    return this.store.credentials.listKeys(credential.id);
+  }
+
+  /** Adds a public key; assertions signed by it authenticate the client from now on. */
+  async addKey(idOrClientId: string, publicKey: unknown, actor: Actor = CLI_ACTOR): Promise<CredentialKey> {
+    const credential = await this.find(idOrClientId, actor);
+    const [key] = await readPublicKeys([publicKey]);
+    const added = await this.store.credentials.addKey(
+      credential.id,
+      newKey(key!),
+      auditBy(actor, credential.accountId, 'credential.key_added', target(credential), {
+        thumbprint: key!.thumbprint,
+      }),
+    );
+    if (added === 'duplicate')
+      throw new DomainError('conflict', 'this credential has this key already', 'publicKey');
+    if (!added) throw new DomainError('not_found', `no credential with id or client ID ${idOrClientId}`);
+    await this.afterWrite();
+    return added;
+  }
+
+  /** Removes a public key, named by its id or thumbprint; its assertions fail from now on. */
+  async removeKey(idOrClientId: string, keyId: string, actor: Actor = CLI_ACTOR): Promise<void> {
+    const credential = await this.find(idOrClientId, actor);
+    const removed = await this.store.credentials.removeKey(
+      credential.id,
+      keyId,
+      auditBy(actor, credential.accountId, 'credential.key_removed', target(credential), { keyId }),
+    );
+    if (!removed) throw new DomainError('not_found', `no key ${keyId} on this credential`);
+    await this.afterWrite();
   }
 
   /** Finds a credential by its id or its client ID; one a portal user may not see is not found. */
@@ -234,6 +309,29 @@ export class CredentialService {
     if (!revoked) throw new DomainError('not_found', `no usable secret ${secretId} on this credential`);
     await this.afterWrite();
   }
+}
+
+async function readPublicKeys(input: unknown): Promise<ClientPublicKey[]> {
+  if (input === undefined || input === null) return [];
+  if (!Array.isArray(input) || input.length > 10) {
+    throw new DomainError('validation_failed', 'publicKeys must be a list of at most 10 keys', 'publicKeys');
+  }
+  const keys: ClientPublicKey[] = [];
+  for (const key of input) {
+    if (typeof key !== 'string' && (typeof key !== 'object' || key === null || Array.isArray(key))) {
+      throw new DomainError('validation_failed', 'each public key is PEM text or a JWK object', 'publicKeys');
+    }
+    keys.push(await readClientPublicKey(key as string | Record<string, unknown>));
+  }
+  return keys;
+}
+
+function newKey(key: ClientPublicKey) {
+  return {
+    thumbprint: key.thumbprint,
+    jwk: key.jwk as Record<string, string>,
+    algorithms: key.algorithms,
+  };
 }
 
 function target(credential: Credential) {

@@ -26,9 +26,15 @@ export class UsageRecorder {
     this.#timer.unref();
   }
 
-  tokenIssued(credentialId: string, secretId: string, scopes: readonly string[], atMs: number): void {
+  tokenIssued(
+    credentialId: string,
+    /** Undefined when the client signed an assertion instead of presenting a secret. */
+    secretId: string | undefined,
+    scopes: readonly string[],
+    atMs: number,
+  ): void {
     this.#credentialLastUsed.set(credentialId, atMs);
-    this.#secretLastUsed.set(secretId, atMs);
+    if (secretId !== undefined) this.#secretLastUsed.set(secretId, atMs);
     for (const scope of scopes) this.#count(credentialId, scope, atMs).tokensIssued += 1;
   }
 

@@ -40,6 +40,22 @@ export interface Database {
     revoked_at: string | null;
     last_used_at: string | null;
   };
+  credential_keys: {
+    id: string;
+    credential_id: string;
+    /** RFC 7638 thumbprint of the public key. */
+    thumbprint: string;
+    /** The public JWK, as JSON. */
+    jwk: string;
+    /** JSON array of the signature algorithms accepted with it. */
+    algorithms: string;
+    created_at: string;
+  };
+  used_client_assertions: {
+    client_id: string;
+    jti: string;
+    expires_at: string;
+  };
   signing_keys: {
     kid: string;
     region: string;

@@ -4,6 +4,7 @@ import type {
   ApiToken,
   AuditEntry,
   Credential,
+  CredentialKey,
   CredentialSecret,
   PortalSession,
   PortalUser,
@@ -58,6 +59,17 @@ export function toSecret(row: Selectable<Database['credential_secrets']>): Crede
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toCredentialKey(row: Selectable<Database['credential_keys']>): CredentialKey {
+  return {
+    id: row.id,
+    credentialId: row.credential_id,
+    thumbprint: row.thumbprint,
+    jwk: JSON.parse(row.jwk) as Record<string, string>,
+    algorithms: JSON.parse(row.algorithms) as string[],
+    createdAt: row.created_at,
   };
 }
 

@@ -5,6 +5,7 @@ import { accountRepository } from './sql/accounts.js';
 import { apiTokenRepository } from './sql/api-tokens.js';
 import { auditLog } from './sql/audit-log.js';
 import { changeLog } from './sql/change-log.js';
+import { clientAssertionLog } from './sql/client-assertions.js';
 import { credentialRepository } from './sql/credentials.js';
 import { loginThrottle } from './sql/login-throttle.js';
 import { revokedTokenRepository } from './sql/revoked-tokens.js';
@@ -17,6 +18,7 @@ import type {
   ApiTokenRepository,
   AuditLog,
   ChangeLog,
+  ClientAssertionLog,
   CredentialRepository,
   LoginThrottle,
   RevokedTokenRepository,
@@ -37,6 +39,7 @@ export class SqlStore implements Store {
   readonly users: UserRepository;
   readonly credentials: CredentialRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly clientAssertions: ClientAssertionLog;
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
@@ -63,6 +66,7 @@ export class SqlStore implements Store {
     this.sessions = sessionRepository(db);
     this.loginThrottle = loginThrottle(db);
     this.apiTokens = apiTokenRepository(db);
+    this.clientAssertions = clientAssertionLog(db);
     this.audit = auditLog(db);
   }
 

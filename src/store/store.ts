@@ -4,6 +4,7 @@ import type {
   AuditDraft,
   AuditEntry,
   Credential,
+  CredentialKey,
   CredentialSecret,
   PortalSession,
   PortalUser,
@@ -32,6 +33,7 @@ export interface Store {
   readonly loginThrottle: LoginThrottle;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
+  readonly clientAssertions: ClientAssertionLog;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
   /**
@@ -123,7 +125,15 @@ export interface NewCredential {
   ownerUserId: string | null;
   clientId: string;
   expiresAt: string | null;
-  secret: { hash: Buffer; hint: string };
+  /** Absent for a credential that authenticates with keys only. */
+  secret?: { hash: Buffer; hint: string };
+  keys?: readonly NewCredentialKey[];
+}
+
+export interface NewCredentialKey {
+  thumbprint: string;
+  jwk: Readonly<Record<string, string>>;
+  algorithms: readonly string[];
 }
 
 export interface CredentialPatch {
@@ -139,10 +149,14 @@ export interface CredentialPatch {
 export interface CredentialWithSecrets {
   credential: Credential;
   secrets: CredentialSecret[];
+  keys: CredentialKey[];
 }
 
 export interface CredentialRepository {
-  create(input: NewCredential, audit?: Audit): Promise<{ credential: Credential; secret: CredentialSecret }>;
+  create(
+    input: NewCredential,
+    audit?: Audit,
+  ): Promise<{ credential: Credential; secret: CredentialSecret | undefined }>;
   get(id: string): Promise<Credential | undefined>;
   findByClientId(clientId: string): Promise<Credential | undefined>;
   findForAuthentication(clientId: string): Promise<CredentialWithSecrets | undefined>;
@@ -179,6 +193,23 @@ export interface CredentialRepository {
     secretId: string,
     audit?: Audit,
   ): Promise<CredentialSecret | 'last_usable' | undefined>;
+  /** The public keys of a credential, oldest first. */
+  listKeys(credentialId: string): Promise<CredentialKey[]>;
+  /** Adds a key; `duplicate` when the credential has it already, undefined when there is no credential. */
+  addKey(
+    credentialId: string,
+    key: NewCredentialKey,
+    audit?: Audit,
+  ): Promise<CredentialKey | 'duplicate' | undefined>;
+  /** Removes a key; false when the credential has no such key. */
+  removeKey(credentialId: string, keyId: string, audit?: Audit): Promise<boolean>;
+}
+
+/** The client assertion IDs (`jti`) already accepted, each once per client until it expires. */
+export interface ClientAssertionLog {
+  /** Records the ID and returns true, or returns false when it was used before. */
+  use(clientId: string, jti: string, expiresAt: string): Promise<boolean>;
+  pruneExpired(at: Date): Promise<void>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

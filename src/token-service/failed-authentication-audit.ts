@@ -1,5 +1,6 @@
 import type { Credential } from '../core/model.js';
 import type { Store } from '../store/store.js';
+import type { ClientAuthenticationMethod } from './token/extract-client-credentials.js';
 
 /**
  * Puts a wrong secret presented for an existing client ID in its account's audit log, so an admin
@@ -13,11 +14,7 @@ export class FailedAuthenticationAudit {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  record(
-    credential: Credential,
-    address: string,
-    method: 'client_secret_basic' | 'client_secret_post',
-  ): void {
+  record(credential: Credential, address: string, method: ClientAuthenticationMethod): void {
     this.store.audit
       .append({
         accountId: credential.accountId,

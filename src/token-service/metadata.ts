@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
 import { scopeValues } from '../core/scopes.js';
 
 export const TOKEN_PATH = '/Auth/connect/token';
@@ -10,7 +11,7 @@ export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
 /** Where VCC's IdentityServer-style issuer lives, under which code written for it looks. */
 const VCC_BASE_PATH = '/Auth';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** An endpoint's URL: its fixed path on the issuer's origin (the issuer may carry a path, `/Auth`). */
 export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): string {
@@ -38,6 +39,10 @@ export function authorizationServerMetadata(config: Config) {
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    // RFC 8414: the algorithms private_key_jwt assertions may be signed with, at each endpoint.
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
     access_token_signing_alg_values_supported: ['ES256'],

@@ -30,7 +30,7 @@ export async function handleTokenRequest(
   checkScopesGranted(scopes, credential.scopes);
   const now = Date.now();
   const token = mintAccessToken(context, credential, scopes, now);
-  context.usage.tokenIssued(credential.id, secret.id, scopes, now);
+  context.usage.tokenIssued(credential.id, secret?.id, scopes, now);
   return {
     access_token: token.accessToken,
     expires_in: token.expiresIn,

@@ -39,7 +39,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('creates, reads, updates and deletes credentials, logging each change', async () => {
       const start = await store.changes.latestSeq();
-      const { credential, secret } = await store.credentials.create(newCredential('client-a'));
+      const created = await store.credentials.create(newCredential('client-a'));
+      const { credential } = created;
+      const secret = created.secret!;
       expect(credential).toMatchObject({
         clientId: 'client-a',
         scopes: ['stats'],
@@ -161,7 +163,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('adds usage batches up per credential, day and scope', async () => {
-      const { credential, secret } = await store.credentials.create(newCredential('u'));
+      const created = await store.credentials.create(newCredential('u'));
+      const { credential } = created;
+      const secret = created.secret!;
       const batch = {
         credentialLastUsed: new Map([[credential.id, '2026-01-02T03:04:05.000Z']]),
         secretLastUsed: new Map([[secret.id, '2026-01-02T03:04:05.000Z']]),
@@ -209,7 +213,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('adds, expires and revokes secrets, each change logged for the caches', async () => {
-      const { credential, secret: first } = await store.credentials.create(newCredential('rot'));
+      const created = await store.credentials.create(newCredential('rot'));
+      const { credential } = created;
+      const first = created.secret!;
       const start = await store.changes.latestSeq();
       const later = '2099-01-01T00:00:00.000Z';
       const second = await store.credentials.addSecret(
@@ -241,7 +247,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('never lets concurrent revocations leave a credential without a usable secret', async () => {
-      const { credential, secret: first } = await store.credentials.create(newCredential('race'));
+      const created = await store.credentials.create(newCredential('race'));
+      const { credential } = created;
+      const first = created.secret!;
       const second = (await store.credentials.addSecret(
         credential.id,
         { hash: Buffer.alloc(32, 1), hint: 'h' },

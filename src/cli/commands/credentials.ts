@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveAccount } from '../../services/accounts.js';
 import { credentialJson, printJson, printTable } from '../present.js';
 import { withStore } from '../store-session.js';
+import { keyJson, readKeyFile, registerCredentialKeyCommands } from './credential-keys.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -15,6 +16,11 @@ export function registerCredentialCommands(program: Command): void {
     .option('--scope <scope>', 'a scope to grant (repeat for several)', collect)
     .option('--account <id-or-name>', 'the account (needed only when there are several)')
     .option('--expires-at <date-time>', 'when the credentials stop working (ISO 8601)')
+    .option(
+      '--public-key <file>',
+      'a public key (PEM or JWK) for private_key_jwt, instead of a secret (repeat for several)',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -22,10 +28,31 @@ export function registerCredentialCommands(program: Command): void {
         scope?: string[];
         account?: string;
         expiresAt?: string;
+        publicKey?: string[];
         json?: boolean;
       }) => {
         await withStore(async ({ store, credentials: service }) => {
           const account = await resolveAccount(store, options.account);
+          if (options.publicKey) {
+            const { credential, keys } = await service.createWithKeys({
+              accountId: account.id,
+              name: options.name,
+              scopes: options.scope ?? [],
+              expiresAt: options.expiresAt ?? null,
+              publicKeys: options.publicKey.map(readKeyFile),
+            });
+            if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
+            process.stdout.write(
+              [
+                `Created API credentials "${credential.name}" (${credential.scopes.join(' ')}), without a secret.`,
+                `  client ID: ${credential.clientId}`,
+                ...keys.map((key) => `  key:       ${key.thumbprint} (${key.algorithms.join(', ')})`),
+                'The client authenticates with assertions signed by its private key (private_key_jwt).',
+                '',
+              ].join('\n'),
+            );
+            return;
+          }
           const { credential, clientSecret } = await service.create({
             accountId: account.id,
             name: options.name,
@@ -48,6 +75,8 @@ export function registerCredentialCommands(program: Command): void {
         });
       },
     );
+
+  registerCredentialKeyCommands(credentials);
 
   credentials
     .command('list')

@@ -7,6 +7,7 @@ import { signingKeyRegion } from './0004-signing-key-region.js';
 import { portalSchema } from './0005-portal.js';
 import { oneActiveKey } from './0006-one-active-key.js';
 import { credentialTokensRevoked } from './0007-credential-tokens-revoked.js';
+import { credentialKeys } from './0008-credential-keys.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0005-portal': portalSchema,
     '0006-one-active-key': oneActiveKey,
     '0007-credential-tokens-revoked': credentialTokensRevoked,
+    '0008-credential-keys': credentialKeys,
   };
   return { getMigrations: async () => migrations };
 }

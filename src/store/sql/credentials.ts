@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { newId, newTimeOrderedId } from '../../core/identifiers.js';
 import type { CredentialSecret } from '../../core/model.js';
 import type { Database } from '../database.js';
-import { toCredential, toSecret } from '../rows.js';
-import type { Audit, CredentialRepository } from '../store.js';
+import { toCredential, toCredentialKey, toSecret } from '../rows.js';
+import type { Audit, CredentialRepository, NewCredentialKey } from '../store.js';
 import { appendAudit, appendChange, now } from './writes.js';
 
 export function credentialRepository(db: Kysely<Database>): CredentialRepository {
@@ -24,7 +24,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         last_used_at: null,
         tokens_revoked_at: null,
       };
-      const secretRow = {
+      const secretRow = input.secret && {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
         id: newTimeOrderedId(),
         credential_id: row.id,
@@ -35,13 +35,15 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         revoked_at: null,
         last_used_at: null,
       };
+      const keyRows = (input.keys ?? []).map((key) => keyRow(row.id, key, at));
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('credentials').values(row).execute();
-        await trx.insertInto('credential_secrets').values(secretRow).execute();
+        if (secretRow) await trx.insertInto('credential_secrets').values(secretRow).execute();
+        if (keyRows.length > 0) await trx.insertInto('credential_keys').values(keyRows).execute();
         await appendChange(trx, 'credential.created', row.client_id);
         await appendAudit(trx, audit && { ...audit, targetId: row.id });
       });
-      return { credential: toCredential(row), secret: toSecret(secretRow) };
+      return { credential: toCredential(row), secret: secretRow && toSecret(secretRow) };
     },
     async get(id) {
       const row = await db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
@@ -89,7 +91,12 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
             last_used_at: r.secret_last_used_at,
           }),
         );
-      return { credential: toCredential(first), secrets };
+      const keys = await db
+        .selectFrom('credential_keys')
+        .selectAll()
+        .where('credential_id', '=', first.id)
+        .execute();
+      return { credential: toCredential(first), secrets, keys: keys.map(toCredentialKey) };
     },
     async list(accountId) {
       return (
@@ -197,6 +204,73 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
     async revokeSecret(credentialId, secretId, audit) {
       return changeSecret(db, credentialId, secretId, { revoked_at: now(), keepOneUsable: true }, audit);
     },
+    async listKeys(credentialId) {
+      const rows = await db
+        .selectFrom('credential_keys')
+        .selectAll()
+        .where('credential_id', '=', credentialId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toCredentialKey);
+    },
+    async addKey(credentialId, key, audit) {
+      const row = keyRow(credentialId, key, now());
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const credential = await trx
+            .updateTable('credentials')
+            .set({ updated_at: row.created_at })
+            .where('id', '=', credentialId)
+            .returning('client_id')
+            .executeTakeFirst();
+          if (!credential) throw new Refused(undefined);
+          const inserted = await trx
+            .insertInto('credential_keys')
+            .values(row)
+            .onConflict((oc) => oc.columns(['credential_id', 'thumbprint']).doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Refused('duplicate' as const);
+          await appendChange(trx, 'credential.updated', credential.client_id);
+          await appendAudit(trx, audit && { ...audit, targetId: credentialId });
+          return toCredentialKey(row);
+        });
+      } catch (error) {
+        if (error instanceof Refused) return error.outcome as 'duplicate' | undefined;
+        throw error;
+      }
+    },
+    async removeKey(credentialId, keyId, audit) {
+      return db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom('credential_keys')
+          .where('credential_id', '=', credentialId)
+          .where((eb) => eb.or([eb('id', '=', keyId), eb('thumbprint', '=', keyId)]))
+          .returning('id')
+          .executeTakeFirst();
+        if (!removed) return false;
+        const credential = await trx
+          .updateTable('credentials')
+          .set({ updated_at: now() })
+          .where('id', '=', credentialId)
+          .returning('client_id')
+          .executeTakeFirstOrThrow();
+        await appendChange(trx, 'credential.updated', credential.client_id);
+        await appendAudit(trx, audit && { ...audit, targetId: credentialId });
+        return true;
+      });
+    },
+  };
+}
+
+function keyRow(credentialId: string, key: NewCredentialKey, at: string) {
+  return {
+    id: newTimeOrderedId(),
+    credential_id: credentialId,
+    thumbprint: key.thumbprint,
+    jwk: JSON.stringify(key.jwk),
+    algorithms: JSON.stringify(key.algorithms),
+    created_at: at,
   };
 }
 

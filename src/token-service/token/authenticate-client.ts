@@ -11,10 +11,12 @@ import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { extractClientCredentials } from './extract-client-credentials.js';
 import type { FormParameters } from './read-form.js';
+import { verifyClientAssertion } from './verify-client-assertion.js';
 
 export interface AuthenticatedClient {
   credential: Credential;
-  secret: CredentialSecret;
+  /** The secret presented; undefined when the client signed an assertion with a key. */
+  secret: CredentialSecret | undefined;
 }
 
 // Compared against when the client does not exist, so both outcomes cost one HMAC and one compare.
@@ -42,8 +44,12 @@ export async function authenticateClient(
   let found: Awaited<ReturnType<TokenServiceContext['credentials']['get']>>;
   if (clientId !== undefined) {
     found = await fromStore(context.credentials.get(clientId));
-    // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
-    if (isWellFormedClientSecret(presented.clientSecret)) {
+    if (presented.method === 'private_key_jwt') {
+      if (found && (await verifyClientAssertion(context, clientId, presented.assertion, found.keys))) {
+        authenticated = { credential: found.credential, secret: undefined };
+      }
+    } else if (isWellFormedClientSecret(presented.clientSecret)) {
+      // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
       const presentedHash = context.hasher.hash(presented.clientSecret);
       const now = new Date();
       if (found) {

@@ -1,20 +1,26 @@
+import { decodeJwt } from 'jose';
 import { InvalidRequest } from '../../core/errors.js';
 import type { FormParameters } from './read-form.js';
+import { JWT_BEARER_ASSERTION } from './verify-client-assertion.js';
 
-export interface PresentedClientCredentials {
-  clientId: string;
-  clientSecret: string;
-  method: 'client_secret_basic' | 'client_secret_post';
-}
+export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+export type PresentedClientCredentials =
+  | { clientId: string; clientSecret: string; method: 'client_secret_basic' | 'client_secret_post' }
+  | { clientId: string; assertion: string; method: 'private_key_jwt' };
 
 /**
  * Step 2a: the client's ID and secret, from HTTP Basic (RFC 6749 §2.3.1, each part form-encoded)
- * or from the body — one method only.
+ * or from the body, or a signed assertion (RFC 7523 §2.2, the client ID from its `iss` when the
+ * body names none) — one method only.
  */
 export function extractClientCredentials(
   authorization: string | undefined,
   params: FormParameters,
 ): PresentedClientCredentials | undefined {
+  if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
+    return readAssertion(authorization, params);
+  }
   const basic = parseBasic(authorization);
   if (basic) {
     if (params.client_secret !== undefined) {
@@ -35,6 +41,30 @@ export function extractClientCredentials(
     clientSecret: params.client_secret ?? '',
     method: 'client_secret_post',
   };
+}
+
+function readAssertion(
+  authorization: string | undefined,
+  params: FormParameters,
+): PresentedClientCredentials {
+  if (params.client_assertion_type !== JWT_BEARER_ASSERTION || params.client_assertion === undefined) {
+    throw new InvalidRequest(
+      `A client assertion needs client_assertion and client_assertion_type ${JWT_BEARER_ASSERTION}`,
+    );
+  }
+  if (params.client_secret !== undefined || parseBasic(authorization) !== undefined) {
+    throw new InvalidRequest(
+      'Use one client authentication method: a client assertion or a secret, not both',
+    );
+  }
+  let issuer: unknown;
+  try {
+    issuer = decodeJwt(params.client_assertion).iss;
+  } catch {
+    issuer = undefined; // fails as any wrong assertion does: invalid_client
+  }
+  const clientId = params.client_id ?? (typeof issuer === 'string' ? issuer : '');
+  return { clientId, assertion: params.client_assertion, method: 'private_key_jwt' };
 }
 
 function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | undefined {

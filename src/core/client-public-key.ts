@@ -1,0 +1,68 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import { DomainError } from './domain-error.js';
+
+/** The signature algorithms a client's key may sign assertions with (RFC 7523), per key type. */
+export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export type ClientKeyAlgorithm = (typeof CLIENT_KEY_ALGORITHMS)[number];
+
+/** A client's public key as Keygate keeps it: the public JWK, its RFC 7638 thumbprint, its algorithms. */
+export interface ClientPublicKey {
+  jwk: JsonWebKey;
+  thumbprint: string;
+  algorithms: ClientKeyAlgorithm[];
+}
+
+/**
+ * Reads a public key given as PEM (SPKI) or as a JWK (JSON text or object). Only public keys of a
+ * kind Keygate verifies are taken: EC P-256 (ES256), RSA of 2048 bits or more (RS256, PS256),
+ * Ed25519 (EdDSA). A private key is refused, so it is never stored by mistake.
+ */
+export async function readClientPublicKey(input: string | Record<string, unknown>): Promise<ClientPublicKey> {
+  const key = toKeyObject(input);
+  if (key.type !== 'public') throw invalid('this is a private key; give its public key');
+  const jwk = key.export({ format: 'jwk' });
+  const algorithms = algorithmsOf(key);
+  const publicJwk = Object.fromEntries(
+    Object.entries(jwk).filter(([name]) => ['kty', 'crv', 'x', 'y', 'n', 'e'].includes(name)),
+  ) as JsonWebKey;
+  return { jwk: publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk as never), algorithms };
+}
+
+function toKeyObject(input: string | Record<string, unknown>): KeyObject {
+  try {
+    if (typeof input !== 'string') return fromJwk(input);
+    const text = input.trim();
+    if (text.startsWith('{')) return fromJwk(JSON.parse(text) as Record<string, unknown>);
+    if (/PRIVATE KEY/.test(text)) throw invalid('this is a private key; give its public key');
+    return createPublicKey({ key: text, format: 'pem' });
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw invalid('not a public key in PEM (SPKI) or JWK form');
+  }
+}
+
+function fromJwk(jwk: Record<string, unknown>): KeyObject {
+  if ('d' in jwk) throw invalid('this is a private key; give its public key');
+  return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+}
+
+function algorithmsOf(key: KeyObject): ClientKeyAlgorithm[] {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      if (details.namedCurve === 'prime256v1') return ['ES256'];
+      throw invalid('an EC key must be on P-256 (ES256)');
+    case 'rsa':
+      if ((details.modulusLength ?? 0) < 2048) throw invalid('an RSA key must have at least 2048 bits');
+      return ['RS256', 'PS256'];
+    case 'ed25519':
+      return ['EdDSA'];
+    default:
+      throw invalid('the key must be EC P-256, RSA or Ed25519');
+  }
+}
+
+function invalid(why: string): DomainError {
+  return new DomainError('validation_failed', `publicKey: ${why}`, 'publicKey');
+}
