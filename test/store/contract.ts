@@ -274,6 +274,44 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.credentials.setSecretExpiry(credential.id, past!.id, null)).toBeUndefined();
     });
 
+    it('keeps a credential’s public keys, without a secret, and each client assertion ID once', async () => {
+      const key = {
+        thumbprint: 'tp-1',
+        jwk: { kty: 'OKP', crv: 'Ed25519', x: 'abc' },
+        algorithms: ['EdDSA'],
+      };
+      const { credential, secret } = await store.credentials.create({
+        ...newCredential('keyed'),
+        secret: undefined,
+        keys: [key],
+      });
+      expect(secret).toBeUndefined();
+      const found = await store.credentials.findForAuthentication('keyed');
+      expect(found?.secrets).toEqual([]);
+      expect(found?.keys.map((k) => [k.thumbprint, k.jwk, k.algorithms])).toEqual([
+        ['tp-1', key.jwk, ['EdDSA']],
+      ]);
+      expect(await store.credentials.addKey(credential.id, key)).toBe('duplicate');
+      expect(await store.credentials.addKey('missing', { ...key, thumbprint: 'tp-2' })).toBeUndefined();
+      const second = await store.credentials.addKey(credential.id, { ...key, thumbprint: 'tp-2' });
+      expect(second).toMatchObject({ thumbprint: 'tp-2' });
+      expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(true);
+      expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(false);
+      expect((await store.credentials.listKeys(credential.id)).map((k) => k.thumbprint)).toEqual(['tp-2']);
+
+      const later = new Date(Date.now() + 60_000).toISOString();
+      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(true);
+      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(false);
+      expect(await store.clientAssertions.use('other', 'jti-1', later)).toBe(true);
+      const [a, b] = await Promise.all([
+        store.clientAssertions.use('keyed', 'jti-2', later),
+        store.clientAssertions.use('keyed', 'jti-2', later),
+      ]);
+      expect([a, b].sort()).toEqual([false, true]);
+      await store.clientAssertions.pruneExpired(new Date(Date.now() + 120_000));
+      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(true);
+    });
+
     it('keeps sessions, personal tokens and login failures of users', async () => {
       const user = await store.users.create({
         accountId,
