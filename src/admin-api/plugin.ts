@@ -6,6 +6,7 @@ import { authenticateWith } from './authenticate.js';
 import type { AdminApiContext } from './context.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { credentialRoutes } from './routes/credential-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
 import { scopeRoutes } from './routes/scope-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -73,6 +74,7 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
   await scopeRoutes(app);
   await credentialRoutes(app, context);
   await secretRoutes(app, context);
+  await keyRoutes(app, context);
   await userRoutes(app, context);
   await auditRoutes(app, context);
   await tokenRoutes(app, context);

@@ -3,6 +3,7 @@ import {
   type ApiToken,
   type AuditEntry,
   type Credential,
+  type CredentialKey,
   type CredentialSecret,
   isSecretUsable,
   type PortalUser,
@@ -46,11 +47,23 @@ export function secretJson(secret: CredentialSecret, now: Date) {
   };
 }
 
-/** Credentials with their secrets and owners' emails, in three queries whatever their number. */
+export function keyJson(key: CredentialKey) {
+  return {
+    id: key.id,
+    thumbprint: key.thumbprint,
+    algorithms: [...key.algorithms],
+    jwk: { ...key.jwk },
+    createdAt: key.createdAt,
+  };
+}
+
+/** Credentials with their secrets, keys and owners' emails, in four queries whatever their number. */
 export async function credentialsJson(store: Store, accountId: string, credentials: readonly Credential[]) {
   if (credentials.length === 0) return [];
-  const [secrets, users] = await Promise.all([
-    store.credentials.listSecrets(credentials.map((c) => c.id)),
+  const ids = credentials.map((c) => c.id);
+  const [secrets, keys, users] = await Promise.all([
+    store.credentials.listSecrets(ids),
+    store.credentials.listKeys(ids),
     store.users.list(accountId),
   ]);
   const emails = new Map(users.map((u) => [u.id, u.email]));
@@ -69,6 +82,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     lastUsedAt: c.lastUsedAt,
     tokensRevokedAt: c.tokensRevokedAt,
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
+    keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
   }));
 }
 

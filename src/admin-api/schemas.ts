@@ -64,6 +64,19 @@ export const secretSchema = {
   },
 } as const;
 
+export const keySchema = {
+  $id: 'CredentialKey',
+  type: 'object',
+  required: ['id', 'thumbprint', 'algorithms', 'jwk', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    thumbprint: { type: 'string', description: 'RFC 7638 thumbprint of the public key' },
+    algorithms: { type: 'array', items: { type: 'string', enum: ['ES256', 'RS256', 'PS256', 'EdDSA'] } },
+    jwk: { type: 'object', additionalProperties: { type: 'string' }, description: 'The public key' },
+    createdAt: dateTime,
+  },
+} as const;
+
 export const credentialSchema = {
   $id: 'Credential',
   type: 'object',
@@ -81,6 +94,7 @@ export const credentialSchema = {
     'lastUsedAt',
     'tokensRevokedAt',
     'secrets',
+    'keys',
   ],
   properties: {
     id: { type: 'string' },
@@ -97,6 +111,8 @@ export const credentialSchema = {
     /** When all its tokens were last revoked at once; tokens issued before are refused. */
     tokensRevokedAt: nullableDateTime,
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
+    /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
+    keys: { type: 'array', items: { $ref: 'CredentialKey#' } },
   },
 } as const;
 
@@ -148,6 +164,7 @@ export const sharedSchemas = [
   userSchema,
   scopeSchema,
   secretSchema,
+  keySchema,
   credentialSchema,
   auditEntrySchema,
   apiTokenSchema,

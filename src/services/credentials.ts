@@ -70,7 +70,7 @@ export class CredentialService {
       throw new DomainError('validation_failed', 'publicKeys must name at least one key', 'publicKeys');
     }
     const { credential } = await this.#create(input, publicKeys, undefined, actor);
-    return { credential, keys: await this.store.credentials.listKeys(credential.id) };
+    return { credential, keys: await this.store.credentials.listKeys([credential.id]) };
   }
 
   async #create(
@@ -119,7 +119,7 @@ export class CredentialService {
   /** The credential's public keys (private_key_jwt), oldest first. */
   async listKeys(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<CredentialKey[]> {
     const credential = await this.find(idOrClientId, actor);
-    return this.store.credentials.listKeys(credential.id);
+    return this.store.credentials.listKeys([credential.id]);
   }
 
   /** Adds a public key; assertions signed by it authenticate the client from now on. */

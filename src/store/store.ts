@@ -193,8 +193,8 @@ export interface CredentialRepository {
     secretId: string,
     audit?: Audit,
   ): Promise<CredentialSecret | 'last_usable' | undefined>;
-  /** The public keys of a credential, oldest first. */
-  listKeys(credentialId: string): Promise<CredentialKey[]>;
+  /** Every public key of these credentials, oldest first. */
+  listKeys(credentialIds: readonly string[]): Promise<CredentialKey[]>;
   /** Adds a key; `duplicate` when the credential has it already, undefined when there is no credential. */
   addKey(
     credentialId: string,

@@ -297,7 +297,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(second).toMatchObject({ thumbprint: 'tp-2' });
       expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(true);
       expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(false);
-      expect((await store.credentials.listKeys(credential.id)).map((k) => k.thumbprint)).toEqual(['tp-2']);
+      expect((await store.credentials.listKeys([credential.id])).map((k) => k.thumbprint)).toEqual(['tp-2']);
 
       const later = new Date(Date.now() + 60_000).toISOString();
       expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(true);

@@ -7,6 +7,14 @@ import { errorResponses, idParams, nameField, nullableDateTime, oneCredentialRes
 const name = nameField;
 const scopes = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
 const expiresAt = nullableDateTime;
+/** A public key as PEM (SPKI) text or as a JWK object. */
+export const publicKey = {
+  oneOf: [
+    { type: 'string', maxLength: 4096 },
+    { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 2048 } },
+  ],
+} as const;
+const publicKeys = { type: 'array', minItems: 1, maxItems: 10, items: publicKey } as const;
 
 interface CredentialBody {
   name?: string;
@@ -45,22 +53,26 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.post<{ Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> & Pick<CredentialBody, 'expiresAt'> }>(
+  app.post<{
+    Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
+      Pick<CredentialBody, 'expiresAt'> & { publicKeys?: Array<string | Record<string, unknown>> };
+  }>(
     '/credentials',
     {
       schema: {
-        summary: 'Create API credentials; the client secret is in this answer only',
+        summary:
+          'Create API credentials: with a client secret, in this answer only; or, given publicKeys, with no secret (private_key_jwt)',
         tags: ['credentials'],
         body: {
           type: 'object',
           required: ['name', 'scopes'],
           additionalProperties: false,
-          properties: { name, scopes, expiresAt },
+          properties: { name, scopes, expiresAt, publicKeys },
         },
         response: {
           201: {
             type: 'object',
-            required: ['credential', 'clientSecret'],
+            required: ['credential'],
             properties: { credential: { $ref: 'Credential#' }, clientSecret: { type: 'string' } },
           },
           ...errorResponses,
@@ -69,7 +81,12 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
     async (request, reply) => {
       const { actor } = callerOf(request);
-      const created = await context.credentials.create(request.body, actor);
+      const { publicKeys, ...input } = request.body;
+      if (publicKeys !== undefined) {
+        const created = await context.credentials.createWithKeys({ ...input, publicKeys }, actor);
+        return reply.code(201).send({ credential: await credentialJson(context.store, created.credential) });
+      }
+      const created = await context.credentials.create(input, actor);
       return reply.code(201).send({
         credential: await credentialJson(context.store, created.credential),
         clientSecret: created.clientSecret,

@@ -204,11 +204,12 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
     async revokeSecret(credentialId, secretId, audit) {
       return changeSecret(db, credentialId, secretId, { revoked_at: now(), keepOneUsable: true }, audit);
     },
-    async listKeys(credentialId) {
+    async listKeys(credentialIds) {
+      if (credentialIds.length === 0) return [];
       const rows = await db
         .selectFrom('credential_keys')
         .selectAll()
-        .where('credential_id', '=', credentialId)
+        .where('credential_id', 'in', credentialIds)
         .orderBy('created_at')
         .orderBy('id')
         .execute();

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from '../authenticate.js';
+import type { AdminApiContext } from '../context.js';
+import { credentialJson } from '../present.js';
+import { errorResponses, idParams, oneCredentialResponse } from '../schemas.js';
+import { publicKey } from './credential-routes.js';
+
+/** Public keys for private_key_jwt (RFC 7523): added and removed like secrets, each change audited. */
+export async function keyRoutes(app: FastifyInstance, context: AdminApiContext) {
+  app.post<{ Params: { id: string }; Body: { publicKey: string | Record<string, unknown> } }>(
+    '/credentials/:id/keys',
+    {
+      schema: {
+        summary: 'Add a public key (PEM or JWK); assertions it signs authenticate the client from now on',
+        tags: ['keys'],
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['publicKey'],
+          additionalProperties: false,
+          properties: { publicKey },
+        },
+        response: { 201: oneCredentialResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = callerOf(request);
+      await context.credentials.addKey(request.params.id, request.body.publicKey, actor);
+      const credential = await context.credentials.find(request.params.id, actor);
+      return reply.code(201).send({ credential: await credentialJson(context.store, credential) });
+    },
+  );
+
+  app.delete<{ Params: { id: string; keyId: string } }>(
+    '/credentials/:id/keys/:keyId',
+    {
+      schema: {
+        summary: 'Remove a public key (by id or thumbprint); its assertions fail from now on',
+        tags: ['keys'],
+        params: {
+          type: 'object',
+          required: ['id', 'keyId'],
+          properties: { id: { type: 'string', maxLength: 100 }, keyId: { type: 'string', maxLength: 100 } },
+        },
+        response: { 200: oneCredentialResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = callerOf(request);
+      await context.credentials.removeKey(request.params.id, request.params.keyId, actor);
+      const credential = await context.credentials.find(request.params.id, actor);
+      return { credential: await credentialJson(context.store, credential) };
+    },
+  );
+}
