@@ -81,6 +81,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     updatedAt: c.updatedAt,
     lastUsedAt: c.lastUsedAt,
     tokensRevokedAt: c.tokensRevokedAt,
+    requireDpop: c.requireDpop,
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
     keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
   }));

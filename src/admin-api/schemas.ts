@@ -93,6 +93,7 @@ export const credentialSchema = {
     'updatedAt',
     'lastUsedAt',
     'tokensRevokedAt',
+    'requireDpop',
     'secrets',
     'keys',
   ],
@@ -110,6 +111,8 @@ export const credentialSchema = {
     lastUsedAt: nullableDateTime,
     /** When all its tokens were last revoked at once; tokens issued before are refused. */
     tokensRevokedAt: nullableDateTime,
+    /** Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof. */
+    requireDpop: { type: 'boolean' },
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
     /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
     keys: { type: 'array', items: { $ref: 'CredentialKey#' } },

@@ -16,6 +16,7 @@ export function credentialJson(c: Credential) {
     updated_at: c.updatedAt,
     last_used_at: c.lastUsedAt,
     tokens_revoked_at: c.tokensRevokedAt,
+    require_dpop: c.requireDpop,
   };
 }
 

@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   readonly jti: string;
   readonly account_id: string;
   readonly region: string;
+  /** RFC 9449 §6.1: the thumbprint of the key the token is bound to (DPoP). */
+  readonly cnf?: { readonly jkt: string };
 }
 
 export interface AccessTokenContext {

@@ -41,6 +41,10 @@ export class InvalidClient extends OAuthError {
   }
 }
 
+export class InvalidDpopProof extends OAuthError {
+  readonly code = 'invalid_dpop_proof';
+}
+
 export class UnauthorizedClient extends OAuthError {
   readonly code = 'unauthorized_client';
 }

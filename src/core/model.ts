@@ -27,6 +27,8 @@ export interface Credential {
   readonly lastUsedAt: string | null;
   /** When all its tokens were last revoked at once; tokens issued before are refused. */
   readonly tokensRevokedAt: string | null;
+  /** Its tokens must be bound to the client's key (DPoP, RFC 9449); bearer requests are refused. */
+  readonly requireDpop: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface Credential {
  */
 export type CredentialStatus = Pick<
   Credential,
-  'id' | 'accountId' | 'clientId' | 'scopes' | 'disabled' | 'expiresAt' | 'tokensRevokedAt'
+  'id' | 'accountId' | 'clientId' | 'scopes' | 'disabled' | 'expiresAt' | 'tokensRevokedAt' | 'requireDpop'
 >;
 
 /**

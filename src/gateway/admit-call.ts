@@ -1,15 +1,32 @@
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
+import { checkDpopProof } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
+import type { UsedProofLog } from '../store/store.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
-import { readBearerToken } from './bearer-token.js';
+import { readAccessToken } from './bearer-token.js';
 import type { ConcurrentCalls } from './concurrent-calls.js';
 import { takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
-import { accessTokenInvalid, GatewayError, insufficientScope } from './gateway-error.js';
+import {
+  accessTokenInvalid,
+  GatewayError,
+  insufficientScope,
+  invalidDpopProof,
+  tokenSchemeMismatch,
+} from './gateway-error.js';
 import { forwardedTarget } from './request-target.js';
+
+/** Where DPoP proofs (RFC 9449) are checked against, and each one's ID recorded once. */
+export interface DpopChecks {
+  /** The gateway's public origin, which a proof's `htu` names. */
+  readonly publicOrigin: string;
+  readonly leewaySeconds: number;
+  readonly proofs: Pick<UsedProofLog, 'use'>;
+}
 
 export interface CallChecks {
   readonly verifier: AccessTokenVerifier;
+  readonly dpop: DpopChecks;
   readonly limiter: RequestCounter;
   readonly plans: AccountPlans;
   /** Calls in progress per account; absent where the caller's proxy holds the calls (forward-auth). */
@@ -18,9 +35,12 @@ export interface CallChecks {
 
 /** What a call to a route presents: the request target and the headers the checks read. */
 export interface PresentedCall {
+  method: string;
   url: string;
   authorization: string | undefined;
   accept: string | undefined;
+  /** The DPoP header: one proof, or several, which is refused. */
+  dpop: string | string[] | undefined;
 }
 
 /** A call the gateway admits; `release` ends its place among the account's calls in progress. */
@@ -50,10 +70,10 @@ export async function admitCall(
   onScope: (scope: string) => void = () => {},
 ): Promise<Admission> {
   const target = forwardedTarget(call.url);
-  const bearer = readBearerToken(call.authorization);
+  const presented = readAccessToken(call.authorization);
   let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
-    verdict = await checks.verifier.verify(bearer);
+    verdict = await checks.verifier.verify(presented.token);
   } catch {
     // The credential store did not answer: whether the token stands cannot be told.
     throw new GatewayError(
@@ -65,6 +85,9 @@ export async function admitCall(
   // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
   if (!verdict.admitted) throw accessTokenInvalid();
   const { token } = verdict;
+  if ((presented.scheme === 'dpop') !== (token.jkt !== undefined))
+    throw tokenSchemeMismatch(token.jkt !== undefined);
+  if (token.jkt !== undefined) await checkProof(checks.dpop, call, target, presented.token, token.jkt);
   const scope = route.scopes.find((s) => token.scopes.includes(s));
   if (scope === undefined) throw insufficientScope(route.scopes);
   onScope(scope);
@@ -83,6 +106,31 @@ export async function admitCall(
     concurrent?.leave(token.accountId);
   };
   return { target, token, scope, limitHeaders, release };
+}
+
+/** RFC 9449 §7.1: a fresh proof, for this call, by the key the token is bound to, used once. */
+async function checkProof(
+  dpop: DpopChecks,
+  call: PresentedCall,
+  target: string,
+  accessToken: string,
+  jkt: string,
+): Promise<void> {
+  const checked = await checkDpopProof(call.dpop, {
+    method: call.method,
+    url: new URL(target, dpop.publicOrigin).href,
+    accessToken,
+    leewaySeconds: dpop.leewaySeconds,
+  });
+  if (!checked.ok) throw invalidDpopProof(checked.why);
+  if (checked.jkt !== jkt) throw invalidDpopProof('it is not signed by the key the token is bound to');
+  let fresh: boolean;
+  try {
+    fresh = await dpop.proofs.use(`dpop:${jkt}`, checked.jti, checked.forgetAt);
+  } catch {
+    throw new GatewayError('temporarily_unavailable', 503, 'The proof store is unavailable; retry shortly');
+  }
+  if (!fresh) throw invalidDpopProof('it was used before; make a new one for each request');
 }
 
 function checkVersion(route: ApiRoute, accept: string | undefined): void {

@@ -33,6 +33,7 @@ const REASONS: Record<TokenRefusal, string> = {
   credential_disabled: 'the credential the token was issued to is disabled',
   credential_expired: 'the credential the token was issued to has expired',
   scope_removed: 'the credential no longer holds any of the token’s scopes',
+  dpop_required: 'the credential requires DPoP-bound tokens, and this is a bearer token',
 };
 
 /**
@@ -90,7 +91,10 @@ export async function explainCall(
   return {
     admitted: true,
     status: 200,
-    reason: 'the token is valid and holds a scope the route accepts',
+    reason:
+      verified.jkt === undefined
+        ? 'the token is valid and holds a scope the route accepts'
+        : `the token is valid and holds a scope the route accepts; it is DPoP-bound to key ${verified.jkt}, so the call needs Authorization: DPoP and a fresh proof signed by that key`,
     route,
     token,
   };

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { admitCall, type CallChecks } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
@@ -57,7 +58,13 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
       const admission = await admitCall(
         context.checks,
         route,
-        { url: asked.url, authorization: request.headers.authorization, accept: request.headers.accept },
+        {
+          method: asked.method,
+          url: asked.url,
+          authorization: request.headers.authorization,
+          accept: request.headers.accept,
+          dpop: dpopHeader(request.raw.headersDistinct.dpop),
+        },
         (admitting) => {
           scope = admitting;
         },

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { GATEWAY_ERRORS, type GatewayErrorCode, statusOf } from '../core/error-registry.js';
+import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
 
 /**
  * Errors the gateway answers with (codes and statuses from core/error-registry.ts), and the one
@@ -24,7 +25,8 @@ export class GatewayError extends Error {
 }
 
 const REALM = 'keygate';
-const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
+// A header value is ASCII: Node refuses anything else, and a quote or backslash would end the string.
+const quote = (value: string) => `"${value.replace(/["\\]|[^\x20-\x7e]/g, '')}"`;
 
 export function accessTokenMissing(): GatewayError {
   // RFC 6750 §3.1: a request without credentials gets the challenge without an error code.
@@ -40,8 +42,33 @@ export function accessTokenInvalid(): GatewayError {
   });
 }
 
+/** The DPoP challenge (RFC 9449 §7.1): the error, what went wrong, and the algorithms a proof may use. */
+function dpopChallenge(error: string, description: string): Record<string, string> {
+  return {
+    'www-authenticate': `DPoP realm=${quote(REALM)}, error="${error}", error_description=${quote(description)}, algs="${DPOP_ALGORITHMS.join(' ')}"`,
+  };
+}
+
+/** A DPoP-bound token sent as Bearer, or a bearer token sent with the DPoP scheme. */
+export function tokenSchemeMismatch(bound: boolean): GatewayError {
+  const description = bound
+    ? 'The access token is bound to a key: send it with the DPoP scheme and a DPoP proof'
+    : 'The access token is not bound to a key: send it with the Bearer scheme';
+  return new GatewayError('invalid_token', 401, description, dpopChallenge('invalid_token', description));
+}
+
+export function invalidDpopProof(why: string): GatewayError {
+  const description = `The DPoP proof is not valid: ${why}`;
+  return new GatewayError(
+    'invalid_dpop_proof',
+    401,
+    description,
+    dpopChallenge('invalid_dpop_proof', description),
+  );
+}
+
 export function malformedAuthorization(): GatewayError {
-  const description = 'The Authorization header must be "Bearer <access token>"';
+  const description = 'The Authorization header must be "Bearer <access token>" or "DPoP <access token>"';
   return new GatewayError('invalid_request', 400, description, {
     'www-authenticate': `Bearer realm=${quote(REALM)}, error="invalid_request", error_description=${quote(description)}`,
   });

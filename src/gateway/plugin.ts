@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { admitCall, type CallChecks } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
@@ -81,9 +82,11 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
             checks,
             route,
             {
+              method: request.method,
               url: request.url,
               authorization: request.headers.authorization,
               accept: request.headers.accept,
+              dpop: dpopHeader(request.raw.headersDistinct.dpop),
             },
             (admitting) => {
               scope = admitting;

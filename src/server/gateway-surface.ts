@@ -17,12 +17,15 @@ import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import { RateLimiter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
+import type { UsedProofLog } from '../store/store.js';
 
 export interface GatewayDependencies {
   config: Config;
   verifier: AccessTokenVerifier;
   accounts: AccountCache;
   usage: UsageRecorder;
+  /** Where DPoP proof IDs are recorded, once each across instances. */
+  proofs: UsedProofLog;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   onError: (message: string, error: unknown) => void;
@@ -73,6 +76,11 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
         })
       : new RateLimiter(),
     plans: new AccountPlans(deps.accounts, config),
+    dpop: {
+      publicOrigin: new URL(config.audience).origin,
+      leewaySeconds: config.clockLeewaySeconds,
+      proofs: deps.proofs,
+    },
     usage: deps.usage,
     metrics: new GatewayMetrics(),
   };
@@ -84,9 +92,9 @@ export async function buildGateway(app: FastifyInstance, context: GatewayContext
 
 /** Forward-auth on its own listener's app, with the gateway's checks (not its calls in progress). */
 export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
-  const { verifier, limiter, plans, routes, usage, metrics } = context;
+  const { verifier, limiter, plans, dpop, routes, usage, metrics } = context;
   await app.register(async (scope) =>
-    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans }, routes, usage, metrics }),
+    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans, dpop }, routes, usage, metrics }),
   );
 }
 

@@ -100,7 +100,7 @@ export async function startMainSurface(
       await app.register(async (scope) => tokenServicePlugin(scope, context));
       // Used assertion IDs matter only until their assertions expire (five minutes at most).
       const prune = setInterval(() => {
-        store.clientAssertions
+        store.usedProofs
           .pruneExpired(new Date())
           .catch((err: unknown) => logger.warn({ err }, 'dropping expired client assertion IDs failed'));
       }, 3_600_000).unref();
@@ -151,6 +151,7 @@ export async function startGatewaySurface(
     verifier: services.verifier,
     accounts: services.accounts,
     usage: services.usage,
+    proofs: store.usedProofs,
     samplesUrl,
     onError: (message, err) => logger.warn({ err }, message),
     onInfo: (message) => logger.info(message),

@@ -27,7 +27,8 @@ export type TokenRefusal =
   | 'credential_gone'
   | 'credential_disabled'
   | 'credential_expired'
-  | 'scope_removed';
+  | 'scope_removed'
+  | 'dpop_required';
 
 /** A token admitted now: who it speaks for, and the scopes its credential still holds. */
 export interface AdmittedToken {
@@ -42,6 +43,8 @@ export interface AdmittedToken {
   /** Epoch seconds. */
   issuedAt: number;
   expiresAt: number;
+  /** The thumbprint of the key a DPoP-bound token is bound to (RFC 9449 `cnf.jkt`). */
+  jkt: string | undefined;
 }
 
 export type TokenVerdict =
@@ -90,6 +93,7 @@ interface CheckedClaims {
   readonly jti: string;
   readonly issuedAt: number;
   readonly expiresAt: number;
+  readonly jkt: string | undefined;
   /** The last verdict given, reused while its credential is the same record. */
   last?: { credential: CredentialStatus; verdict: TokenVerdict };
 }
@@ -157,6 +161,8 @@ export class AccessTokenVerifier {
     if (credential.disabled) return refused('credential_disabled');
     if (isCredentialExpired(credential, nowMs)) return refused('credential_expired');
     if (claims.issuedAt < firstAdmittedIssuedAt(credential)) return refused('revoked');
+    // A bearer token issued before its credential came to require DPoP goes with that change.
+    if (credential.requireDpop && claims.jkt === undefined) return refused('dpop_required');
     // The record is replaced whenever the store changes it, so the same record means the same answer.
     if (claims.last?.credential === credential) return claims.last.verdict;
     const scopes = grant.scopes.every((s) => credential.scopes.includes(s))
@@ -164,10 +170,20 @@ export class AccessTokenVerifier {
       : grant.scopes.filter((s) => credential.scopes.includes(s));
     if (scopes.length === 0) return refused('scope_removed');
     const { clientId, accountId, subject } = grant;
-    const { jti, issuedAt, expiresAt } = claims;
+    const { jti, issuedAt, expiresAt, jkt } = claims;
     const verdict: TokenVerdict = {
       admitted: true,
-      token: { jti, credentialId: credential.id, clientId, accountId, subject, scopes, issuedAt, expiresAt },
+      token: {
+        jti,
+        credentialId: credential.id,
+        clientId,
+        accountId,
+        subject,
+        scopes,
+        issuedAt,
+        expiresAt,
+        jkt,
+      },
     };
     // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.
     if (seenBefore) claims.last = { credential, verdict };
@@ -212,7 +228,11 @@ export class AccessTokenVerifier {
       grant = { kid, clientId, accountId, subject, scopes: Object.freeze(scope.split(' ').filter(Boolean)) };
       this.#grants.set(grantKey, grant);
     }
-    return { grant, jti, issuedAt: iat, expiresAt: exp };
+    const { cnf } = payload as { cnf?: { jkt?: unknown } };
+    if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string')) {
+      return 'malformed';
+    }
+    return { grant, jti, issuedAt: iat, expiresAt: exp, jkt: cnf?.jkt as string | undefined };
   }
 
   /**

@@ -18,6 +18,8 @@ export interface CreateCredentialInput {
   name: unknown;
   scopes: unknown;
   expiresAt?: unknown;
+  /** Its tokens must be bound to the client's key (DPoP, RFC 9449). */
+  requireDpop?: unknown;
 }
 
 export interface CreatedCredential {
@@ -39,6 +41,7 @@ export interface CredentialChanges {
   removeScopes?: string[];
   disabled?: boolean;
   expiresAt?: unknown;
+  requireDpop?: unknown;
 }
 
 /**
@@ -103,6 +106,7 @@ export class CredentialService {
           secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
         }),
         keys: publicKeys.map(newKey),
+        requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
       },
       auditBy(
         actor,
@@ -197,6 +201,8 @@ export class CredentialService {
       patch.disabled = changes.disabled;
     }
     if (changes.expiresAt !== undefined) patch.expiresAt = validateDateTime(changes.expiresAt, 'expiresAt');
+    if (changes.requireDpop !== undefined)
+      patch.requireDpop = validateFlag(changes.requireDpop, 'requireDpop');
     const updated = await this.store.credentials.update(
       current.id,
       patch,
@@ -311,6 +317,12 @@ export class CredentialService {
   }
 }
 
+function validateFlag(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new DomainError('validation_failed', `${field} must be true or false`, field);
+  return value;
+}
+
 async function readPublicKeys(input: unknown): Promise<ClientPublicKey[]> {
   if (input === undefined || input === null) return [];
   if (!Array.isArray(input) || input.length > 10) {
@@ -360,5 +372,6 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   }
   if (patch.disabled !== undefined) details.disabled = patch.disabled;
   if (patch.expiresAt !== undefined) details.expiresAt = patch.expiresAt;
+  if (patch.requireDpop !== undefined) details.requireDpop = patch.requireDpop;
   return details;
 }

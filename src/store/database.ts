@@ -28,6 +28,8 @@ export interface Database {
     updated_at: string;
     last_used_at: string | null;
     tokens_revoked_at: string | null;
+    /** 1: its tokens must be bound to a key (DPoP); bearer requests are refused. */
+    require_dpop: number;
   };
   credential_secrets: {
     id: string;
@@ -51,8 +53,9 @@ export interface Database {
     algorithms: string;
     created_at: string;
   };
-  used_client_assertions: {
-    client_id: string;
+  used_proofs: {
+    /** Whose proof: a client ID (assertions) or a key thumbprint (DPoP). */
+    owner: string;
     jti: string;
     expires_at: string;
   };

@@ -46,6 +46,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
     tokensRevokedAt: row.tokens_revoked_at,
+    requireDpop: Number(row.require_dpop) === 1,
   };
 }
 

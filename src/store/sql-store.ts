@@ -5,20 +5,19 @@ import { accountRepository } from './sql/accounts.js';
 import { apiTokenRepository } from './sql/api-tokens.js';
 import { auditLog } from './sql/audit-log.js';
 import { changeLog } from './sql/change-log.js';
-import { clientAssertionLog } from './sql/client-assertions.js';
 import { credentialRepository } from './sql/credentials.js';
 import { loginThrottle } from './sql/login-throttle.js';
 import { revokedTokenRepository } from './sql/revoked-tokens.js';
 import { sessionRepository } from './sql/sessions.js';
 import { signingKeyRepository } from './sql/signing-keys.js';
 import { usageRepository } from './sql/usage.js';
+import { usedProofLog } from './sql/used-proofs.js';
 import { userRepository } from './sql/users.js';
 import type {
   AccountRepository,
   ApiTokenRepository,
   AuditLog,
   ChangeLog,
-  ClientAssertionLog,
   CredentialRepository,
   LoginThrottle,
   RevokedTokenRepository,
@@ -27,6 +26,7 @@ import type {
   SqlDialectName,
   Store,
   UsageRepository,
+  UsedProofLog,
   UserRepository,
 } from './store.js';
 
@@ -39,7 +39,7 @@ export class SqlStore implements Store {
   readonly users: UserRepository;
   readonly credentials: CredentialRepository;
   readonly signingKeys: SigningKeyRepository;
-  readonly clientAssertions: ClientAssertionLog;
+  readonly usedProofs: UsedProofLog;
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
@@ -66,7 +66,7 @@ export class SqlStore implements Store {
     this.sessions = sessionRepository(db);
     this.loginThrottle = loginThrottle(db);
     this.apiTokens = apiTokenRepository(db);
-    this.clientAssertions = clientAssertionLog(db);
+    this.usedProofs = usedProofLog(db);
     this.audit = auditLog(db);
   }
 

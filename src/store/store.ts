@@ -33,7 +33,7 @@ export interface Store {
   readonly loginThrottle: LoginThrottle;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
-  readonly clientAssertions: ClientAssertionLog;
+  readonly usedProofs: UsedProofLog;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
   /**
@@ -128,6 +128,7 @@ export interface NewCredential {
   /** Absent for a credential that authenticates with keys only. */
   secret?: { hash: Buffer; hint: string };
   keys?: readonly NewCredentialKey[];
+  requireDpop?: boolean;
 }
 
 export interface NewCredentialKey {
@@ -143,6 +144,7 @@ export interface CredentialPatch {
   expiresAt?: string | null;
   /** Revokes every token issued before this moment (ISO 8601). */
   tokensRevokedAt?: string;
+  requireDpop?: boolean;
 }
 
 /** What the token endpoint needs to authenticate a client, read in one go. */
@@ -205,10 +207,13 @@ export interface CredentialRepository {
   removeKey(credentialId: string, keyId: string, audit?: Audit): Promise<boolean>;
 }
 
-/** The client assertion IDs (`jti`) already accepted, each once per client until it expires. */
-export interface ClientAssertionLog {
+/**
+ * The IDs (`jti`) of one-time proofs already accepted, each once per owner until it expires: client
+ * assertions (owner: the client ID) and DPoP proofs (owner: the key's thumbprint).
+ */
+export interface UsedProofLog {
   /** Records the ID and returns true, or returns false when it was used before. */
-  use(clientId: string, jti: string, expiresAt: string): Promise<boolean>;
+  use(owner: string, jti: string, expiresAt: string): Promise<boolean>;
   pruneExpired(at: Date): Promise<void>;
 }
 

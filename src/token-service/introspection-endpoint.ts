@@ -17,7 +17,8 @@ export type IntrospectionResponse =
       exp: number;
       iat: number;
       jti: string;
-      token_type: 'Bearer';
+      token_type: 'Bearer' | 'DPoP';
+      cnf?: { jkt: string };
       account_id: string;
       region: string;
     };
@@ -49,8 +50,10 @@ export async function handleIntrospection(
     exp: token.expiresAt,
     iat: token.issuedAt,
     jti: token.jti,
-    token_type: 'Bearer',
+    token_type: token.jkt === undefined ? 'Bearer' : 'DPoP',
     account_id: token.accountId,
     region: context.config.region,
+    // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
+    ...(token.jkt !== undefined && { cnf: { jkt: token.jkt } }),
   };
 }

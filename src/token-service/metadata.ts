@@ -43,6 +43,8 @@ export function authorizationServerMetadata(config: Config) {
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
+    // RFC 9449 §5.1: DPoP proofs are taken at the token endpoint, signed with these.
+    dpop_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
     access_token_signing_alg_values_supported: ['ES256'],

@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dpopHeader } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { handleIntrospection } from './introspection-endpoint.js';
 import {
@@ -41,6 +42,8 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     body: request.body,
     authorization: request.headers.authorization,
     address: request.ip,
+    // Counted raw: Node would join two DPoP headers into one value.
+    dpop: dpopHeader(request.raw.headersDistinct.dpop),
   });
 
   app.post(

@@ -1,5 +1,10 @@
+import { InvalidDpopProof } from '../core/errors.js';
+import type { Credential } from '../core/model.js';
 import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
+import { checkDpopProof } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
+import { fromStore } from './from-store.js';
+import { endpointUrl, TOKEN_PATH } from './metadata.js';
 import { authenticateClient } from './token/authenticate-client.js';
 import { checkGrantType } from './token/check-grant-type.js';
 import { mintAccessToken } from './token/mint-access-token.js';
@@ -9,12 +14,14 @@ export interface TokenRequest {
   body: unknown;
   authorization: string | undefined;
   address: string;
+  /** The DPoP header (RFC 9449): one proof, or several, which is refused. */
+  dpop?: string | string[] | undefined;
 }
 
 export interface TokenResponse {
   access_token: string;
   expires_in: number;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   scope: string;
 }
 
@@ -28,13 +35,40 @@ export async function handleTokenRequest(
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
+  const boundTo = await dpopKey(context, request.dpop, credential);
   const now = Date.now();
-  const token = mintAccessToken(context, credential, scopes, now);
+  const token = mintAccessToken(context, credential, scopes, now, boundTo);
   context.usage.tokenIssued(credential.id, secret?.id, scopes, now);
   return {
     access_token: token.accessToken,
     expires_in: token.expiresIn,
-    token_type: 'Bearer',
+    token_type: boundTo === undefined ? 'Bearer' : 'DPoP',
     scope: scopes.join(' '),
   };
+}
+
+/**
+ * RFC 9449 §5: with a valid DPoP proof the token is bound to the proof's key (its thumbprint, in
+ * `cnf.jkt`); without one, a client that must use DPoP gets no token.
+ */
+async function dpopKey(
+  context: TokenServiceContext,
+  proof: string | string[] | undefined,
+  credential: Credential,
+): Promise<string | undefined> {
+  if (proof === undefined) {
+    if (credential.requireDpop) throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
+    return undefined;
+  }
+  const checked = await checkDpopProof(proof, {
+    method: 'POST',
+    url: endpointUrl(context.config, TOKEN_PATH),
+    leewaySeconds: context.config.clockLeewaySeconds,
+  });
+  if (!checked.ok) throw new InvalidDpopProof(`The DPoP proof is not valid: ${checked.why}`);
+  const fresh = await fromStore(
+    context.store.usedProofs.use(`dpop:${checked.jkt}`, checked.jti, checked.forgetAt),
+  );
+  if (!fresh) throw new InvalidDpopProof('The DPoP proof was used before; make a new one for each request');
+  return checked.jkt;
 }

@@ -300,16 +300,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.credentials.listKeys([credential.id])).map((k) => k.thumbprint)).toEqual(['tp-2']);
 
       const later = new Date(Date.now() + 60_000).toISOString();
-      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(true);
-      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(false);
-      expect(await store.clientAssertions.use('other', 'jti-1', later)).toBe(true);
+      expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
+      expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(false);
+      expect(await store.usedProofs.use('other', 'jti-1', later)).toBe(true);
       const [a, b] = await Promise.all([
-        store.clientAssertions.use('keyed', 'jti-2', later),
-        store.clientAssertions.use('keyed', 'jti-2', later),
+        store.usedProofs.use('keyed', 'jti-2', later),
+        store.usedProofs.use('keyed', 'jti-2', later),
       ]);
       expect([a, b].sort()).toEqual([false, true]);
-      await store.clientAssertions.pruneExpired(new Date(Date.now() + 120_000));
-      expect(await store.clientAssertions.use('keyed', 'jti-1', later)).toBe(true);
+      await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000));
+      expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
     });
 
     it('keeps sessions, personal tokens and login failures of users', async () => {

@@ -21,6 +21,7 @@ interface CredentialBody {
   scopes?: string[];
   disabled?: boolean;
   expiresAt?: string | null;
+  requireDpop?: boolean;
 }
 
 /** API credentials: the seed's page, as JSON. */
@@ -55,7 +56,9 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
 
   app.post<{
     Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<CredentialBody, 'expiresAt'> & { publicKeys?: Array<string | Record<string, unknown>> };
+      Pick<CredentialBody, 'expiresAt' | 'requireDpop'> & {
+        publicKeys?: Array<string | Record<string, unknown>>;
+      };
   }>(
     '/credentials',
     {
@@ -67,7 +70,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
           type: 'object',
           required: ['name', 'scopes'],
           additionalProperties: false,
-          properties: { name, scopes, expiresAt, publicKeys },
+          properties: { name, scopes, expiresAt, publicKeys, requireDpop: { type: 'boolean' } },
         },
         response: {
           201: {
@@ -121,7 +124,13 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { name, scopes, disabled: { type: 'boolean' }, expiresAt },
+          properties: {
+            name,
+            scopes,
+            disabled: { type: 'boolean' },
+            expiresAt,
+            requireDpop: { type: 'boolean' },
+          },
         },
         response: { 200: oneCredentialResponse, ...errorResponses },
       },

@@ -21,6 +21,10 @@ export function registerCredentialCommands(program: Command): void {
       'a public key (PEM or JWK) for private_key_jwt, instead of a secret (repeat for several)',
       collect,
     )
+    .option(
+      '--require-dpop',
+      'its tokens must be bound to the client’s key (DPoP); bearer requests are refused',
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -29,6 +33,7 @@ export function registerCredentialCommands(program: Command): void {
         account?: string;
         expiresAt?: string;
         publicKey?: string[];
+        requireDpop?: boolean;
         json?: boolean;
       }) => {
         await withStore(async ({ store, credentials: service }) => {
@@ -40,6 +45,7 @@ export function registerCredentialCommands(program: Command): void {
               scopes: options.scope ?? [],
               expiresAt: options.expiresAt ?? null,
               publicKeys: options.publicKey.map(readKeyFile),
+              requireDpop: options.requireDpop ?? false,
             });
             if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
             process.stdout.write(
@@ -58,6 +64,7 @@ export function registerCredentialCommands(program: Command): void {
             name: options.name,
             scopes: options.scope ?? [],
             expiresAt: options.expiresAt ?? null,
+            requireDpop: options.requireDpop ?? false,
           });
           if (options.json) {
             printJson({ ...credentialJson(credential), client_secret: clientSecret });
@@ -128,6 +135,8 @@ export function registerCredentialCommands(program: Command): void {
     .option('--disable', 'stop issuing tokens to these credentials')
     .option('--enable', 'issue tokens again')
     .option('--expires-at <date-time>', 'set an expiry (ISO 8601), or "never"')
+    .option('--require-dpop', 'from now on, tokens only bound to the client’s key (DPoP)')
+    .option('--allow-bearer', 'from now on, bearer tokens too')
     .option('--json', 'print JSON')
     .action(
       async (
@@ -140,9 +149,13 @@ export function registerCredentialCommands(program: Command): void {
           disable?: boolean;
           enable?: boolean;
           expiresAt?: string;
+          requireDpop?: boolean;
+          allowBearer?: boolean;
           json?: boolean;
         },
       ) => {
+        if (options.requireDpop && options.allowBearer)
+          throw new UsageError('--require-dpop and --allow-bearer cannot be used together');
         if (options.disable && options.enable)
           throw new UsageError('--disable and --enable cannot be used together');
         await withStore(async ({ credentials: service }) => {
@@ -152,6 +165,7 @@ export function registerCredentialCommands(program: Command): void {
             addScopes: options.addScope,
             removeScopes: options.removeScope,
             disabled: options.disable ? true : options.enable ? false : undefined,
+            requireDpop: options.requireDpop ? true : options.allowBearer ? false : undefined,
             expiresAt:
               options.expiresAt === undefined
                 ? undefined

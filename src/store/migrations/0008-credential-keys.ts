@@ -1,11 +1,16 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Credentials that authenticate with a signed assertion (private_key_jwt, RFC 7523): their public
- * keys, and the assertion IDs already used, so each is accepted once per client on every instance.
+ * Credentials without shared secrets: their public keys (private_key_jwt, RFC 7523), whether their
+ * tokens must be bound to a key (DPoP, RFC 9449), and the one-time proof IDs already used (client
+ * assertions, DPoP proofs), so each is accepted once on every instance.
  */
 export const credentialKeys: Migration = {
   async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('credentials')
+      .addColumn('require_dpop', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema
       .createTable('credential_keys')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -23,16 +28,12 @@ export const credentialKeys: Migration = {
       .execute();
 
     await db.schema
-      .createTable('used_client_assertions')
-      .addColumn('client_id', 'text', (c) => c.notNull())
+      .createTable('used_proofs')
+      .addColumn('owner', 'text', (c) => c.notNull())
       .addColumn('jti', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('used_client_assertions_pk', ['client_id', 'jti'])
+      .addPrimaryKeyConstraint('used_proofs_pk', ['owner', 'jti'])
       .execute();
-    await db.schema
-      .createIndex('used_client_assertions_expiry')
-      .on('used_client_assertions')
-      .column('expires_at')
-      .execute();
+    await db.schema.createIndex('used_proofs_expiry').on('used_proofs').column('expires_at').execute();
   },
 };

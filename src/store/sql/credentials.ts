@@ -23,6 +23,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         updated_at: at,
         last_used_at: null,
         tokens_revoked_at: null,
+        require_dpop: input.requireDpop ? 1 : 0,
       };
       const secretRow = input.secret && {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
@@ -124,6 +125,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
         if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
         if (patch.tokensRevokedAt !== undefined) values.tokens_revoked_at = patch.tokensRevokedAt;
+        if (patch.requireDpop !== undefined) values.require_dpop = patch.requireDpop ? 1 : 0;
         const row = await trx
           .updateTable('credentials')
           .set(values)

@@ -15,6 +15,8 @@ export function mintAccessToken(
   credential: Credential,
   scopes: readonly string[],
   nowMs: number,
+  /** The thumbprint of the client's DPoP key, binding the token to it. */
+  boundTo?: string,
 ): MintedAccessToken {
   const { config, keyring } = context;
   const claims = buildAccessTokenClaims(
@@ -32,6 +34,7 @@ export function mintAccessToken(
     randomUUID(),
   );
   const key = keyring.active;
-  const accessToken = signCompactJws({ alg: key.alg, typ: 'at+jwt', kid: key.kid }, claims, key.privateKey);
+  const bound = boundTo === undefined ? claims : { ...claims, cnf: { jkt: boundTo } };
+  const accessToken = signCompactJws({ alg: key.alg, typ: 'at+jwt', kid: key.kid }, bound, key.privateKey);
   return { accessToken, expiresIn: config.tokenLifetimeSeconds };
 }

@@ -51,7 +51,7 @@ export async function verifyClientAssertion(
       if (payload.exp! > now + LONGEST_ASSERTION_SECONDS + config.clockLeewaySeconds) return false;
       if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > 200) return false;
       const forgetAt = new Date((payload.exp! + config.clockLeewaySeconds) * 1000).toISOString();
-      return await fromStore(context.store.clientAssertions.use(clientId, payload.jti, forgetAt));
+      return await fromStore(context.store.usedProofs.use(clientId, payload.jti, forgetAt));
     } catch (error) {
       if ((error as { code?: string }).code?.startsWith('ERR_J')) continue;
       throw error;

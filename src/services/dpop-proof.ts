@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
+import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
+
+/** The algorithms a DPoP proof may be signed with; said in `WWW-Authenticate: DPoP algs=…`. */
+export const DPOP_ALGORITHMS: readonly string[] = CLIENT_KEY_ALGORITHMS;
+
+/** How old a proof may be: a proof is made for one request, just before it is sent. */
+const PROOF_LIFETIME_SECONDS = 60;
+
+export interface ExpectedProof {
+  /** The request's method (`htm`). */
+  method: string;
+  /** The URL the client sent the request to, as the server publishes it (`htu`, without query). */
+  url: string;
+  /** The access token the request carries, whose hash the proof's `ath` must be. */
+  accessToken?: string;
+  leewaySeconds: number;
+  nowMs?: number;
+}
+
+export type ProofCheck =
+  | { ok: true; jkt: string; jti: string; forgetAt: string }
+  | { ok: false; why: string };
+
+/**
+ * RFC 9449 §4.3: a DPoP proof is a JWT of type `dpop+jwt`, signed with an asymmetric algorithm by
+ * the public key in its own `jwk` header, naming this request's method (`htm`) and URL (`htu`),
+ * made just now (`iat`), with a `jti`, and, with an access token, its hash (`ath`). The caller
+ * records `jti` (once per key, until `forgetAt`) to refuse a replay.
+ */
+export async function checkDpopProof(
+  proof: string | string[] | undefined,
+  expected: ExpectedProof,
+): Promise<ProofCheck> {
+  if (proof === undefined) return { ok: false, why: 'no DPoP proof' };
+  if (Array.isArray(proof)) return { ok: false, why: 'more than one DPoP header' };
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    return { ok: false, why: 'the DPoP proof is not a JWT' };
+  }
+  if (header.typ !== 'dpop+jwt') return { ok: false, why: "the DPoP proof's typ is not dpop+jwt" };
+  if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) {
+    return { ok: false, why: "the DPoP proof's alg is not one this server accepts" };
+  }
+  const jwk = header.jwk as JWK | undefined;
+  if (!jwk || typeof jwk !== 'object' || 'd' in jwk) {
+    return { ok: false, why: 'the DPoP proof has no public jwk' };
+  }
+  const now = (expected.nowMs ?? Date.now()) / 1000;
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(proof, await importJWK(jwk, header.alg), {
+      algorithms: [header.alg],
+      typ: 'dpop+jwt',
+      currentDate: new Date(now * 1000),
+      clockTolerance: expected.leewaySeconds,
+    }));
+  } catch {
+    return { ok: false, why: "the DPoP proof's signature does not verify with its jwk" };
+  }
+  const { jti, htm, htu, iat, ath } = payload;
+  if (typeof jti !== 'string' || jti === '' || jti.length > 200) return { ok: false, why: 'no jti' };
+  if (htm !== expected.method) return { ok: false, why: "htm is not this request's method" };
+  if (typeof htu !== 'string' || withoutQuery(htu) !== withoutQuery(expected.url)) {
+    return { ok: false, why: "htu is not this request's URL" };
+  }
+  if (typeof iat !== 'number') return { ok: false, why: 'no iat' };
+  if (iat > now + expected.leewaySeconds || iat < now - PROOF_LIFETIME_SECONDS - expected.leewaySeconds) {
+    return { ok: false, why: 'iat is not within the last minute' };
+  }
+  if (expected.accessToken !== undefined) {
+    const hash = createHash('sha256').update(expected.accessToken).digest('base64url');
+    if (ath !== hash) return { ok: false, why: 'ath is not the hash of the access token' };
+  }
+  const forgetAt = new Date((iat + PROOF_LIFETIME_SECONDS + 2 * expected.leewaySeconds) * 1000).toISOString();
+  return { ok: true, jkt: await calculateJwkThumbprint(jwk), jti, forgetAt };
+}
+
+/** The DPoP header of a request, counted raw: Node would join two into one value, and two are refused. */
+export function dpopHeader(values: string[] | undefined): string | string[] | undefined {
+  return values && values.length === 1 ? values[0] : values;
+}
+
+/** RFC 9449 §4.3: `htu` is compared without its query and fragment, after URL normalisation. */
+function withoutQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return '';
+  }
+}

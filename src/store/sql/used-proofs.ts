@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import type { UsedProofLog } from '../store.js';
+
+export function usedProofLog(db: Kysely<Database>): UsedProofLog {
+  return {
+    async use(owner, jti, expiresAt) {
+      // The primary key decides, atomically on every instance that shares the store.
+      const inserted = await db
+        .insertInto('used_proofs')
+        .values({ owner, jti, expires_at: expiresAt })
+        .onConflict((oc) => oc.columns(['owner', 'jti']).doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    async pruneExpired(at) {
+      await db.deleteFrom('used_proofs').where('expires_at', '<=', at.toISOString()).execute();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { withinOneSecond } from '../helpers/within-one-second.js';
+
+type SigningKey = Parameters<SignJWT['sign']>[0];
+interface DpopKey {
+  privateKey: SigningKey;
+  jwk: JWK;
+  jkt: string;
+}
+
+async function dpopKey(): Promise<DpopKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+}
+
+/** A DPoP proof (RFC 9449 §4.2) as a client library makes it; `claims` override its parts. */
+function proof(
+  key: DpopKey,
+  htm: string,
+  htu: string,
+  options: { accessToken?: string; claims?: Record<string, unknown>; typ?: string } = {},
+): Promise<string> {
+  const ath = options.accessToken && createHash('sha256').update(options.accessToken).digest('base64url');
+  return new SignJWT({
+    jti: randomUUID(),
+    htm,
+    htu,
+    iat: Math.floor(Date.now() / 1000),
+    ...(ath && { ath }),
+    ...options.claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: key.jwk })
+    .sign(key.privateKey);
+}
+
+/** Tokens a thief cannot replay: DPoP-bound at the token endpoint, checked on every gateway call. */
+describe('DPoP (RFC 9449)', () => {
+  let keygate: TestKeygate;
+  let client: { id: string; clientId: string; clientSecret: string };
+  const PATH = '/agents-availability?skillNames=Sales';
+  const tokenUrl = () => `${keygate.url}${TOKEN_PATH}`;
+  const callUrl = () => `${keygate.gatewayUrl}/agents-availability`;
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate();
+    client = await keygate.createCredential(['agents-availability:read'], 'Wallboard');
+  });
+  afterAll(() => keygate.stop());
+
+  async function boundToken(key: DpopKey, who = client) {
+    const answer = await postForm(
+      tokenUrl(),
+      { grant_type: 'client_credentials', scope: 'agents-availability:read' },
+      { authorization: basic(who.clientId, who.clientSecret), dpop: await proof(key, 'POST', tokenUrl()) },
+    );
+    expect(answer.status, answer.text).toBe(200);
+    return answer.body as { access_token: string; token_type: string };
+  }
+
+  const call = (token: string, dpop?: string, scheme = 'DPoP') =>
+    fetch(`${keygate.gatewayUrl}${PATH}`, {
+      headers: { authorization: `${scheme} ${token}`, ...(dpop !== undefined && { dpop }) },
+    });
+
+  it('binds the token to the proof’s key: token_type DPoP and cnf.jkt', async () => {
+    const key = await dpopKey();
+    const answer = await boundToken(key);
+    expect(answer.token_type).toBe('DPoP');
+    expect(decodeJwt(answer.access_token).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it('admits a call with the DPoP scheme and a fresh proof for it; refuses that proof again', async () => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const fresh = await proof(key, 'GET', callUrl(), { accessToken: token });
+    expect((await call(token, fresh)).status).toBe(200);
+    const replayed = await call(token, fresh);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+    expect(replayed.headers.get('www-authenticate')).toMatch(
+      /^DPoP realm="keygate", error="invalid_dpop_proof", error_description="[^"]*used before[^"]*", algs="ES256 RS256 PS256 EdDSA"$/,
+    );
+  });
+
+  it.each([
+    ['no proof', async () => undefined],
+    [
+      'a proof by another key',
+      async (token: string) => proof(await dpopKey(), 'GET', callUrl(), { accessToken: token }),
+    ],
+    [
+      'a proof for another URL',
+      async (token: string, key: DpopKey) =>
+        proof(key, 'GET', `${keygate.gatewayUrl}/stats/interactions`, { accessToken: token }),
+    ],
+    [
+      'a proof for another method',
+      async (token: string, key: DpopKey) => proof(key, 'POST', callUrl(), { accessToken: token }),
+    ],
+    ['a proof without ath', async (_token: string, key: DpopKey) => proof(key, 'GET', callUrl())],
+    [
+      'a proof for another token',
+      async (_token: string, key: DpopKey) => proof(key, 'GET', callUrl(), { accessToken: 'another' }),
+    ],
+    [
+      'a proof two minutes old',
+      async (token: string, key: DpopKey) =>
+        proof(key, 'GET', callUrl(), {
+          accessToken: token,
+          claims: { iat: Math.floor(Date.now() / 1000) - 120 },
+        }),
+    ],
+    [
+      'a proof of the wrong type',
+      async (token: string, key: DpopKey) => proof(key, 'GET', callUrl(), { accessToken: token, typ: 'JWT' }),
+    ],
+  ])('refuses a bound token with %s: 401 invalid_dpop_proof', async (_what, make) => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const answer = await call(token, await make(token, key));
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+    expect(answer.headers.get('www-authenticate')).toMatch(/^DPoP .*algs="ES256 RS256 PS256 EdDSA"$/);
+  });
+
+  it('refuses a bound token sent as Bearer, and a bearer token sent as DPoP', async () => {
+    const key = await dpopKey();
+    const { access_token: bound } = await boundToken(key);
+    const asBearer = await call(bound, await proof(key, 'GET', callUrl(), { accessToken: bound }), 'Bearer');
+    expect(asBearer.status).toBe(401);
+    expect(await asBearer.json()).toMatchObject({ error: 'invalid_token' });
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_token"/);
+
+    const bearer = (
+      await postForm(
+        tokenUrl(),
+        { grant_type: 'client_credentials', scope: 'agents-availability:read' },
+        { authorization: basic(client.clientId, client.clientSecret) },
+      )
+    ).body!.access_token as string;
+    const asDpop = await call(bearer, await proof(key, 'GET', callUrl(), { accessToken: bearer }));
+    expect(asDpop.status).toBe(401);
+  });
+
+  it('at the token endpoint: refuses a replayed proof and one for another endpoint', async () => {
+    const key = await dpopKey();
+    const used = await proof(key, 'POST', tokenUrl());
+    const form = { grant_type: 'client_credentials', scope: 'agents-availability:read' };
+    const auth = { authorization: basic(client.clientId, client.clientSecret) };
+    expect((await postForm(tokenUrl(), form, { ...auth, dpop: used })).status).toBe(200);
+    const again = await postForm(tokenUrl(), form, { ...auth, dpop: used });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ error: 'invalid_dpop_proof' });
+    const elsewhere = await postForm(tokenUrl(), form, {
+      ...auth,
+      dpop: await proof(key, 'POST', `${keygate.url}/Auth/connect/introspect`),
+    });
+    expect(elsewhere.status).toBe(400);
+  });
+
+  it('a credential that requires DPoP gets no bearer token, and its live bearer tokens stop within 1 s', async () => {
+    const strict = await keygate.createCredential(['agents-availability:read'], 'Strict');
+    const form = { grant_type: 'client_credentials', scope: 'agents-availability:read' };
+    const auth = { authorization: basic(strict.clientId, strict.clientSecret) };
+    const bearer = (await postForm(tokenUrl(), form, auth)).body!.access_token as string;
+    expect((await call(bearer, undefined, 'Bearer')).status).toBe(200);
+
+    await keygate.credentials.update(strict.id, { requireDpop: true });
+    const refused = await postForm(tokenUrl(), form, auth);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      error: 'invalid_dpop_proof',
+      error_description: 'This client must send a DPoP proof (RFC 9449)',
+    });
+    await withinOneSecond(async () => {
+      expect((await call(bearer, undefined, 'Bearer')).status).toBe(401);
+    });
+    const key = await dpopKey();
+    const { access_token: bound } = await boundToken(key, strict);
+    expect((await call(bound, await proof(key, 'GET', callUrl(), { accessToken: bound }))).status).toBe(200);
+  });
+
+  it('introspection says the token is DPoP-bound, and to which key', async () => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const answer = await postForm(
+      `${keygate.url}/Auth/connect/introspect`,
+      { token },
+      { authorization: basic(client.clientId, client.clientSecret) },
+    );
+    expect(answer.body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: key.jkt } });
+  });
+
+  it('advertises DPoP in both metadata documents', async () => {
+    const server = (await (
+      await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
+    expect(server.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    const resource = (await (
+      await fetch(`${keygate.gatewayUrl}/.well-known/oauth-protected-resource`)
+    ).json()) as Record<string, unknown>;
+    expect(resource.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+  });
+});
