@@ -57,14 +57,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
     const scope = requestOptions.scope === undefined ? {} : { scope: requestOptions.scope };
     const send = async () => {
+      const token = await options.tokens.getAccessToken(scope);
       const headers: Record<string, string> = {
         accept:
           requestOptions.version === undefined
             ? 'application/json'
             : `application/vnd.newvoicemedia.v${requestOptions.version}+json`,
         ...requestOptions.headers,
-        authorization: `Bearer ${await options.tokens.getToken(scope)}`,
+        authorization: `${token.tokenType} ${token.accessToken}`,
       };
+      // RFC 9449 §7: a bound token goes with a fresh proof for this very request.
+      if (token.tokenType === 'DPoP' && options.tokens.dpop) {
+        headers.dpop = await options.tokens.dpop.proof(method, url.href, { accessToken: token.accessToken });
+      }
       if (requestOptions.body !== undefined) headers['content-type'] = 'application/json';
       return doFetch(url, {
         method,

@@ -24,6 +24,7 @@ export {
   RateLimitedError,
   TokenRequestError,
 } from './errors.js';
+export { createDpopSigner, type DpopSigner, type PrivateKeyInput } from './key-proofs.js';
 export type { RetryPolicy } from './retry.js';
 export {
   type AccessToken,

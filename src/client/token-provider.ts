@@ -1,10 +1,25 @@
 import { assertRegion, vccTokenUrl } from './endpoints.js';
 import { KeygateClientError, TokenRequestError } from './errors.js';
+import {
+  createClientAssertions,
+  createDpopSigner,
+  type DpopSigner,
+  type PrivateKeyInput,
+} from './key-proofs.js';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelayMs, sleep } from './retry.js';
 
 export interface TokenProviderOptions {
   clientId: string;
-  clientSecret: string;
+  /** The client secret; or, for a credential without one, `privateKey`. */
+  clientSecret?: string;
+  /** The client's private key (PEM or KeyObject): it signs a private_key_jwt assertion (RFC 7523) per request. */
+  privateKey?: PrivateKeyInput;
+  /**
+   * DPoP (RFC 9449): tokens bound to a key of the client's, useless to whoever copies them. `true`
+   * makes a P-256 key for this provider; or give the key. The API client then sends a proof with
+   * every call.
+   */
+  dpop?: boolean | PrivateKeyInput;
   /** The default scope or scopes (space-separated or a list); `getToken({ scope })` may ask for others. */
   scope: string | string[];
   /** A real VCC region (`emea`, `nam`, `apac`)… */
@@ -29,6 +44,8 @@ export interface AccessToken {
   /** Epoch milliseconds. */
   expiresAt: number;
   scope: string;
+  /** `DPoP` for a token bound to the provider's DPoP key; `Bearer` otherwise. */
+  tokenType: 'Bearer' | 'DPoP';
 }
 
 export interface TokenProvider {
@@ -38,6 +55,8 @@ export interface TokenProvider {
   getAccessToken(options?: { scope?: string | string[] }): Promise<AccessToken>;
   /** Forget the cached token for these scopes (e.g. after the API said 401). */
   invalidate(options?: { scope?: string | string[] }): void;
+  /** The DPoP signer whose key the tokens are bound to, when `dpop` is on. */
+  readonly dpop: DpopSigner | undefined;
 }
 
 const NEVER_RETRY = new Set([
@@ -54,6 +73,11 @@ const NEVER_RETRY = new Set([
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const doFetch = options.fetch ?? fetch;
+  if (options.clientSecret === undefined && options.privateKey === undefined) {
+    throw new TypeError('createTokenProvider needs clientSecret or privateKey');
+  }
+  const assertions = options.privateKey && createClientAssertions(options.clientId, options.privateKey);
+  const dpop = options.dpop ? createDpopSigner(options.dpop === true ? undefined : options.dpop) : undefined;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const margin = (options.refreshMarginSeconds ?? 60) * 1000;
   const cache = new Map<string, AccessToken>();
@@ -82,16 +106,24 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
-    if ((options.authMethod ?? 'client_secret_basic') === 'client_secret_basic') {
+    const secret = options.clientSecret ?? '';
+    if (assertions) form.set('client_id', options.clientId);
+    else if ((options.authMethod ?? 'client_secret_basic') === 'client_secret_basic') {
       const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-      headers.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
+      headers.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(secret)}`).toString('base64')}`;
     } else {
       form.set('client_id', options.clientId);
-      form.set('client_secret', options.clientSecret);
+      form.set('client_secret', secret);
     }
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
+        // A fresh assertion and proof for each attempt: each is accepted once.
+        if (assertions) {
+          form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+          form.set('client_assertion', await assertions(url));
+        }
+        if (dpop) headers.dpop = await dpop.proof('POST', url);
         response = await doFetch(url, { method: 'POST', headers, body: form.toString() });
       } catch (error) {
         if (attempt >= retry.retries) {
@@ -109,6 +141,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           issuedAt,
           expiresAt: issuedAt + expiresIn * 1000,
           scope: typeof body.scope === 'string' ? body.scope : scope,
+          tokenType: /^dpop$/i.test(String(body.token_type)) ? 'DPoP' : 'Bearer',
         };
       }
       const error = typeof body?.error === 'string' ? body.error : `http_${response.status}`;
@@ -143,6 +176,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     invalidate: (callOptions = {}) => {
       cache.delete(scopeKey(callOptions.scope));
     },
+    dpop,
   };
 }
 

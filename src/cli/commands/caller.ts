@@ -4,12 +4,16 @@ import { ApiError, KeygateClientError } from '../../client/errors.js';
 import { createTokenProvider, type TokenProvider } from '../../client/token-provider.js';
 import { loadConfig } from '../../config/load.js';
 import { printJson } from '../present.js';
+import { readKeyFile } from './credential-keys.js';
 import { UsageError } from './credentials.js';
 
 interface CallerOptions {
   scope: string[];
   clientId?: string;
   clientSecret?: string;
+  privateKey?: string;
+  dpop?: boolean;
+  dpopKey?: string;
   region?: string;
   issuer?: string;
   apiBaseUrl?: string;
@@ -26,6 +30,12 @@ function withCallerOptions(command: Command): Command {
       '--client-secret <secret>',
       'client secret (default: $KEYGATE_CLIENT_SECRET; prefer the variable)',
     )
+    .option(
+      '--private-key <file>',
+      'sign a private_key_jwt assertion with this key (PEM) instead of a secret',
+    )
+    .option('--dpop', 'bind the token to a key made for this command (DPoP); `call` sends a proof')
+    .option('--dpop-key <file>', 'bind the token to this key (PEM) instead (DPoP)')
     .option('--region <region>', 'a real VCC region: emea, nam or apac')
     .option(
       '--issuer <url>',
@@ -36,17 +46,20 @@ function withCallerOptions(command: Command): Command {
 function tokenProvider(options: CallerOptions): TokenProvider {
   const clientId = options.clientId ?? process.env.KEYGATE_CLIENT_ID;
   const clientSecret = options.clientSecret ?? process.env.KEYGATE_CLIENT_SECRET;
-  if (!clientId || !clientSecret) {
+  const privateKey = options.privateKey === undefined ? undefined : readKeyFile(options.privateKey);
+  if (!clientId || (!clientSecret && !privateKey)) {
     throw new UsageError(
-      'give the client ID and secret: KEYGATE_CLIENT_ID and KEYGATE_CLIENT_SECRET, or --client-id and --client-secret',
+      'give the client ID and secret (KEYGATE_CLIENT_ID and KEYGATE_CLIENT_SECRET, or --client-id and --client-secret), or --client-id and --private-key',
     );
   }
+  const dpop = options.dpopKey === undefined ? options.dpop === true : readKeyFile(options.dpopKey);
   const server = options.region
     ? { region: options.region }
     : { issuer: options.issuer ?? loadConfig().publicUrl };
   return createTokenProvider({
     clientId,
-    clientSecret,
+    ...(privateKey ? { privateKey } : { clientSecret }),
+    dpop,
     scope: options.scope,
     ...server,
     retry: { retries: 2 },
@@ -85,7 +98,7 @@ export function registerCallerCommands(program: Command): void {
         if (options.json) {
           printJson({
             access_token: token.accessToken,
-            token_type: 'Bearer',
+            token_type: token.tokenType,
             scope: token.scope,
             expires_at: new Date(token.expiresAt).toISOString(),
           });
