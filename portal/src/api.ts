@@ -131,15 +131,36 @@ export const api = {
   listCredentials: (owner: OwnerFilter) =>
     request<{ credentials: Credential[] }>('GET', `/credentials?owner=${owner}`).then((r) => r.credentials),
 
-  createCredential: (body: { name: string; scopes: string[]; expiresAt?: string }) =>
-    request<{ credential: Credential; clientSecret: string }>('POST', '/credentials', { body }),
+  createCredential: (body: {
+    name: string;
+    scopes: string[];
+    expiresAt?: string;
+    publicKeys?: string[];
+    requireDpop?: boolean;
+  }) => request<{ credential: Credential; clientSecret?: string }>('POST', '/credentials', { body }),
+
+  addKey: (credentialId: string, publicKey: string) =>
+    request<{ credential: Credential }>('POST', `/credentials/${id(credentialId)}/keys`, {
+      body: { publicKey },
+    }).then((r) => r.credential),
+
+  removeKey: (credentialId: string, keyId: string) =>
+    request<{ credential: Credential }>('DELETE', `/credentials/${id(credentialId)}/keys/${id(keyId)}`).then(
+      (r) => r.credential,
+    ),
 
   getCredential: (credentialId: string) =>
     request<{ credential: Credential }>('GET', `/credentials/${id(credentialId)}`).then((r) => r.credential),
 
   updateCredential: (
     credentialId: string,
-    changes: { name?: string; scopes?: string[]; disabled?: boolean; expiresAt?: string | null },
+    changes: {
+      name?: string;
+      scopes?: string[];
+      disabled?: boolean;
+      expiresAt?: string | null;
+      requireDpop?: boolean;
+    },
   ) =>
     request<{ credential: Credential }>('PATCH', `/credentials/${id(credentialId)}`, { body: changes }).then(
       (r) => r.credential,

@@ -48,7 +48,18 @@ export interface Credential {
   lastUsedAt: string | null;
   /** When all its tokens were last revoked at once. */
   tokensRevokedAt: string | null;
+  /** Its tokens must be DPoP-bound (RFC 9449). */
+  requireDpop: boolean;
   secrets: Secret[];
+  /** Public keys for private_key_jwt; a credential created with keys has no secret. */
+  keys: CredentialKey[];
+}
+
+export interface CredentialKey {
+  id: string;
+  thumbprint: string;
+  algorithms: string[];
+  createdAt: string;
 }
 
 export interface AuditEntry {

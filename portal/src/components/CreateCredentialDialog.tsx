@@ -7,6 +7,7 @@ import { useAsync } from '../useAsync';
 import { Alert } from './Alert';
 import { Dialog } from './Dialog';
 import { Loading } from './Loading';
+import { PublicKeyField } from './PublicKeyField';
 import { ScopePicker } from './ScopePicker';
 import { SecretPanelContent } from './SecretPanel';
 import { TextField } from './TextField';
@@ -23,9 +24,14 @@ export function CreateCredentialDialog({ onCreated, onClose }: CreateCredentialD
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [expires, setExpires] = useState('');
+  const [withKey, setWithKey] = useState(false);
+  const [publicKey, setPublicKey] = useState('');
+  const [requireDpop, setRequireDpop] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ clientId: string; clientSecret: string } | null>(null);
+  const [created, setCreated] = useState<{ clientId: string; clientSecret?: string | undefined } | null>(
+    null,
+  );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -37,17 +43,33 @@ export function CreateCredentialDialog({ onCreated, onClose }: CreateCredentialD
         name: name.trim(),
         scopes,
         ...(expiresAt === null ? {} : { expiresAt }),
+        ...(withKey ? { publicKeys: [publicKey.trim()] } : {}),
+        ...(requireDpop ? { requireDpop } : {}),
       });
       setCreated({ clientId: result.credential.clientId, clientSecret: result.clientSecret });
       onCreated(result.credential);
     } catch (error) {
-      setErrors(formErrors(error, ['name', 'scopes', 'expiresAt']));
+      setErrors(formErrors(error, ['name', 'scopes', 'expiresAt', 'publicKey', 'publicKeys']));
     } finally {
       setBusy(false);
     }
   }
 
-  if (created) {
+  if (created && created.clientSecret === undefined) {
+    return (
+      <Dialog key="created" labelledBy={`${id}-created`} describedBy={`${id}-created-warning`} wide>
+        <SecretPanelContent
+          titleId={`${id}-created`}
+          title="API credential created"
+          warning="This credential has no secret: the program signs each token request with its private key (private_key_jwt)."
+          fields={[{ label: 'Client ID', value: created.clientId, copyLabel: 'Copy client ID' }]}
+          onOk={onClose}
+        />
+      </Dialog>
+    );
+  }
+
+  if (created?.clientSecret !== undefined) {
     // A new Dialog (key) so focus moves to the success view and Escape no longer closes.
     return (
       <Dialog key="created" labelledBy={`${id}-created`} describedBy={`${id}-created-warning`} wide>
@@ -104,6 +126,33 @@ export function CreateCredentialDialog({ onCreated, onClose }: CreateCredentialD
           hint="The credentials stop working after this day. Leave empty for no expiry."
           className="field-narrow"
         />
+        <fieldset className="field">
+          <legend>Authentication</legend>
+          <label className="choice">
+            <input type="radio" name={`${id}-auth`} checked={!withKey} onChange={() => setWithKey(false)} />{' '}
+            Client secret, shown once
+          </label>
+          <label className="choice">
+            <input type="radio" name={`${id}-auth`} checked={withKey} onChange={() => setWithKey(true)} />{' '}
+            Public key, no secret (private_key_jwt)
+          </label>
+        </fieldset>
+        {withKey && (
+          <PublicKeyField
+            id={`${id}-key`}
+            value={publicKey}
+            onChange={setPublicKey}
+            error={errors.fields.publicKey ?? errors.fields.publicKeys}
+          />
+        )}
+        <label className="choice field">
+          <input
+            type="checkbox"
+            checked={requireDpop}
+            onChange={(event) => setRequireDpop(event.target.checked)}
+          />{' '}
+          Require DPoP-bound tokens (a copied token is useless without the client's key)
+        </label>
         <div className="dialog-actions">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             Save API credential

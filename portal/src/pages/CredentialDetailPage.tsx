@@ -4,6 +4,7 @@ import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyButton } from '../components/CopyButton';
 import { CredentialSettingsForm } from '../components/CredentialSettingsForm';
+import { KeysSection } from '../components/KeysSection';
 import { Link } from '../components/Link';
 import { Loading } from '../components/Loading';
 import { SecretsSection } from '../components/SecretsSection';
@@ -46,6 +47,7 @@ export function CredentialDetailPage({ credentialId }: { credentialId: string })
       <CredentialOverview credential={credential} onChange={state.setData} />
       <CredentialSettingsForm credential={credential} onSaved={state.setData} />
       <SecretsSection credential={credential} onChange={state.setData} />
+      <KeysSection credential={credential} onChange={state.setData} />
       <UsageSection credentialId={credential.id} />
     </>
   );

@@ -1,0 +1,86 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/admin.js';
+import { hasChromium, launchChromium } from '../helpers/browser.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+
+/** A credential without a secret, from the portal: paste a public key, require DPoP, manage keys. */
+describe.skipIf(!hasChromium)('portal: public keys and DPoP', () => {
+  let keygate: TestKeygate;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(new URL('../../dist/portal/index.html', import.meta.url))) {
+      throw new Error('dist/portal is missing: run `npm run build` (npm test does) before the portal tests');
+    }
+    keygate = await startTestKeygate();
+    browser = await launchChromium();
+    page = await (await browser.newContext()).newPage();
+    // Fail at the step that does not happen, with its locator, well inside the test's own timeout.
+    page.setDefaultTimeout(8000);
+    await page.goto(`${keygate.url}/portal/`);
+    await page.getByLabel('Email').fill(ADMIN_EMAIL);
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'API Credentials' }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await keygate?.stop();
+  });
+
+  const publicPem = () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ format: 'pem', type: 'spki' })
+      .toString();
+
+  it('creates a credential from a pasted public key: a client ID, no secret, DPoP required', async () => {
+    await page.getByRole('button', { name: 'Create New' }).click();
+    await page.getByLabel('Name').fill('Payments');
+    await page.getByRole('button', { name: 'stats', exact: true }).click();
+    await page.getByLabel(/Public key, no secret/).check();
+    await page.getByLabel('Public key (PEM or JWK)').fill(publicPem());
+    await page.getByLabel(/Require DPoP-bound tokens/).check();
+    await page.getByRole('button', { name: 'Save API credential' }).click();
+
+    await page.getByRole('heading', { name: 'API credential created' }).waitFor();
+    const clientId = await page.getByLabel('Client ID', { exact: true }).inputValue();
+    expect(await page.getByLabel('Client secret', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'OK' }).click();
+
+    const stored = (await keygate.store.credentials.findForAuthentication(clientId))!;
+    expect(stored.secrets).toEqual([]);
+    expect(stored.keys).toHaveLength(1);
+    expect(stored.credential.requireDpop).toBe(true);
+
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await page.getByRole('heading', { name: 'Keys and DPoP' }).waitFor();
+    await page.getByText(stored.keys[0]!.thumbprint).waitFor();
+    expect(await page.getByLabel('Require DPoP-bound tokens', { exact: true }).isChecked()).toBe(true);
+  });
+
+  it('adds a key, refuses a private one with the reason, removes one', async () => {
+    const keys = page.getByRole('region', { name: 'Keys and DPoP' });
+    const field = keys.getByLabel('Public key (PEM or JWK)');
+    const privatePem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    await field.fill(privatePem);
+    await keys.getByRole('button', { name: 'Add public key' }).click();
+    await keys.getByText(/private key; give its public key/).waitFor();
+
+    await field.fill(publicPem());
+    await keys.getByRole('button', { name: 'Add public key' }).click();
+    await expect.poll(() => keys.getByRole('button', { name: /^Remove key / }).count()).toBe(2);
+
+    await keys
+      .getByRole('button', { name: /^Remove key / })
+      .first()
+      .click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => keys.getByRole('button', { name: /^Remove key / }).count()).toBe(1);
+  });
+});
