@@ -57,7 +57,10 @@ export const ADMIN_ERRORS = {
   csrf_failed: { statuses: [403], when: 'a write with the session cookie but without its CSRF token' },
   not_found: { statuses: [404], when: 'no such record visible to the caller, or no such endpoint' },
   conflict: { statuses: [409], when: 'the name or email is taken' },
-  last_active_secret: { statuses: [409], when: "revoking a credential's only usable secret" },
+  last_active_secret: {
+    statuses: [409],
+    when: "revoking a credential's only usable secret, or removing its only key, with no other way in",
+  },
   body_too_large: { statuses: [413], when: 'a body over 64 KiB' },
   unsupported_media_type: { statuses: [415], when: 'a body that is not application/json' },
   login_locked: { statuses: [429], when: 'too many failed logins for this email from this address' },

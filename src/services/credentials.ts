@@ -152,6 +152,12 @@ export class CredentialService {
       keyId,
       auditBy(actor, credential.accountId, 'credential.key_removed', target(credential), { keyId }),
     );
+    if (removed === 'last_usable') {
+      throw new DomainError(
+        'last_active_secret',
+        'this is the only key and the credential has no usable secret: add another key or a secret first, or delete the credential',
+      );
+    }
     if (!removed) throw new DomainError('not_found', `no key ${keyId} on this credential`);
     await this.afterWrite();
   }

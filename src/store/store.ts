@@ -203,8 +203,11 @@ export interface CredentialRepository {
     key: NewCredentialKey,
     audit?: Audit,
   ): Promise<CredentialKey | 'duplicate' | undefined>;
-  /** Removes a key; false when the credential has no such key. */
-  removeKey(credentialId: string, keyId: string, audit?: Audit): Promise<boolean>;
+  /**
+   * Removes a key; false when the credential has no such key; `last_usable` (and nothing changed)
+   * when it is the credential's last key and it has no usable secret.
+   */
+  removeKey(credentialId: string, keyId: string, audit?: Audit): Promise<boolean | 'last_usable'>;
 }
 
 /**

@@ -298,6 +298,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(true);
       expect(await store.credentials.removeKey(credential.id, 'tp-1')).toBe(false);
       expect((await store.credentials.listKeys([credential.id])).map((k) => k.thumbprint)).toEqual(['tp-2']);
+      // The last way in stays: the only key of a credential without a secret…
+      expect(await store.credentials.removeKey(credential.id, 'tp-2')).toBe('last_usable');
+      // …but a credential's only secret may go once a key is another way in.
+      const both = await store.credentials.create({ ...newCredential('both'), keys: [key] });
+      expect(await store.credentials.revokeSecret(both.credential.id, both.secret!.id)).toMatchObject({
+        id: both.secret!.id,
+      });
+      expect(await store.credentials.removeKey(both.credential.id, 'tp-1')).toBe('last_usable');
 
       const later = new Date(Date.now() + 60_000).toISOString();
       expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);

@@ -147,8 +147,15 @@ describe('private_key_jwt', () => {
   it('a removed key signs nothing more; the credential has no secret to fall back on', async () => {
     const client = await keyCredential();
     expect((await tokenWith(await assertion(client))).status).toBe(200);
+    // The only key of a credential without a secret stays: it is the one way in.
+    await expect(keygate.credentials.removeKey(client.id, client.thumbprint)).rejects.toThrow(
+      /only key and the credential has no usable secret/,
+    );
+    const next = await generateKeyPair('ES256', { extractable: true });
+    await keygate.credentials.addKey(client.id, await exportJWK(next.publicKey));
     await keygate.credentials.removeKey(client.id, client.thumbprint);
     expect((await tokenWith(await assertion(client))).status).toBe(401);
+    expect((await tokenWith(await assertion({ ...client, privateKey: next.privateKey }))).status).toBe(200);
     const noSecret = await postForm(keygate.url + TOKEN_PATH, {
       grant_type: 'client_credentials',
       scope: 'agents-availability:read',

@@ -244,26 +244,61 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
       }
     },
     async removeKey(credentialId, keyId, audit) {
-      return db.transaction().execute(async (trx) => {
-        const removed = await trx
-          .deleteFrom('credential_keys')
-          .where('credential_id', '=', credentialId)
-          .where((eb) => eb.or([eb('id', '=', keyId), eb('thumbprint', '=', keyId)]))
-          .returning('id')
-          .executeTakeFirst();
-        if (!removed) return false;
-        const credential = await trx
-          .updateTable('credentials')
-          .set({ updated_at: now() })
-          .where('id', '=', credentialId)
-          .returning('client_id')
-          .executeTakeFirstOrThrow();
-        await appendChange(trx, 'credential.updated', credential.client_id);
-        await appendAudit(trx, audit && { ...audit, targetId: credentialId });
-        return true;
-      });
+      try {
+        return await removeKeyKeepingOneWayIn(db, credentialId, keyId, audit);
+      } catch (error) {
+        if (error instanceof Refused) return error.outcome as 'last_usable';
+        throw error;
+      }
     },
   };
+}
+
+/** Removes a key in one transaction, unless it is the credential's last way to authenticate. */
+async function removeKeyKeepingOneWayIn(
+  db: Kysely<Database>,
+  credentialId: string,
+  keyId: string,
+  audit?: Audit,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    // Locks the credential first, so two removals cannot each leave the other's key as the last.
+    const credential = await trx
+      .updateTable('credentials')
+      .set({ updated_at: now() })
+      .where('id', '=', credentialId)
+      .returning('client_id')
+      .executeTakeFirst();
+    if (!credential) return false;
+    const removed = await trx
+      .deleteFrom('credential_keys')
+      .where('credential_id', '=', credentialId)
+      .where((eb) => eb.or([eb('id', '=', keyId), eb('thumbprint', '=', keyId)]))
+      .returning('id')
+      .executeTakeFirst();
+    if (!removed) return false;
+    const at = now();
+    const secrets = await trx
+      .selectFrom('credential_secrets')
+      .select('id')
+      .where('credential_id', '=', credentialId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+      .executeTakeFirst();
+    if (!secrets && !(await hasKeys(trx, credentialId))) throw new Refused('last_usable' as const);
+    await appendChange(trx, 'credential.updated', credential.client_id);
+    await appendAudit(trx, audit && { ...audit, targetId: credentialId });
+    return true;
+  });
+}
+
+async function hasKeys(trx: Kysely<Database>, credentialId: string): Promise<boolean> {
+  const key = await trx
+    .selectFrom('credential_keys')
+    .select('id')
+    .where('credential_id', '=', credentialId)
+    .executeTakeFirst();
+  return key !== undefined;
 }
 
 function keyRow(credentialId: string, key: NewCredentialKey, at: string) {
@@ -314,7 +349,10 @@ async function changeSecret(
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
         .execute();
       if (!usable.some((s) => s.id === secretId)) throw new Refused(undefined);
-      if ('keepOneUsable' in change && usable.length === 1) throw new Refused('last_usable' as const);
+      if ('keepOneUsable' in change && usable.length === 1 && !(await hasKeys(trx, credentialId))) {
+        // The last way in stays, unless a public key (private_key_jwt) is another.
+        throw new Refused('last_usable' as const);
+      }
       const values = 'revoked_at' in change ? { revoked_at: change.revoked_at } : change;
       const row = await trx
         .updateTable('credential_secrets')
