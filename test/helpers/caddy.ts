@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './keygate.js';
+import { startPeer } from './peer-process.js';
 
 export const CADDY = '/usr/bin/caddy';
 /** Why a test that needs Caddy cannot run here, or undefined when it can. */
@@ -29,43 +29,18 @@ export async function startCaddy(
   const dir = mkdtempSync(join(tmpdir(), 'keygate-caddy-'));
   port ||= await freePort();
   writeFileSync(join(dir, 'Caddyfile'), caddyfile(port));
-  const child: ChildProcess = spawn(
+  const peer = startPeer(
+    'Caddy',
     CADDY,
     ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
-    },
+    dir,
+    { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const url = `${https ? 'https' : 'http'}://127.0.0.1:${port}`;
   const rootCertificate = join(dir, 'caddy/pki/authorities/local/root.crt');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Caddy exited: ${stderr}`);
-    try {
-      // Plain HTTP even to a TLS site: Caddy answers it (400), which is enough to know it listens.
-      await fetch(`http://127.0.0.1:${port}`);
-      if (!https || existsSync(rootCertificate)) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Caddy did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url,
-    port,
-    rootCertificate,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // Plain HTTP even to a TLS site: Caddy answers it (400), which is enough to know it listens.
+  await peer.waitUntil(async () => {
+    await fetch(`http://127.0.0.1:${port}`);
+    return !https || existsSync(rootCertificate);
+  });
+  return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, port, rootCertificate, stop: peer.stop };
 }

@@ -55,31 +55,24 @@ export function CreateCredentialDialog({ onCreated, onClose }: CreateCredentialD
     }
   }
 
-  if (created && created.clientSecret === undefined) {
-    return (
-      <Dialog key="created" labelledBy={`${id}-created`} describedBy={`${id}-created-warning`} wide>
-        <SecretPanelContent
-          titleId={`${id}-created`}
-          title="API credential created"
-          warning="This credential has no secret: the program signs each token request with its private key (private_key_jwt)."
-          fields={[{ label: 'Client ID', value: created.clientId, copyLabel: 'Copy client ID' }]}
-          onOk={onClose}
-        />
-      </Dialog>
-    );
-  }
-
-  if (created?.clientSecret !== undefined) {
+  if (created) {
     // A new Dialog (key) so focus moves to the success view and Escape no longer closes.
+    const { clientId, clientSecret } = created;
     return (
       <Dialog key="created" labelledBy={`${id}-created`} describedBy={`${id}-created-warning`} wide>
         <SecretPanelContent
           titleId={`${id}-created`}
           title="API credential created"
-          warning="Copy the client secret now: you cannot retrieve it later."
+          warning={
+            clientSecret === undefined
+              ? 'This credential has no secret: the program signs each token request with its private key (private_key_jwt).'
+              : 'Copy the client secret now: you cannot retrieve it later.'
+          }
           fields={[
-            { label: 'Client ID', value: created.clientId, copyLabel: 'Copy client ID' },
-            { label: 'Client secret', value: created.clientSecret, copyLabel: 'Copy client secret' },
+            { label: 'Client ID', value: clientId, copyLabel: 'Copy client ID' },
+            ...(clientSecret === undefined
+              ? []
+              : [{ label: 'Client secret', value: clientSecret, copyLabel: 'Copy client secret' }]),
           ]}
           onOk={onClose}
         />

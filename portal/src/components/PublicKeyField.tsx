@@ -1,3 +1,5 @@
+import { FieldNotes } from './TextField';
+
 interface PublicKeyFieldProps {
   id: string;
   value: string;
@@ -22,15 +24,11 @@ export function PublicKeyField({ id, value, onChange, error }: PublicKeyFieldPro
         aria-describedby={describedBy}
         placeholder="-----BEGIN PUBLIC KEY-----"
       />
-      <p id={`${id}-hint`} className="hint">
-        The public key only (EC P-256, RSA 2048+ or Ed25519). The private key stays with the program that
-        signs with it: never paste it here.
-      </p>
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldNotes
+        id={id}
+        hint="The public key only (EC P-256, RSA 2048+ or Ed25519). The private key stays with the program that signs with it: never paste it here."
+        error={error}
+      />
     </div>
   );
 }

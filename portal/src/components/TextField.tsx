@@ -24,6 +24,23 @@ export function TextField({ id, label, value, onChange, error, hint, className, 
         aria-describedby={describedBy || undefined}
         {...rest}
       />
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** A field's hint and error, with the ids its input's aria-describedby names (`{id}-hint`, `{id}-error`). */
+export function FieldNotes({
+  id,
+  hint,
+  error,
+}: {
+  id: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+}) {
+  return (
+    <>
       {hint && (
         <p id={`${id}-hint`} className="hint">
           {hint}
@@ -34,6 +51,6 @@ export function TextField({ id, label, value, onChange, error, hint, className, 
           {error}
         </p>
       )}
-    </div>
+    </>
   );
 }

@@ -277,19 +277,25 @@ async function removeKeyKeepingOneWayIn(
       .returning('id')
       .executeTakeFirst();
     if (!removed) return false;
-    const at = now();
-    const secrets = await trx
-      .selectFrom('credential_secrets')
-      .select('id')
-      .where('credential_id', '=', credentialId)
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
-      .executeTakeFirst();
-    if (!secrets && !(await hasKeys(trx, credentialId))) throw new Refused('last_usable' as const);
+    const secrets = await usableSecretIds(trx, credentialId, now());
+    if (secrets.length === 0 && !(await hasKeys(trx, credentialId)))
+      throw new Refused('last_usable' as const);
     await appendChange(trx, 'credential.updated', credential.client_id);
     await appendAudit(trx, audit && { ...audit, targetId: credentialId });
     return true;
   });
+}
+
+/** The credential's secrets that work at `at`: not revoked, not expired. */
+async function usableSecretIds(trx: Kysely<Database>, credentialId: string, at: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('credential_secrets')
+    .select('id')
+    .where('credential_id', '=', credentialId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 async function hasKeys(trx: Kysely<Database>, credentialId: string): Promise<boolean> {
@@ -341,14 +347,8 @@ async function changeSecret(
         .returning('client_id')
         .executeTakeFirst();
       if (!credential) throw new Refused(undefined);
-      const usable = await trx
-        .selectFrom('credential_secrets')
-        .select('id')
-        .where('credential_id', '=', credentialId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
-        .execute();
-      if (!usable.some((s) => s.id === secretId)) throw new Refused(undefined);
+      const usable = await usableSecretIds(trx, credentialId, at);
+      if (!usable.includes(secretId)) throw new Refused(undefined);
       if ('keepOneUsable' in change && usable.length === 1 && !(await hasKeys(trx, credentialId))) {
         // The last way in stays, unless a public key (private_key_jwt) is another.
         throw new Refused('last_usable' as const);
