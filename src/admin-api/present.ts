@@ -82,6 +82,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     lastUsedAt: c.lastUsedAt,
     tokensRevokedAt: c.tokensRevokedAt,
     requireDpop: c.requireDpop,
+    allowedCidrs: [...c.allowedCidrs],
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
     keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
   }));

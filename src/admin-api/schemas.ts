@@ -94,6 +94,7 @@ export const credentialSchema = {
     'lastUsedAt',
     'tokensRevokedAt',
     'requireDpop',
+    'allowedCidrs',
     'secrets',
     'keys',
   ],
@@ -113,6 +114,8 @@ export const credentialSchema = {
     tokensRevokedAt: nullableDateTime,
     /** Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof. */
     requireDpop: { type: 'boolean' },
+    /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
+    allowedCidrs: { type: 'array', items: { type: 'string' } },
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
     /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
     keys: { type: 'array', items: { $ref: 'CredentialKey#' } },

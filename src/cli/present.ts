@@ -17,6 +17,7 @@ export function credentialJson(c: Credential) {
     last_used_at: c.lastUsedAt,
     tokens_revoked_at: c.tokensRevokedAt,
     require_dpop: c.requireDpop,
+    allowed_cidrs: c.allowedCidrs,
   };
 }
 

@@ -29,6 +29,8 @@ export interface Credential {
   readonly tokensRevokedAt: string | null;
   /** Its tokens must be bound to the client's key (DPoP, RFC 9449); bearer requests are refused. */
   readonly requireDpop: boolean;
+  /** The CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
+  readonly allowedCidrs: readonly string[];
 }
 
 /**
@@ -37,7 +39,15 @@ export interface Credential {
  */
 export type CredentialStatus = Pick<
   Credential,
-  'id' | 'accountId' | 'clientId' | 'scopes' | 'disabled' | 'expiresAt' | 'tokensRevokedAt' | 'requireDpop'
+  | 'id'
+  | 'accountId'
+  | 'clientId'
+  | 'scopes'
+  | 'disabled'
+  | 'expiresAt'
+  | 'tokensRevokedAt'
+  | 'requireDpop'
+  | 'allowedCidrs'
 >;
 
 /**

@@ -1,3 +1,4 @@
+import { isAllowedFrom } from '../core/address-ranges.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
 import { checkDpopProof } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
@@ -13,6 +14,7 @@ import {
   insufficientScope,
   invalidDpopProof,
   tokenSchemeMismatch,
+  usedFromElsewhere,
 } from './gateway-error.js';
 import { forwardedTarget } from './request-target.js';
 
@@ -36,6 +38,8 @@ export interface CallChecks {
 /** What a call to a route presents: the request target and the headers the checks read. */
 export interface PresentedCall {
   method: string;
+  /** The caller's address, as the gateway sees it (`trustProxy` applied). */
+  address: string;
   url: string;
   authorization: string | undefined;
   accept: string | undefined;
@@ -85,6 +89,7 @@ export async function admitCall(
   // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
   if (!verdict.admitted) throw accessTokenInvalid();
   const { token } = verdict;
+  if (!isAllowedFrom(token.allowedCidrs, call.address)) throw usedFromElsewhere();
   if ((presented.scheme === 'dpop') !== (token.jkt !== undefined))
     throw tokenSchemeMismatch(token.jkt !== undefined);
   if (token.jkt !== undefined) await checkProof(checks.dpop, call, target, presented.token, token.jkt);

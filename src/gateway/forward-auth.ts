@@ -60,6 +60,8 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
         route,
         {
           method: asked.method,
+          // The proxy's caller, from its X-Forwarded-For when trustProxy names the proxy.
+          address: request.ip,
           url: asked.url,
           authorization: request.headers.authorization,
           accept: request.headers.accept,

@@ -67,6 +67,14 @@ export function invalidDpopProof(why: string): GatewayError {
   );
 }
 
+/** The token's credential may not be used from the caller's address (its allowlist). */
+export function usedFromElsewhere(): GatewayError {
+  const description = 'The access token cannot be used from this address';
+  return new GatewayError('invalid_token', 401, description, {
+    'www-authenticate': `Bearer realm=${quote(REALM)}, error="invalid_token", error_description=${quote(description)}`,
+  });
+}
+
 export function malformedAuthorization(): GatewayError {
   const description = 'The Authorization header must be "Bearer <access token>" or "DPoP <access token>"';
   return new GatewayError('invalid_request', 400, description, {

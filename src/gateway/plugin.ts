@@ -83,6 +83,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
             route,
             {
               method: request.method,
+              address: request.ip,
               url: request.url,
               authorization: request.headers.authorization,
               accept: request.headers.accept,

@@ -45,6 +45,8 @@ export interface AdmittedToken {
   expiresAt: number;
   /** The thumbprint of the key a DPoP-bound token is bound to (RFC 9449 `cnf.jkt`). */
   jkt: string | undefined;
+  /** Where its credential may be used from (CIDR ranges; empty: anywhere), as the credential says now. */
+  allowedCidrs: readonly string[];
 }
 
 export type TokenVerdict =
@@ -183,6 +185,7 @@ export class AccessTokenVerifier {
         issuedAt,
         expiresAt,
         jkt,
+        allowedCidrs: credential.allowedCidrs,
       },
     };
     // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.

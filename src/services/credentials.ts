@@ -1,3 +1,4 @@
+import { validateAddressRanges } from '../core/address-ranges.js';
 import { type ClientPublicKey, readClientPublicKey } from '../core/client-public-key.js';
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
 import {
@@ -20,6 +21,8 @@ export interface CreateCredentialInput {
   expiresAt?: unknown;
   /** Its tokens must be bound to the client's key (DPoP, RFC 9449). */
   requireDpop?: unknown;
+  /** The CIDR ranges it may be used from; empty or absent: anywhere. */
+  allowedCidrs?: unknown;
 }
 
 export interface CreatedCredential {
@@ -42,6 +45,7 @@ export interface CredentialChanges {
   disabled?: boolean;
   expiresAt?: unknown;
   requireDpop?: unknown;
+  allowedCidrs?: unknown;
 }
 
 /**
@@ -107,6 +111,7 @@ export class CredentialService {
         }),
         keys: publicKeys.map(newKey),
         requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
+        allowedCidrs: validateAddressRanges(input.allowedCidrs ?? []),
       },
       auditBy(
         actor,
@@ -209,6 +214,7 @@ export class CredentialService {
     if (changes.expiresAt !== undefined) patch.expiresAt = validateDateTime(changes.expiresAt, 'expiresAt');
     if (changes.requireDpop !== undefined)
       patch.requireDpop = validateFlag(changes.requireDpop, 'requireDpop');
+    if (changes.allowedCidrs !== undefined) patch.allowedCidrs = validateAddressRanges(changes.allowedCidrs);
     const updated = await this.store.credentials.update(
       current.id,
       patch,
@@ -379,5 +385,6 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   if (patch.disabled !== undefined) details.disabled = patch.disabled;
   if (patch.expiresAt !== undefined) details.expiresAt = patch.expiresAt;
   if (patch.requireDpop !== undefined) details.requireDpop = patch.requireDpop;
+  if (patch.allowedCidrs !== undefined) details.allowedCidrs = patch.allowedCidrs;
   return details;
 }

@@ -30,6 +30,8 @@ export interface Database {
     tokens_revoked_at: string | null;
     /** 1: its tokens must be bound to a key (DPoP); bearer requests are refused. */
     require_dpop: number;
+    /** JSON array of CIDR ranges the credential may be used from; empty: anywhere. */
+    allowed_cidrs: string;
   };
   credential_secrets: {
     id: string;

@@ -47,6 +47,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     lastUsedAt: row.last_used_at,
     tokensRevokedAt: row.tokens_revoked_at,
     requireDpop: Number(row.require_dpop) === 1,
+    allowedCidrs: JSON.parse(row.allowed_cidrs) as string[],
   };
 }
 

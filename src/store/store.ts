@@ -129,6 +129,7 @@ export interface NewCredential {
   secret?: { hash: Buffer; hint: string };
   keys?: readonly NewCredentialKey[];
   requireDpop?: boolean;
+  allowedCidrs?: readonly string[];
 }
 
 export interface NewCredentialKey {
@@ -145,6 +146,7 @@ export interface CredentialPatch {
   /** Revokes every token issued before this moment (ISO 8601). */
   tokensRevokedAt?: string;
   requireDpop?: boolean;
+  allowedCidrs?: readonly string[];
 }
 
 /** What the token endpoint needs to authenticate a client, read in one go. */

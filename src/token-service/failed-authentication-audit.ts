@@ -14,7 +14,13 @@ export class FailedAuthenticationAudit {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  record(credential: Credential, address: string, method: ClientAuthenticationMethod): void {
+  record(
+    credential: Credential,
+    address: string,
+    method: ClientAuthenticationMethod,
+    /** Why, when the secret or key itself was right (the address is not in the allowlist). */
+    reason?: 'address_not_allowed',
+  ): void {
     this.store.audit
       .append({
         accountId: credential.accountId,
@@ -25,7 +31,7 @@ export class FailedAuthenticationAudit {
         targetId: credential.id,
         targetName: credential.name,
         ip: address,
-        details: { method },
+        details: reason ? { method, reason } : { method },
       })
       .catch(this.onError);
   }

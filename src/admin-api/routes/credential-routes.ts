@@ -15,6 +15,7 @@ export const publicKey = {
   ],
 } as const;
 const publicKeys = { type: 'array', minItems: 1, maxItems: 10, items: publicKey } as const;
+const allowedCidrs = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 50 } } as const;
 
 interface CredentialBody {
   name?: string;
@@ -22,6 +23,7 @@ interface CredentialBody {
   disabled?: boolean;
   expiresAt?: string | null;
   requireDpop?: boolean;
+  allowedCidrs?: string[];
 }
 
 /** API credentials: the seed's page, as JSON. */
@@ -56,7 +58,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
 
   app.post<{
     Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<CredentialBody, 'expiresAt' | 'requireDpop'> & {
+      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs'> & {
         publicKeys?: Array<string | Record<string, unknown>>;
       };
   }>(
@@ -70,7 +72,14 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
           type: 'object',
           required: ['name', 'scopes'],
           additionalProperties: false,
-          properties: { name, scopes, expiresAt, publicKeys, requireDpop: { type: 'boolean' } },
+          properties: {
+            name,
+            scopes,
+            expiresAt,
+            publicKeys,
+            requireDpop: { type: 'boolean' },
+            allowedCidrs,
+          },
         },
         response: {
           201: {
@@ -130,6 +139,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             disabled: { type: 'boolean' },
             expiresAt,
             requireDpop: { type: 'boolean' },
+            allowedCidrs,
           },
         },
         response: { 200: oneCredentialResponse, ...errorResponses },

@@ -25,6 +25,11 @@ export function registerCredentialCommands(program: Command): void {
       '--require-dpop',
       'its tokens must be bound to the client’s key (DPoP); bearer requests are refused',
     )
+    .option(
+      '--allow-ip <cidr>',
+      'an address range it may be used from (repeatable); anywhere when none',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -34,6 +39,7 @@ export function registerCredentialCommands(program: Command): void {
         expiresAt?: string;
         publicKey?: string[];
         requireDpop?: boolean;
+        allowIp?: string[];
         json?: boolean;
       }) => {
         await withStore(async ({ store, credentials: service }) => {
@@ -46,6 +52,7 @@ export function registerCredentialCommands(program: Command): void {
               expiresAt: options.expiresAt ?? null,
               publicKeys: options.publicKey.map(readKeyFile),
               requireDpop: options.requireDpop ?? false,
+              allowedCidrs: allowedRanges(options.allowIp) ?? [],
             });
             if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
             process.stdout.write(
@@ -65,6 +72,7 @@ export function registerCredentialCommands(program: Command): void {
             scopes: options.scope ?? [],
             expiresAt: options.expiresAt ?? null,
             requireDpop: options.requireDpop ?? false,
+            allowedCidrs: allowedRanges(options.allowIp) ?? [],
           });
           if (options.json) {
             printJson({ ...credentialJson(credential), client_secret: clientSecret });
@@ -137,6 +145,11 @@ export function registerCredentialCommands(program: Command): void {
     .option('--expires-at <date-time>', 'set an expiry (ISO 8601), or "never"')
     .option('--require-dpop', 'from now on, tokens only bound to the client’s key (DPoP)')
     .option('--allow-bearer', 'from now on, bearer tokens too')
+    .option(
+      '--allow-ip <cidr>',
+      'replace the address ranges it may be used from (repeatable); "any" clears them',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(
       async (
@@ -151,6 +164,7 @@ export function registerCredentialCommands(program: Command): void {
           expiresAt?: string;
           requireDpop?: boolean;
           allowBearer?: boolean;
+          allowIp?: string[];
           json?: boolean;
         },
       ) => {
@@ -166,6 +180,7 @@ export function registerCredentialCommands(program: Command): void {
             removeScopes: options.removeScope,
             disabled: options.disable ? true : options.enable ? false : undefined,
             requireDpop: options.requireDpop ? true : options.allowBearer ? false : undefined,
+            allowedCidrs: allowedRanges(options.allowIp),
             expiresAt:
               options.expiresAt === undefined
                 ? undefined
@@ -209,4 +224,14 @@ export function registerCredentialCommands(program: Command): void {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** `--allow-ip` values: the ranges, or none for `any` (anywhere); undefined when not given. */
+function allowedRanges(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  if (values.includes('any')) {
+    if (values.length > 1) throw new UsageError('--allow-ip any cannot be combined with ranges');
+    return [];
+  }
+  return values;
 }

@@ -24,6 +24,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         last_used_at: null,
         tokens_revoked_at: null,
         require_dpop: input.requireDpop ? 1 : 0,
+        allowed_cidrs: JSON.stringify(input.allowedCidrs ?? []),
       };
       const secretRow = input.secret && {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
@@ -126,6 +127,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
         if (patch.tokensRevokedAt !== undefined) values.tokens_revoked_at = patch.tokensRevokedAt;
         if (patch.requireDpop !== undefined) values.require_dpop = patch.requireDpop ? 1 : 0;
+        if (patch.allowedCidrs !== undefined) values.allowed_cidrs = JSON.stringify(patch.allowedCidrs);
         const row = await trx
           .updateTable('credentials')
           .set(values)

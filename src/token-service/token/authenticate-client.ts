@@ -1,3 +1,4 @@
+import { isAllowedFrom } from '../../core/address-ranges.js';
 import { ClientSecretHasher, isWellFormedClientSecret } from '../../core/client-secret.js';
 import { InvalidClient, UnauthorizedClient } from '../../core/errors.js';
 import { CLIENT_ID_PATTERN } from '../../core/identifiers.js';
@@ -77,6 +78,16 @@ export async function authenticateClient(
       `This client belongs to region ${account.region}; request tokens from that region's token endpoint`,
       usedBasic,
     );
+  }
+  if (!isAllowedFrom(authenticated.credential.allowedCidrs, request.address)) {
+    // Its secret or key was right: not a guess, so not counted; but an admin should see it.
+    context.failureAudit.record(
+      authenticated.credential,
+      request.address,
+      presented.method,
+      'address_not_allowed',
+    );
+    throw new InvalidClient('Client authentication failed', usedBasic);
   }
   if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
   if (isCredentialExpired(authenticated.credential, Date.now()))

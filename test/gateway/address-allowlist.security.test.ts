@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentFrom, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { withinOneSecond } from '../helpers/within-one-second.js';
+
+const BIN = new URL('../../bin/keygate.js', import.meta.url).pathname;
+const run = promisify(execFile);
+
+/**
+ * Where a credential may be used from: its token requests and its tokens' API calls, from
+ * addresses in 127.0.0.0/8 chosen by binding the client socket, as other machines would be.
+ */
+describe('credential address allowlist', () => {
+  let keygate: TestKeygate;
+  let client: { id: string; clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate();
+    client = await keygate.createCredential(['agents-availability:read'], 'Office only');
+    await keygate.credentials.update(client.id, { allowedCidrs: ['127.0.0.2/32', '127.0.0.5/32'] });
+  });
+  afterAll(() => keygate.stop());
+
+  const tokenFrom = (address: string) =>
+    postForm(
+      keygate.url + TOKEN_PATH,
+      {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        scope: 'agents-availability:read',
+      },
+      {},
+      address,
+    );
+  const callFrom = async (address: string, token: string) =>
+    (
+      await undiciFetch(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher: agentFrom(address),
+      })
+    ).status;
+
+  it('issues tokens only to requests from the allowed ranges; the refusal is audited with the address', async () => {
+    expect((await tokenFrom('127.0.0.2')).status).toBe(200);
+    const refused = await tokenFrom('127.0.0.3');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({
+      error: 'invalid_client',
+      error_description: 'Client authentication failed',
+    });
+    const accountId = (await keygate.store.accounts.list())[0]!.id;
+    await expect
+      .poll(async () =>
+        (await keygate.store.audit.list(accountId, { limit: 20 })).find(
+          (e) => e.action === 'client_authentication.failed' && e.targetId === client.id,
+        ),
+      )
+      .toMatchObject({ ip: '127.0.0.3', details: { reason: 'address_not_allowed' } });
+  });
+
+  it('admits its tokens only from the allowed ranges at the gateway', async () => {
+    const token = (await tokenFrom('127.0.0.2')).body!.access_token as string;
+    expect(await callFrom('127.0.0.2', token)).toBe(200);
+    expect(await callFrom('127.0.0.3', token)).toBe(401);
+  });
+
+  it('narrowing the list from the CLI stops live tokens from the removed range within 1 s; any clears it', async () => {
+    const token = (await tokenFrom('127.0.0.5')).body!.access_token as string;
+    expect(await callFrom('127.0.0.5', token)).toBe(200);
+    const env = { PATH: process.env.PATH, KEYGATE_DATA_DIR: keygate.dataDir };
+    await run(
+      process.execPath,
+      [BIN, 'credentials', 'update', client.clientId, '--allow-ip', '127.0.0.2/32'],
+      { env },
+    );
+    await withinOneSecond(async () => {
+      expect(await callFrom('127.0.0.5', token)).toBe(401);
+    });
+    expect(await callFrom('127.0.0.2', token)).toBe(200);
+    await run(process.execPath, [BIN, 'credentials', 'update', client.clientId, '--allow-ip', 'any'], {
+      env,
+    });
+    await withinOneSecond(async () => {
+      expect(await callFrom('127.0.0.5', token)).toBe(200);
+    });
+  });
+});
