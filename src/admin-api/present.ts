@@ -83,6 +83,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     tokensRevokedAt: c.tokensRevokedAt,
     requireDpop: c.requireDpop,
     allowedCidrs: [...c.allowedCidrs],
+    tokenQuota: c.tokenQuota,
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
     keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
   }));

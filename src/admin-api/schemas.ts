@@ -95,6 +95,7 @@ export const credentialSchema = {
     'tokensRevokedAt',
     'requireDpop',
     'allowedCidrs',
+    'tokenQuota',
     'secrets',
     'keys',
   ],
@@ -116,6 +117,12 @@ export const credentialSchema = {
     requireDpop: { type: 'boolean' },
     /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
     allowedCidrs: { type: 'array', items: { type: 'string' } },
+    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
+    tokenQuota: {
+      type: ['object', 'null'],
+      required: ['limit', 'period'],
+      properties: { limit: { type: 'integer' }, period: { type: 'string', enum: ['hour', 'day'] } },
+    },
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
     /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
     keys: { type: 'array', items: { $ref: 'CredentialKey#' } },

@@ -18,6 +18,7 @@ export function credentialJson(c: Credential) {
     tokens_revoked_at: c.tokensRevokedAt,
     require_dpop: c.requireDpop,
     allowed_cidrs: c.allowedCidrs,
+    token_quota: c.tokenQuota,
   };
 }
 

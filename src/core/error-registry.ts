@@ -23,7 +23,10 @@ export const TOKEN_SERVICE_ERRORS = {
     when: 'a DPoP proof that fails RFC 9449 §4.3, or none from a client that must send one',
   },
   not_found: { statuses: [404], when: 'no endpoint at that method and path' },
-  too_many_requests: { statuses: [429], when: 'too many failed authentications from an address' },
+  too_many_requests: {
+    statuses: [429],
+    when: 'too many failed authentications from an address, or the credential’s token quota used up',
+  },
   temporarily_unavailable: { statuses: [503], when: 'the store does not answer' },
   server_error: { statuses: [500], when: 'a fault in Keygate' },
 } as const satisfies Record<string, WireError>;

@@ -31,6 +31,13 @@ export interface Credential {
   readonly requireDpop: boolean;
   /** The CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
   readonly allowedCidrs: readonly string[];
+  /** At most this many tokens a period (as Auth0's token quotas); null: no quota. */
+  readonly tokenQuota: TokenQuota | null;
+}
+
+export interface TokenQuota {
+  readonly limit: number;
+  readonly period: 'hour' | 'day';
 }
 
 /**

@@ -11,11 +11,11 @@ import {
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
-import { RedisRateLimiter } from '../gateway/redis-rate-limiter.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import { RateLimiter } from '../services/rate-limiter.js';
+import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
 

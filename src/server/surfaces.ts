@@ -5,6 +5,8 @@ import type { Config } from '../config/schema.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
 import { ApiTokenService } from '../services/api-tokens.js';
 import { PortalSessions } from '../services/portal-sessions.js';
+import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
+import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
 import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
@@ -81,6 +83,13 @@ export async function startMainSurface(
     await app.register(healthPlugin, store);
     const { keyring, hasher, credentialsWithSecrets, verifier, revocations } = services;
     if (keyring && hasher && credentialsWithSecrets && verifier && revocations) {
+      const quotas: RequestCounter = config.redisUrl
+        ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+            warn: (message) => logger.warn(message),
+            info: (message) => logger.info(message),
+          })
+        : new RateLimiter();
+      app.addHook('onClose', async () => quotas.close?.());
       const context: TokenServiceContext = {
         config,
         store,
@@ -91,6 +100,7 @@ export async function startMainSurface(
         keyring,
         hasher,
         limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
+        quotas,
         failureAudit: new FailedAuthenticationAudit(store, (err) =>
           logger.warn({ err }, 'auditing a failed client authentication failed'),
         ),

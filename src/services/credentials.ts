@@ -8,7 +8,7 @@ import {
 } from '../core/credential-input.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
-import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
+import type { Credential, CredentialKey, CredentialSecret, TokenQuota } from '../core/model.js';
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { CredentialPatch, Store } from '../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
@@ -23,6 +23,8 @@ export interface CreateCredentialInput {
   requireDpop?: unknown;
   /** The CIDR ranges it may be used from; empty or absent: anywhere. */
   allowedCidrs?: unknown;
+  /** At most `limit` tokens an hour or a day; null or absent: no quota. */
+  tokenQuota?: unknown;
 }
 
 export interface CreatedCredential {
@@ -46,6 +48,7 @@ export interface CredentialChanges {
   expiresAt?: unknown;
   requireDpop?: unknown;
   allowedCidrs?: unknown;
+  tokenQuota?: unknown;
 }
 
 /**
@@ -112,6 +115,7 @@ export class CredentialService {
         keys: publicKeys.map(newKey),
         requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
         allowedCidrs: validateAddressRanges(input.allowedCidrs ?? []),
+        tokenQuota: validateTokenQuota(input.tokenQuota ?? null),
       },
       auditBy(
         actor,
@@ -215,6 +219,7 @@ export class CredentialService {
     if (changes.requireDpop !== undefined)
       patch.requireDpop = validateFlag(changes.requireDpop, 'requireDpop');
     if (changes.allowedCidrs !== undefined) patch.allowedCidrs = validateAddressRanges(changes.allowedCidrs);
+    if (changes.tokenQuota !== undefined) patch.tokenQuota = validateTokenQuota(changes.tokenQuota);
     const updated = await this.store.credentials.update(
       current.id,
       patch,
@@ -329,6 +334,25 @@ export class CredentialService {
   }
 }
 
+function validateTokenQuota(value: unknown): TokenQuota | null {
+  if (value === null) return null;
+  const quota = value as { limit?: unknown; period?: unknown };
+  if (
+    typeof value !== 'object' ||
+    !Number.isInteger(quota.limit) ||
+    (quota.limit as number) < 1 ||
+    (quota.limit as number) > 1_000_000 ||
+    (quota.period !== 'hour' && quota.period !== 'day')
+  ) {
+    throw new DomainError(
+      'validation_failed',
+      'tokenQuota must be {limit: 1 to 1000000, period: "hour" or "day"}, or null for none',
+      'tokenQuota',
+    );
+  }
+  return { limit: quota.limit as number, period: quota.period };
+}
+
 function validateFlag(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean')
     throw new DomainError('validation_failed', `${field} must be true or false`, field);
@@ -386,5 +410,6 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   if (patch.expiresAt !== undefined) details.expiresAt = patch.expiresAt;
   if (patch.requireDpop !== undefined) details.requireDpop = patch.requireDpop;
   if (patch.allowedCidrs !== undefined) details.allowedCidrs = patch.allowedCidrs;
+  if (patch.tokenQuota !== undefined) details.tokenQuota = patch.tokenQuota;
   return details;
 }

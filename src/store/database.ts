@@ -32,6 +32,8 @@ export interface Database {
     require_dpop: number;
     /** JSON array of CIDR ranges the credential may be used from; empty: anywhere. */
     allowed_cidrs: string;
+    /** JSON `{limit, period}` of its token quota, or null for none. */
+    token_quota: string | null;
   };
   credential_secrets: {
     id: string;

@@ -10,6 +10,7 @@ import type {
   PortalUser,
   SigningKey,
   SigningKeyStatus,
+  TokenQuota,
 } from '../core/model.js';
 import type { Licence } from '../core/scopes.js';
 import type { Database } from './database.js';
@@ -48,6 +49,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     tokensRevokedAt: row.tokens_revoked_at,
     requireDpop: Number(row.require_dpop) === 1,
     allowedCidrs: JSON.parse(row.allowed_cidrs) as string[],
+    tokenQuota: row.token_quota === null ? null : (JSON.parse(row.token_quota) as TokenQuota),
   };
 }
 

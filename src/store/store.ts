@@ -10,6 +10,7 @@ import type {
   PortalUser,
   RevokedToken,
   SigningKey,
+  TokenQuota,
 } from '../core/model.js';
 import type { Licence } from '../core/scopes.js';
 
@@ -130,6 +131,7 @@ export interface NewCredential {
   keys?: readonly NewCredentialKey[];
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
+  tokenQuota?: TokenQuota | null;
 }
 
 export interface NewCredentialKey {
@@ -147,6 +149,7 @@ export interface CredentialPatch {
   tokensRevokedAt?: string;
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
+  tokenQuota?: TokenQuota | null;
 }
 
 /** What the token endpoint needs to authenticate a client, read in one go. */

@@ -3,6 +3,7 @@ import type { ClientSecretHasher } from '../core/client-secret.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { LoadingCache } from '../services/loading-cache.js';
+import type { RequestCounter } from '../services/rate-limiter.js';
 import type { RevocationList } from '../services/revocation-list.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
@@ -24,6 +25,8 @@ export interface TokenServiceContext {
   readonly keyring: Keyring;
   readonly hasher: ClientSecretHasher;
   readonly limiter: FailedAuthenticationLimiter;
+  /** Counts each credential's tokens against its quota (Redis when configured, so across instances). */
+  readonly quotas: RequestCounter;
   readonly failureAudit: FailedAuthenticationAudit;
   readonly usage: UsageRecorder;
 }

@@ -1,4 +1,4 @@
-import { InvalidDpopProof } from '../core/errors.js';
+import { InvalidDpopProof, TooManyRequests } from '../core/errors.js';
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
 import { checkDpopProof } from '../services/dpop-proof.js';
@@ -36,6 +36,7 @@ export async function handleTokenRequest(
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
   const boundTo = await dpopKey(context, request.dpop, credential);
+  await takeFromQuota(context, credential);
   const now = Date.now();
   const token = mintAccessToken(context, credential, scopes, now, boundTo);
   context.usage.tokenIssued(credential.id, secret?.id, scopes, now);
@@ -45,6 +46,24 @@ export async function handleTokenRequest(
     token_type: boundTo === undefined ? 'Bearer' : 'DPoP',
     scope: scopes.join(' '),
   };
+}
+
+const PERIOD_SECONDS = { hour: 3600, day: 86_400 } as const;
+
+/** The credential's token quota, counted across instances when Redis is configured. */
+async function takeFromQuota(context: TokenServiceContext, credential: Credential): Promise<void> {
+  const quota = credential.tokenQuota;
+  if (!quota) return;
+  const decision = await context.quotas.take(`token-quota:${credential.id}`, {
+    limit: quota.limit,
+    windowSeconds: PERIOD_SECONDS[quota.period],
+  });
+  if (!decision.allowed) {
+    throw new TooManyRequests(
+      `This client has had its ${quota.limit} tokens this ${quota.period}; retry after ${decision.resetSeconds} seconds`,
+      Math.max(1, decision.resetSeconds),
+    );
+  }
 }
 
 /**

@@ -16,6 +16,15 @@ export const publicKey = {
 } as const;
 const publicKeys = { type: 'array', minItems: 1, maxItems: 10, items: publicKey } as const;
 const allowedCidrs = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 50 } } as const;
+const tokenQuota = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['limit', 'period'],
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    period: { type: 'string', enum: ['hour', 'day'] },
+  },
+} as const;
 
 interface CredentialBody {
   name?: string;
@@ -24,6 +33,7 @@ interface CredentialBody {
   expiresAt?: string | null;
   requireDpop?: boolean;
   allowedCidrs?: string[];
+  tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
 }
 
 /** API credentials: the seed's page, as JSON. */
@@ -58,7 +68,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
 
   app.post<{
     Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs'> & {
+      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota'> & {
         publicKeys?: Array<string | Record<string, unknown>>;
       };
   }>(
@@ -79,6 +89,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             publicKeys,
             requireDpop: { type: 'boolean' },
             allowedCidrs,
+            tokenQuota,
           },
         },
         response: {
@@ -140,6 +151,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             expiresAt,
             requireDpop: { type: 'boolean' },
             allowedCidrs,
+            tokenQuota,
           },
         },
         response: { 200: oneCredentialResponse, ...errorResponses },

@@ -30,6 +30,7 @@ export function registerCredentialCommands(program: Command): void {
       'an address range it may be used from (repeatable); anywhere when none',
       collect,
     )
+    .option('--token-quota <n/period>', 'at most n tokens an hour or a day: 100/hour, 1000/day')
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -40,6 +41,7 @@ export function registerCredentialCommands(program: Command): void {
         publicKey?: string[];
         requireDpop?: boolean;
         allowIp?: string[];
+        tokenQuota?: string;
         json?: boolean;
       }) => {
         await withStore(async ({ store, credentials: service }) => {
@@ -53,6 +55,7 @@ export function registerCredentialCommands(program: Command): void {
               publicKeys: options.publicKey.map(readKeyFile),
               requireDpop: options.requireDpop ?? false,
               allowedCidrs: allowedRanges(options.allowIp) ?? [],
+              tokenQuota: quotaOption(options.tokenQuota) ?? null,
             });
             if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
             process.stdout.write(
@@ -73,6 +76,7 @@ export function registerCredentialCommands(program: Command): void {
             expiresAt: options.expiresAt ?? null,
             requireDpop: options.requireDpop ?? false,
             allowedCidrs: allowedRanges(options.allowIp) ?? [],
+            tokenQuota: quotaOption(options.tokenQuota) ?? null,
           });
           if (options.json) {
             printJson({ ...credentialJson(credential), client_secret: clientSecret });
@@ -150,6 +154,7 @@ export function registerCredentialCommands(program: Command): void {
       'replace the address ranges it may be used from (repeatable); "any" clears them',
       collect,
     )
+    .option('--token-quota <n/period>', 'at most n tokens an hour or a day (100/hour, 1000/day), or "none"')
     .option('--json', 'print JSON')
     .action(
       async (
@@ -165,6 +170,7 @@ export function registerCredentialCommands(program: Command): void {
           requireDpop?: boolean;
           allowBearer?: boolean;
           allowIp?: string[];
+          tokenQuota?: string;
           json?: boolean;
         },
       ) => {
@@ -181,6 +187,7 @@ export function registerCredentialCommands(program: Command): void {
             disabled: options.disable ? true : options.enable ? false : undefined,
             requireDpop: options.requireDpop ? true : options.allowBearer ? false : undefined,
             allowedCidrs: allowedRanges(options.allowIp),
+            tokenQuota: quotaOption(options.tokenQuota),
             expiresAt:
               options.expiresAt === undefined
                 ? undefined
@@ -234,4 +241,13 @@ function allowedRanges(values: string[] | undefined): string[] | undefined {
     return [];
   }
   return values;
+}
+
+/** `--token-quota 100/hour`: the quota; `none`: no quota; undefined when not given. */
+function quotaOption(value: string | undefined): { limit: number; period: string } | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const match = /^(\d+)\/(hour|day)$/.exec(value);
+  if (!match) throw new UsageError('--token-quota must be n/hour or n/day (100/hour), or none');
+  return { limit: Number(match[1]), period: match[2]! };
 }

@@ -8,7 +8,7 @@ import { portalSchema } from './0005-portal.js';
 import { oneActiveKey } from './0006-one-active-key.js';
 import { credentialTokensRevoked } from './0007-credential-tokens-revoked.js';
 import { credentialKeys } from './0008-credential-keys.js';
-import { credentialAddressRanges } from './0009-credential-address-ranges.js';
+import { credentialPolicies } from './0009-credential-policies.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -21,7 +21,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0006-one-active-key': oneActiveKey,
     '0007-credential-tokens-revoked': credentialTokensRevoked,
     '0008-credential-keys': credentialKeys,
-    '0009-credential-address-ranges': credentialAddressRanges,
+    '0009-credential-policies': credentialPolicies,
   };
   return { getMigrations: async () => migrations };
 }

@@ -25,6 +25,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         tokens_revoked_at: null,
         require_dpop: input.requireDpop ? 1 : 0,
         allowed_cidrs: JSON.stringify(input.allowedCidrs ?? []),
+        token_quota: input.tokenQuota ? JSON.stringify(input.tokenQuota) : null,
       };
       const secretRow = input.secret && {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
@@ -128,6 +129,9 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         if (patch.tokensRevokedAt !== undefined) values.tokens_revoked_at = patch.tokensRevokedAt;
         if (patch.requireDpop !== undefined) values.require_dpop = patch.requireDpop ? 1 : 0;
         if (patch.allowedCidrs !== undefined) values.allowed_cidrs = JSON.stringify(patch.allowedCidrs);
+        if (patch.tokenQuota !== undefined) {
+          values.token_quota = patch.tokenQuota === null ? null : JSON.stringify(patch.tokenQuota);
+        }
         const row = await trx
           .updateTable('credentials')
           .set(values)

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
-import type { RateLimit, RateLimitDecision, RateLimiter, RequestCounter } from '../services/rate-limiter.js';
+import type { RateLimit, RateLimitDecision, RateLimiter, RequestCounter } from './rate-limiter.js';
 
 // INCR and set the window's expiry in one step; answers [count, milliseconds left].
 const TAKE = `

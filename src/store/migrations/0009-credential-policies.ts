@@ -1,0 +1,15 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * Credential policies: where a credential may be used from (a JSON list of CIDR ranges, empty for
+ * anywhere) and how many tokens it may get (a JSON `{limit, period}`, or null for no quota).
+ */
+export const credentialPolicies: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('credentials')
+      .addColumn('allowed_cidrs', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema.alterTable('credentials').addColumn('token_quota', 'text').execute();
+  },
+};
