@@ -96,6 +96,7 @@ export const credentialSchema = {
     'requireDpop',
     'allowedCidrs',
     'tokenQuota',
+    'metadata',
     'secrets',
     'keys',
   ],
@@ -118,6 +119,8 @@ export const credentialSchema = {
     /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
     allowedCidrs: { type: 'array', items: { type: 'string' } },
     /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
+    /** Key/value pairs its tokens carry in `keygate_metadata`; never for secrets. */
+    metadata: { type: 'object', additionalProperties: { type: 'string' } },
     tokenQuota: {
       type: ['object', 'null'],
       required: ['limit', 'period'],

@@ -1,3 +1,4 @@
+import { METADATA_CLAIM } from './credential-metadata.js';
 import type { Credential } from './model.js';
 
 /** JWT access-token claims per RFC 9068, plus the account and region Keygate adds. */
@@ -15,6 +16,8 @@ export interface AccessTokenClaims {
   readonly region: string;
   /** RFC 9449 §6.1: the thumbprint of the key the token is bound to (DPoP). */
   readonly cnf?: { readonly jkt: string };
+  /** The credential's metadata, when it has some (`METADATA_CLAIM`). */
+  readonly keygate_metadata?: Readonly<Record<string, string>>;
 }
 
 export interface AccessTokenContext {
@@ -42,5 +45,6 @@ export function buildAccessTokenClaims(
     jti,
     account_id: credential.accountId,
     region: context.region,
+    ...(Object.keys(credential.metadata).length > 0 && { [METADATA_CLAIM]: credential.metadata }),
   };
 }

@@ -33,6 +33,8 @@ export interface Credential {
   readonly allowedCidrs: readonly string[];
   /** At most this many tokens a period (as Auth0's token quotas); null: no quota. */
   readonly tokenQuota: TokenQuota | null;
+  /** Key/value pairs its tokens carry in `keygate_metadata`, for upstreams to route or attribute by. */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 export interface TokenQuota {

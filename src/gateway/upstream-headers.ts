@@ -35,6 +35,7 @@ export interface CallerIdentity {
   accountId: string;
   clientId: string;
   scopes: readonly string[];
+  metadata: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,9 +68,17 @@ export function upstreamRequestHeaders(
 
 /** The caller's identity as the upstream receives it, from the gateway or through forward-auth. */
 export function identityHeaders(caller: CallerIdentity): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-keygate-account-id': caller.accountId,
     'x-keygate-client-id': caller.clientId,
     'x-keygate-scopes': caller.scopes.join(' '),
   };
+  // The credential's metadata as compact JSON, ASCII-only: a header value takes nothing else.
+  if (Object.keys(caller.metadata).length > 0) {
+    headers['x-keygate-metadata'] = JSON.stringify(caller.metadata).replace(
+      /[^\x20-\x7e]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
+  return headers;
 }

@@ -1,5 +1,6 @@
 import { hash, type KeyObject } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
+import { METADATA_CLAIM } from '../core/credential-metadata.js';
 import { type CredentialStatus, firstAdmittedIssuedAt, isCredentialExpired } from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import { boundedCache } from './bounded-cache.js';
@@ -47,6 +48,8 @@ export interface AdmittedToken {
   jkt: string | undefined;
   /** Where its credential may be used from (CIDR ranges; empty: anywhere), as the credential says now. */
   allowedCidrs: readonly string[];
+  /** The credential's metadata as the token carries it (`keygate_metadata`); empty when none. */
+  metadata: Readonly<Record<string, string>>;
 }
 
 export type TokenVerdict =
@@ -96,6 +99,7 @@ interface CheckedClaims {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly jkt: string | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
   /** The last verdict given, reused while its credential is the same record. */
   last?: { credential: CredentialStatus; verdict: TokenVerdict };
 }
@@ -186,6 +190,7 @@ export class AccessTokenVerifier {
         expiresAt,
         jkt,
         allowedCidrs: credential.allowedCidrs,
+        metadata: claims.metadata,
       },
     };
     // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.
@@ -235,7 +240,22 @@ export class AccessTokenVerifier {
     if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string')) {
       return 'malformed';
     }
-    return { grant, jti, issuedAt: iat, expiresAt: exp, jkt: cnf?.jkt as string | undefined };
+    const metadata = payload[METADATA_CLAIM] ?? NO_METADATA;
+    if (
+      typeof metadata !== 'object' ||
+      metadata === null ||
+      Object.values(metadata).some((v) => typeof v !== 'string')
+    ) {
+      return 'malformed';
+    }
+    return {
+      grant,
+      jti,
+      issuedAt: iat,
+      expiresAt: exp,
+      jkt: cnf?.jkt as string | undefined,
+      metadata: metadata as Record<string, string>,
+    };
   }
 
   /**
@@ -251,6 +271,8 @@ export class AccessTokenVerifier {
     return this.#checked.size;
   }
 }
+
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 
 function refused(reason: TokenRefusal): TokenVerdict {
   return { admitted: false, reason };

@@ -6,6 +6,7 @@ import {
   validateCredentialScopes,
   validateDateTime,
 } from '../core/credential-input.js';
+import { validateMetadata } from '../core/credential-metadata.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
 import type { Credential, CredentialKey, CredentialSecret, TokenQuota } from '../core/model.js';
@@ -25,6 +26,8 @@ export interface CreateCredentialInput {
   allowedCidrs?: unknown;
   /** At most `limit` tokens an hour or a day; null or absent: no quota. */
   tokenQuota?: unknown;
+  /** Key/value pairs copied into its tokens; never for secrets. */
+  metadata?: unknown;
 }
 
 export interface CreatedCredential {
@@ -49,6 +52,7 @@ export interface CredentialChanges {
   requireDpop?: unknown;
   allowedCidrs?: unknown;
   tokenQuota?: unknown;
+  metadata?: unknown;
 }
 
 /**
@@ -116,6 +120,7 @@ export class CredentialService {
         requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
         allowedCidrs: validateAddressRanges(input.allowedCidrs ?? []),
         tokenQuota: validateTokenQuota(input.tokenQuota ?? null),
+        metadata: validateMetadata(input.metadata ?? {}),
       },
       auditBy(
         actor,
@@ -220,6 +225,7 @@ export class CredentialService {
       patch.requireDpop = validateFlag(changes.requireDpop, 'requireDpop');
     if (changes.allowedCidrs !== undefined) patch.allowedCidrs = validateAddressRanges(changes.allowedCidrs);
     if (changes.tokenQuota !== undefined) patch.tokenQuota = validateTokenQuota(changes.tokenQuota);
+    if (changes.metadata !== undefined) patch.metadata = validateMetadata(changes.metadata);
     const updated = await this.store.credentials.update(
       current.id,
       patch,
@@ -411,5 +417,6 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   if (patch.requireDpop !== undefined) details.requireDpop = patch.requireDpop;
   if (patch.allowedCidrs !== undefined) details.allowedCidrs = patch.allowedCidrs;
   if (patch.tokenQuota !== undefined) details.tokenQuota = patch.tokenQuota;
+  if (patch.metadata !== undefined) details.metadata = patch.metadata;
   return details;
 }

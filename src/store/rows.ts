@@ -50,6 +50,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     requireDpop: Number(row.require_dpop) === 1,
     allowedCidrs: JSON.parse(row.allowed_cidrs) as string[],
     tokenQuota: row.token_quota === null ? null : (JSON.parse(row.token_quota) as TokenQuota),
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
   };
 }
 

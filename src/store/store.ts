@@ -132,6 +132,7 @@ export interface NewCredential {
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
   tokenQuota?: TokenQuota | null;
+  metadata?: Readonly<Record<string, string>>;
 }
 
 export interface NewCredentialKey {
@@ -150,6 +151,7 @@ export interface CredentialPatch {
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
   tokenQuota?: TokenQuota | null;
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** What the token endpoint needs to authenticate a client, read in one go. */

@@ -66,6 +66,9 @@ describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
         rateLimitPlans: { standard: { perAccount: { limit: LIMIT, windowSeconds: 60 } } },
       });
       client = await keygate.createCredential(['admin:read']);
+      await keygate.credentials.update(client.clientId, {
+        metadata: { team: 'payments', region_code: 'eu-1' },
+      });
       token = await issueToken(keygate, client, 'admin:read');
       proxy = await start(new URL(keygate.forwardAuthUrl!).host, new URL(upstream.url).host);
     });
@@ -95,6 +98,10 @@ describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
       expect(seen.headers['x-keygate-account-id']).toBe(account.id);
       expect(seen.headers['x-keygate-client-id']).toBe(client.clientId);
       expect(seen.headers['x-keygate-scopes']).toBe('admin:read');
+      expect(JSON.parse(String(seen.headers['x-keygate-metadata']))).toEqual({
+        team: 'payments',
+        region_code: 'eu-1',
+      });
       expect(seen.headers.authorization).toBeUndefined();
     });
 

@@ -16,6 +16,12 @@ export const publicKey = {
 } as const;
 const publicKeys = { type: 'array', minItems: 1, maxItems: 10, items: publicKey } as const;
 const allowedCidrs = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 50 } } as const;
+/** Checked in full by the service (keys, lengths, 2 KB); bounded here so no body is huge. */
+const metadata = {
+  type: 'object',
+  maxProperties: 20,
+  additionalProperties: { type: 'string', maxLength: 200 },
+} as const;
 const tokenQuota = {
   type: ['object', 'null'],
   additionalProperties: false,
@@ -34,6 +40,7 @@ interface CredentialBody {
   requireDpop?: boolean;
   allowedCidrs?: string[];
   tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
+  metadata?: Record<string, string>;
 }
 
 /** API credentials: the seed's page, as JSON. */
@@ -68,7 +75,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
 
   app.post<{
     Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota'> & {
+      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota' | 'metadata'> & {
         publicKeys?: Array<string | Record<string, unknown>>;
       };
   }>(
@@ -90,6 +97,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             requireDpop: { type: 'boolean' },
             allowedCidrs,
             tokenQuota,
+            metadata,
           },
         },
         response: {
@@ -152,6 +160,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             requireDpop: { type: 'boolean' },
             allowedCidrs,
             tokenQuota,
+            metadata,
           },
         },
         response: { 200: oneCredentialResponse, ...errorResponses },

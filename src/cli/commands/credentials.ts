@@ -31,6 +31,11 @@ export function registerCredentialCommands(program: Command): void {
       collect,
     )
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day: 100/hour, 1000/day')
+    .option(
+      '--metadata <key=value>',
+      'a pair its tokens carry in keygate_metadata (repeatable); never secrets',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -42,6 +47,7 @@ export function registerCredentialCommands(program: Command): void {
         requireDpop?: boolean;
         allowIp?: string[];
         tokenQuota?: string;
+        metadata?: string[];
         json?: boolean;
       }) => {
         await withStore(async ({ store, credentials: service }) => {
@@ -56,6 +62,7 @@ export function registerCredentialCommands(program: Command): void {
               requireDpop: options.requireDpop ?? false,
               allowedCidrs: allowedRanges(options.allowIp) ?? [],
               tokenQuota: quotaOption(options.tokenQuota) ?? null,
+              metadata: metadataOption(options.metadata) ?? {},
             });
             if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
             process.stdout.write(
@@ -77,6 +84,7 @@ export function registerCredentialCommands(program: Command): void {
             requireDpop: options.requireDpop ?? false,
             allowedCidrs: allowedRanges(options.allowIp) ?? [],
             tokenQuota: quotaOption(options.tokenQuota) ?? null,
+            metadata: metadataOption(options.metadata) ?? {},
           });
           if (options.json) {
             printJson({ ...credentialJson(credential), client_secret: clientSecret });
@@ -155,6 +163,11 @@ export function registerCredentialCommands(program: Command): void {
       collect,
     )
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day (100/hour, 1000/day), or "none"')
+    .option(
+      '--metadata <key=value>',
+      'replace the pairs its tokens carry (repeatable); "none" clears them',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action(
       async (
@@ -171,6 +184,7 @@ export function registerCredentialCommands(program: Command): void {
           allowBearer?: boolean;
           allowIp?: string[];
           tokenQuota?: string;
+          metadata?: string[];
           json?: boolean;
         },
       ) => {
@@ -188,6 +202,7 @@ export function registerCredentialCommands(program: Command): void {
             requireDpop: options.requireDpop ? true : options.allowBearer ? false : undefined,
             allowedCidrs: allowedRanges(options.allowIp),
             tokenQuota: quotaOption(options.tokenQuota),
+            metadata: metadataOption(options.metadata),
             expiresAt:
               options.expiresAt === undefined
                 ? undefined
@@ -250,4 +265,17 @@ function quotaOption(value: string | undefined): { limit: number; period: string
   const match = /^(\d+)\/(hour|day)$/.exec(value);
   if (!match) throw new UsageError('--token-quota must be n/hour or n/day (100/hour), or none');
   return { limit: Number(match[1]), period: match[2]! };
+}
+
+/** `--metadata team=payments`: the pairs; `none`: no pairs; undefined when not given. */
+function metadataOption(values: string[] | undefined): Record<string, string> | undefined {
+  if (values === undefined) return undefined;
+  if (values.length === 1 && values[0] === 'none') return {};
+  const pairs: Record<string, string> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at < 1) throw new UsageError('--metadata takes key=value (team=payments), or none');
+    pairs[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return pairs;
 }

@@ -2,7 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * Credential policies: where a credential may be used from (a JSON list of CIDR ranges, empty for
- * anywhere) and how many tokens it may get (a JSON `{limit, period}`, or null for no quota).
+ * anywhere), how many tokens it may get (a JSON `{limit, period}`, or null for no quota), and what
+ * its tokens say of it (a JSON object of strings, copied into each token).
  */
 export const credentialPolicies: Migration = {
   async up(db: Kysely<unknown>) {
@@ -11,5 +12,9 @@ export const credentialPolicies: Migration = {
       .addColumn('allowed_cidrs', 'text', (c) => c.notNull().defaultTo('[]'))
       .execute();
     await db.schema.alterTable('credentials').addColumn('token_quota', 'text').execute();
+    await db.schema
+      .alterTable('credentials')
+      .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
   },
 };

@@ -26,6 +26,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         require_dpop: input.requireDpop ? 1 : 0,
         allowed_cidrs: JSON.stringify(input.allowedCidrs ?? []),
         token_quota: input.tokenQuota ? JSON.stringify(input.tokenQuota) : null,
+        metadata: JSON.stringify(input.metadata ?? {}),
       };
       const secretRow = input.secret && {
         // Time-ordered, so a credential's secrets list oldest first even within one millisecond.
@@ -129,6 +130,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         if (patch.tokensRevokedAt !== undefined) values.tokens_revoked_at = patch.tokensRevokedAt;
         if (patch.requireDpop !== undefined) values.require_dpop = patch.requireDpop ? 1 : 0;
         if (patch.allowedCidrs !== undefined) values.allowed_cidrs = JSON.stringify(patch.allowedCidrs);
+        if (patch.metadata !== undefined) values.metadata = JSON.stringify(patch.metadata);
         if (patch.tokenQuota !== undefined) {
           values.token_quota = patch.tokenQuota === null ? null : JSON.stringify(patch.tokenQuota);
         }
