@@ -1,7 +1,9 @@
 import { decodeJwt } from 'jose';
 import { InvalidRequest } from '../../core/errors.js';
 import type { FormParameters } from './read-form.js';
-import { JWT_BEARER_ASSERTION } from './verify-client-assertion.js';
+
+/** RFC 7523 §2.2: the client_assertion_type of a signed assertion (private_key_jwt). */
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 

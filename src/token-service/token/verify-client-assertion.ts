@@ -4,8 +4,6 @@ import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { endpointUrl, INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '../metadata.js';
 
-export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
 /** The longest an assertion may live: a signed assertion is a one-time proof, not a credential. */
 const LONGEST_ASSERTION_SECONDS = 300;
 
