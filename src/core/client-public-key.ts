@@ -66,3 +66,28 @@ function algorithmsOf(key: KeyObject): ClientKeyAlgorithm[] {
 function invalid(why: string): DomainError {
   return new DomainError('validation_failed', `publicKey: ${why}`, 'publicKey');
 }
+
+/** A list of public keys as the admin API and CLI give them (1 to 10, PEM text or JWK objects). */
+export async function readClientPublicKeys(input: unknown): Promise<ClientPublicKey[]> {
+  if (input === undefined || input === null) return [];
+  if (!Array.isArray(input) || input.length > 10) {
+    throw new DomainError('validation_failed', 'publicKeys must be a list of at most 10 keys', 'publicKeys');
+  }
+  const keys: ClientPublicKey[] = [];
+  for (const key of input) {
+    if (typeof key !== 'string' && (typeof key !== 'object' || key === null || Array.isArray(key))) {
+      throw new DomainError('validation_failed', 'each public key is PEM text or a JWK object', 'publicKeys');
+    }
+    keys.push(await readClientPublicKey(key as string | Record<string, unknown>));
+  }
+  return keys;
+}
+
+/** A read key as the store keeps it. */
+export function storedKey(key: ClientPublicKey) {
+  return {
+    thumbprint: key.thumbprint,
+    jwk: key.jwk as Record<string, string>,
+    algorithms: key.algorithms,
+  };
+}

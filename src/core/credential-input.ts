@@ -1,4 +1,5 @@
 import { DomainError } from './domain-error.js';
+import type { TokenQuota } from './model.js';
 import { hasControlCharacters, hasInvisibleFormatting } from './printable-text.js';
 import { isKnownScope } from './scopes.js';
 
@@ -55,4 +56,30 @@ export function validateDateTime(
     throw new DomainError('validation_failed', `${field} must be in the future`, field);
   }
   return new Date(time).toISOString();
+}
+
+/** A token quota: `{limit: 1 to 1000000, period: hour or day}`, or null for none. */
+export function validateTokenQuota(value: unknown): TokenQuota | null {
+  if (value === null) return null;
+  const quota = value as { limit?: unknown; period?: unknown };
+  if (
+    typeof value !== 'object' ||
+    !Number.isInteger(quota.limit) ||
+    (quota.limit as number) < 1 ||
+    (quota.limit as number) > 1_000_000 ||
+    (quota.period !== 'hour' && quota.period !== 'day')
+  ) {
+    throw new DomainError(
+      'validation_failed',
+      'tokenQuota must be {limit: 1 to 1000000, period: "hour" or "day"}, or null for none',
+      'tokenQuota',
+    );
+  }
+  return { limit: quota.limit as number, period: quota.period };
+}
+
+export function validateFlag(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new DomainError('validation_failed', `${field} must be true or false`, field);
+  return value;
 }

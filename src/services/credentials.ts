@@ -1,15 +1,17 @@
 import { validateAddressRanges } from '../core/address-ranges.js';
-import { type ClientPublicKey, readClientPublicKey } from '../core/client-public-key.js';
+import { type ClientPublicKey, readClientPublicKeys, storedKey } from '../core/client-public-key.js';
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
 import {
   validateCredentialName,
   validateCredentialScopes,
   validateDateTime,
+  validateFlag,
+  validateTokenQuota,
 } from '../core/credential-input.js';
 import { validateMetadata } from '../core/credential-metadata.js';
 import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
-import type { Credential, CredentialKey, CredentialSecret, TokenQuota } from '../core/model.js';
+import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { CredentialPatch, Store } from '../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
@@ -79,7 +81,7 @@ export class CredentialService {
     input: CreateCredentialInput & { publicKeys: unknown },
     actor: Actor = CLI_ACTOR,
   ): Promise<CreatedKeyCredential> {
-    const publicKeys = await readPublicKeys(input.publicKeys);
+    const publicKeys = await readClientPublicKeys(input.publicKeys);
     if (publicKeys.length === 0) {
       throw new DomainError('validation_failed', 'publicKeys must name at least one key', 'publicKeys');
     }
@@ -116,7 +118,7 @@ export class CredentialService {
         ...(clientSecret && {
           secret: { hash: this.hasher.hash(clientSecret), hint: clientSecret.slice(0, 8) },
         }),
-        keys: publicKeys.map(newKey),
+        keys: publicKeys.map(storedKey),
         requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
         allowedCidrs: validateAddressRanges(input.allowedCidrs ?? []),
         tokenQuota: validateTokenQuota(input.tokenQuota ?? null),
@@ -143,10 +145,10 @@ export class CredentialService {
   /** Adds a public key; assertions signed by it authenticate the client from now on. */
   async addKey(idOrClientId: string, publicKey: unknown, actor: Actor = CLI_ACTOR): Promise<CredentialKey> {
     const credential = await this.find(idOrClientId, actor);
-    const [key] = await readPublicKeys([publicKey]);
+    const [key] = await readClientPublicKeys([publicKey]);
     const added = await this.store.credentials.addKey(
       credential.id,
-      newKey(key!),
+      storedKey(key!),
       auditBy(actor, credential.accountId, 'credential.key_added', target(credential), {
         thumbprint: key!.thumbprint,
       }),
@@ -338,54 +340,6 @@ export class CredentialService {
     if (!revoked) throw new DomainError('not_found', `no usable secret ${secretId} on this credential`);
     await this.afterWrite();
   }
-}
-
-function validateTokenQuota(value: unknown): TokenQuota | null {
-  if (value === null) return null;
-  const quota = value as { limit?: unknown; period?: unknown };
-  if (
-    typeof value !== 'object' ||
-    !Number.isInteger(quota.limit) ||
-    (quota.limit as number) < 1 ||
-    (quota.limit as number) > 1_000_000 ||
-    (quota.period !== 'hour' && quota.period !== 'day')
-  ) {
-    throw new DomainError(
-      'validation_failed',
-      'tokenQuota must be {limit: 1 to 1000000, period: "hour" or "day"}, or null for none',
-      'tokenQuota',
-    );
-  }
-  return { limit: quota.limit as number, period: quota.period };
-}
-
-function validateFlag(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean')
-    throw new DomainError('validation_failed', `${field} must be true or false`, field);
-  return value;
-}
-
-async function readPublicKeys(input: unknown): Promise<ClientPublicKey[]> {
-  if (input === undefined || input === null) return [];
-  if (!Array.isArray(input) || input.length > 10) {
-    throw new DomainError('validation_failed', 'publicKeys must be a list of at most 10 keys', 'publicKeys');
-  }
-  const keys: ClientPublicKey[] = [];
-  for (const key of input) {
-    if (typeof key !== 'string' && (typeof key !== 'object' || key === null || Array.isArray(key))) {
-      throw new DomainError('validation_failed', 'each public key is PEM text or a JWK object', 'publicKeys');
-    }
-    keys.push(await readClientPublicKey(key as string | Record<string, unknown>));
-  }
-  return keys;
-}
-
-function newKey(key: ClientPublicKey) {
-  return {
-    thumbprint: key.thumbprint,
-    jwk: key.jwk as Record<string, string>,
-    algorithms: key.algorithms,
-  };
 }
 
 function target(credential: Credential) {
