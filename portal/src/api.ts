@@ -160,6 +160,9 @@ export const api = {
       disabled?: boolean;
       expiresAt?: string | null;
       requireDpop?: boolean;
+      allowedCidrs?: string[];
+      tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
+      metadata?: Record<string, string>;
     },
   ) =>
     request<{ credential: Credential }>('PATCH', `/credentials/${id(credentialId)}`, { body: changes }).then(

@@ -53,6 +53,16 @@ export interface Credential {
   secrets: Secret[];
   /** Public keys for private_key_jwt; a credential created with keys has no secret. */
   keys: CredentialKey[];
+  /** CIDR ranges it may be used from; empty: anywhere. */
+  allowedCidrs: string[];
+  tokenQuota: TokenQuota | null;
+  /** Copied into its tokens; never secrets. */
+  metadata: Record<string, string>;
+}
+
+export interface TokenQuota {
+  limit: number;
+  period: 'hour' | 'day';
 }
 
 export interface CredentialKey {

@@ -7,6 +7,7 @@ import { CredentialSettingsForm } from '../components/CredentialSettingsForm';
 import { KeysSection } from '../components/KeysSection';
 import { Link } from '../components/Link';
 import { Loading } from '../components/Loading';
+import { PoliciesSection } from '../components/PoliciesSection';
 import { SecretsSection } from '../components/SecretsSection';
 import { StatusBadge } from '../components/StatusBadge';
 import { UsageSection } from '../components/UsageSection';
@@ -48,6 +49,7 @@ export function CredentialDetailPage({ credentialId }: { credentialId: string })
       <CredentialSettingsForm credential={credential} onSaved={state.setData} />
       <SecretsSection credential={credential} onChange={state.setData} />
       <KeysSection credential={credential} onChange={state.setData} />
+      <PoliciesSection credential={credential} onSaved={state.setData} />
       <UsageSection credentialId={credential.id} />
     </>
   );

@@ -4,10 +4,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/admin.js';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
-import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
-/** A credential without a secret, from the portal: paste a public key, require DPoP, manage keys. */
-describe.skipIf(!hasChromium)('portal: public keys and DPoP', () => {
+/**
+ * Credentials without shared secrets and with policies, from the portal: paste a public key, require
+ * DPoP, manage keys; limit where a credential may be used from, its token quota and its metadata.
+ */
+describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
   let keygate: TestKeygate;
   let browser: Browser;
   let page: Page;
@@ -82,5 +85,29 @@ describe.skipIf(!hasChromium)('portal: public keys and DPoP', () => {
       .click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => keys.getByRole('button', { name: /^Remove key / }).count()).toBe(1);
+  });
+
+  it('sets an address range, a quota and metadata; a token request from elsewhere is then refused', async () => {
+    const client = await keygate.createCredential(['stats'], 'Branch office');
+    await page.goto(`${keygate.url}/portal/credentials/${client.id}`);
+    const policies = page.getByRole('region', { name: 'Policies' });
+    await policies.getByLabel('Allowed address ranges').fill('127.0.0.9/32');
+    await policies.getByLabel('Tokens at most').fill('5');
+    await policies.getByLabel('Per').selectOption('day');
+    await policies.getByLabel(/Metadata/).fill('team=payments\nsite=lyon');
+    await policies.getByRole('button', { name: 'Save policies' }).click();
+    await policies.getByText('Saved').waitFor();
+    await policies.getByText(/never put secrets here/).waitFor();
+
+    const stored = (await keygate.store.credentials.findByClientId(client.clientId))!;
+    expect(stored.allowedCidrs).toEqual(['127.0.0.9/32']);
+    expect(stored.tokenQuota).toEqual({ limit: 5, period: 'day' });
+    expect(stored.metadata).toEqual({ team: 'payments', site: 'lyon' });
+    await keygate.syncChanges();
+    expect((await requestToken(keygate, client, 'stats')).status).toBe(401);
+
+    await policies.getByLabel('Allowed address ranges').fill('10.0.0.0/33');
+    await policies.getByRole('button', { name: 'Save policies' }).click();
+    await policies.getByText(/is not an IPv4 or IPv6 address or CIDR range/).waitFor();
   });
 });
