@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestToken, revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import {
+  agentFrom,
+  postForm,
+  requestToken,
+  revokeToken,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 import { dropSchema, SKIP_MESSAGE, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
@@ -65,6 +74,44 @@ describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
     await withinOneSecond(async () => {
       expect((await gatewayB(token)).status).toBe(401);
     });
+  });
+
+  it('narrowing a credential’s address ranges on A refuses it at B within 1 s: tokens and calls', async () => {
+    const client = await a.createCredential(['agents-availability:read']);
+    await a.credentials.update(client.id, { allowedCidrs: ['127.0.0.2/32', '127.0.0.6/32'] });
+    const from = (address: string) => ({ dispatcher: agentFrom(address) });
+    const tokenAt = (address: string) =>
+      postForm(
+        b.url + TOKEN_PATH,
+        {
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          scope: 'agents-availability:read',
+        },
+        {},
+        address,
+      );
+    const callB = async (address: string, token: string) =>
+      (
+        await undiciFetch(`${b.gatewayUrl}/agents-availability`, {
+          headers: { authorization: `Bearer ${token}` },
+          ...from(address),
+        })
+      ).status;
+    let token = '';
+    await withinOneSecond(async () => {
+      const issued = await tokenAt('127.0.0.6');
+      expect(issued.status).toBe(200);
+      token = String(issued.body?.access_token);
+    });
+    expect(await callB('127.0.0.6', token)).toBe(200);
+    await a.credentials.update(client.id, { allowedCidrs: ['127.0.0.2/32'] });
+    await withinOneSecond(async () => {
+      expect(await callB('127.0.0.6', token)).toBe(401);
+      expect((await tokenAt('127.0.0.6')).status).toBe(401);
+    });
+    expect(await callB('127.0.0.2', token)).toBe(200);
   });
 });
 
