@@ -162,6 +162,7 @@ export const api = {
       requireDpop?: boolean;
       allowedCidrs?: string[];
       tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
+      callLimit?: { limit: number; windowSeconds: number } | null;
       metadata?: Record<string, string>;
     },
   ) =>

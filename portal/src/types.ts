@@ -56,6 +56,8 @@ export interface Credential {
   /** CIDR ranges it may be used from; empty: anywhere. */
   allowedCidrs: string[];
   tokenQuota: TokenQuota | null;
+  /** Its own API call limit in place of its plan's. */
+  callLimit: { limit: number; windowSeconds: number } | null;
   /** Copied into its tokens; never secrets. */
   metadata: Record<string, string>;
 }

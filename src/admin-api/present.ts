@@ -84,6 +84,7 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     requireDpop: c.requireDpop,
     allowedCidrs: [...c.allowedCidrs],
     tokenQuota: c.tokenQuota,
+    callLimit: c.callLimit,
     metadata: { ...c.metadata },
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
     keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),

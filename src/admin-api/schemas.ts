@@ -96,6 +96,7 @@ export const credentialSchema = {
     'requireDpop',
     'allowedCidrs',
     'tokenQuota',
+    'callLimit',
     'metadata',
     'secrets',
     'keys',
@@ -119,6 +120,12 @@ export const credentialSchema = {
     /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
     allowedCidrs: { type: 'array', items: { type: 'string' } },
     /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
+    /** Its API calls a window, in place of its plan's per-credential limit; null: the plan's. */
+    callLimit: {
+      type: ['object', 'null'],
+      required: ['limit', 'windowSeconds'],
+      properties: { limit: { type: 'integer' }, windowSeconds: { type: 'integer' } },
+    },
     /** Key/value pairs its tokens carry in `keygate_metadata`; never for secrets. */
     metadata: { type: 'object', additionalProperties: { type: 'string' } },
     tokenQuota: {

@@ -19,6 +19,7 @@ export function credentialJson(c: Credential) {
     require_dpop: c.requireDpop,
     allowed_cidrs: c.allowedCidrs,
     token_quota: c.tokenQuota,
+    call_limit: c.callLimit,
     metadata: c.metadata,
   };
 }

@@ -1,5 +1,5 @@
 import { DomainError } from './domain-error.js';
-import type { TokenQuota } from './model.js';
+import type { CallLimit, TokenQuota } from './model.js';
 import { hasControlCharacters, hasInvisibleFormatting } from './printable-text.js';
 import { isKnownScope } from './scopes.js';
 
@@ -82,4 +82,24 @@ export function validateFlag(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean')
     throw new DomainError('validation_failed', `${field} must be true or false`, field);
   return value;
+}
+
+/** A credential's own API call limit: `{limit: 1 to 1e9, windowSeconds: 1 to 86400}`, or null for the plan's. */
+export function validateCallLimit(value: unknown): CallLimit | null {
+  if (value === null) return null;
+  const rule = value as { limit?: unknown; windowSeconds?: unknown };
+  const within = (n: unknown, most: number) =>
+    Number.isInteger(n) && (n as number) >= 1 && (n as number) <= most;
+  if (
+    typeof value !== 'object' ||
+    !within(rule.limit, 1_000_000_000) ||
+    !within(rule.windowSeconds, 86_400)
+  ) {
+    throw new DomainError(
+      'validation_failed',
+      'callLimit must be {limit: 1 to 1000000000, windowSeconds: 1 to 86400}, or null for the plan’s',
+      'callLimit',
+    );
+  }
+  return { limit: rule.limit as number, windowSeconds: rule.windowSeconds as number };
 }

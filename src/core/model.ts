@@ -33,8 +33,15 @@ export interface Credential {
   readonly allowedCidrs: readonly string[];
   /** At most this many tokens a period (as Auth0's token quotas); null: no quota. */
   readonly tokenQuota: TokenQuota | null;
+  /** Its API calls a window, in place of its plan's per-credential limit; null: the plan's. */
+  readonly callLimit: CallLimit | null;
   /** Key/value pairs its tokens carry in `keygate_metadata`, for upstreams to route or attribute by. */
   readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface CallLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
 }
 
 export interface TokenQuota {
@@ -57,6 +64,7 @@ export type CredentialStatus = Pick<
   | 'tokensRevokedAt'
   | 'requireDpop'
   | 'allowedCidrs'
+  | 'callLimit'
 >;
 
 /**

@@ -99,7 +99,9 @@ export async function admitCall(
   checkVersion(route, call.accept);
   const limits =
     checks.plans.peekLimitsFor(token.accountId) ?? (await checks.plans.limitsFor(token.accountId));
-  const limitHeaders = await takeFairUsage(checks.limiter, token, limits);
+  // A credential's own call limit stands in for its plan's per-credential one.
+  const ruled = token.callLimit ? { ...limits, perCredential: token.callLimit } : limits;
+  const limitHeaders = await takeFairUsage(checks.limiter, token, ruled);
   const { concurrent } = checks;
   if (concurrent && !concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
     throw tooManyConcurrentCalls(limitHeaders);

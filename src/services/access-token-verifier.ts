@@ -1,7 +1,12 @@
 import { hash, type KeyObject } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
 import { METADATA_CLAIM } from '../core/credential-metadata.js';
-import { type CredentialStatus, firstAdmittedIssuedAt, isCredentialExpired } from '../core/model.js';
+import {
+  type CallLimit,
+  type CredentialStatus,
+  firstAdmittedIssuedAt,
+  isCredentialExpired,
+} from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import { boundedCache } from './bounded-cache.js';
 
@@ -50,6 +55,8 @@ export interface AdmittedToken {
   allowedCidrs: readonly string[];
   /** The credential's metadata as the token carries it (`keygate_metadata`); empty when none. */
   metadata: Readonly<Record<string, string>>;
+  /** The credential's own API call limit, in place of its plan's; null: the plan's. */
+  callLimit: CallLimit | null;
 }
 
 export type TokenVerdict =
@@ -191,6 +198,7 @@ export class AccessTokenVerifier {
         jkt,
         allowedCidrs: credential.allowedCidrs,
         metadata: claims.metadata,
+        callLimit: credential.callLimit,
       },
     };
     // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.

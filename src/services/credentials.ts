@@ -2,6 +2,7 @@ import { validateAddressRanges } from '../core/address-ranges.js';
 import { type ClientPublicKey, readClientPublicKeys, storedKey } from '../core/client-public-key.js';
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
 import {
+  validateCallLimit,
   validateCredentialName,
   validateCredentialScopes,
   validateDateTime,
@@ -28,6 +29,8 @@ export interface CreateCredentialInput {
   allowedCidrs?: unknown;
   /** At most `limit` tokens an hour or a day; null or absent: no quota. */
   tokenQuota?: unknown;
+  /** Its own API call limit in place of its plan's; null or absent: the plan's. */
+  callLimit?: unknown;
   /** Key/value pairs copied into its tokens; never for secrets. */
   metadata?: unknown;
 }
@@ -54,6 +57,7 @@ export interface CredentialChanges {
   requireDpop?: unknown;
   allowedCidrs?: unknown;
   tokenQuota?: unknown;
+  callLimit?: unknown;
   metadata?: unknown;
 }
 
@@ -122,6 +126,7 @@ export class CredentialService {
         requireDpop: validateFlag(input.requireDpop ?? false, 'requireDpop'),
         allowedCidrs: validateAddressRanges(input.allowedCidrs ?? []),
         tokenQuota: validateTokenQuota(input.tokenQuota ?? null),
+        callLimit: validateCallLimit(input.callLimit ?? null),
         metadata: validateMetadata(input.metadata ?? {}),
       },
       auditBy(
@@ -227,6 +232,7 @@ export class CredentialService {
       patch.requireDpop = validateFlag(changes.requireDpop, 'requireDpop');
     if (changes.allowedCidrs !== undefined) patch.allowedCidrs = validateAddressRanges(changes.allowedCidrs);
     if (changes.tokenQuota !== undefined) patch.tokenQuota = validateTokenQuota(changes.tokenQuota);
+    if (changes.callLimit !== undefined) patch.callLimit = validateCallLimit(changes.callLimit);
     if (changes.metadata !== undefined) patch.metadata = validateMetadata(changes.metadata);
     const updated = await this.store.credentials.update(
       current.id,
@@ -371,6 +377,7 @@ function describePatch(current: Credential, patch: CredentialPatch): Record<stri
   if (patch.requireDpop !== undefined) details.requireDpop = patch.requireDpop;
   if (patch.allowedCidrs !== undefined) details.allowedCidrs = patch.allowedCidrs;
   if (patch.tokenQuota !== undefined) details.tokenQuota = patch.tokenQuota;
+  if (patch.callLimit !== undefined) details.callLimit = patch.callLimit;
   if (patch.metadata !== undefined) details.metadata = patch.metadata;
   return details;
 }

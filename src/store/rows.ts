@@ -3,6 +3,7 @@ import type {
   Account,
   ApiToken,
   AuditEntry,
+  CallLimit,
   Credential,
   CredentialKey,
   CredentialSecret,
@@ -50,6 +51,7 @@ export function toCredential(row: Selectable<Database['credentials']>): Credenti
     requireDpop: Number(row.require_dpop) === 1,
     allowedCidrs: JSON.parse(row.allowed_cidrs) as string[],
     tokenQuota: row.token_quota === null ? null : (JSON.parse(row.token_quota) as TokenQuota),
+    callLimit: row.call_limit === null ? null : (JSON.parse(row.call_limit) as CallLimit),
     metadata: JSON.parse(row.metadata) as Record<string, string>,
   };
 }

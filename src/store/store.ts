@@ -3,6 +3,7 @@ import type {
   ApiToken,
   AuditDraft,
   AuditEntry,
+  CallLimit,
   Credential,
   CredentialKey,
   CredentialSecret,
@@ -132,6 +133,7 @@ export interface NewCredential {
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
   tokenQuota?: TokenQuota | null;
+  callLimit?: CallLimit | null;
   metadata?: Readonly<Record<string, string>>;
 }
 
@@ -151,6 +153,7 @@ export interface CredentialPatch {
   requireDpop?: boolean;
   allowedCidrs?: readonly string[];
   tokenQuota?: TokenQuota | null;
+  callLimit?: CallLimit | null;
   metadata?: Readonly<Record<string, string>>;
 }
 

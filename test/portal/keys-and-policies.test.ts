@@ -87,13 +87,15 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
     await expect.poll(() => keys.getByRole('button', { name: /^Remove key / }).count()).toBe(1);
   });
 
-  it('sets an address range, a quota and metadata; a token request from elsewhere is then refused', async () => {
+  it('sets an address range, a token quota, a call limit and metadata; a token request from elsewhere is refused', async () => {
     const client = await keygate.createCredential(['stats'], 'Branch office');
     await page.goto(`${keygate.url}/portal/credentials/${client.id}`);
     const policies = page.getByRole('region', { name: 'Policies' });
     await policies.getByLabel('Allowed address ranges').fill('127.0.0.9/32');
     await policies.getByLabel('Tokens at most').fill('5');
-    await policies.getByLabel('Per').selectOption('day');
+    await policies.getByLabel('Tokens per').selectOption('day');
+    await policies.getByLabel('Calls at most').fill('100');
+    await policies.getByLabel('Calls per').selectOption('minute');
     await policies.getByLabel(/Metadata/).fill('team=payments\nsite=lyon');
     await policies.getByRole('button', { name: 'Save policies' }).click();
     await policies.getByText('Saved').waitFor();
@@ -102,6 +104,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
     const stored = (await keygate.store.credentials.findByClientId(client.clientId))!;
     expect(stored.allowedCidrs).toEqual(['127.0.0.9/32']);
     expect(stored.tokenQuota).toEqual({ limit: 5, period: 'day' });
+    expect(stored.callLimit).toEqual({ limit: 100, windowSeconds: 60 });
     expect(stored.metadata).toEqual({ team: 'payments', site: 'lyon' });
     await keygate.syncChanges();
     expect((await requestToken(keygate, client, 'stats')).status).toBe(401);

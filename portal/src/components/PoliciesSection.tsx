@@ -38,6 +38,8 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
   const [quotaPeriod, setQuotaPeriod] = useState<TokenQuota['period']>(
     credential.tokenQuota?.period ?? 'hour',
   );
+  const [callLimit, setCallLimit] = useState(credential.callLimit ? String(credential.callLimit.limit) : '');
+  const [callWindow, setCallWindow] = useState(String(credential.callLimit?.windowSeconds ?? 60));
   const [metadata, setMetadata] = useState(metadataText(credential.metadata));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [status, setStatus] = useState('');
@@ -52,6 +54,8 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
       const saved = await api.updateCredential(credential.id, {
         allowedCidrs: ranges.split(/[\s,]+/).filter(Boolean),
         tokenQuota: quotaLimit.trim() === '' ? null : { limit: Number(quotaLimit), period: quotaPeriod },
+        callLimit:
+          callLimit.trim() === '' ? null : { limit: Number(callLimit), windowSeconds: Number(callWindow) },
         metadata: parseMetadata(metadata),
       });
       onSaved(saved);
@@ -59,7 +63,7 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
       setMetadata(metadataText(saved.metadata));
       setStatus('Saved');
     } catch (error) {
-      setErrors(formErrors(error, ['allowedCidrs', 'tokenQuota', 'metadata']));
+      setErrors(formErrors(error, ['allowedCidrs', 'tokenQuota', 'callLimit', 'metadata']));
     } finally {
       setBusy(false);
     }
@@ -95,7 +99,7 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
               className="field-narrow"
             />
             <div className="field field-narrow">
-              <label htmlFor={`${id}-period`}>Per</label>
+              <label htmlFor={`${id}-period`}>Tokens per</label>
               <select
                 id={`${id}-period`}
                 className="input"
@@ -104,6 +108,36 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
               >
                 <option value="hour">hour</option>
                 <option value="day">day</option>
+              </select>
+            </div>
+          </div>
+        </fieldset>
+        <fieldset className="field">
+          <legend>API call limit</legend>
+          <div className="inline-form">
+            <TextField
+              id={`${id}-calls`}
+              label="Calls at most"
+              type="number"
+              min={1}
+              value={callLimit}
+              onChange={setCallLimit}
+              error={errors.fields.callLimit}
+              hint="Empty: the account plan's limit."
+              className="field-narrow"
+            />
+            <div className="field field-narrow">
+              <label htmlFor={`${id}-window`}>Calls per</label>
+              <select
+                id={`${id}-window`}
+                className="input"
+                value={callWindow}
+                onChange={(event) => setCallWindow(event.target.value)}
+              >
+                <option value="1">second</option>
+                <option value="60">minute</option>
+                <option value="3600">hour</option>
+                <option value="86400">day</option>
               </select>
             </div>
           </div>

@@ -22,6 +22,15 @@ const metadata = {
   maxProperties: 20,
   additionalProperties: { type: 'string', maxLength: 200 },
 } as const;
+const callLimit = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['limit', 'windowSeconds'],
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+    windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+  },
+} as const;
 const tokenQuota = {
   type: ['object', 'null'],
   additionalProperties: false,
@@ -41,6 +50,7 @@ interface CredentialBody {
   allowedCidrs?: string[];
   tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
   metadata?: Record<string, string>;
+  callLimit?: { limit: number; windowSeconds: number } | null;
 }
 
 /** API credentials: the seed's page, as JSON. */
@@ -75,7 +85,10 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
 
   app.post<{
     Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<CredentialBody, 'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota' | 'metadata'> & {
+      Pick<
+        CredentialBody,
+        'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota' | 'metadata' | 'callLimit'
+      > & {
         publicKeys?: Array<string | Record<string, unknown>>;
       };
   }>(
@@ -98,6 +111,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             allowedCidrs,
             tokenQuota,
             metadata,
+            callLimit,
           },
         },
         response: {
@@ -161,6 +175,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             allowedCidrs,
             tokenQuota,
             metadata,
+            callLimit,
           },
         },
         response: { 200: oneCredentialResponse, ...errorResponses },

@@ -32,6 +32,10 @@ export function registerCredentialCommands(program: Command): void {
     )
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day: 100/hour, 1000/day')
     .option(
+      '--call-limit <n/window>',
+      'its own API call limit: 600/minute, 10000/hour (the plan’s when none)',
+    )
+    .option(
       '--metadata <key=value>',
       'a pair its tokens carry in keygate_metadata (repeatable); never secrets',
       collect,
@@ -47,6 +51,7 @@ export function registerCredentialCommands(program: Command): void {
         requireDpop?: boolean;
         allowIp?: string[];
         tokenQuota?: string;
+        callLimit?: string;
         metadata?: string[];
         json?: boolean;
       }) => {
@@ -62,6 +67,7 @@ export function registerCredentialCommands(program: Command): void {
               requireDpop: options.requireDpop ?? false,
               allowedCidrs: allowedRanges(options.allowIp) ?? [],
               tokenQuota: quotaOption(options.tokenQuota) ?? null,
+              callLimit: callLimitOption(options.callLimit) ?? null,
               metadata: metadataOption(options.metadata) ?? {},
             });
             if (options.json) return printJson({ ...credentialJson(credential), keys: keys.map(keyJson) });
@@ -84,6 +90,7 @@ export function registerCredentialCommands(program: Command): void {
             requireDpop: options.requireDpop ?? false,
             allowedCidrs: allowedRanges(options.allowIp) ?? [],
             tokenQuota: quotaOption(options.tokenQuota) ?? null,
+            callLimit: callLimitOption(options.callLimit) ?? null,
             metadata: metadataOption(options.metadata) ?? {},
           });
           if (options.json) {
@@ -164,6 +171,10 @@ export function registerCredentialCommands(program: Command): void {
     )
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day (100/hour, 1000/day), or "none"')
     .option(
+      '--call-limit <n/window>',
+      'its own API call limit (600/minute, 10000/hour), or "none" for the plan’s',
+    )
+    .option(
       '--metadata <key=value>',
       'replace the pairs its tokens carry (repeatable); "none" clears them',
       collect,
@@ -184,6 +195,7 @@ export function registerCredentialCommands(program: Command): void {
           allowBearer?: boolean;
           allowIp?: string[];
           tokenQuota?: string;
+          callLimit?: string;
           metadata?: string[];
           json?: boolean;
         },
@@ -202,6 +214,7 @@ export function registerCredentialCommands(program: Command): void {
             requireDpop: options.requireDpop ? true : options.allowBearer ? false : undefined,
             allowedCidrs: allowedRanges(options.allowIp),
             tokenQuota: quotaOption(options.tokenQuota),
+            callLimit: callLimitOption(options.callLimit),
             metadata: metadataOption(options.metadata),
             expiresAt:
               options.expiresAt === undefined
@@ -278,4 +291,18 @@ function metadataOption(values: string[] | undefined): Record<string, string> | 
     pairs[value.slice(0, at)] = value.slice(at + 1);
   }
   return pairs;
+}
+
+const WINDOW_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+
+/** `--call-limit 600/minute`: the limit; `none`: the plan's; undefined when not given. */
+function callLimitOption(
+  value: string | undefined,
+): { limit: number; windowSeconds: number } | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const match = /^(\d+)\/(second|minute|hour|day)$/.exec(value);
+  if (!match)
+    throw new UsageError('--call-limit must be n/second, n/minute, n/hour or n/day (600/minute), or none');
+  return { limit: Number(match[1]), windowSeconds: WINDOW_SECONDS[match[2]!]! };
 }

@@ -2,7 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * Credential policies: where a credential may be used from (a JSON list of CIDR ranges, empty for
- * anywhere), how many tokens it may get (a JSON `{limit, period}`, or null for no quota), and what
+ * anywhere), how many tokens it may get (a JSON `{limit, period}`, or null for no quota), how many
+ * API calls (a JSON `{limit, windowSeconds}` in place of its plan's, or null), and what
  * its tokens say of it (a JSON object of strings, copied into each token).
  */
 export const credentialPolicies: Migration = {
@@ -12,6 +13,7 @@ export const credentialPolicies: Migration = {
       .addColumn('allowed_cidrs', 'text', (c) => c.notNull().defaultTo('[]'))
       .execute();
     await db.schema.alterTable('credentials').addColumn('token_quota', 'text').execute();
+    await db.schema.alterTable('credentials').addColumn('call_limit', 'text').execute();
     await db.schema
       .alterTable('credentials')
       .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))

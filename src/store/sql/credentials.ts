@@ -26,6 +26,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         require_dpop: input.requireDpop ? 1 : 0,
         allowed_cidrs: JSON.stringify(input.allowedCidrs ?? []),
         token_quota: input.tokenQuota ? JSON.stringify(input.tokenQuota) : null,
+        call_limit: input.callLimit ? JSON.stringify(input.callLimit) : null,
         metadata: JSON.stringify(input.metadata ?? {}),
       };
       const secretRow = input.secret && {
@@ -131,6 +132,9 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         if (patch.requireDpop !== undefined) values.require_dpop = patch.requireDpop ? 1 : 0;
         if (patch.allowedCidrs !== undefined) values.allowed_cidrs = JSON.stringify(patch.allowedCidrs);
         if (patch.metadata !== undefined) values.metadata = JSON.stringify(patch.metadata);
+        if (patch.callLimit !== undefined) {
+          values.call_limit = patch.callLimit === null ? null : JSON.stringify(patch.callLimit);
+        }
         if (patch.tokenQuota !== undefined) {
           values.token_quota = patch.tokenQuota === null ? null : JSON.stringify(patch.tokenQuota);
         }
