@@ -4,6 +4,7 @@ import type {
   Credential,
   Licence,
   OwnerFilter,
+  Refusal,
   Scope,
   Secret,
   SessionInfo,
@@ -191,8 +192,9 @@ export const api = {
     ).then((r) => r.credential),
 
   getUsage: (credentialId: string, days: number) =>
-    request<{ days: UsageRow[] }>('GET', `/credentials/${id(credentialId)}/usage?days=${days}`).then(
-      (r) => r.days,
+    request<{ days: UsageRow[]; refusals: Refusal[] }>(
+      'GET',
+      `/credentials/${id(credentialId)}/usage?days=${days}`,
     ),
 
   listUsers: () => request<{ users: User[] }>('GET', '/users').then((r) => r.users),

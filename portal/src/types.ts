@@ -96,6 +96,13 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
+/** A refusal by the credential's own policies, counted per day and reason. */
+export interface Refusal {
+  day: string;
+  reason: 'address' | 'token_quota';
+  count: number;
+}
+
 export interface UsageRow {
   /** A UTC day, `YYYY-MM-DD`. */
   day: string;

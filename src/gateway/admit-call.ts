@@ -2,6 +2,7 @@ import { isAllowedFrom } from '../core/address-ranges.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
 import { checkDpopProof } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
+import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
@@ -31,6 +32,8 @@ export interface CallChecks {
   readonly dpop: DpopChecks;
   readonly limiter: RequestCounter;
   readonly plans: AccountPlans;
+  /** Where a refusal by the credential's own policy is counted, for its usage view. */
+  readonly usage?: Pick<UsageRecorder, 'refused'>;
   /** Calls in progress per account; absent where the caller's proxy holds the calls (forward-auth). */
   readonly concurrent?: ConcurrentCalls;
 }
@@ -89,7 +92,10 @@ export async function admitCall(
   // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
   if (!verdict.admitted) throw accessTokenInvalid();
   const { token } = verdict;
-  if (!isAllowedFrom(token.allowedCidrs, call.address)) throw usedFromElsewhere();
+  if (!isAllowedFrom(token.allowedCidrs, call.address)) {
+    checks.usage?.refused(token.credentialId, 'address', Date.now());
+    throw usedFromElsewhere();
+  }
   if ((presented.scheme === 'dpop') !== (token.jkt !== undefined))
     throw tokenSchemeMismatch(token.jkt !== undefined);
   if (token.jkt !== undefined) await checkProof(checks.dpop, call, target, presented.token, token.jkt);

@@ -94,7 +94,7 @@ export async function buildGateway(app: FastifyInstance, context: GatewayContext
 export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
   const { verifier, limiter, plans, dpop, routes, usage, metrics } = context;
   await app.register(async (scope) =>
-    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans, dpop }, routes, usage, metrics }),
+    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans, dpop, usage }, routes, usage, metrics }),
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { RefusalReason, Store } from '../store/store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,6 +14,7 @@ export class UsageRecorder {
     string,
     { credentialId: string; day: number; scope: string; tokensIssued: number; apiCalls: number }
   >();
+  #refusals = new Map<string, { credentialId: string; day: number; reason: RefusalReason; count: number }>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -43,6 +44,15 @@ export class UsageRecorder {
     this.#count(credentialId, scope, atMs).apiCalls += 1;
   }
 
+  /** A call or token request that the credential's own policy refused (its address, its quota). */
+  refused(credentialId: string, reason: RefusalReason, atMs: number): void {
+    const day = Math.floor(atMs / DAY_MS);
+    const key = `${credentialId}\u0000${day}\u0000${reason}`;
+    const entry = this.#refusals.get(key);
+    if (entry) entry.count += 1;
+    else this.#refusals.set(key, { credentialId, day, reason, count: 1 });
+  }
+
   /** The day's counters of one credential and scope, created at zero on first use. */
   #count(credentialId: string, scope: string, atMs: number) {
     const day = Math.floor(atMs / DAY_MS);
@@ -56,7 +66,7 @@ export class UsageRecorder {
   }
 
   async flush(): Promise<void> {
-    if (this.#credentialLastUsed.size === 0 && this.#daily.size === 0) return;
+    if (this.#credentialLastUsed.size === 0 && this.#daily.size === 0 && this.#refusals.size === 0) return;
     const iso = (entries: Map<string, number>) =>
       new Map([...entries].map(([id, ms]) => [id, new Date(ms).toISOString()]));
     const batch = {
@@ -66,7 +76,12 @@ export class UsageRecorder {
         ...d,
         day: new Date(d.day * DAY_MS).toISOString().slice(0, 10),
       })),
+      refusals: [...this.#refusals.values()].map((r) => ({
+        ...r,
+        day: new Date(r.day * DAY_MS).toISOString().slice(0, 10),
+      })),
     };
+    this.#refusals = new Map();
     this.#credentialLastUsed = new Map();
     this.#secretLastUsed = new Map();
     this.#daily = new Map();

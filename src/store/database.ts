@@ -124,4 +124,11 @@ export interface Database {
     tokens_issued: number;
     api_calls: number;
   };
+  usage_refusals: {
+    credential_id: string;
+    day: string;
+    /** `address` (outside its allowed ranges) or `token_quota`. */
+    reason: string;
+    count: number;
+  };
 }

@@ -286,7 +286,11 @@ export interface UsageBatch {
     tokensIssued: number;
     apiCalls: number;
   }>;
+  refusals: ReadonlyArray<{ credentialId: string; day: string; reason: RefusalReason; count: number }>;
 }
+
+/** Why a credential's policy refused it: from outside its address ranges, or over its token quota. */
+export type RefusalReason = 'address' | 'token_quota';
 
 export interface UsageRepository {
   /** Writes one batch of in-memory usage in one transaction. */
@@ -294,4 +298,6 @@ export interface UsageRepository {
   daily(
     credentialId: string,
   ): Promise<Array<{ day: string; scope: string; tokensIssued: number; apiCalls: number }>>;
+  /** The credential's refusals by its policies, per day and reason. */
+  refusals(credentialId: string): Promise<Array<{ day: string; reason: RefusalReason; count: number }>>;
 }

@@ -59,6 +59,7 @@ async function takeFromQuota(context: TokenServiceContext, credential: Credentia
     windowSeconds: PERIOD_SECONDS[quota.period],
   });
   if (!decision.allowed) {
+    context.usage.refused(credential.id, 'token_quota', Date.now());
     throw new TooManyRequests(
       `This client has had its ${quota.limit} tokens this ${quota.period}; retry after ${decision.resetSeconds} seconds`,
       Math.max(1, decision.resetSeconds),

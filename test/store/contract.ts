@@ -172,11 +172,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         daily: [
           { credentialId: credential.id, day: '2026-01-02', scope: 'stats', tokensIssued: 2, apiCalls: 1 },
         ],
+        refusals: [{ credentialId: credential.id, day: '2026-01-02', reason: 'address' as const, count: 3 }],
       };
       await store.usage.record(batch);
       await store.usage.record(batch);
       expect(await store.usage.daily(credential.id)).toEqual([
         { day: '2026-01-02', scope: 'stats', tokensIssued: 4, apiCalls: 2 },
+      ]);
+      expect(await store.usage.refusals(credential.id)).toEqual([
+        { day: '2026-01-02', reason: 'address', count: 6 },
       ]);
       expect((await store.credentials.get(credential.id))?.lastUsedAt).toBe('2026-01-02T03:04:05.000Z');
     });

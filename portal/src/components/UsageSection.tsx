@@ -1,7 +1,7 @@
 import { useCallback, useId } from 'react';
 import { api } from '../api';
 import { formatNumber } from '../format';
-import type { UsageRow } from '../types';
+import type { Refusal, UsageRow } from '../types';
 import { dailyTotals, scopeTotals } from '../usage';
 import { useAsync } from '../useAsync';
 import { Alert } from './Alert';
@@ -19,7 +19,10 @@ export function UsageSection({ credentialId }: { credentialId: string }) {
     <section className="panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Usage (last 30 days)</h2>
       {usage.data ? (
-        <UsageBody rows={usage.data} />
+        <>
+          <UsageBody rows={usage.data.days} />
+          <Refusals refusals={usage.data.refusals} />
+        </>
       ) : usage.error ? (
         <Alert message={usage.error.message} />
       ) : (
@@ -74,5 +77,41 @@ function UsageBody({ rows }: { rows: UsageRow[] }) {
         </table>
       </div>
     </>
+  );
+}
+
+const REASONS: Record<Refusal['reason'], string> = {
+  address: 'from an address outside its ranges',
+  token_quota: 'over its token quota',
+};
+
+/** What the credential's own policies refused, by reason: a misconfigured client shows up here. */
+function Refusals({ refusals }: { refusals: Refusal[] }) {
+  if (refusals.length === 0) return null;
+  const totals = new Map<Refusal['reason'], number>();
+  for (const refusal of refusals)
+    totals.set(refusal.reason, (totals.get(refusal.reason) ?? 0) + refusal.count);
+  return (
+    <div className="table-wrap">
+      <table className="table table-compact">
+        <caption>Refused by this credential's policies</caption>
+        <thead>
+          <tr>
+            <th scope="col">Reason</th>
+            <th scope="col" className="numeric">
+              Refusals
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...totals].map(([reason, count]) => (
+            <tr key={reason}>
+              <td>{REASONS[reason]}</td>
+              <td className="numeric">{formatNumber(count)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

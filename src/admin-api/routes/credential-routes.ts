@@ -228,7 +228,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     '/credentials/:id/usage',
     {
       schema: {
-        summary: 'Tokens issued and API calls per day and scope',
+        summary: 'Tokens issued and API calls per day and scope, and refusals by the credential’s policies',
         tags: ['credentials'],
         params: idParams,
         querystring: {
@@ -238,8 +238,21 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
         response: {
           200: {
             type: 'object',
-            required: ['days'],
+            required: ['days', 'refusals'],
             properties: {
+              /** What the credential's own policies refused, per day and reason. */
+              refusals: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['day', 'reason', 'count'],
+                  properties: {
+                    day: { type: 'string', format: 'date' },
+                    reason: { type: 'string', enum: ['address', 'token_quota'] },
+                    count: { type: 'integer' },
+                  },
+                },
+              },
               days: {
                 type: 'array',
                 items: {
@@ -263,7 +276,8 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
       const credential = await context.credentials.find(request.params.id, callerOf(request).actor);
       const since = new Date(Date.now() - (request.query.days - 1) * 86_400_000).toISOString().slice(0, 10);
       const days = (await context.store.usage.daily(credential.id)).filter((d) => d.day >= since);
-      return { days };
+      const refusals = (await context.store.usage.refusals(credential.id)).filter((r) => r.day >= since);
+      return { days, refusals };
     },
   );
 }

@@ -18,5 +18,14 @@ export const credentialPolicies: Migration = {
       .alterTable('credentials')
       .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))
       .execute();
+    // What the policies refused, per credential, day and reason, for the usage view.
+    await db.schema
+      .createTable('usage_refusals')
+      .addColumn('credential_id', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('usage_refusals_pk', ['credential_id', 'day', 'reason'])
+      .execute();
   },
 };

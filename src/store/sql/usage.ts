@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
-import type { UsageRepository } from '../store.js';
+import type { RefusalReason, UsageRepository } from '../store.js';
 
 export function usageRepository(db: Kysely<Database>): UsageRepository {
   return {
@@ -34,6 +34,17 @@ export function usageRepository(db: Kysely<Database>): UsageRepository {
             )
             .execute();
         }
+        for (const r of batch.refusals) {
+          await trx
+            .insertInto('usage_refusals')
+            .values({ credential_id: r.credentialId, day: r.day, reason: r.reason, count: r.count })
+            .onConflict((oc) =>
+              oc
+                .columns(['credential_id', 'day', 'reason'])
+                .doUpdateSet({ count: sql`usage_refusals.count + excluded.count` }),
+            )
+            .execute();
+        }
       });
     },
     async daily(credentialId) {
@@ -50,6 +61,16 @@ export function usageRepository(db: Kysely<Database>): UsageRepository {
         tokensIssued: Number(r.tokens_issued),
         apiCalls: Number(r.api_calls),
       }));
+    },
+    async refusals(credentialId) {
+      const rows = await db
+        .selectFrom('usage_refusals')
+        .selectAll()
+        .where('credential_id', '=', credentialId)
+        .orderBy('day')
+        .orderBy('reason')
+        .execute();
+      return rows.map((r) => ({ day: r.day, reason: r.reason as RefusalReason, count: Number(r.count) }));
     },
   };
 }

@@ -87,6 +87,7 @@ export async function authenticateClient(
       presented.method,
       'address_not_allowed',
     );
+    context.usage.refused(authenticated.credential.id, 'address', Date.now());
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
   if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
