@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,5 +87,47 @@ describe('credential address allowlist', () => {
     await withinOneSecond(async () => {
       expect(await callFrom('127.0.0.5', token)).toBe(200);
     });
+  });
+});
+
+/** Whether this machine has IPv6 loopback; the IPv6 case runs only where it does. */
+const hasIpv6Loopback = await new Promise<boolean>((resolve) => {
+  const probe = createServer()
+    .once('error', () => resolve(false))
+    .listen(0, '::1', () => probe.close(() => resolve(true)));
+});
+
+describe.skipIf(!hasIpv6Loopback)('credential address allowlist over IPv6', () => {
+  let keygate: TestKeygate;
+
+  beforeAll(async () => {
+    // Dual-stack listeners: callers over IPv4 arrive as IPv4-mapped IPv6 addresses.
+    keygate = await startTestKeygate({ host: '::' });
+  });
+  afterAll(() => keygate.stop());
+
+  it('an IPv6 range admits ::1 and refuses an IPv4 caller', async () => {
+    const client = await keygate.createCredential(['agents-availability:read'], 'IPv6 only');
+    await keygate.credentials.update(client.id, { allowedCidrs: ['::1/128'] });
+    const port = new URL(keygate.url).port;
+    const form = {
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      scope: 'agents-availability:read',
+    };
+    const overIpv6 = await postForm(`http://[::1]:${port}${TOKEN_PATH}`, form);
+    expect(overIpv6.status, overIpv6.text).toBe(200);
+    const overIpv4 = await postForm(`http://127.0.0.1:${port}${TOKEN_PATH}`, form);
+    expect(overIpv4.status).toBe(401);
+
+    const gatewayPort = new URL(keygate.gatewayUrl!).port;
+    const token = String(overIpv6.body?.access_token);
+    const call = (host: string) =>
+      fetch(`http://${host}:${gatewayPort}/agents-availability`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await call('[::1]')).status).toBe(200);
+    expect((await call('127.0.0.1')).status).toBe(401);
   });
 });
