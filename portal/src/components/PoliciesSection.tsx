@@ -84,64 +84,38 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
           hint="IPv4 or IPv6 ranges, separated by spaces: 203.0.113.0/24 2001:db8::/32. Empty: anywhere."
           autoComplete="off"
         />
-        <fieldset className="field">
-          <legend>Token quota</legend>
-          <div className="inline-form">
-            <TextField
-              id={`${id}-quota`}
-              label="Tokens at most"
-              type="number"
-              min={1}
-              value={quotaLimit}
-              onChange={setQuotaLimit}
-              error={errors.fields.tokenQuota}
-              hint="Empty: no quota."
-              className="field-narrow"
-            />
-            <div className="field field-narrow">
-              <label htmlFor={`${id}-period`}>Tokens per</label>
-              <select
-                id={`${id}-period`}
-                className="input"
-                value={quotaPeriod}
-                onChange={(event) => setQuotaPeriod(event.target.value as TokenQuota['period'])}
-              >
-                <option value="hour">hour</option>
-                <option value="day">day</option>
-              </select>
-            </div>
-          </div>
-        </fieldset>
-        <fieldset className="field">
-          <legend>API call limit</legend>
-          <div className="inline-form">
-            <TextField
-              id={`${id}-calls`}
-              label="Calls at most"
-              type="number"
-              min={1}
-              value={callLimit}
-              onChange={setCallLimit}
-              error={errors.fields.callLimit}
-              hint="Empty: the account plan's limit."
-              className="field-narrow"
-            />
-            <div className="field field-narrow">
-              <label htmlFor={`${id}-window`}>Calls per</label>
-              <select
-                id={`${id}-window`}
-                className="input"
-                value={callWindow}
-                onChange={(event) => setCallWindow(event.target.value)}
-              >
-                <option value="1">second</option>
-                <option value="60">minute</option>
-                <option value="3600">hour</option>
-                <option value="86400">day</option>
-              </select>
-            </div>
-          </div>
-        </fieldset>
+        <CountPerWindow
+          id={`${id}-quota`}
+          legend="Token quota"
+          noun="Tokens"
+          count={quotaLimit}
+          onCount={setQuotaLimit}
+          window={quotaPeriod}
+          onWindow={(value) => setQuotaPeriod(value as TokenQuota['period'])}
+          windows={[
+            ['hour', 'hour'],
+            ['day', 'day'],
+          ]}
+          error={errors.fields.tokenQuota}
+          hint="Empty: no quota."
+        />
+        <CountPerWindow
+          id={`${id}-calls`}
+          legend="API call limit"
+          noun="Calls"
+          count={callLimit}
+          onCount={setCallLimit}
+          window={callWindow}
+          onWindow={setCallWindow}
+          windows={[
+            ['1', 'second'],
+            ['60', 'minute'],
+            ['3600', 'hour'],
+            ['86400', 'day'],
+          ]}
+          error={errors.fields.callLimit}
+          hint="Empty: the account plan's limit."
+        />
         <div className="field">
           <label htmlFor={`${id}-metadata`}>Metadata (key=value, one a line)</label>
           <textarea
@@ -170,5 +144,68 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
         </div>
       </form>
     </section>
+  );
+}
+
+interface CountPerWindowProps {
+  id: string;
+  legend: string;
+  /** What is counted, as the labels say it: "Tokens at most", "Tokens per". */
+  noun: string;
+  count: string;
+  onCount: (value: string) => void;
+  window: string;
+  onWindow: (value: string) => void;
+  /** The windows offered, as [value, label]. */
+  windows: ReadonlyArray<readonly [string, string]>;
+  error: string | undefined;
+  hint: string;
+}
+
+/** "At most N per window": a number and the window it counts in. */
+function CountPerWindow({
+  id,
+  legend,
+  noun,
+  count,
+  onCount,
+  window,
+  onWindow,
+  windows,
+  error,
+  hint,
+}: CountPerWindowProps) {
+  return (
+    <fieldset className="field">
+      <legend>{legend}</legend>
+      <div className="inline-form">
+        <TextField
+          id={id}
+          label={`${noun} at most`}
+          type="number"
+          min={1}
+          value={count}
+          onChange={onCount}
+          error={error}
+          hint={hint}
+          className="field-narrow"
+        />
+        <div className="field field-narrow">
+          <label htmlFor={`${id}-window`}>{noun} per</label>
+          <select
+            id={`${id}-window`}
+            className="input"
+            value={window}
+            onChange={(event) => onWindow(event.target.value)}
+          >
+            {windows.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </fieldset>
   );
 }
