@@ -14,8 +14,7 @@ import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
-import { RateLimiter } from '../services/rate-limiter.js';
-import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
+import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
 
@@ -24,12 +23,12 @@ export interface GatewayDependencies {
   verifier: AccessTokenVerifier;
   accounts: AccountCache;
   usage: UsageRecorder;
+  /** The process's request counters, shared with the token service's quotas (shared-services.ts). */
+  counters: RequestCounter;
   /** Where DPoP proof IDs are recorded, once each across instances. */
   proofs: UsedProofLog;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
-  onError: (message: string, error: unknown) => void;
-  onInfo: (message: string) => void;
 }
 
 /** The API documents behind the gateway and the upstream of each API. */
@@ -69,12 +68,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     routes,
     upstreams,
     verifier: deps.verifier,
-    limiter: config.redisUrl
-      ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
-          warn: (message) => deps.onError(message, undefined),
-          info: (message) => deps.onInfo(message),
-        })
-      : new RateLimiter(),
+    limiter: deps.counters,
     plans: new AccountPlans(deps.accounts, config),
     dpop: {
       publicOrigin: new URL(config.audience).origin,

@@ -9,6 +9,8 @@ import { AccountCache } from '../services/account-cache.js';
 import { CredentialService } from '../services/credentials.js';
 import { LoadingCache } from '../services/loading-cache.js';
 import { PortalUserService } from '../services/portal-users.js';
+import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
+import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
 import { RevocationList } from '../services/revocation-list.js';
 import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
@@ -35,6 +37,11 @@ export interface SharedServices {
   readonly revocations: RevocationList | undefined;
   /** The issuer's keys fetched over HTTP, where this process holds no keyring or jwksUrl says so. */
   readonly jwks: JwksCache | undefined;
+  /**
+   * The one set of request counters (the gateway's fair usage, the token service's quotas): in
+   * Redis when `redisUrl` is set, so every instance shares them, in this process otherwise.
+   */
+  readonly counters: RequestCounter;
   close(): Promise<void>;
 }
 
@@ -127,6 +134,12 @@ export async function buildSharedServices(
       : undefined;
   const forgetExpiredTokens = verifier && setInterval(() => verifier.forgetExpired(), 60_000).unref();
   const hasher = keys ? new ClientSecretHasher(keys.secretPepper) : undefined;
+  const counters: RequestCounter = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+        warn: (message) => logger.warn(message),
+        info: (message) => logger.info(message),
+      })
+    : new RateLimiter();
   return {
     usage,
     feed,
@@ -139,6 +152,7 @@ export async function buildSharedServices(
     verifier,
     revocations,
     jwks,
+    counters,
     async close() {
       clearInterval(refreshRevocations);
       clearInterval(forgetExpiredTokens);
@@ -146,6 +160,7 @@ export async function buildSharedServices(
       await stopWatching?.();
       jwks?.stop();
       await usage.stop();
+      await counters.close?.();
     },
   };
 }

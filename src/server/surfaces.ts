@@ -5,8 +5,6 @@ import type { Config } from '../config/schema.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
 import { ApiTokenService } from '../services/api-tokens.js';
 import { PortalSessions } from '../services/portal-sessions.js';
-import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
-import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
 import type { Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
 import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
@@ -83,13 +81,6 @@ export async function startMainSurface(
     await app.register(healthPlugin, store);
     const { keyring, hasher, credentialsWithSecrets, verifier, revocations } = services;
     if (keyring && hasher && credentialsWithSecrets && verifier && revocations) {
-      const quotas: RequestCounter = config.redisUrl
-        ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
-            warn: (message) => logger.warn(message),
-            info: (message) => logger.info(message),
-          })
-        : new RateLimiter();
-      app.addHook('onClose', async () => quotas.close?.());
       const context: TokenServiceContext = {
         config,
         store,
@@ -100,7 +91,7 @@ export async function startMainSurface(
         keyring,
         hasher,
         limiter: new FailedAuthenticationLimiter(config.authFailureLimit),
-        quotas,
+        quotas: services.counters,
         failureAudit: new FailedAuthenticationAudit(store, (err) =>
           logger.warn({ err }, 'auditing a failed client authentication failed'),
         ),
@@ -161,10 +152,9 @@ export async function startGatewaySurface(
     verifier: services.verifier,
     accounts: services.accounts,
     usage: services.usage,
+    counters: services.counters,
     proofs: store.usedProofs,
     samplesUrl,
-    onError: (message, err) => logger.warn({ err }, message),
-    onInfo: (message) => logger.info(message),
   });
   const { metrics } = context;
   const closes: Array<() => Promise<void>> = [];
