@@ -1,6 +1,6 @@
 import { isAllowedFrom } from '../core/address-ranges.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
-import { checkDpopProof } from '../services/dpop-proof.js';
+import { acceptDpopProof } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
@@ -129,21 +129,23 @@ async function checkProof(
   accessToken: string,
   jkt: string,
 ): Promise<void> {
-  const checked = await checkDpopProof(call.dpop, {
-    method: call.method,
-    url: new URL(target, dpop.publicOrigin).href,
-    accessToken,
-    leewaySeconds: dpop.leewaySeconds,
-  });
-  if (!checked.ok) throw invalidDpopProof(checked.why);
-  if (checked.jkt !== jkt) throw invalidDpopProof('it is not signed by the key the token is bound to');
-  let fresh: boolean;
+  let checked: Awaited<ReturnType<typeof acceptDpopProof>>;
   try {
-    fresh = await dpop.proofs.use(`dpop:${jkt}`, checked.jti, checked.forgetAt);
+    checked = await acceptDpopProof(
+      call.dpop,
+      {
+        method: call.method,
+        url: new URL(target, dpop.publicOrigin).href,
+        accessToken,
+        leewaySeconds: dpop.leewaySeconds,
+        boundTo: jkt,
+      },
+      dpop.proofs,
+    );
   } catch {
     throw new GatewayError('temporarily_unavailable', 503, 'The proof store is unavailable; retry shortly');
   }
-  if (!fresh) throw invalidDpopProof('it was used before; make a new one for each request');
+  if (!checked.ok) throw invalidDpopProof(checked.why);
 }
 
 function checkVersion(route: ApiRoute, accept: string | undefined): void {

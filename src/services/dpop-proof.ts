@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
+import type { UsedProofLog } from '../store/store.js';
 
 /** The algorithms a DPoP proof may be signed with; said in `WWW-Authenticate: DPoP algs=…`. */
 export const DPOP_ALGORITHMS: readonly string[] = CLIENT_KEY_ALGORITHMS;
@@ -77,6 +78,27 @@ export async function checkDpopProof(
   }
   const forgetAt = new Date((iat + PROOF_LIFETIME_SECONDS + 2 * expected.leewaySeconds) * 1000).toISOString();
   return { ok: true, jkt: await calculateJwkThumbprint(jwk), jti, forgetAt };
+}
+
+/**
+ * A proof as a request must bring it: valid (`checkDpopProof`), by the key a token is bound to when
+ * one is (`boundTo`), and new: its `jti` is recorded once per key in `proofs` (the store, so every
+ * instance agrees) and a replay is refused like any bad proof. A store failure rejects.
+ */
+export async function acceptDpopProof(
+  proof: string | string[] | undefined,
+  expected: ExpectedProof & { boundTo?: string },
+  proofs: Pick<UsedProofLog, 'use'>,
+): Promise<ProofCheck> {
+  const checked = await checkDpopProof(proof, expected);
+  if (!checked.ok) return checked;
+  if (expected.boundTo !== undefined && checked.jkt !== expected.boundTo) {
+    return { ok: false, why: 'it is not signed by the key the token is bound to' };
+  }
+  if (!(await proofs.use(`dpop:${checked.jkt}`, checked.jti, checked.forgetAt))) {
+    return { ok: false, why: 'it was used before; make a new one for each request' };
+  }
+  return checked;
 }
 
 /** The DPoP header of a request, counted raw: Node would join two into one value, and two are refused. */

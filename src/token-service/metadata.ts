@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
 import { scopeValues } from '../core/scopes.js';
+import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
 
 export const TOKEN_PATH = '/Auth/connect/token';
 export const INTROSPECTION_PATH = '/Auth/connect/introspect';
@@ -44,7 +45,7 @@ export function authorizationServerMetadata(config: Config) {
     introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     // RFC 9449 §5.1: DPoP proofs are taken at the token endpoint, signed with these.
-    dpop_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
     access_token_signing_alg_values_supported: ['ES256'],

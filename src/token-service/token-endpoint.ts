@@ -1,7 +1,7 @@
 import { InvalidDpopProof, TooManyRequests } from '../core/errors.js';
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
-import { checkDpopProof } from '../services/dpop-proof.js';
+import { acceptDpopProof } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
 import { endpointUrl, TOKEN_PATH } from './metadata.js';
@@ -80,15 +80,17 @@ async function dpopKey(
     if (credential.requireDpop) throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
     return undefined;
   }
-  const checked = await checkDpopProof(proof, {
-    method: 'POST',
-    url: endpointUrl(context.config, TOKEN_PATH),
-    leewaySeconds: context.config.clockLeewaySeconds,
-  });
-  if (!checked.ok) throw new InvalidDpopProof(`The DPoP proof is not valid: ${checked.why}`);
-  const fresh = await fromStore(
-    context.store.usedProofs.use(`dpop:${checked.jkt}`, checked.jti, checked.forgetAt),
+  const checked = await fromStore(
+    acceptDpopProof(
+      proof,
+      {
+        method: 'POST',
+        url: endpointUrl(context.config, TOKEN_PATH),
+        leewaySeconds: context.config.clockLeewaySeconds,
+      },
+      context.store.usedProofs,
+    ),
   );
-  if (!fresh) throw new InvalidDpopProof('The DPoP proof was used before; make a new one for each request');
+  if (!checked.ok) throw new InvalidDpopProof(`The DPoP proof is not valid: ${checked.why}`);
   return checked.jkt;
 }
