@@ -14,3 +14,11 @@ export function hasControlCharacters(text: string): boolean {
 export function hasInvisibleFormatting(text: string): boolean {
   return /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(text);
 }
+
+/**
+ * JSON text as a header value: everything outside printable ASCII written as a `\u` escape, which
+ * keeps it the same JSON (Node refuses other characters in a header).
+ */
+export function asciiJson(json: string): string {
+  return json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { admitCall, type CallChecks } from './admit-call.js';
@@ -136,10 +137,7 @@ function refuse(reply: FastifyReply, error: GatewayError): FastifyReply {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       'x-keygate-status': String(error.status),
-      'x-keygate-error': body.replace(
-        /[^\x20-\x7e]/g,
-        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-      ),
+      'x-keygate-error': asciiJson(body),
     })
     .send(body);
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { asciiJson } from '../core/printable-text.js';
 import { HOP_BY_HOP, namedInConnection } from './hop-by-hop.js';
 
 /**
@@ -75,10 +76,7 @@ export function identityHeaders(caller: CallerIdentity): Record<string, string> 
   };
   // The credential's metadata as compact JSON, ASCII-only: a header value takes nothing else.
   if (Object.keys(caller.metadata).length > 0) {
-    headers['x-keygate-metadata'] = JSON.stringify(caller.metadata).replace(
-      /[^\x20-\x7e]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    headers['x-keygate-metadata'] = asciiJson(JSON.stringify(caller.metadata));
   }
   return headers;
 }
