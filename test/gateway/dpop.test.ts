@@ -1,41 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
+import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DpopKey, dpopKey, proof } from '../helpers/dpop-proof.js';
 import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
-
-type SigningKey = Parameters<SignJWT['sign']>[0];
-interface DpopKey {
-  privateKey: SigningKey;
-  jwk: JWK;
-  jkt: string;
-}
-
-async function dpopKey(): Promise<DpopKey> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(publicKey);
-  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
-}
-
-/** A DPoP proof (RFC 9449 §4.2) as a client library makes it; `claims` override its parts. */
-function proof(
-  key: DpopKey,
-  htm: string,
-  htu: string,
-  options: { accessToken?: string; claims?: Record<string, unknown>; typ?: string } = {},
-): Promise<string> {
-  const ath = options.accessToken && createHash('sha256').update(options.accessToken).digest('base64url');
-  return new SignJWT({
-    jti: randomUUID(),
-    htm,
-    htu,
-    iat: Math.floor(Date.now() / 1000),
-    ...(ath && { ath }),
-    ...options.claims,
-  })
-    .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: key.jwk })
-    .sign(key.privateKey);
-}
 
 /** Tokens a thief cannot replay: DPoP-bound at the token endpoint, checked on every gateway call. */
 describe('DPoP (RFC 9449)', () => {
@@ -193,6 +161,48 @@ describe('DPoP (RFC 9449)', () => {
       { authorization: basic(client.clientId, client.clientSecret) },
     );
     expect(answer.body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: key.jkt } });
+  });
+
+  it('serves openid-client’s DPoP handle: a bound token, then a protected call with its proof', async () => {
+    const config = await oauth.discovery(
+      new URL(keygate.config.publicUrl),
+      client.clientId,
+      client.clientSecret,
+      undefined,
+      { execute: [oauth.allowInsecureRequests] },
+    );
+    const handle = oauth.getDPoPHandle(config, await oauth.randomDPoPKeyPair('ES256'));
+    const tokens = await oauth.clientCredentialsGrant(
+      config,
+      { scope: 'agents-availability:read' },
+      { DPoP: handle },
+    );
+    expect(tokens.token_type).toBe('dpop');
+    const url = new URL(`${keygate.gatewayUrl}${PATH}`);
+    const answer = await oauth.fetchProtectedResource(
+      config,
+      tokens.access_token,
+      url,
+      'GET',
+      undefined,
+      undefined,
+      {
+        DPoP: handle,
+      },
+    );
+    expect(answer.status).toBe(200);
+    // Without the handle, the bound token is refused: openid-client sends it as a bearer token.
+    await expect(oauth.fetchProtectedResource(config, tokens.access_token, url, 'GET')).rejects.toMatchObject(
+      {
+        status: 401,
+        cause: [
+          expect.objectContaining({
+            scheme: 'dpop',
+            parameters: expect.objectContaining({ error: 'invalid_token' }),
+          }),
+        ],
+      },
+    );
   });
 
   it('advertises DPoP in both metadata documents', async () => {
