@@ -39,8 +39,9 @@ export interface ApiClient {
 
 /**
  * A client for the APIs behind a regional gateway: bearer token from the provider, versioned
- * Accept header, one transparent token refresh and retry after a 401 `invalid_token`, and typed
- * errors for 403 (naming the scopes the API accepts) and 429.
+ * Accept header, one transparent token refresh and retry after a 401 `invalid_token`, one retry
+ * with the nonce a DPoP gateway asks for (`use_dpop_nonce`), and typed errors for 403 (naming the
+ * scopes the API accepts) and 429.
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? fetch;
@@ -71,14 +72,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         headers.dpop = await options.tokens.dpop.proof(method, url.href, { accessToken: token.accessToken });
       }
       if (requestOptions.body !== undefined) headers['content-type'] = 'application/json';
-      return doFetch(url, {
+      const answer = await doFetch(url, {
         method,
         headers,
         body: requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body),
       });
+      options.tokens.dpop?.rememberNonce(url.href, answer);
+      return answer;
     };
 
     let response = await send();
+    if (
+      response.status === 401 &&
+      /error="use_dpop_nonce"/.test(response.headers.get('www-authenticate') ?? '')
+    ) {
+      // RFC 9449 §9: the gateway wants its nonce in the proof; it came with this answer.
+      await response.body?.cancel();
+      response = await send();
+    }
     if (
       response.status === 401 &&
       /invalid_token/.test(response.headers.get('www-authenticate') ?? 'invalid_token')

@@ -44,8 +44,13 @@ export function createClientAssertions(clientId: string, input: PrivateKeyInput)
 }
 
 export interface DpopSigner {
-  /** A fresh proof (RFC 9449 §4.2) for one request; `accessToken` adds its hash (`ath`). */
+  /**
+   * A fresh proof (RFC 9449 §4.2) for one request; `accessToken` adds its hash (`ath`), and the
+   * nonce last given by the URL's origin goes in as `nonce`.
+   */
   proof(method: string, url: string, options?: { accessToken?: string }): Promise<string>;
+  /** Keeps the nonce a server gave in `DPoP-Nonce` (RFC 9449 §8, §9) for the next proofs to its origin. */
+  rememberNonce(url: string, response: { headers: Headers }): void;
 }
 
 /** DPoP proofs by `input`, or by a P-256 key made for this signer when none is given. */
@@ -54,9 +59,15 @@ export function createDpopSigner(input?: PrivateKeyInput): DpopSigner {
     input === undefined ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : privateKeyOf(input);
   const alg = algorithmOf(key);
   const jwk = createPublicKey(key).export({ format: 'jwk' });
+  const nonces = new Map<string, string>();
   return {
+    rememberNonce(url, response) {
+      const nonce = response.headers.get('dpop-nonce');
+      if (nonce) nonces.set(new URL(url).origin, nonce);
+    },
     proof(method, url, options = {}) {
       const htu = new URL(url);
+      const nonce = nonces.get(htu.origin);
       htu.search = '';
       htu.hash = '';
       const ath = options.accessToken && createHash('sha256').update(options.accessToken).digest('base64url');
@@ -65,6 +76,7 @@ export function createDpopSigner(input?: PrivateKeyInput): DpopSigner {
         htm: method.toUpperCase(),
         htu: htu.href,
         ...(ath && { ath }),
+        ...(nonce && { nonce }),
       })
         .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk: jwk as Record<string, string> })
         .setIssuedAt()

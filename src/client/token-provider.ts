@@ -115,6 +115,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       form.set('client_id', options.clientId);
       form.set('client_secret', secret);
     }
+    let nonceRetried = false;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
@@ -132,6 +133,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         await sleep(retryDelayMs(retry, attempt + 1, null));
         continue;
       }
+      dpop?.rememberNonce(url, response);
       const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       if (response.ok && body && typeof body.access_token === 'string') {
         const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : 3600;
@@ -146,6 +148,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       }
       const error = typeof body?.error === 'string' ? body.error : `http_${response.status}`;
       const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
+      // RFC 9449 §8: the server wants its nonce in the proof; it came with this answer.
+      if (dpop && error === 'use_dpop_nonce' && !nonceRetried) {
+        nonceRetried = true;
+        attempt -= 1;
+        continue;
+      }
       const retriable = (response.status >= 500 || response.status === 429) && !NEVER_RETRY.has(error);
       if (!retriable || attempt >= retry.retries)
         throw new TokenRequestError(error, description, response.status);

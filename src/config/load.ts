@@ -43,6 +43,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
         continue;
       }
       fromEnv[key] = Number(text.trim());
+    } else if (kind === 'boolean') {
+      const word = text.trim().toLowerCase();
+      if (word !== 'true' && word !== 'false') {
+        problems.push(`${key} (${variable}): expected true or false, got ${JSON.stringify(text)}`);
+        continue;
+      }
+      fromEnv[key] = word === 'true';
     } else {
       fromEnv[key] = text;
     }

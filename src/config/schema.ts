@@ -157,6 +157,12 @@ export const configSchema = z
      * service, or, where this process runs none, to the JWKS under `publicUrl` (the issuer's).
      */
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Require a server nonce in every DPoP proof (RFC 9449 §8, §9): a proof must carry a nonce the
+     * server gave in a `DPoP-Nonce` header within the last ten minutes, so a stolen key's holder
+     * cannot sign proofs ahead of time. Clients that follow the RFC retry once on use_dpop_nonce.
+     */
+    dpopNonces: z.boolean().default(false),
     /** Seconds of clock skew tolerated on exp/nbf/iat. */
     clockLeewaySeconds: z.number().int().min(0).max(300).default(30),
     /** How long the gateway waits before refetching the JWKS for an unknown key ID. */
@@ -245,37 +251,39 @@ export interface Config extends Omit<Parsed, 'publicUrl' | 'audience'> {
 }
 
 /** KEYGATE_* variable for each top-level key, and how its text becomes a value. */
-export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' }> = {
-  KEYGATE_ROLES: { key: 'roles', kind: 'string' },
-  KEYGATE_HOST: { key: 'host', kind: 'string' },
-  KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
-  KEYGATE_PORT: { key: 'port', kind: 'integer' },
-  KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
-  KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },
-  KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
-  KEYGATE_METRICS_PORT: { key: 'metricsPort', kind: 'integer' },
-  KEYGATE_METRICS_HOST: { key: 'metricsHost', kind: 'string' },
-  KEYGATE_FORWARD_AUTH_PORT: { key: 'forwardAuthPort', kind: 'integer' },
-  KEYGATE_FORWARD_AUTH_HOST: { key: 'forwardAuthHost', kind: 'string' },
-  KEYGATE_REGION: { key: 'region', kind: 'string' },
-  KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
-  KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },
-  KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
-  KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
-  KEYGATE_DATABASE_SCHEMA: { key: 'databaseSchema', kind: 'string' },
-  KEYGATE_REDIS_URL: { key: 'redisUrl', kind: 'string' },
-  KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
-  KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
-  KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },
-  KEYGATE_CHANGE_POLL_MS: { key: 'changePollMs', kind: 'integer' },
-  KEYGATE_USAGE_FLUSH_MS: { key: 'usageFlushMs', kind: 'integer' },
-  KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
-  KEYGATE_BOOTSTRAP_ADMIN_EMAIL: { key: 'bootstrapAdminEmail', kind: 'string' },
-  KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
-  KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
-  KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
-  KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
-  KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
-  KEYGATE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'integer' },
-  KEYGATE_MAX_REQUEST_BODY_BYTES: { key: 'maxRequestBodyBytes', kind: 'integer' },
-};
+export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' | 'boolean' }> =
+  {
+    KEYGATE_ROLES: { key: 'roles', kind: 'string' },
+    KEYGATE_HOST: { key: 'host', kind: 'string' },
+    KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
+    KEYGATE_PORT: { key: 'port', kind: 'integer' },
+    KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
+    KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },
+    KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
+    KEYGATE_METRICS_PORT: { key: 'metricsPort', kind: 'integer' },
+    KEYGATE_METRICS_HOST: { key: 'metricsHost', kind: 'string' },
+    KEYGATE_FORWARD_AUTH_PORT: { key: 'forwardAuthPort', kind: 'integer' },
+    KEYGATE_FORWARD_AUTH_HOST: { key: 'forwardAuthHost', kind: 'string' },
+    KEYGATE_REGION: { key: 'region', kind: 'string' },
+    KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
+    KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },
+    KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
+    KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+    KEYGATE_DATABASE_SCHEMA: { key: 'databaseSchema', kind: 'string' },
+    KEYGATE_REDIS_URL: { key: 'redisUrl', kind: 'string' },
+    KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
+    KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
+    KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },
+    KEYGATE_CHANGE_POLL_MS: { key: 'changePollMs', kind: 'integer' },
+    KEYGATE_USAGE_FLUSH_MS: { key: 'usageFlushMs', kind: 'integer' },
+    KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+    KEYGATE_BOOTSTRAP_ADMIN_EMAIL: { key: 'bootstrapAdminEmail', kind: 'string' },
+    KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
+    KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
+    KEYGATE_DPOP_NONCES: { key: 'dpopNonces', kind: 'boolean' },
+    KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
+    KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
+    KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
+    KEYGATE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'integer' },
+    KEYGATE_MAX_REQUEST_BODY_BYTES: { key: 'maxRequestBodyBytes', kind: 'integer' },
+  };

@@ -22,6 +22,10 @@ export const TOKEN_SERVICE_ERRORS = {
     statuses: [400],
     when: 'a DPoP proof that fails RFC 9449 §4.3, or none from a client that must send one',
   },
+  use_dpop_nonce: {
+    statuses: [400],
+    when: 'with `dpopNonces` on, a DPoP proof without the nonce of the `DPoP-Nonce` header, or a stale one',
+  },
   not_found: { statuses: [404], when: 'no endpoint at that method and path' },
   too_many_requests: {
     statuses: [429],
@@ -39,6 +43,10 @@ export const GATEWAY_ERRORS = {
   },
   invalid_token: { statuses: [401], when: 'the token is not admitted, or a DPoP-bound one sent as Bearer' },
   invalid_dpop_proof: { statuses: [401], when: 'a DPoP-bound call whose proof fails RFC 9449 §4.3' },
+  use_dpop_nonce: {
+    statuses: [401],
+    when: 'with `dpopNonces` on, a DPoP proof without the nonce of the `DPoP-Nonce` header, or a stale one',
+  },
   insufficient_scope: { statuses: [403], when: 'the token holds none of the scopes the route accepts' },
   not_found: { statuses: [404], when: 'no API declares the method and path' },
   not_acceptable: { statuses: [406], when: 'the versioned Accept names a version the API does not serve' },

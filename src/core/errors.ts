@@ -45,6 +45,15 @@ export class InvalidDpopProof extends OAuthError {
   readonly code = 'invalid_dpop_proof';
 }
 
+/** RFC 9449 §8: the proof lacks the server's nonce, which is in the `DPoP-Nonce` header. */
+export class UseDpopNonce extends OAuthError {
+  readonly code = 'use_dpop_nonce';
+  constructor(nonce: string) {
+    super('Authorization server requires nonce in DPoP proof');
+    this.headers['dpop-nonce'] = nonce;
+  }
+}
+
 export class UnauthorizedClient extends OAuthError {
   readonly code = 'unauthorized_client';
 }

@@ -1,5 +1,6 @@
 import { isAllowedFrom } from '../core/address-ranges.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
+import type { DpopNonces } from '../services/dpop-nonces.js';
 import { acceptDpopProof } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
@@ -11,6 +12,7 @@ import type { ConcurrentCalls } from './concurrent-calls.js';
 import { takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
 import {
   accessTokenInvalid,
+  dpopNonceRequired,
   GatewayError,
   insufficientScope,
   invalidDpopProof,
@@ -25,6 +27,8 @@ export interface DpopChecks {
   readonly publicOrigin: string;
   readonly leewaySeconds: number;
   readonly proofs: Pick<UsedProofLog, 'use'>;
+  /** Where proofs must carry a server nonce (`dpopNonces`), the nonces given and accepted. */
+  readonly nonces?: Pick<DpopNonces, 'accepts' | 'current'> | undefined;
 }
 
 export interface CallChecks {
@@ -57,8 +61,8 @@ export interface Admission {
   token: AdmittedToken;
   /** The token's scope that admitted the call. */
   scope: string;
-  /** The RateLimit headers of the answer. */
-  limitHeaders: Record<string, string>;
+  /** The gateway's own headers on the answer: RateLimit, and DPoP-Nonce where nonces are on. */
+  answerHeaders: Record<string, string>;
   release(): void;
 }
 
@@ -107,18 +111,21 @@ export async function admitCall(
     checks.plans.peekLimitsFor(token.accountId) ?? (await checks.plans.limitsFor(token.accountId));
   // A credential's own call limit stands in for its plan's per-credential one.
   const ruled = token.callLimit ? { ...limits, perCredential: token.callLimit } : limits;
-  const limitHeaders = await takeFairUsage(checks.limiter, token, ruled);
+  const answerHeaders = await takeFairUsage(checks.limiter, token, ruled);
   const { concurrent } = checks;
   if (concurrent && !concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
-    throw tooManyConcurrentCalls(limitHeaders);
+    throw tooManyConcurrentCalls(answerHeaders);
   }
+  // RFC 9449 §9: the nonce for the client's next proof, before the one it holds goes stale.
+  if (token.jkt !== undefined && checks.dpop.nonces)
+    answerHeaders['dpop-nonce'] = checks.dpop.nonces.current();
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
     concurrent?.leave(token.accountId);
   };
-  return { target, token, scope, limitHeaders, release };
+  return { target, token, scope, answerHeaders, release };
 }
 
 /** RFC 9449 §7.1: a fresh proof, for this call, by the key the token is bound to, used once. */
@@ -138,6 +145,7 @@ async function checkProof(
         url: new URL(target, dpop.publicOrigin).href,
         accessToken,
         leewaySeconds: dpop.leewaySeconds,
+        nonces: dpop.nonces,
         boundTo: jkt,
       },
       dpop.proofs,
@@ -145,6 +153,7 @@ async function checkProof(
   } catch {
     throw new GatewayError('temporarily_unavailable', 503, 'The proof store is unavailable; retry shortly');
   }
+  if (!checked.ok && checked.useNonce && dpop.nonces) throw dpopNonceRequired(dpop.nonces.current());
   if (!checked.ok) throw invalidDpopProof(checked.why);
 }
 

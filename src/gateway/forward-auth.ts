@@ -78,7 +78,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
       return reply
         .code(200)
         .headers({
-          ...admission.limitHeaders,
+          ...admission.answerHeaders,
           ...identityHeaders(admission.token),
           'cache-control': 'no-store',
         })

@@ -67,6 +67,15 @@ export function invalidDpopProof(why: string): GatewayError {
   );
 }
 
+/** RFC 9449 §9: the proof lacks the server's nonce, which is in the `DPoP-Nonce` header. */
+export function dpopNonceRequired(nonce: string): GatewayError {
+  const description = 'Resource server requires nonce in DPoP proof';
+  return new GatewayError('use_dpop_nonce', 401, description, {
+    ...dpopChallenge('use_dpop_nonce', description),
+    'dpop-nonce': nonce,
+  });
+}
+
 /** The token's credential may not be used from the caller's address (its allowlist). */
 export function usedFromElsewhere(): GatewayError {
   const description = 'The access token cannot be used from this address';

@@ -105,7 +105,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               request,
               reply,
               headers,
-              admission.limitHeaders,
+              admission.answerHeaders,
             );
             metrics.observe(
               answer.status,

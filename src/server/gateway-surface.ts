@@ -14,6 +14,7 @@ import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
+import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
@@ -27,6 +28,8 @@ export interface GatewayDependencies {
   counters: RequestCounter;
   /** Where DPoP proof IDs are recorded, once each across instances. */
   proofs: UsedProofLog;
+  /** Where DPoP proofs must carry a server nonce (`dpopNonces`). */
+  nonces: DpopNonces | undefined;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
 }
@@ -74,6 +77,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
       publicOrigin: new URL(config.audience).origin,
       leewaySeconds: config.clockLeewaySeconds,
       proofs: deps.proofs,
+      nonces: deps.nonces,
     },
     usage: deps.usage,
     metrics: new GatewayMetrics(),

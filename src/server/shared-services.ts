@@ -7,6 +7,7 @@ import { JwksCache } from '../gateway/jwks-cache.js';
 import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
 import { AccountCache } from '../services/account-cache.js';
 import { CredentialService } from '../services/credentials.js';
+import { DpopNonces } from '../services/dpop-nonces.js';
 import { LoadingCache } from '../services/loading-cache.js';
 import { PortalUserService } from '../services/portal-users.js';
 import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
@@ -42,6 +43,8 @@ export interface SharedServices {
    * Redis when `redisUrl` is set, so every instance shares them, in this process otherwise.
    */
   readonly counters: RequestCounter;
+  /** Where `dpopNonces` is on: the nonces every instance gives and accepts (RFC 9449 §8, §9). */
+  readonly dpopNonces: DpopNonces | undefined;
   close(): Promise<void>;
 }
 
@@ -140,6 +143,7 @@ export async function buildSharedServices(
         info: (message) => logger.info(message),
       })
     : new RateLimiter();
+  const dpopNonces = config.dpopNonces ? await DpopNonces.shared(store.sharedKeys) : undefined;
   return {
     usage,
     feed,
@@ -153,6 +157,7 @@ export async function buildSharedServices(
     revocations,
     jwks,
     counters,
+    dpopNonces,
     async close() {
       clearInterval(refreshRevocations);
       clearInterval(forgetExpiredTokens);

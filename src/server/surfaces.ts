@@ -96,6 +96,7 @@ export async function startMainSurface(
           logger.warn({ err }, 'auditing a failed client authentication failed'),
         ),
         usage: services.usage,
+        dpopNonces: services.dpopNonces,
       };
       const { tokenServicePlugin } = await import('../token-service/plugin.js');
       await app.register(async (scope) => tokenServicePlugin(scope, context));
@@ -154,6 +155,7 @@ export async function startGatewaySurface(
     usage: services.usage,
     counters: services.counters,
     proofs: store.usedProofs,
+    nonces: services.dpopNonces,
     samplesUrl,
   });
   const { metrics } = context;

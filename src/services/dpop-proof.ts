@@ -18,16 +18,19 @@ export interface ExpectedProof {
   accessToken?: string;
   leewaySeconds: number;
   nowMs?: number;
+  /** Where server nonces are required (`dpopNonces`): the check of a proof's `nonce` claim. */
+  nonces?: { accepts(nonce: unknown, nowMs?: number): boolean } | undefined;
 }
 
 export type ProofCheck =
   | { ok: true; jkt: string; jti: string; forgetAt: string }
-  | { ok: false; why: string };
+  | { ok: false; why: string; useNonce?: true };
 
 /**
  * RFC 9449 §4.3: a DPoP proof is a JWT of type `dpop+jwt`, signed with an asymmetric algorithm by
  * the public key in its own `jwk` header, naming this request's method (`htm`) and URL (`htu`),
- * made just now (`iat`), with a `jti`, and, with an access token, its hash (`ath`). The caller
+ * made just now (`iat`), with a `jti`, with an access token's hash (`ath`) where one is sent, and
+ * with a nonce the server gave (`nonce`, §8–9) where it requires one. The caller
  * records `jti` (once per key, until `forgetAt`) to refuse a replay.
  */
 export async function checkDpopProof(
@@ -62,7 +65,7 @@ export async function checkDpopProof(
   } catch {
     return { ok: false, why: "the DPoP proof's signature does not verify with its jwk" };
   }
-  const { jti, htm, htu, iat, ath } = payload;
+  const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return { ok: false, why: 'no jti' };
   if (htm !== expected.method) return { ok: false, why: "htm is not this request's method" };
   if (typeof htu !== 'string' || withoutQuery(htu) !== withoutQuery(expected.url)) {
@@ -75,6 +78,10 @@ export async function checkDpopProof(
   if (expected.accessToken !== undefined) {
     const hash = createHash('sha256').update(expected.accessToken).digest('base64url');
     if (ath !== hash) return { ok: false, why: 'ath is not the hash of the access token' };
+  }
+  // RFC 9449 §8: a missing or stale nonce is told apart, so the client retries with a fresh one.
+  if (expected.nonces && !expected.nonces.accepts(nonce, expected.nowMs)) {
+    return { ok: false, why: nonce === undefined ? 'no nonce' : 'the nonce is stale', useNonce: true };
   }
   const forgetAt = new Date((iat + PROOF_LIFETIME_SECONDS + 2 * expected.leewaySeconds) * 1000).toISOString();
   return { ok: true, jkt: await calculateJwkThumbprint(jwk), jti, forgetAt };

@@ -61,6 +61,11 @@ export interface Database {
     algorithms: string;
     created_at: string;
   };
+  shared_keys: {
+    name: string;
+    value: string;
+    created_at: string;
+  };
   used_proofs: {
     /** Whose proof: a client ID (assertions) or a key thumbprint (DPoP). */
     owner: string;

@@ -9,6 +9,7 @@ import { credentialRepository } from './sql/credentials.js';
 import { loginThrottle } from './sql/login-throttle.js';
 import { revokedTokenRepository } from './sql/revoked-tokens.js';
 import { sessionRepository } from './sql/sessions.js';
+import { sharedKeys } from './sql/shared-keys.js';
 import { signingKeyRepository } from './sql/signing-keys.js';
 import { usageRepository } from './sql/usage.js';
 import { usedProofLog } from './sql/used-proofs.js';
@@ -22,6 +23,7 @@ import type {
   LoginThrottle,
   RevokedTokenRepository,
   SessionRepository,
+  SharedKeys,
   SigningKeyRepository,
   SqlDialectName,
   Store,
@@ -40,6 +42,7 @@ export class SqlStore implements Store {
   readonly credentials: CredentialRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly usedProofs: UsedProofLog;
+  readonly sharedKeys: SharedKeys;
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
@@ -67,6 +70,7 @@ export class SqlStore implements Store {
     this.loginThrottle = loginThrottle(db);
     this.apiTokens = apiTokenRepository(db);
     this.usedProofs = usedProofLog(db);
+    this.sharedKeys = sharedKeys(db);
     this.audit = auditLog(db);
   }
 

@@ -36,6 +36,7 @@ export interface Store {
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
   readonly usedProofs: UsedProofLog;
+  readonly sharedKeys: SharedKeys;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
   /**
@@ -228,6 +229,12 @@ export interface UsedProofLog {
   /** Records the ID and returns true, or returns false when it was used before. */
   use(owner: string, jti: string, expiresAt: string): Promise<boolean>;
   pruneExpired(at: Date): Promise<void>;
+}
+
+/** Keys that every instance shares, made by the first one that asks (shared_keys). */
+export interface SharedKeys {
+  /** The key called `name`: the stored one, or `create()`'s value, stored first by whichever instance asks first. */
+  getOrCreate(name: string, create: () => string): Promise<string>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

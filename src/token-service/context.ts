@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
+import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { LoadingCache } from '../services/loading-cache.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { RevocationList } from '../services/revocation-list.js';
@@ -29,4 +30,6 @@ export interface TokenServiceContext {
   readonly quotas: RequestCounter;
   readonly failureAudit: FailedAuthenticationAudit;
   readonly usage: UsageRecorder;
+  /** Where DPoP proofs must carry a server nonce (`dpopNonces`). */
+  readonly dpopNonces: DpopNonces | undefined;
 }

@@ -50,8 +50,13 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     TOKEN_PATH,
     { bodyLimit: BODY_LIMIT, schema: { response: tokenResponseSchema } },
     async (request, reply) => {
-      const response = await handleTokenRequest(context, requestOf(request));
+      const presented = requestOf(request);
+      const response = await handleTokenRequest(context, presented);
       void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+      // RFC 9449 §8.2: the nonce for the client's next proof, before the one it holds goes stale.
+      if (context.dpopNonces && presented.dpop !== undefined) {
+        void reply.header('dpop-nonce', context.dpopNonces.current());
+      }
       return response;
     },
   );

@@ -1,4 +1,4 @@
-import { InvalidDpopProof, TooManyRequests } from '../core/errors.js';
+import { InvalidDpopProof, TooManyRequests, UseDpopNonce } from '../core/errors.js';
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
 import { acceptDpopProof } from '../services/dpop-proof.js';
@@ -87,10 +87,13 @@ async function dpopKey(
         method: 'POST',
         url: endpointUrl(context.config, TOKEN_PATH),
         leewaySeconds: context.config.clockLeewaySeconds,
+        nonces: context.dpopNonces,
       },
       context.store.usedProofs,
     ),
   );
+  if (!checked.ok && checked.useNonce && context.dpopNonces)
+    throw new UseDpopNonce(context.dpopNonces.current());
   if (!checked.ok) throw new InvalidDpopProof(`The DPoP proof is not valid: ${checked.why}`);
   return checked.jkt;
 }

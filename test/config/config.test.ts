@@ -43,6 +43,15 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 9100, region: 'nam', publicUrl: 'https://nam.example.com' });
   });
 
+  it('reads true or false from a switch variable, and says so for anything else', () => {
+    expect(loadConfig({ env: { KEYGATE_DPOP_NONCES: 'true' }, cwd: emptyDir() }).dpopNonces).toBe(true);
+    expect(loadConfig({ env: { KEYGATE_DPOP_NONCES: 'FALSE' }, cwd: emptyDir() }).dpopNonces).toBe(false);
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).dpopNonces).toBe(false);
+    expect(problemsOf(() => loadConfig({ env: { KEYGATE_DPOP_NONCES: 'yes' }, cwd: emptyDir() }))).toEqual([
+      'dpopNonces (KEYGATE_DPOP_NONCES): expected true or false, got "yes"',
+    ]);
+  });
+
   it('names the key and its variable in every error', () => {
     expect(problemsOf(() => loadConfig({ env: { KEYGATE_PORT: 'eighty' }, cwd: emptyDir() }))).toEqual([
       'port (KEYGATE_PORT): expected an integer, got "eighty"',

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyMissing, startCaddy } from '../helpers/caddy.js';
 import { documentedConfiguration } from '../helpers/documented-config.js';
-import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { dpopBoundToken, dpopKey, proof } from '../helpers/dpop-proof.js';
+import { revokeToken, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { nginxMissing, startNginx } from '../helpers/nginx.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { issueToken } from '../helpers/tokens.js';
@@ -50,7 +51,7 @@ const PROXIES = [
 /** Calls allowed per account per minute: the test that goes over it runs last. */
 const LIMIT = 12;
 
-describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
+describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) => {
   describe.skipIf(missing)('', () => {
     let keygate: TestKeygate;
     let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
@@ -62,6 +63,7 @@ describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
       upstream = await startEchoUpstream();
       keygate = await startTestKeygate({
         forwardAuthPort: 0,
+        dpopNonces: true,
         apiDocuments: [{ file: ordersDocument(), upstream: upstream.url }],
         rateLimitPlans: { standard: { perAccount: { limit: LIMIT, windowSeconds: 60 } } },
       });
@@ -155,6 +157,30 @@ describe.each(PROXIES)('forward-auth behind $name', ({ missing, start }) => {
       const answer = await call('/admin/keys', { headers: bearer(token) });
       expect(answer.status).toBe(404);
       expect(await answer.json()).toMatchObject({ error: 'not_found' });
+    });
+
+    it('a DPoP call: asked for the server’s nonce, then admitted with it', async () => {
+      const key = await dpopKey();
+      const bound = await dpopBoundToken(`${keygate.url}${TOKEN_PATH}`, client, 'admin:read', key);
+      // The proof names the public API origin (the audience), as the caller knows it.
+      const htu = `${new URL(keygate.config.audience).origin}/orders`;
+      const dpopCall = async (claims: Record<string, unknown>) =>
+        call('/orders', {
+          headers: {
+            authorization: `DPoP ${bound}`,
+            dpop: await proof(key, 'GET', htu, { accessToken: bound, claims }),
+          },
+        });
+      const asked = await dpopCall({});
+      expect(asked.status).toBe(401);
+      expect(asked.headers.get('www-authenticate')).toMatch(/^DPoP .*error="use_dpop_nonce"/);
+      expect(await asked.json()).toMatchObject({ error: 'use_dpop_nonce' });
+      const nonce = asked.headers.get('dpop-nonce');
+      expect(nonce).toMatch(/^[\w-]{32}$/);
+      const admitted = await dpopCall({ nonce });
+      expect(admitted.status).toBe(200);
+      // Caddy's forward_auth cannot add the judge's headers to the answer; nginx, configured so, does.
+      if (name === 'nginx') expect(admitted.headers.get('dpop-nonce')).toMatch(/^[\w-]{32}$/);
     });
 
     it('over the limit: 429 with Retry-After', async () => {

@@ -9,6 +9,7 @@ import { oneActiveKey } from './0006-one-active-key.js';
 import { credentialTokensRevoked } from './0007-credential-tokens-revoked.js';
 import { credentialKeys } from './0008-credential-keys.js';
 import { credentialPolicies } from './0009-credential-policies.js';
+import { sharedKeys } from './0010-shared-keys.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0007-credential-tokens-revoked': credentialTokensRevoked,
     '0008-credential-keys': credentialKeys,
     '0009-credential-policies': credentialPolicies,
+    '0010-shared-keys': sharedKeys,
   };
   return { getMigrations: async () => migrations };
 }
