@@ -31,6 +31,7 @@ import { documentedConfiguration } from '../../test/helpers/documented-config.js
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
@@ -109,26 +110,7 @@ async function startNginxForwardAuth(): Promise<number> {
 }
 
 async function startNginxWith(name: string, httpBody: string, readyUrl: string): Promise<number> {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-master_process off;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  ${httpBody}
-}
-`,
-  );
-  const nginx = await startPinned('nginx', ['-c', conf, '-p', dir], process.env, { url: readyUrl });
+  const nginx = await startNginxProcess(join(work, name), httpBody, readyUrl);
   children.push(nginx);
   return nginx.pid!;
 }
