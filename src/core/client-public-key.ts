@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint } from 'jose';
+import { jwkThumbprint } from '../crypto/jwk.js';
 import { DomainError } from './domain-error.js';
 
 /** The signature algorithms a client's key may sign assertions with (RFC 7523), per key type. */
@@ -26,7 +26,9 @@ export async function readClientPublicKey(input: string | Record<string, unknown
   const publicJwk = Object.fromEntries(
     Object.entries(jwk).filter(([name]) => ['kty', 'crv', 'x', 'y', 'n', 'e'].includes(name)),
   ) as JsonWebKey;
-  return { jwk: publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk as never), algorithms };
+  const thumbprint = jwkThumbprint(publicJwk as Record<string, unknown>);
+  if (thumbprint === undefined) throw invalid('the key must be EC P-256, RSA or Ed25519');
+  return { jwk: publicJwk, thumbprint, algorithms };
 }
 
 function toKeyObject(input: string | Record<string, unknown>): KeyObject {

@@ -1,10 +1,11 @@
-import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
 /**
- * JWS compact serialisation (RFC 7515 §7.1) with ES256, signed and verified synchronously by
+ * JWS compact serialisation (RFC 7515 §7.1), signed (ES256) and verified synchronously by
  * node:crypto. Written by hand because signing is the token endpoint's hot path and verifying the
- * gateway's, for tokens it has not seen; ADRs 0001 and 0003 hold the measurements against jose.
- * Only ES256 is accepted, so there is no algorithm to negotiate or confuse.
+ * gateway's, for tokens it has not seen and for DPoP proofs; ADRs 0001, 0003 and 0006 hold the
+ * measurements against jose. Each caller names the algorithms it takes (access tokens: ES256
+ * only), and a key must be of the kind its algorithm needs, so there is none to confuse.
  */
 export function signCompactJws(
   header: Readonly<Record<string, unknown>>,
@@ -32,41 +33,81 @@ export class JwsRefused extends Error {
 }
 
 const PART = /^[A-Za-z0-9_-]+$/;
-/** An ES256 signature is r||s, 32 bytes each. */
-const ES256_SIGNATURE_BYTES = 64;
+
+/** The algorithms Keygate verifies: its own tokens (ES256) and its clients' keys (RFC 7523, 9449). */
+export type JwsAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
+
+/** ES256 signatures are r||s, 32 bytes each; Ed25519 ones 64 bytes; RSA ones the modulus' length. */
+const FIXED_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, EdDSA: 64 };
 
 /**
- * Verifies a compact JWS signed with ES256 and returns its protected header and JSON payload. Refuses
- * (JwsRefused) anything else: not three base64url parts, a header or payload that is not a JSON
- * object, any `alg` but ES256, a `crit` header (no extension is understood), a key the resolver does
- * not know, a signature of the wrong length or that does not verify.
+ * Verifies a compact JWS signed with one of `algorithms` (ES256 unless named) and returns its
+ * protected header and JSON payload. Refuses (JwsRefused) anything else: not three base64url parts,
+ * a header or payload that is not a JSON object, another `alg`, a `crit` header (no extension is
+ * understood), a key the resolver does not know or of another kind than the `alg` needs, a
+ * signature of the wrong length, in a non-canonical spelling, or that does not verify.
  */
 export async function verifyCompactJws(
   token: string,
   keyFor: (header: Readonly<Record<string, unknown>>) => Promise<KeyObject | undefined>,
+  algorithms: readonly JwsAlgorithm[] = ['ES256'],
 ): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((part) => PART.test(part))) throw new JwsRefused('malformed');
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = jsonObject(encodedHeader);
-  if (header.alg !== 'ES256') throw new JwsRefused('algorithm');
+  const alg = header.alg as JwsAlgorithm;
+  if (typeof alg !== 'string' || !algorithms.includes(alg)) throw new JwsRefused('algorithm');
   if ('crit' in header) throw new JwsRefused('malformed');
   // Checked before any key lookup, so garbage never makes the gateway refetch its JWKS; and only the
   // canonical encoding, so one signature has one spelling.
   const signature = Buffer.from(encodedSignature, 'base64url');
-  if (signature.length !== ES256_SIGNATURE_BYTES || signature.toString('base64url') !== encodedSignature) {
+  const fixedLength = FIXED_SIGNATURE_BYTES[alg];
+  if (
+    signature.toString('base64url') !== encodedSignature ||
+    (fixedLength !== undefined && signature.length !== fixedLength)
+  ) {
     throw new JwsRefused('signature');
   }
   const key = await keyFor(header);
   if (!key) throw new JwsRefused('unknown_key');
-  const valid = verify(
-    'sha256',
-    Buffer.from(`${encodedHeader}.${encodedPayload}`),
-    { key, dsaEncoding: 'ieee-p1363' },
-    signature,
-  );
-  if (!valid) throw new JwsRefused('signature');
+  if (!keyFits(key, alg, signature.length)) throw new JwsRefused('signature');
+  if (!verifySignature(alg, Buffer.from(`${encodedHeader}.${encodedPayload}`), key, signature)) {
+    throw new JwsRefused('signature');
+  }
   return { header, payload: jsonObject(encodedPayload) };
+}
+
+/** A key of the kind `alg` needs; for RSA, with a modulus as long as the signature. */
+function keyFits(key: KeyObject, alg: JwsAlgorithm, signatureBytes: number): boolean {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (alg) {
+    case 'ES256':
+      return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1';
+    case 'EdDSA':
+      return key.asymmetricKeyType === 'ed25519';
+    default:
+      return key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) / 8 === signatureBytes;
+  }
+}
+
+function verifySignature(alg: JwsAlgorithm, data: Buffer, key: KeyObject, signature: Buffer): boolean {
+  switch (alg) {
+    case 'ES256':
+      return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    case 'RS256':
+      return verify('sha256', data, key, signature);
+    case 'PS256':
+      // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash.
+      return verify(
+        'sha256',
+        data,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+        signature,
+      );
+    case 'EdDSA':
+      return verify(null, data, key, signature);
+  }
 }
 
 /** A public EC P-256 key from its JWK, for verifyCompactJws; undefined for any other kind of key. */

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
+import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import type { UsedProofLog } from '../store/store.js';
+import { clientKey } from './client-keys.js';
 
 /** The algorithms a DPoP proof may be signed with; said in `WWW-Authenticate: DPoP algs=…`. */
-export const DPOP_ALGORITHMS: readonly string[] = CLIENT_KEY_ALGORITHMS;
+export const DPOP_ALGORITHMS = CLIENT_KEY_ALGORITHMS;
+
+const PROOF_REFUSALS: Record<JwsRefusal, string> = {
+  malformed: 'the DPoP proof is not a JWT',
+  algorithm: "the DPoP proof's alg is not one this server accepts",
+  unknown_key: 'the DPoP proof has no public jwk',
+  signature: "the DPoP proof's signature does not verify with its jwk",
+};
 
 /** How old a proof may be: a proof is made for one request, just before it is sent. */
 const PROOF_LIFETIME_SECONDS = 60;
@@ -39,32 +47,29 @@ export async function checkDpopProof(
 ): Promise<ProofCheck> {
   if (proof === undefined) return { ok: false, why: 'no DPoP proof' };
   if (Array.isArray(proof)) return { ok: false, why: 'more than one DPoP header' };
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(proof);
-  } catch {
-    return { ok: false, why: 'the DPoP proof is not a JWT' };
-  }
-  if (header.typ !== 'dpop+jwt') return { ok: false, why: "the DPoP proof's typ is not dpop+jwt" };
-  if (typeof header.alg !== 'string' || !DPOP_ALGORITHMS.includes(header.alg)) {
-    return { ok: false, why: "the DPoP proof's alg is not one this server accepts" };
-  }
-  const jwk = header.jwk as JWK | undefined;
-  if (!jwk || typeof jwk !== 'object' || 'd' in jwk) {
-    return { ok: false, why: 'the DPoP proof has no public jwk' };
-  }
-  const now = (expected.nowMs ?? Date.now()) / 1000;
+  let refusal: string | undefined;
+  let jkt = '';
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(proof, await importJWK(jwk, header.alg), {
-      algorithms: [header.alg],
-      typ: 'dpop+jwt',
-      currentDate: new Date(now * 1000),
-      clockTolerance: expected.leewaySeconds,
-    }));
-  } catch {
-    return { ok: false, why: "the DPoP proof's signature does not verify with its jwk" };
+    ({ payload } = await verifyCompactJws(
+      proof,
+      async (header) => {
+        if (header.typ !== 'dpop+jwt') {
+          refusal = "the DPoP proof's typ is not dpop+jwt";
+          return undefined;
+        }
+        const key = clientKey(header.jwk);
+        if (!key) refusal = 'the DPoP proof has no public jwk of a kind this server takes';
+        jkt = key?.thumbprint ?? '';
+        return key?.key;
+      },
+      DPOP_ALGORITHMS,
+    ));
+  } catch (error) {
+    if (!(error instanceof JwsRefused)) throw error;
+    return { ok: false, why: refusal ?? PROOF_REFUSALS[error.reason] };
   }
+  const now = (expected.nowMs ?? Date.now()) / 1000;
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return { ok: false, why: 'no jti' };
   if (htm !== expected.method) return { ok: false, why: "htm is not this request's method" };
@@ -72,6 +77,9 @@ export async function checkDpopProof(
     return { ok: false, why: "htu is not this request's URL" };
   }
   if (typeof iat !== 'number') return { ok: false, why: 'no iat' };
+  if (typeof payload.exp === 'number' && payload.exp < now - expected.leewaySeconds) {
+    return { ok: false, why: 'the DPoP proof has expired' };
+  }
   if (iat > now + expected.leewaySeconds || iat < now - PROOF_LIFETIME_SECONDS - expected.leewaySeconds) {
     return { ok: false, why: 'iat is not within the last minute' };
   }
@@ -84,7 +92,7 @@ export async function checkDpopProof(
     return { ok: false, why: nonce === undefined ? 'no nonce' : 'the nonce is stale', useNonce: true };
   }
   const forgetAt = new Date((iat + PROOF_LIFETIME_SECONDS + 2 * expected.leewaySeconds) * 1000).toISOString();
-  return { ok: true, jkt: await calculateJwkThumbprint(jwk), jti, forgetAt };
+  return { ok: true, jkt, jti, forgetAt };
 }
 
 /**

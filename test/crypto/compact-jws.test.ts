@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   JwsRefused,
@@ -6,6 +7,7 @@ import {
   signCompactJws,
   verifyCompactJws,
 } from '../../src/crypto/compact-jws.js';
+import { clientKeyFromJwk, jwkThumbprint } from '../../src/crypto/jwk.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -100,5 +102,92 @@ describe('publicKeyFromJwk', () => {
     expect(publicKeyFromJwk({ ...jwk, x: `${jwk.x}=` })).toBeUndefined();
     expect(publicKeyFromJwk({ ...jwk, x: `A${jwk.x}` })).toBeUndefined();
     expect(publicKeyFromJwk({ ...jwk, y: 'A'.repeat(43) })).toBeUndefined(); // not on the curve
+  });
+});
+
+describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256, EdDSA)', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ed = generateKeyPairSync('ed25519');
+  const ALL = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+  // Signed by jose, the outside reference: what a client library sends.
+  const signed = (alg: string, key: KeyObject) =>
+    new SignJWT({ sub: 'c' }).setProtectedHeader({ alg }).sign(key);
+
+  it.each([
+    ['RS256', rsa],
+    ['PS256', rsa],
+    ['EdDSA', ed],
+    ['ES256', { privateKey, publicKey }],
+  ] as const)('verifies %s signed by jose, where the caller takes it', async (alg, pair) => {
+    const jws = await signed(alg, pair.privateKey);
+    await expect(verifyCompactJws(jws, keyFor(pair.publicKey), ALL)).resolves.toMatchObject({
+      header: { alg },
+      payload: { sub: 'c' },
+    });
+    // Only ES256 where the caller names nothing (access tokens).
+    if (alg !== 'ES256')
+      await expect(verifyCompactJws(jws, keyFor(pair.publicKey))).rejects.toThrow('algorithm');
+  });
+
+  it.each([
+    ['RS256 with an Ed25519 key', 'RS256', rsa.privateKey, ed.publicKey],
+    ['EdDSA with an RSA key', 'EdDSA', ed.privateKey, rsa.publicKey],
+    ['ES256 with an RSA key', 'ES256', privateKey, rsa.publicKey],
+    [
+      'PS256 checked as RS256 would be',
+      'PS256',
+      rsa.privateKey,
+      generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey,
+    ],
+  ] as const)('refuses %s', async (_name, alg, signingKey, verifyingKey) => {
+    const jws = await signed(alg, signingKey);
+    await expect(verifyCompactJws(jws, keyFor(verifyingKey), ALL)).rejects.toMatchObject({
+      reason: 'signature',
+    });
+  });
+
+  it('refuses an RS256 signature whose header says PS256', async () => {
+    const jws = await signed('RS256', rsa.privateKey);
+    const [, payload, signature] = jws.split('.');
+    const relabelled = `${b64({ alg: 'PS256' })}.${payload}.${signature}`;
+    await expect(verifyCompactJws(relabelled, keyFor(rsa.publicKey), ALL)).rejects.toMatchObject({
+      reason: 'signature',
+    });
+  });
+});
+
+describe('jwkThumbprint and clientKeyFromJwk', () => {
+  it('gives RFC 7638’s own example thumbprint', () => {
+    const rfcExample = {
+      kty: 'RSA',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      e: 'AQAB',
+      alg: 'RS256',
+      kid: '2011-04-29',
+    };
+    expect(jwkThumbprint(rfcExample)).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+  });
+
+  it.each([
+    ['EC P-256', publicKey],
+    ['RSA', generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey],
+    ['Ed25519', generateKeyPairSync('ed25519').publicKey],
+  ])('agrees with jose for %s keys, and builds the key', async (_kind, key) => {
+    const jwk = key.export({ format: 'jwk' }) as Record<string, unknown>;
+    expect(jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk as never));
+    expect(clientKeyFromJwk(jwk)?.equals(key)).toBe(true);
+  });
+
+  it.each([
+    ['a private key', privateKey.export({ format: 'jwk' })],
+    ['a P-384 key', generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' })],
+    [
+      'RSA of 1024 bits',
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }),
+    ],
+    ['a point off the curve', { ...publicKey.export({ format: 'jwk' }), y: 'A'.repeat(43) }],
+    ['a symmetric key', { kty: 'oct', k: 'c2VjcmV0' }],
+  ])('takes no %s', (_what, jwk) => {
+    expect(clientKeyFromJwk(jwk as Record<string, unknown>)).toBeUndefined();
   });
 });

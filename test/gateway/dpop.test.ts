@@ -54,6 +54,16 @@ describe('DPoP (RFC 9449)', () => {
     );
   });
 
+  it.each(['EdDSA', 'PS256', 'RS256'])('binds to and checks proofs by %s keys too', async (alg) => {
+    const key = await dpopKey(alg);
+    const answer = await boundToken(key);
+    expect(decodeJwt(answer.access_token).cnf).toEqual({ jkt: key.jkt });
+    const fresh = await proof(key, 'GET', callUrl(), { accessToken: answer.access_token });
+    expect((await call(answer.access_token, fresh)).status).toBe(200);
+    const stranger = await proof(await dpopKey(alg), 'GET', callUrl(), { accessToken: answer.access_token });
+    expect((await call(answer.access_token, stranger)).status).toBe(401);
+  });
+
   it.each([
     ['no proof', async () => undefined],
     [

@@ -4,15 +4,16 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT }
 type SigningKey = Parameters<SignJWT['sign']>[0];
 
 export interface DpopKey {
+  alg: string;
   privateKey: SigningKey;
   jwk: JWK;
   jkt: string;
 }
 
-export async function dpopKey(): Promise<DpopKey> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+export async function dpopKey(alg = 'ES256'): Promise<DpopKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(publicKey);
-  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+  return { alg, privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
 }
 
 /** A DPoP proof (RFC 9449 §4.2) as a client library makes it; `claims` override its parts. */
@@ -31,7 +32,7 @@ export function proof(
     ...(ath && { ath }),
     ...options.claims,
   })
-    .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: key.jwk })
+    .setProtectedHeader({ alg: key.alg, typ: options.typ ?? 'dpop+jwt', jwk: key.jwk })
     .sign(key.privateKey);
 }
 

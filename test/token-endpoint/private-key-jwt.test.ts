@@ -25,7 +25,7 @@ describe('private_key_jwt', () => {
   });
   afterAll(() => keygate.stop());
 
-  async function keyCredential(alg: 'ES256' | 'RS256' | 'EdDSA' = 'ES256') {
+  async function keyCredential(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' = 'ES256') {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const { credential, keys } = await keygate.credentials.createWithKeys({
       accountId,
@@ -93,7 +93,7 @@ describe('private_key_jwt', () => {
     expect(call.status).toBe(200);
   });
 
-  it.each(['RS256', 'EdDSA'] as const)('takes %s keys', async (alg) => {
+  it.each(['RS256', 'PS256', 'EdDSA'] as const)('takes %s keys', async (alg) => {
     const client = await keyCredential(alg);
     const answer = await tokenWith(await assertion(client));
     expect(answer.status, answer.text).toBe(200);

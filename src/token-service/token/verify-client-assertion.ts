@@ -1,5 +1,8 @@
-import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { decodeProtectedHeader } from 'jose';
+import type { ClientKeyAlgorithm } from '../../core/client-public-key.js';
 import type { CredentialKey } from '../../core/model.js';
+import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
+import { clientKey } from '../../services/client-keys.js';
 import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { endpointUrl, INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '../metadata.js';
@@ -35,25 +38,28 @@ export async function verifyClientAssertion(
     config.publicUrl,
     ...[TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH].map((path) => endpointUrl(config, path)),
   ];
-  for (const key of candidates) {
+  for (const candidate of candidates) {
+    const key = clientKey(candidate.jwk)?.key;
+    if (!key) continue;
+    let payload: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(assertion, await importJWK(key.jwk, alg), {
-        algorithms: [alg!],
-        issuer: clientId,
-        subject: clientId,
-        audience: audiences,
-        requiredClaims: ['exp', 'jti'],
-        clockTolerance: config.clockLeewaySeconds,
-      });
-      const now = Date.now() / 1000;
-      if (payload.exp! > now + LONGEST_ASSERTION_SECONDS + config.clockLeewaySeconds) return false;
-      if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > 200) return false;
-      const forgetAt = new Date((payload.exp! + config.clockLeewaySeconds) * 1000).toISOString();
-      return await fromStore(context.store.usedProofs.use(clientId, payload.jti, forgetAt));
+      ({ payload } = await verifyCompactJws(assertion, async () => key, [alg as ClientKeyAlgorithm]));
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('ERR_J')) continue;
+      if (error instanceof JwsRefused) continue;
       throw error;
     }
+    const { iss, sub, aud, exp, nbf, jti } = payload;
+    const now = Date.now() / 1000;
+    const leeway = config.clockLeewaySeconds;
+    if (iss !== clientId || sub !== clientId) return false;
+    if (!(Array.isArray(aud) ? aud : [aud]).some((a) => typeof a === 'string' && audiences.includes(a)))
+      return false;
+    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now - leeway) return false;
+    if (exp > now + LONGEST_ASSERTION_SECONDS + leeway) return false;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return false;
+    if (typeof jti !== 'string' || jti === '' || jti.length > 200) return false;
+    const forgetAt = new Date((exp + leeway) * 1000).toISOString();
+    return await fromStore(context.store.usedProofs.use(clientId, jti, forgetAt));
   }
   return false;
 }
