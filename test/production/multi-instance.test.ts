@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpopKey, proof } from '../helpers/dpop-proof.js';
 import {
   agentFrom,
+  basic,
   postForm,
   requestToken,
   revokeToken,
@@ -112,6 +115,60 @@ describe.skipIf(!url)('two Keygate instances on one PostgreSQL', () => {
       expect((await tokenAt('127.0.0.6')).status).toBe(401);
     });
     expect(await callB('127.0.0.2', token)).toBe(200);
+  });
+
+  it('a DPoP proof spent at A’s gateway is a replay at B’s, and so is a client assertion', async () => {
+    const client = await a.createCredential(['agents-availability:read']);
+    const key = await dpopKey();
+    const tokenUrl = `${a.config.publicUrl}${TOKEN_PATH}`;
+    const bound = String(
+      (
+        await postForm(
+          `${a.url}${TOKEN_PATH}`,
+          { grant_type: 'client_credentials', scope: 'agents-availability:read' },
+          {
+            authorization: basic(client.clientId, client.clientSecret),
+            dpop: await proof(key, 'POST', tokenUrl),
+          },
+        )
+      ).body?.access_token,
+    );
+    const htu = `${a.config.audience}/agents-availability`;
+    const spent = await proof(key, 'GET', htu, { accessToken: bound });
+    const callWith = (instance: TestKeygate) =>
+      fetch(`${instance.gatewayUrl}/agents-availability`, {
+        headers: { authorization: `DPoP ${bound}`, dpop: spent },
+      });
+    expect((await callWith(a)).status).toBe(200);
+    const replayed = await callWith(b);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+
+    const signer = await generateKeyPair('ES256');
+    const keyed = await a.credentials.createWithKeys({
+      accountId: (await a.store.accounts.list())[0]!.id,
+      name: 'Signed',
+      scopes: ['agents-availability:read'],
+      publicKeys: [await exportJWK(signer.publicKey)],
+    });
+    const clientId = keyed.credential.clientId;
+    const assertion = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(tokenUrl)
+      .setExpirationTime('60s')
+      .sign(signer.privateKey);
+    const form = {
+      grant_type: 'client_credentials',
+      scope: 'agents-availability:read',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    };
+    expect((await postForm(`${a.url}${TOKEN_PATH}`, form)).status).toBe(200);
+    const again = await postForm(`${b.url}${TOKEN_PATH}`, form);
+    expect(again.status).toBe(401);
+    expect(again.body).toMatchObject({ error: 'invalid_client' });
   });
 });
 

@@ -324,6 +324,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
     });
 
+    it('keeps one shared key per name: the first maker’s, even when two ask at once', async () => {
+      const [first, second] = await Promise.all([
+        store.sharedKeys.getOrCreate('contract-key', () => 'made-by-one'),
+        store.sharedKeys.getOrCreate('contract-key', () => 'made-by-two'),
+      ]);
+      expect(first).toBe(second);
+      expect(['made-by-one', 'made-by-two']).toContain(first);
+      expect(await store.sharedKeys.getOrCreate('contract-key', () => 'made-later')).toBe(first);
+      expect(await store.sharedKeys.getOrCreate('another-key', () => 'another')).toBe('another');
+    });
+
     it('keeps sessions, personal tokens and login failures of users', async () => {
       const user = await store.users.create({
         accountId,
