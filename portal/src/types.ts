@@ -72,6 +72,7 @@ export interface CredentialKey {
   thumbprint: string;
   algorithms: string[];
   createdAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface AuditEntry {

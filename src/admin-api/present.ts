@@ -54,6 +54,7 @@ export function keyJson(key: CredentialKey) {
     algorithms: [...key.algorithms],
     jwk: { ...key.jwk },
     createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
   };
 }
 

@@ -67,13 +67,14 @@ export const secretSchema = {
 export const keySchema = {
   $id: 'CredentialKey',
   type: 'object',
-  required: ['id', 'thumbprint', 'algorithms', 'jwk', 'createdAt'],
+  required: ['id', 'thumbprint', 'algorithms', 'jwk', 'createdAt', 'lastUsedAt'],
   properties: {
     id: { type: 'string' },
     thumbprint: { type: 'string', description: 'RFC 7638 thumbprint of the public key' },
     algorithms: { type: 'array', items: { type: 'string', enum: ['ES256', 'RS256', 'PS256', 'EdDSA'] } },
     jwk: { type: 'object', additionalProperties: { type: 'string' }, description: 'The public key' },
     createdAt: dateTime,
+    lastUsedAt: nullableDateTime,
   },
 } as const;
 

@@ -100,6 +100,8 @@ export interface CredentialKey {
   readonly jwk: Readonly<Record<string, string>>;
   readonly algorithms: readonly string[];
   readonly createdAt: string;
+  /** When it last authenticated its client; null until then. */
+  readonly lastUsedAt: string | null;
 }
 
 export interface PortalUser {

@@ -10,6 +10,7 @@ export class UsageRecorder {
   /** Epoch milliseconds: turned into timestamps at flush time, not on the hot path. */
   #credentialLastUsed = new Map<string, number>();
   #secretLastUsed = new Map<string, number>();
+  #keyLastUsed = new Map<string, number>();
   #daily = new Map<
     string,
     { credentialId: string; day: number; scope: string; tokensIssued: number; apiCalls: number }
@@ -29,13 +30,14 @@ export class UsageRecorder {
 
   tokenIssued(
     credentialId: string,
-    /** Undefined when the client signed an assertion instead of presenting a secret. */
-    secretId: string | undefined,
+    /** The secret the client presented, or the key whose assertion it signed. */
+    wayIn: { secretId: string } | { keyId: string },
     scopes: readonly string[],
     atMs: number,
   ): void {
     this.#credentialLastUsed.set(credentialId, atMs);
-    if (secretId !== undefined) this.#secretLastUsed.set(secretId, atMs);
+    if ('secretId' in wayIn) this.#secretLastUsed.set(wayIn.secretId, atMs);
+    else this.#keyLastUsed.set(wayIn.keyId, atMs);
     for (const scope of scopes) this.#count(credentialId, scope, atMs).tokensIssued += 1;
   }
 
@@ -72,6 +74,7 @@ export class UsageRecorder {
     const batch = {
       credentialLastUsed: iso(this.#credentialLastUsed),
       secretLastUsed: iso(this.#secretLastUsed),
+      keyLastUsed: iso(this.#keyLastUsed),
       daily: [...this.#daily.values()].map((d) => ({
         ...d,
         day: new Date(d.day * DAY_MS).toISOString().slice(0, 10),
@@ -84,6 +87,7 @@ export class UsageRecorder {
     this.#refusals = new Map();
     this.#credentialLastUsed = new Map();
     this.#secretLastUsed = new Map();
+    this.#keyLastUsed = new Map();
     this.#daily = new Map();
     try {
       await this.store.usage.record(batch);

@@ -60,6 +60,7 @@ export interface Database {
     /** JSON array of the signature algorithms accepted with it. */
     algorithms: string;
     created_at: string;
+    last_used_at: string | null;
   };
   shared_keys: {
     name: string;

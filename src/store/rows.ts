@@ -77,6 +77,7 @@ export function toCredentialKey(row: Selectable<Database['credential_keys']>): C
     jwk: JSON.parse(row.jwk) as Record<string, string>,
     algorithms: JSON.parse(row.algorithms) as string[],
     createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
   };
 }
 

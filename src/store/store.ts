@@ -286,6 +286,7 @@ export interface ChangeLog {
 export interface UsageBatch {
   credentialLastUsed: ReadonlyMap<string, string>;
   secretLastUsed: ReadonlyMap<string, string>;
+  keyLastUsed: ReadonlyMap<string, string>;
   daily: ReadonlyArray<{
     credentialId: string;
     day: string;

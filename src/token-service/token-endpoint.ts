@@ -31,7 +31,7 @@ export async function handleTokenRequest(
   request: TokenRequest,
 ): Promise<TokenResponse> {
   const params = readForm(request.body);
-  const { credential, secret } = await authenticateClient(context, { ...request, params });
+  const { credential, wayIn } = await authenticateClient(context, { ...request, params });
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
@@ -39,7 +39,7 @@ export async function handleTokenRequest(
   await takeFromQuota(context, credential);
   const now = Date.now();
   const token = mintAccessToken(context, credential, scopes, now, boundTo);
-  context.usage.tokenIssued(credential.id, secret?.id, scopes, now);
+  context.usage.tokenIssued(credential.id, wayIn, scopes, now);
   return {
     access_token: token.accessToken,
     expires_in: token.expiresIn,

@@ -9,6 +9,7 @@ interface Key {
   thumbprint: string;
   algorithms: string[];
   jwk: Record<string, string>;
+  lastUsedAt: string | null;
 }
 interface Credential {
   id: string;
@@ -73,6 +74,11 @@ describe('admin API: credentials with public keys (private_key_jwt)', () => {
     expect(added.status).toBe(201);
     expect(added.body.credential.keys).toHaveLength(2);
     expect(await tokenWith(credential.clientId, second.privateKey)).toBe(200);
+    // Each key's last use, as a secret's: the one that signed, once usage is flushed.
+    expect(added.body.credential.keys.map((k) => k.lastUsedAt)).toEqual([null, null]);
+    await keygate.flushUsage();
+    const used = await admin.call<{ credential: Credential }>('GET', `/credentials/${credential.id}`);
+    expect(used.body.credential.keys.every((k) => k.lastUsedAt !== null)).toBe(true);
 
     const again = await admin.call('POST', `/credentials/${credential.id}/keys`, {
       publicKey: await exportJWK(second.publicKey),

@@ -168,6 +168,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const secret = created.secret!;
       const batch = {
         credentialLastUsed: new Map([[credential.id, '2026-01-02T03:04:05.000Z']]),
+        keyLastUsed: new Map(),
         secretLastUsed: new Map([[secret.id, '2026-01-02T03:04:05.000Z']]),
         daily: [
           { credentialId: credential.id, day: '2026-01-02', scope: 'stats', tokensIssued: 2, apiCalls: 1 },

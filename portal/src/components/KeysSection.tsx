@@ -82,6 +82,7 @@ export function KeysSection({ credential, onChange }: KeysSectionProps) {
                 <th scope="col">Key thumbprint</th>
                 <th scope="col">Algorithms</th>
                 <th scope="col">Added</th>
+                <th scope="col">Last used</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -95,6 +96,7 @@ export function KeysSection({ credential, onChange }: KeysSectionProps) {
                   </td>
                   <td>{key.algorithms.join(', ')}</td>
                   <td className="nowrap">{formatDateTime(key.createdAt)}</td>
+                  <td className="nowrap">{formatDateTime(key.lastUsedAt)}</td>
                   <td className="cell-actions">
                     <button
                       type="button"

@@ -20,6 +20,7 @@ export function keyJson(key: CredentialKey) {
     algorithms: key.algorithms,
     jwk: key.jwk,
     created_at: key.createdAt,
+    last_used_at: key.lastUsedAt,
   };
 }
 
@@ -38,6 +39,7 @@ export function registerCredentialKeyCommands(credentials: Command): void {
             thumbprint: key.thumbprint,
             algorithms: key.algorithms,
             added: key.createdAt,
+            'last used': key.lastUsedAt ?? 'never',
           })),
           'This credential has no public keys: add one with `keygate credentials add-key`.',
         );

@@ -10,6 +10,7 @@ import { credentialTokensRevoked } from './0007-credential-tokens-revoked.js';
 import { credentialKeys } from './0008-credential-keys.js';
 import { credentialPolicies } from './0009-credential-policies.js';
 import { sharedKeys } from './0010-shared-keys.js';
+import { keyLastUse } from './0011-key-last-use.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0008-credential-keys': credentialKeys,
     '0009-credential-policies': credentialPolicies,
     '0010-shared-keys': sharedKeys,
+    '0011-key-last-use': keyLastUse,
   };
   return { getMigrations: async () => migrations };
 }

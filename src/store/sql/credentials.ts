@@ -327,6 +327,7 @@ function keyRow(credentialId: string, key: NewCredentialKey, at: string) {
     jwk: JSON.stringify(key.jwk),
     algorithms: JSON.stringify(key.algorithms),
     created_at: at,
+    last_used_at: null,
   };
 }
 

@@ -16,6 +16,9 @@ export function usageRepository(db: Kysely<Database>): UsageRepository {
             .where('id', '=', id)
             .execute();
         }
+        for (const [id, at] of batch.keyLastUsed) {
+          await trx.updateTable('credential_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+        }
         for (const d of batch.daily) {
           await trx
             .insertInto('usage_daily')

@@ -4,7 +4,6 @@ import { InvalidClient, UnauthorizedClient } from '../../core/errors.js';
 import { CLIENT_ID_PATTERN } from '../../core/identifiers.js';
 import {
   type Credential,
-  type CredentialSecret,
   isCredentialExpired,
   isSecretUsable,
 } from '../../core/model.js';
@@ -16,8 +15,8 @@ import { verifyClientAssertion } from './verify-client-assertion.js';
 
 export interface AuthenticatedClient {
   credential: Credential;
-  /** The secret presented; undefined when the client signed an assertion with a key. */
-  secret: CredentialSecret | undefined;
+  /** The secret presented, or the key whose assertion the client signed. */
+  wayIn: { secretId: string } | { keyId: string };
 }
 
 // Compared against when the client does not exist, so both outcomes cost one HMAC and one compare.
@@ -46,8 +45,9 @@ export async function authenticateClient(
   if (clientId !== undefined) {
     found = await fromStore(context.credentials.get(clientId));
     if (presented.method === 'private_key_jwt') {
-      if (found && (await verifyClientAssertion(context, clientId, presented.assertion, found.keys))) {
-        authenticated = { credential: found.credential, secret: undefined };
+      const key = found && (await verifyClientAssertion(context, clientId, presented.assertion, found.keys));
+      if (found && key) {
+        authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
       }
     } else if (isWellFormedClientSecret(presented.clientSecret)) {
       // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
@@ -56,7 +56,7 @@ export async function authenticateClient(
       if (found) {
         for (const secret of found.secrets) {
           if (isSecretUsable(secret, now) && ClientSecretHasher.matches(presentedHash, secret.hash)) {
-            authenticated = { credential: found.credential, secret };
+            authenticated = { credential: found.credential, wayIn: { secretId: secret.id } };
           }
         }
       } else {

@@ -14,20 +14,21 @@ const LONGEST_ASSERTION_SECONDS = 300;
  * RFC 7523 §3: a client assertion signed by one of the credential's keys, with `iss` and `sub`
  * the client ID, `aud` this issuer or one of its endpoints, an `exp` at most five minutes ahead,
  * and a `jti` never seen before for this client (recorded in the store, so every instance
- * agrees). Returns whether it authenticates the client; never says why not, as for secrets.
+ * agrees). Returns the key that authenticates the client, or undefined; never says why not, as for
+ * secrets.
  */
 export async function verifyClientAssertion(
   context: TokenServiceContext,
   clientId: string,
   assertion: string,
   keys: readonly CredentialKey[],
-): Promise<boolean> {
+): Promise<CredentialKey | undefined> {
   let alg: string | undefined;
   let kid: string | undefined;
   try {
     ({ alg, kid } = decodeProtectedHeader(assertion));
   } catch {
-    return false;
+    return undefined;
   }
   // The key the header names (by thumbprint) first; a client's own kid may name none of them.
   const candidates = keys
@@ -48,18 +49,30 @@ export async function verifyClientAssertion(
       if (error instanceof JwsRefused) continue;
       throw error;
     }
-    const { iss, sub, aud, exp, nbf, jti } = payload;
-    const now = Date.now() / 1000;
-    const leeway = config.clockLeewaySeconds;
-    if (iss !== clientId || sub !== clientId) return false;
-    if (!(Array.isArray(aud) ? aud : [aud]).some((a) => typeof a === 'string' && audiences.includes(a)))
-      return false;
-    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now - leeway) return false;
-    if (exp > now + LONGEST_ASSERTION_SECONDS + leeway) return false;
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return false;
-    if (typeof jti !== 'string' || jti === '' || jti.length > 200) return false;
-    const forgetAt = new Date((exp + leeway) * 1000).toISOString();
-    return await fromStore(context.store.usedProofs.use(clientId, jti, forgetAt));
+    const once = oneTimeClaims(payload, clientId, audiences, config.clockLeewaySeconds);
+    if (!once) return undefined;
+    const { jti, forgetAt } = once;
+    return (await fromStore(context.store.usedProofs.use(clientId, jti, forgetAt))) ? candidate : undefined;
   }
-  return false;
+  return undefined;
+}
+
+/** RFC 7523 §3's claims, checked once the signature holds: the `jti` and when to forget it, or undefined. */
+function oneTimeClaims(
+  payload: Record<string, unknown>,
+  clientId: string,
+  audiences: readonly string[],
+  leeway: number,
+): { jti: string; forgetAt: string } | undefined {
+  const { iss, sub, aud, exp, nbf, jti } = payload;
+  const now = Date.now() / 1000;
+  if (iss !== clientId || sub !== clientId) return undefined;
+  if (!(Array.isArray(aud) ? aud : [aud]).some((a) => typeof a === 'string' && audiences.includes(a))) {
+    return undefined;
+  }
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now - leeway) return undefined;
+  if (exp > now + LONGEST_ASSERTION_SECONDS + leeway) return undefined;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return undefined;
+  if (typeof jti !== 'string' || jti === '' || jti.length > 200) return undefined;
+  return { jti, forgetAt: new Date((exp + leeway) * 1000).toISOString() };
 }
