@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { directories } from './directory.js';
 import { accountOf, requires, type SampleApi, sampleDocument } from './sample-api.js';
-import { interactionView, type SampleInteraction } from './sample-data.js';
+import { contentBody } from './sample-content.js';
+import { interactionView } from './sample-data.js';
 
 const READ = requires('interaction-content:read');
 const DELETE = requires('interaction-content:delete');
@@ -42,34 +43,6 @@ function describeContent(request: FastifyRequest): string {
 function notFound(reply: FastifyReply, what: string) {
   return reply.code(404).send({ message: `No ${what}` });
 }
-
-/** A small WAV header and silence, so a "recording" is a real audio file. */
-function silentWav(seconds: number): Buffer {
-  const rate = 8000;
-  const data = Buffer.alloc(rate * seconds);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate, 28);
-  header.writeUInt16LE(1, 32);
-  header.writeUInt16LE(8, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
-
-const transcript = (i: SampleInteraction) => ({
-  guid: i.guid,
-  utterances: [
-    { speaker: 'agent', text: 'Thank you for calling, how can I help?' },
-    { speaker: 'customer', text: 'I would like to check my order.' },
-  ],
-});
 
 /** Interaction Content v2/v3: list, read, download and delete recordings and transcripts. */
 export const interactionContent: SampleApi = {
@@ -151,8 +124,7 @@ export const interactionContent: SampleApi = {
       const found = findContent(request);
       if (!found) return notFound(reply, describeContent(request));
       const { interaction, content } = found;
-      if (content.type === 'callRecording') return reply.type('audio/wav').send(silentWav(1));
-      return reply.type('application/json').send(transcript(interaction));
+      return reply.type(content.contentType).send(contentBody(interaction, content));
     });
     app.delete('/interaction-content/interactions/:guid/content/:contentKey', async (request, reply) => {
       const found = findContent(request);
