@@ -169,6 +169,14 @@ export const configSchema = z
     jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
     /** Serve the sample VCC APIs (clearly labelled samples) on samplesPort and route to them. */
     samplesEnabled: z.boolean().default(true),
+    /**
+     * Where the Interaction Content Export sample writes exports: an S3-compatible endpoint
+     * (credentials from the AWS SDK's chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY…). Unset, a
+     * local directory stands in for S3 (`sampleExportDirectory`).
+     */
+    sampleExportS3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** The local directory standing in for S3 when no endpoint is set; default `<dataDir>/sample-exports`. */
+    sampleExportDirectory: z.string().min(1).optional(),
     /** Internal port of the sample APIs; loopback only. 0 picks a free port. */
     samplesPort: port.default(8082),
     /**
@@ -282,6 +290,8 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
     KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
     KEYGATE_DPOP_NONCES: { key: 'dpopNonces', kind: 'boolean' },
     KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
+    KEYGATE_SAMPLE_EXPORT_S3_ENDPOINT: { key: 'sampleExportS3Endpoint', kind: 'string' },
+    KEYGATE_SAMPLE_EXPORT_DIR: { key: 'sampleExportDirectory', kind: 'string' },
     KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
     KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
     KEYGATE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'integer' },

@@ -6,8 +6,9 @@ import { conversationAnalyzer } from './conversation-analyzer.js';
 import { globalPci } from './global-pci.js';
 import { insightsStats } from './insights-stats.js';
 import { interactionContent } from './interaction-content.js';
+import { interactionContentExport } from './interaction-content-export.js';
 import { interactionsApi } from './interactions.js';
-import type { SampleApi } from './sample-api.js';
+import type { SampleApi, SampleContext } from './sample-api.js';
 import { userAdmin } from './user-admin.js';
 import { webhooks } from './webhooks.js';
 
@@ -18,6 +19,7 @@ export const SAMPLE_APIS: readonly SampleApi[] = [
   userAdmin,
   conversationAnalyzer,
   interactionContent,
+  interactionContentExport,
   insightsStats,
   interactionsApi,
   globalPci,
@@ -25,10 +27,10 @@ export const SAMPLE_APIS: readonly SampleApi[] = [
 ];
 
 /** One Fastify app serving every sample API, on its own loopback port. */
-export function buildSampleApisApp(logger: Logger): FastifyInstance {
+export function buildSampleApisApp(logger: Logger, context: SampleContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger.child({ surface: 'sample-apis' }),
   }) as unknown as FastifyInstance;
-  for (const api of SAMPLE_APIS) api.register(app);
+  for (const api of SAMPLE_APIS) api.register(app, context);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDocument } from '../gateway/api-document.js';
+import type { ExportStorage } from './export-storage.js';
 
 /**
  * A sample implementation of one VCC API, served behind the gateway so a first run shows the
@@ -7,7 +8,13 @@ import type { ApiDocument } from '../gateway/api-document.js';
  */
 export interface SampleApi {
   readonly document: ApiDocument;
-  register(app: FastifyInstance): void;
+  register(app: FastifyInstance, context: SampleContext): void;
+}
+
+/** What the samples are given by the process that serves them. */
+export interface SampleContext {
+  /** Where Interaction Content Export writes its exports. */
+  readonly exportStorage: ExportStorage;
 }
 
 /** The account the gateway vouched for (it strips any such header the caller sent). */
@@ -33,6 +40,11 @@ export function seededRandom(seed: string): () => number {
 export class PerAccount<T> {
   readonly #states = new Map<string, T>();
   constructor(private readonly create: (account: string) => T) {}
+  /** Every account's state made so far. */
+  values(): IterableIterator<T> {
+    return this.#states.values();
+  }
+
   of(account: string): T {
     let state = this.#states.get(account);
     if (state === undefined) {

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ADMIN_PREFIX, type AdminApiContext } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
+import { directoryStorage, type ExportStorage, s3Storage } from '../sample-apis/export-storage.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
 import { ApiTokenService } from '../services/api-tokens.js';
 import { PortalSessions } from '../services/portal-sessions.js';
@@ -130,9 +132,16 @@ export async function startAdminSurface(deps: SurfaceDependencies, admin: AdminA
   }
 }
 
+/** Where the Interaction Content Export sample writes: the configured S3 endpoint, else a local directory. */
+export function sampleExportStorage(config: Config): ExportStorage {
+  return config.sampleExportS3Endpoint
+    ? s3Storage(config.sampleExportS3Endpoint)
+    : directoryStorage(config.sampleExportDirectory ?? join(config.dataDir, 'sample-exports'));
+}
+
 /** The sample VCC APIs, on loopback: reached only through the gateway. */
 export async function startSampleApis(deps: SurfaceDependencies): Promise<Surface> {
-  const app = buildSampleApisApp(deps.logger);
+  const app = buildSampleApisApp(deps.logger, { exportStorage: sampleExportStorage(deps.config) });
   const url = await listen(app, '127.0.0.1', deps.config.samplesPort);
   return { url, close: () => closeServer(app) };
 }

@@ -12,6 +12,7 @@ import {
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { listenForMetrics } from '../../server/metrics-listener.js';
 import { gatewayJwksUrl } from '../../server/shared-services.js';
+import { sampleExportStorage } from '../../server/surfaces.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
@@ -60,7 +61,10 @@ function printBanner(b: Banner): void {
       : []),
     ...(b.metricsUrl ? [`  metrics         ${b.metricsUrl}/metrics  (Prometheus; ops listener)`] : []),
     ...(b.samplesUrl
-      ? [`  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`]
+      ? [
+          `  sample APIs     ${b.samplesUrl}  (samples with generated data, reached through the gateway)`,
+          `  sample exports  to ${sampleExportStorage(config).description}`,
+        ]
       : []),
     '',
   ];

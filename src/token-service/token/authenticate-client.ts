@@ -2,11 +2,7 @@ import { isAllowedFrom } from '../../core/address-ranges.js';
 import { ClientSecretHasher, isWellFormedClientSecret } from '../../core/client-secret.js';
 import { InvalidClient, UnauthorizedClient } from '../../core/errors.js';
 import { CLIENT_ID_PATTERN } from '../../core/identifiers.js';
-import {
-  type Credential,
-  isCredentialExpired,
-  isSecretUsable,
-} from '../../core/model.js';
+import { type Credential, isCredentialExpired, isSecretUsable } from '../../core/model.js';
 import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { extractClientCredentials } from './extract-client-credentials.js';
