@@ -25,7 +25,11 @@ const RECURRING_EVERY_MS = 3_600_000;
 /** The zero-byte object written to check a storage item before it is kept, as VCC does. */
 export const CHECK_KEY = 'interaction-content-export-check';
 const MOST_STORAGES = 100;
-const MOST_JOBS = 1_000;
+/** Jobs not yet Completed or Cancelled, per account; finished ones beyond MOST_JOBS are forgotten. */
+const MOST_UNFINISHED_JOBS = 20;
+const MOST_JOBS = 200;
+/** What one account may export while the process runs: a sample, not an archive. */
+export const MOST_BYTES = 256 * 1024 * 1024;
 
 export type JobStatus = 'Scheduled' | 'Running' | 'Paused' | 'Completed' | 'Failed' | 'Cancelled';
 export type JobAction = 'cancel' | 'restart' | 'pause';
@@ -81,9 +85,9 @@ const TRANSITIONS: Record<JobAction, { from: readonly JobStatus[]; to: JobStatus
 
 /**
  * One account's storage items and export jobs. A job runs as soon as it is scheduled (a recurring
- * one again every hour) and copies each matching content item of the account's sample
- * interactions to the storage, with a JSON file describing it; items a job has already copied are
- * not copied again when it is restarted or runs again.
+ * one again every hour), one job of the account at a time, and copies each matching content item
+ * of the account's sample interactions to the storage, with a JSON file describing it; items a job
+ * has already copied are not copied again when it is restarted or runs again.
  */
 export class AccountExports {
   readonly #storages = new Map<string, ExternalStorage>();
@@ -91,8 +95,13 @@ export class AccountExports {
   readonly #copied = new Map<string, Set<string>>();
   readonly #runs = new Map<string, number>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** The account's runs, one after another. */
+  #queue: Promise<void> = Promise.resolve();
+  #bytes = 0;
+  #closed = false;
 
   constructor(
+    private readonly account: string,
     private readonly directory: AccountDirectory,
     private readonly storage: ExportStorage,
     private readonly onError: (error: Error) => void,
@@ -104,7 +113,13 @@ export class AccountExports {
       throw new ExportRefused(400, `An account can have at most ${MOST_STORAGES} external storage items`);
     }
     try {
-      await this.storage.put(item.credentials, CHECK_KEY, Buffer.alloc(0), 'application/octet-stream');
+      await this.storage.put(
+        this.account,
+        item.credentials,
+        CHECK_KEY,
+        Buffer.alloc(0),
+        'application/octet-stream',
+      );
     } catch (error) {
       throw new ExportRefused(
         400,
@@ -136,8 +151,13 @@ export class AccountExports {
     if (!this.#storages.has(job.externalStorageId)) {
       throw new ExportRefused(404, `No external storage ${job.externalStorageId}`);
     }
-    if (this.#jobs.size >= MOST_JOBS)
-      throw new ExportRefused(400, `An account can have at most ${MOST_JOBS} jobs`);
+    const unfinished = [...this.#jobs.values()].filter(
+      (j) => j.status !== 'Completed' && j.status !== 'Cancelled',
+    );
+    if (unfinished.length >= MOST_UNFINISHED_JOBS) {
+      throw new ExportRefused(400, `An account can have at most ${MOST_UNFINISHED_JOBS} unfinished jobs`);
+    }
+    this.#forgetFinishedBeyond(MOST_JOBS - 1);
     const created: ExportJob = {
       ...job,
       jobId: randomUUID(),
@@ -170,20 +190,38 @@ export class AccountExports {
         `A job in status ${job.status} cannot be ${action === 'pause' ? 'paused' : `${action}ed`}; allowed from ${from.join(', ')}`,
       );
     }
+    // A run in progress ends between two items; its time ends now.
+    if (job.status === 'Running' && job.lastRun && job.lastRun.finishedAt === null) {
+      job.lastRun.finishedAt = new Date().toISOString();
+    }
     job.status = to;
     clearTimeout(this.#timers.get(jobId));
     if (to === 'Scheduled') this.#runSoon(job, 0);
   }
 
+  /** Stops every timer; a run in progress ends before its next item. */
   close(): void {
+    this.#closed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
 
+  #forgetFinishedBeyond(most: number): void {
+    for (const job of this.#jobs.values()) {
+      if (this.#jobs.size <= most) return;
+      if (job.status === 'Completed' || job.status === 'Cancelled') {
+        this.#jobs.delete(job.jobId);
+        this.#copied.delete(job.jobId);
+        this.#runs.delete(job.jobId);
+      }
+    }
+  }
+
   #runSoon(job: ExportJob, delayMs: number): void {
+    if (this.#closed) return;
     const timer = setTimeout(() => {
       this.#timers.delete(job.jobId);
-      this.#run(job).catch(this.onError);
+      this.#queue = this.#queue.then(() => this.#run(job)).catch(this.onError);
     }, delayMs);
     timer.unref();
     this.#timers.set(job.jobId, timer);
@@ -194,7 +232,7 @@ export class AccountExports {
     const run = (this.#runs.get(job.jobId) ?? 0) + 1;
     this.#runs.set(job.jobId, run);
     // A pause or cancel, or a newer run after a restart, ends this run between two items.
-    const current = () => this.#runs.get(job.jobId) === run && job.status === 'Running';
+    const current = () => !this.#closed && this.#runs.get(job.jobId) === run && job.status === 'Running';
     job.status = 'Running';
     job.lastRun = { startedAt: new Date().toISOString(), finishedAt: null, exportedItems: 0 };
     const lastRun = job.lastRun;
@@ -214,19 +252,29 @@ export class AccountExports {
           const item = `${interaction.guid}/${content.contentKey}`;
           if (copied.has(item)) continue;
           if (!current()) return;
+          if (this.#bytes >= MOST_BYTES) {
+            throw new Error(
+              `this sample exports at most ${MOST_BYTES / 1024 / 1024} MiB per account while it runs`,
+            );
+          }
           const folder = `interaction-content/${interaction.start.slice(0, 10)}/${interaction.guid}`;
           const extension = content.contentType === 'audio/wav' ? 'wav' : 'json';
           const described = { ...interactionView(interaction), content: [content] };
+          const body = contentBody(interaction, content);
+          const metadata = Buffer.from(JSON.stringify(described));
+          this.#bytes += body.length + metadata.length;
           await this.storage.put(
+            this.account,
             storage.credentials,
             `${folder}/${content.contentKey}.${extension}`,
-            contentBody(interaction, content),
+            body,
             content.contentType,
           );
           await this.storage.put(
+            this.account,
             storage.credentials,
             `${folder}/${content.contentKey}.metadata.json`,
-            Buffer.from(JSON.stringify(described)),
+            metadata,
             'application/json',
           );
           copied.add(item);

@@ -108,7 +108,7 @@ function settled(value: string, field: string): void {
 function registerExports(app: FastifyInstance, storage: ExportStorage): void {
   const accounts = new PerAccount(
     (account) =>
-      new AccountExports(directories.of(account), storage, (error) => {
+      new AccountExports(account, directories.of(account), storage, (error) => {
         app.log.error({ err: error }, 'an interaction content export job failed unexpectedly');
       }),
   );

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
@@ -42,7 +43,7 @@ describe('the Interaction Content Export sample', () => {
   };
 
   beforeAll(async () => {
-    s3 = await startS3(['exports', 'other-exports']);
+    s3 = await startS3(['exports', 'other-exports', 'stopped-exports']);
     // Keygate's S3 client takes its credentials from the AWS SDK's chain, as in production.
     process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
@@ -190,6 +191,35 @@ describe('the Interaction Content Export sample', () => {
     expect((await schedule({ externalStorageId: crypto.randomUUID() })).status).toBe(404);
   });
 
+  it('ends a run in progress when Keygate stops: nothing is written after the item in flight', async () => {
+    const other = await startTestKeygate({ sampleExportS3Endpoint: s3.url });
+    const client = await other.createCredential(['interaction-content:read']);
+    const bearer = await issueToken(other, client, 'interaction-content:read');
+    const post = async (path: string, body: unknown) =>
+      (
+        await fetch(`${other.gatewayUrl}${BASE}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json() as Promise<{ id: string }>;
+    const { id } = await post('/external-storage', storageBody('stopped-exports'));
+    // A quarter of recordings and transcripts: hundreds of objects, seconds of writes.
+    await post('/interactions/jobs/schedule-batch-export', {
+      startDate: iso(Date.now() - 90 * 24 * HOUR),
+      endDate: iso(Date.now() - 13 * HOUR),
+      filters: { contentTypes: [], initialDirection: [] },
+      externalStorageId: id,
+    });
+    await expect.poll(async () => (await s3.keys('stopped-exports')).length).toBeGreaterThan(20);
+    await other.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const atStop = (await s3.keys('stopped-exports')).length;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await s3.keys('stopped-exports')).length).toBe(atStop);
+    expect(atStop).toBeLessThan(1000);
+  });
+
   it('refuses a token without interaction-content:read: 403 naming the scope', async () => {
     const client = await keygate.createCredential(['stats'], 'Stats only');
     const stats = await issueToken(keygate, client, 'stats');
@@ -243,8 +273,9 @@ describe('the Interaction Content Export sample without S3', () => {
   let keygate: TestKeygate;
   afterAll(() => keygate?.stop());
 
-  it('writes the check object and the exports to a folder per bucket under the data directory', async () => {
-    keygate = await startTestKeygate();
+  it('writes the check object and the exports to a folder per account and bucket', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'keygate-exports-'));
+    keygate = await startTestKeygate({ sampleExportDirectory: root });
     const client = await keygate.createCredential(['interaction-content:read']);
     const token = await issueToken(keygate, client, 'interaction-content:read');
     const post = async (path: string, body: unknown) =>
@@ -256,7 +287,10 @@ describe('the Interaction Content Export sample without S3', () => {
         })
       ).json() as Promise<{ id?: string; jobId: string }>;
     const { id } = await post('/external-storage', storageBody('laptop-bucket'));
-    const bucket = join(keygate.config.dataDir, 'sample-exports', 'laptop-bucket');
+    // A folder per account (a hash of its ID), then one per bucket: no account reaches another's.
+    const [owner] = readdirSync(root);
+    expect(owner).toMatch(/^[0-9a-f]{16}$/);
+    const bucket = join(root, owner!, 'laptop-bucket');
     expect(existsSync(join(bucket, 'interaction-content-export-check'))).toBe(true);
     await post('/interactions/jobs/schedule-batch-export', {
       startDate: iso(Date.now() - 3 * 24 * HOUR),
