@@ -159,7 +159,7 @@ export const configSchema = z
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /**
      * Require a server nonce in every DPoP proof (RFC 9449 §8, §9): a proof must carry a nonce the
-     * server gave in a `DPoP-Nonce` header within the last ten minutes, so a stolen key's holder
+     * server gave in a `DPoP-Nonce` header (each is good for five to ten minutes), so a stolen key's holder
      * cannot sign proofs ahead of time. Clients that follow the RFC retry once on use_dpop_nonce.
      */
     dpopNonces: z.boolean().default(false),

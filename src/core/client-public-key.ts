@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { jwkThumbprint } from '../crypto/jwk.js';
+import { isAcceptableRsaKey, jwkThumbprint } from '../crypto/jwk.js';
 import { DomainError } from './domain-error.js';
 
 /** The signature algorithms a client's key may sign assertions with (RFC 7523), per key type. */
@@ -56,7 +56,9 @@ function algorithmsOf(key: KeyObject): ClientKeyAlgorithm[] {
       if (details.namedCurve === 'prime256v1') return ['ES256'];
       throw invalid('an EC key must be on P-256 (ES256)');
     case 'rsa':
-      if ((details.modulusLength ?? 0) < 2048) throw invalid('an RSA key must have at least 2048 bits');
+      if (!isAcceptableRsaKey(key)) {
+        throw invalid('an RSA key must have 2048 to 4096 bits and the public exponent 65537');
+      }
       return ['RS256', 'PS256'];
     case 'ed25519':
       return ['EdDSA'];

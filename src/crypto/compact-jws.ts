@@ -87,7 +87,9 @@ function keyFits(key: KeyObject, alg: JwsAlgorithm, signatureBytes: number): boo
     case 'EdDSA':
       return key.asymmetricKeyType === 'ed25519';
     default:
-      return key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) / 8 === signatureBytes;
+      return (
+        key.asymmetricKeyType === 'rsa' && Math.ceil((details.modulusLength ?? 0) / 8) === signatureBytes
+      );
   }
 }
 

@@ -19,12 +19,25 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | 
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
+/** Private members of any JWK kind: a JWK holding one is a private key, refused wherever a public one is asked. */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
 /**
- * A client's public key from its JWK, of a kind Keygate verifies: EC P-256, RSA of 2048 bits or
- * more, Ed25519. Undefined for anything else, a private key (`d`) included.
+ * The RSA keys Keygate verifies with: 2048 to 4096 bits (longer ones cost a verifier many times
+ * more, and a client picks its own key), with the public exponent 65537 (an exponent of 1 makes
+ * any message its own signature).
+ */
+export function isAcceptableRsaKey(key: KeyObject): boolean {
+  const { modulusLength = 0, publicExponent } = key.asymmetricKeyDetails ?? {};
+  return modulusLength >= 2048 && modulusLength <= 4096 && publicExponent === 65537n;
+}
+
+/**
+ * A client's public key from its JWK, of a kind Keygate verifies: EC P-256, RSA as
+ * isAcceptableRsaKey says, Ed25519. Undefined for anything else, a private key included.
  */
 export function clientKeyFromJwk(jwk: Readonly<Record<string, unknown>>): KeyObject | undefined {
-  if ('d' in jwk || jwkThumbprint(jwk) === undefined) return undefined;
+  if (PRIVATE_MEMBERS.some((m) => m in jwk) || jwkThumbprint(jwk) === undefined) return undefined;
   const members = THUMBPRINT_MEMBERS[jwk.kty as string]!;
   let key: KeyObject;
   try {
@@ -37,6 +50,6 @@ export function clientKeyFromJwk(jwk: Readonly<Record<string, unknown>>): KeyObj
   }
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec') return details.namedCurve === 'prime256v1' ? key : undefined;
-  if (key.asymmetricKeyType === 'rsa') return (details.modulusLength ?? 0) >= 2048 ? key : undefined;
+  if (key.asymmetricKeyType === 'rsa') return isAcceptableRsaKey(key) ? key : undefined;
   return key.asymmetricKeyType === 'ed25519' ? key : undefined;
 }

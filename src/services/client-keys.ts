@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { clientKeyFromJwk, jwkThumbprint } from '../crypto/jwk.js';
+import { clientKeyFromJwk, jwkThumbprint, PRIVATE_MEMBERS } from '../crypto/jwk.js';
 import { boundedCache } from './bounded-cache.js';
 
 /**
@@ -14,6 +14,8 @@ const keys = boundedCache<string, KeyObject>(10_000);
 export function clientKey(jwk: unknown): { key: KeyObject; thumbprint: string } | undefined {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
   const members = jwk as Record<string, unknown>;
+  // Before the cache: a private JWK shares its public key's thumbprint.
+  if (PRIVATE_MEMBERS.some((m) => m in members)) return undefined;
   const thumbprint = jwkThumbprint(members);
   if (thumbprint === undefined) return undefined;
   let key = keys.get(thumbprint);

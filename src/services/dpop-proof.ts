@@ -26,6 +26,8 @@ export interface ExpectedProof {
   accessToken?: string;
   leewaySeconds: number;
   nowMs?: number;
+  /** The thumbprint of the key a token is bound to: a proof by another key is refused unverified. */
+  boundTo?: string | undefined;
   /** Where server nonces are required (`dpopNonces`): the check of a proof's `nonce` claim. */
   nonces?: { accepts(nonce: unknown, nowMs?: number): boolean } | undefined;
 }
@@ -54,14 +56,22 @@ export async function checkDpopProof(
     ({ payload } = await verifyCompactJws(
       proof,
       async (header) => {
-        if (header.typ !== 'dpop+jwt') {
+        if (!isDpopType(header.typ)) {
           refusal = "the DPoP proof's typ is not dpop+jwt";
           return undefined;
         }
         const key = clientKey(header.jwk);
-        if (!key) refusal = 'the DPoP proof has no public jwk of a kind this server takes';
-        jkt = key?.thumbprint ?? '';
-        return key?.key;
+        if (!key) {
+          refusal = 'the DPoP proof has no public jwk of a kind this server takes';
+          return undefined;
+        }
+        // Before the signature is checked: a key of the caller's choosing costs nothing to refuse.
+        if (expected.boundTo !== undefined && key.thumbprint !== expected.boundTo) {
+          refusal = 'it is not signed by the key the token is bound to';
+          return undefined;
+        }
+        jkt = key.thumbprint;
+        return key.key;
       },
       DPOP_ALGORITHMS,
     ));
@@ -77,8 +87,12 @@ export async function checkDpopProof(
     return { ok: false, why: "htu is not this request's URL" };
   }
   if (typeof iat !== 'number') return { ok: false, why: 'no iat' };
-  if (typeof payload.exp === 'number' && payload.exp < now - expected.leewaySeconds) {
+  const { exp, nbf } = payload;
+  if (exp !== undefined && (typeof exp !== 'number' || exp < now - expected.leewaySeconds)) {
     return { ok: false, why: 'the DPoP proof has expired' };
+  }
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + expected.leewaySeconds)) {
+    return { ok: false, why: 'the DPoP proof is not valid yet' };
   }
   if (iat > now + expected.leewaySeconds || iat < now - PROOF_LIFETIME_SECONDS - expected.leewaySeconds) {
     return { ok: false, why: 'iat is not within the last minute' };
@@ -102,18 +116,20 @@ export async function checkDpopProof(
  */
 export async function acceptDpopProof(
   proof: string | string[] | undefined,
-  expected: ExpectedProof & { boundTo?: string },
+  expected: ExpectedProof,
   proofs: Pick<UsedProofLog, 'use'>,
 ): Promise<ProofCheck> {
   const checked = await checkDpopProof(proof, expected);
   if (!checked.ok) return checked;
-  if (expected.boundTo !== undefined && checked.jkt !== expected.boundTo) {
-    return { ok: false, why: 'it is not signed by the key the token is bound to' };
-  }
   if (!(await proofs.use(`dpop:${checked.jkt}`, checked.jti, checked.forgetAt))) {
     return { ok: false, why: 'it was used before; make a new one for each request' };
   }
   return checked;
+}
+
+/** RFC 7515 §4.1.9: `typ` is compared without case and without an `application/` prefix. */
+function isDpopType(typ: unknown): boolean {
+  return typeof typ === 'string' && /^(application\/)?dpop\+jwt$/i.test(typ);
 }
 
 /** The DPoP header of a request, counted raw: Node would join two into one value, and two are refused. */

@@ -31,11 +31,16 @@ export async function handleTokenRequest(
   request: TokenRequest,
 ): Promise<TokenResponse> {
   const params = readForm(request.body);
+  // The proof first, its nonce included: a client told to use a nonce resends its own credentials
+  // unchanged, and a one-time client assertion must not have been spent on the refusal.
+  const boundTo = request.dpop === undefined ? undefined : await dpopKey(context, request.dpop);
   const { credential, wayIn } = await authenticateClient(context, { ...request, params });
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
-  const boundTo = await dpopKey(context, request.dpop, credential);
+  if (boundTo === undefined && credential.requireDpop) {
+    throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
+  }
   await takeFromQuota(context, credential);
   const now = Date.now();
   const token = mintAccessToken(context, credential, scopes, now, boundTo);
@@ -67,19 +72,8 @@ async function takeFromQuota(context: TokenServiceContext, credential: Credentia
   }
 }
 
-/**
- * RFC 9449 §5: with a valid DPoP proof the token is bound to the proof's key (its thumbprint, in
- * `cnf.jkt`); without one, a client that must use DPoP gets no token.
- */
-async function dpopKey(
-  context: TokenServiceContext,
-  proof: string | string[] | undefined,
-  credential: Credential,
-): Promise<string | undefined> {
-  if (proof === undefined) {
-    if (credential.requireDpop) throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
-    return undefined;
-  }
+/** RFC 9449 §5: with a valid DPoP proof the token is bound to the proof's key (its thumbprint, in `cnf.jkt`). */
+async function dpopKey(context: TokenServiceContext, proof: string | string[]): Promise<string> {
   const checked = await fromStore(
     acceptDpopProof(
       proof,

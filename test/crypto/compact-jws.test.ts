@@ -146,6 +146,14 @@ describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256,
     });
   });
 
+  it('verifies with an RSA key whose length is not a multiple of 8 bits', async () => {
+    const odd = generateKeyPairSync('rsa', { modulusLength: 3070 });
+    const jws = await signed('RS256', odd.privateKey);
+    await expect(verifyCompactJws(jws, keyFor(odd.publicKey), ALL)).resolves.toMatchObject({
+      header: { alg: 'RS256' },
+    });
+  });
+
   it('refuses an RS256 signature whose header says PS256', async () => {
     const jws = await signed('RS256', rsa.privateKey);
     const [, payload, signature] = jws.split('.');
@@ -187,6 +195,16 @@ describe('jwkThumbprint and clientKeyFromJwk', () => {
     ],
     ['a point off the curve', { ...publicKey.export({ format: 'jwk' }), y: 'A'.repeat(43) }],
     ['a symmetric key', { kty: 'oct', k: 'c2VjcmV0' }],
+    [
+      'RSA with the public exponent 3',
+      generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).publicKey.export({
+        format: 'jwk',
+      }),
+    ],
+    [
+      'RSA with the public exponent 1 (any message its own signature)',
+      { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), e: 'AQ' },
+    ],
   ])('takes no %s', (_what, jwk) => {
     expect(clientKeyFromJwk(jwk as Record<string, unknown>)).toBeUndefined();
   });

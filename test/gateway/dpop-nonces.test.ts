@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createTokenProvider } from '../../src/client/index.js';
@@ -86,6 +87,37 @@ describe('DPoP server nonces', () => {
     const stale = await withNonce(600_000);
     expect(stale.status).toBe(400);
     expect((stale.body as { error: string }).error).toBe('use_dpop_nonce');
+  });
+
+  it('asks for the nonce before spending a client assertion, so the client resends it unchanged', async () => {
+    const signer = await generateKeyPair('ES256');
+    const { credential } = await keygate.credentials.createWithKeys({
+      accountId: (await keygate.store.accounts.list())[0]!.id,
+      name: 'Signed, with nonces',
+      scopes: [SCOPE],
+      publicKeys: [await exportJWK(signer.publicKey)],
+    });
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(credential.clientId)
+      .setSubject(credential.clientId)
+      .setAudience(tokenUrl())
+      .setExpirationTime('60s')
+      .sign(signer.privateKey);
+    const form = {
+      grant_type: 'client_credentials',
+      scope: SCOPE,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    };
+    const key = await dpopKey();
+    const asked = await postForm(tokenUrl(), form, { dpop: await proof(key, 'POST', tokenUrl()) });
+    expect((asked.body as { error: string }).error).toBe('use_dpop_nonce');
+    const nonce = asked.headers.get('dpop-nonce');
+    const again = await postForm(tokenUrl(), form, {
+      dpop: await proof(key, 'POST', tokenUrl(), { claims: { nonce } }),
+    });
+    expect(again.status, again.text).toBe(200);
   });
 
   it('refuses a nonce it did not give', async () => {

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DpopKey, dpopKey, proof } from '../helpers/dpop-proof.js';
@@ -52,6 +52,22 @@ describe('DPoP (RFC 9449)', () => {
     expect(replayed.headers.get('www-authenticate')).toMatch(
       /^DPoP realm="keygate", error="invalid_dpop_proof", error_description="[^"]*used before[^"]*", algs="ES256 RS256 PS256 EdDSA"$/,
     );
+  });
+
+  it('takes typ application/dpop+jwt (RFC 7515 §4.1.9), and refuses a jwk with its private part even once seen', async () => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const prefixed = await proof(key, 'GET', callUrl(), { accessToken: token, typ: 'application/dpop+jwt' });
+    expect((await call(token, prefixed)).status).toBe(200);
+    // The same key, its private JWK in the header: a proof must carry the public key only.
+    const privateJwk = await exportJWK(key.privateKey as Parameters<typeof exportJWK>[0]);
+    const leaking = await proof({ ...key, jwk: privateJwk }, 'GET', callUrl(), { accessToken: token });
+    expect((await call(token, leaking)).status).toBe(401);
+    const early = await proof(key, 'GET', callUrl(), {
+      accessToken: token,
+      claims: { nbf: Math.floor(Date.now() / 1000) + 3600 },
+    });
+    expect((await call(token, early)).status).toBe(401);
   });
 
   it.each(['EdDSA', 'PS256', 'RS256'])('binds to and checks proofs by %s keys too', async (alg) => {

@@ -73,6 +73,7 @@ function oneTimeClaims(
   if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= now - leeway) return undefined;
   if (exp > now + LONGEST_ASSERTION_SECONDS + leeway) return undefined;
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return undefined;
+  if (payload.iat !== undefined && typeof payload.iat !== 'number') return undefined;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return undefined;
   return { jti, forgetAt: new Date((exp + leeway) * 1000).toISOString() };
 }
