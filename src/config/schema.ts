@@ -32,6 +32,18 @@ export const configSchema = z
         z.union([z.boolean(), z.string().min(1)]),
       )
       .default(false),
+    /**
+     * Mutual TLS (RFC 8705) behind a TLS terminator: the request header in which it passes the
+     * client's certificate (PEM, URL-escaped as nginx's `$ssl_client_escaped_cert`), e.g.
+     * `x-ssl-client-cert`. The terminator must set it on every request, replacing any a caller sent;
+     * then clients may authenticate with a registered certificate (self_signed_tls_client_auth) and
+     * get certificate-bound tokens. Unset: no client certificate is ever read.
+     */
+    clientCertificateHeader: z
+      .string()
+      .regex(/^[a-z0-9-]+$/i, 'a header name')
+      .transform((name) => name.toLowerCase())
+      .optional(),
     /** Token service, admin API and portal. 8080 as in the quickstart. */
     port: port.default(8080),
     /**
@@ -264,6 +276,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
     KEYGATE_ROLES: { key: 'roles', kind: 'string' },
     KEYGATE_HOST: { key: 'host', kind: 'string' },
     KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
+    KEYGATE_CLIENT_CERTIFICATE_HEADER: { key: 'clientCertificateHeader', kind: 'string' },
     KEYGATE_PORT: { key: 'port', kind: 'integer' },
     KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
     KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },

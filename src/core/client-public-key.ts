@@ -1,4 +1,5 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { certificateThumbprint } from '../crypto/client-certificate.js';
 import { isAcceptableRsaKey, jwkThumbprint } from '../crypto/jwk.js';
 import { DomainError } from './domain-error.js';
 
@@ -14,12 +15,15 @@ export interface ClientPublicKey {
 }
 
 /**
- * Reads a public key given as PEM (SPKI) or as a JWK (JSON text or object). Only public keys of a
+ * Reads a public key given as PEM (SPKI), as an X.509 certificate in PEM (its key, and its
+ * `x5t#S256` thumbprint for self_signed_tls_client_auth, RFC 8705 §2.2), or as a JWK (JSON text or
+ * object). Only public keys of a
  * kind Keygate verifies are taken: EC P-256 (ES256), RSA of 2048 bits or more (RS256, PS256),
  * Ed25519 (EdDSA). A private key is refused, so it is never stored by mistake.
  */
 export async function readClientPublicKey(input: string | Record<string, unknown>): Promise<ClientPublicKey> {
-  const key = toKeyObject(input);
+  const certificate = typeof input === 'string' ? readCertificate(input) : undefined;
+  const key = certificate ? certificate.publicKey : toKeyObject(input);
   if (key.type !== 'public') throw invalid('this is a private key; give its public key');
   const jwk = key.export({ format: 'jwk' });
   const algorithms = algorithmsOf(key);
@@ -28,7 +32,17 @@ export async function readClientPublicKey(input: string | Record<string, unknown
   ) as JsonWebKey;
   const thumbprint = jwkThumbprint(publicJwk as Record<string, unknown>);
   if (thumbprint === undefined) throw invalid('the key must be EC P-256, RSA or Ed25519');
+  if (certificate) (publicJwk as Record<string, unknown>)['x5t#S256'] = certificateThumbprint(certificate);
   return { jwk: publicJwk, thumbprint, algorithms };
+}
+
+function readCertificate(text: string): X509Certificate | undefined {
+  if (!text.includes('BEGIN CERTIFICATE')) return undefined;
+  try {
+    return new X509Certificate(text.trim());
+  } catch {
+    throw invalid('not an X.509 certificate in PEM form');
+  }
 }
 
 function toKeyObject(input: string | Record<string, unknown>): KeyObject {

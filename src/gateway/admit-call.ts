@@ -1,4 +1,5 @@
 import { isAllowedFrom } from '../core/address-ranges.js';
+import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
 import type { DpopNonces } from '../services/dpop-nonces.js';
 import { acceptDpopProof } from '../services/dpop-proof.js';
@@ -12,6 +13,7 @@ import type { ConcurrentCalls } from './concurrent-calls.js';
 import { takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
 import {
   accessTokenInvalid,
+  certificateMismatch,
   dpopNonceRequired,
   GatewayError,
   insufficientScope,
@@ -40,6 +42,18 @@ export interface CallChecks {
   readonly usage?: Pick<UsageRecorder, 'refused'>;
   /** Calls in progress per account; absent where the caller's proxy holds the calls (forward-auth). */
   readonly concurrent?: ConcurrentCalls;
+  /** The header a TLS terminator passes the client's certificate in (`clientCertificateHeader`). */
+  readonly certificateHeader?: string | undefined;
+}
+
+/** The client certificate header of a request, where one is configured; else none is read. */
+export function presentedCertificate(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  checks: Pick<CallChecks, 'certificateHeader'>,
+): string | undefined {
+  if (checks.certificateHeader === undefined) return undefined;
+  const value = headers[checks.certificateHeader];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** What a call to a route presents: the request target and the headers the checks read. */
@@ -52,6 +66,8 @@ export interface PresentedCall {
   accept: string | undefined;
   /** The DPoP header: one proof, or several, which is refused. */
   dpop: string | string[] | undefined;
+  /** The client's TLS certificate as the terminator passed it on (RFC 8705), where it does. */
+  certificate: string | undefined;
 }
 
 /** A call the gateway admits; `release` ends its place among the account's calls in progress. */
@@ -103,6 +119,7 @@ export async function admitCall(
   if ((presented.scheme === 'dpop') !== (token.jkt !== undefined))
     throw tokenSchemeMismatch(token.jkt !== undefined);
   if (token.jkt !== undefined) await checkProof(checks.dpop, call, target, presented.token, token.jkt);
+  if (token.x5t !== undefined) checkCertificate(call.certificate, token.x5t);
   const scope = route.scopes.find((s) => token.scopes.includes(s));
   if (scope === undefined) throw insufficientScope(route.scopes);
   onScope(scope);
@@ -155,6 +172,17 @@ async function checkProof(
   }
   if (!checked.ok && checked.useNonce && dpop.nonces) throw dpopNonceRequired(dpop.nonces.current());
   if (!checked.ok) throw invalidDpopProof(checked.why);
+}
+
+/** RFC 8705 §3: a certificate-bound token is used over mutual TLS with that very certificate. */
+function checkCertificate(header: string | undefined, x5t: string): void {
+  let presented: ReturnType<typeof readPresentedCertificate>;
+  try {
+    presented = readPresentedCertificate(header);
+  } catch {
+    presented = undefined;
+  }
+  if (presented?.thumbprint !== x5t) throw certificateMismatch();
 }
 
 function checkVersion(route: ApiRoute, accept: string | undefined): void {

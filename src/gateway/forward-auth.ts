@@ -3,7 +3,7 @@ import FindMyWay from 'find-my-way';
 import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
-import { admitCall, type CallChecks } from './admit-call.js';
+import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
 import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -67,6 +67,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
           authorization: request.headers.authorization,
           accept: request.headers.accept,
           dpop: dpopHeader(request.raw.headersDistinct.dpop),
+          certificate: presentedCertificate(request.headers, context.checks),
         },
         (admitting) => {
           scope = admitting;

@@ -76,6 +76,14 @@ export function dpopNonceRequired(nonce: string): GatewayError {
   });
 }
 
+/** A certificate-bound token (RFC 8705) without its certificate on the call. */
+export function certificateMismatch(): GatewayError {
+  const description = 'The access token is bound to a client certificate: call over mutual TLS with it';
+  return new GatewayError('invalid_token', 401, description, {
+    'www-authenticate': `Bearer realm=${quote(REALM)}, error="invalid_token", error_description=${quote(description)}`,
+  });
+}
+
 /** The token's credential may not be used from the caller's address (its allowlist). */
 export function usedFromElsewhere(): GatewayError {
   const description = 'The access token cannot be used from this address';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
-import { admitCall, type CallChecks } from './admit-call.js';
+import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
 import { ConcurrentCalls } from './concurrent-calls.js';
 import { asGatewayError, GatewayError, replyWithGatewayError } from './gateway-error.js';
@@ -86,6 +86,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               authorization: request.headers.authorization,
               accept: request.headers.accept,
               dpop: dpopHeader(request.raw.headersDistinct.dpop),
+              certificate: presentedCertificate(request.headers, checks),
             },
             (admitting) => {
               scope = admitting;

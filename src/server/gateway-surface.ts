@@ -81,6 +81,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     },
     usage: deps.usage,
     metrics: new GatewayMetrics(),
+    certificateHeader: config.clientCertificateHeader,
   };
 }
 
@@ -92,7 +93,12 @@ export async function buildGateway(app: FastifyInstance, context: GatewayContext
 export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
   const { verifier, limiter, plans, dpop, routes, usage, metrics } = context;
   await app.register(async (scope) =>
-    forwardAuthPlugin(scope, { checks: { verifier, limiter, plans, dpop, usage }, routes, usage, metrics }),
+    forwardAuthPlugin(scope, {
+      checks: { verifier, limiter, plans, dpop, usage, certificateHeader: context.certificateHeader },
+      routes,
+      usage,
+      metrics,
+    }),
   );
 }
 

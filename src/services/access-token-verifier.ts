@@ -51,6 +51,8 @@ export interface AdmittedToken {
   expiresAt: number;
   /** The thumbprint of the key a DPoP-bound token is bound to (RFC 9449 `cnf.jkt`). */
   jkt: string | undefined;
+  /** The thumbprint of the TLS client certificate a token is bound to (RFC 8705 `cnf.x5t#S256`). */
+  x5t: string | undefined;
   /** Where its credential may be used from (CIDR ranges; empty: anywhere), as the credential says now. */
   allowedCidrs: readonly string[];
   /** The credential's metadata as the token carries it (`keygate_metadata`); empty when none. */
@@ -106,6 +108,7 @@ interface CheckedClaims {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly jkt: string | undefined;
+  readonly x5t: string | undefined;
   readonly metadata: Readonly<Record<string, string>>;
   /** The last verdict given, reused while its credential is the same record. */
   last?: { credential: CredentialStatus; verdict: TokenVerdict };
@@ -183,7 +186,7 @@ export class AccessTokenVerifier {
       : grant.scopes.filter((s) => credential.scopes.includes(s));
     if (scopes.length === 0) return refused('scope_removed');
     const { clientId, accountId, subject } = grant;
-    const { jti, issuedAt, expiresAt, jkt } = claims;
+    const { jti, issuedAt, expiresAt, jkt, x5t } = claims;
     const verdict: TokenVerdict = {
       admitted: true,
       token: {
@@ -196,6 +199,7 @@ export class AccessTokenVerifier {
         issuedAt,
         expiresAt,
         jkt,
+        x5t,
         allowedCidrs: credential.allowedCidrs,
         metadata: claims.metadata,
         callLimit: credential.callLimit,
@@ -244,8 +248,8 @@ export class AccessTokenVerifier {
       grant = { kid, clientId, accountId, subject, scopes: Object.freeze(scope.split(' ').filter(Boolean)) };
       this.#grants.set(grantKey, grant);
     }
-    const { cnf } = payload as { cnf?: { jkt?: unknown } };
-    if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string')) {
+    const { cnf } = payload as { cnf?: { jkt?: unknown; 'x5t#S256'?: unknown } };
+    if (!isConfirmation(cnf)) {
       return 'malformed';
     }
     const metadata = payload[METADATA_CLAIM] ?? NO_METADATA;
@@ -261,7 +265,8 @@ export class AccessTokenVerifier {
       jti,
       issuedAt: iat,
       expiresAt: exp,
-      jkt: cnf?.jkt as string | undefined,
+      jkt: cnf?.jkt,
+      x5t: cnf?.['x5t#S256'],
       metadata: metadata as Record<string, string>,
     };
   }
@@ -284,6 +289,15 @@ const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 
 function refused(reason: TokenRefusal): TokenVerdict {
   return { admitted: false, reason };
+}
+
+/** RFC 7800 `cnf`: absent, or naming a DPoP key (`jkt`), a certificate (`x5t#S256`) or both, as strings. */
+function isConfirmation(cnf: unknown): cnf is { jkt?: string; 'x5t#S256'?: string } | undefined {
+  if (cnf === undefined) return true;
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return false;
+  const { jkt, 'x5t#S256': x5t } = cnf as Record<string, unknown>;
+  if (jkt === undefined && x5t === undefined) return false;
+  return (jkt === undefined || typeof jkt === 'string') && (x5t === undefined || typeof x5t === 'string');
 }
 
 /** A NumericDate (RFC 7519 §2): a finite number — `1e400` parses as Infinity and would never expire. */

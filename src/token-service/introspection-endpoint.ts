@@ -18,7 +18,7 @@ export type IntrospectionResponse =
       iat: number;
       jti: string;
       token_type: 'Bearer' | 'DPoP';
-      cnf?: { jkt: string };
+      cnf?: { jkt?: string; 'x5t#S256'?: string };
       account_id: string;
       region: string;
     };
@@ -54,6 +54,11 @@ export async function handleIntrospection(
     account_id: token.accountId,
     region: context.config.region,
     // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
-    ...(token.jkt !== undefined && { cnf: { jkt: token.jkt } }),
+    ...((token.jkt !== undefined || token.x5t !== undefined) && {
+      cnf: {
+        ...(token.jkt !== undefined && { jkt: token.jkt }),
+        ...(token.x5t !== undefined && { 'x5t#S256': token.x5t }),
+      },
+    }),
   };
 }

@@ -29,6 +29,9 @@ export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): st
  * every resource server) and lets Spring's and Nimbus's OpenID parsers take the document.
  */
 export function authorizationServerMetadata(config: Config) {
+  // RFC 8705 §2.2, §3.3: with a TLS terminator passing client certificates on.
+  const mutualTls = config.clientCertificateHeader !== undefined;
+  const methods = mutualTls ? [...AUTH_METHODS, 'self_signed_tls_client_auth'] : AUTH_METHODS;
   return {
     issuer: config.publicUrl,
     token_endpoint: endpointUrl(config, TOKEN_PATH),
@@ -37,15 +40,16 @@ export function authorizationServerMetadata(config: Config) {
     revocation_endpoint: endpointUrl(config, REVOCATION_PATH),
     scopes_supported: scopeValues(),
     grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: AUTH_METHODS,
-    introspection_endpoint_auth_methods_supported: AUTH_METHODS,
-    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_methods_supported: methods,
+    introspection_endpoint_auth_methods_supported: methods,
+    revocation_endpoint_auth_methods_supported: methods,
     // RFC 8414: the algorithms private_key_jwt assertions may be signed with, at each endpoint.
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_KEY_ALGORITHMS],
     // RFC 9449 §5.1: DPoP proofs are taken at the token endpoint, signed with these.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    ...(mutualTls && { tls_client_certificate_bound_access_tokens: true }),
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
     access_token_signing_alg_values_supported: ['ES256'],

@@ -1,5 +1,7 @@
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidRequest } from '../core/errors.js';
+import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { handleIntrospection } from './introspection-endpoint.js';
@@ -14,6 +16,17 @@ import {
 import { replyWithOAuthError } from './oauth-error-reply.js';
 import { handleRevocation } from './revocation-endpoint.js';
 import { handleTokenRequest } from './token-endpoint.js';
+
+/** The client's TLS certificate, where a terminator passes it on in the configured header (RFC 8705). */
+function clientCertificate(header: string | undefined, request: FastifyRequest) {
+  if (header === undefined) return undefined;
+  const value = request.headers[header];
+  try {
+    return readPresentedCertificate(typeof value === 'string' ? value : undefined);
+  } catch (error) {
+    throw new InvalidRequest(`The client certificate could not be read: ${(error as Error).message}`);
+  }
+}
 
 /** Small bodies only: a token request is a few hundred bytes. */
 const BODY_LIMIT = 16 * 1024;
@@ -44,6 +57,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     address: request.ip,
     // Counted raw: Node would join two DPoP headers into one value.
     dpop: dpopHeader(request.raw.headersDistinct.dpop),
+    certificate: clientCertificate(context.config.clientCertificateHeader, request),
   });
 
   app.post(

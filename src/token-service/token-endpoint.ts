@@ -1,6 +1,7 @@
 import { InvalidDpopProof, TooManyRequests, UseDpopNonce } from '../core/errors.js';
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
+import type { PresentedCertificate } from '../crypto/client-certificate.js';
 import { acceptDpopProof } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
@@ -16,6 +17,8 @@ export interface TokenRequest {
   address: string;
   /** The DPoP header (RFC 9449): one proof, or several, which is refused. */
   dpop?: string | string[] | undefined;
+  /** The client's TLS certificate, as the terminator passed it on (RFC 8705), when there is one. */
+  certificate?: PresentedCertificate | undefined;
 }
 
 export interface TokenResponse {
@@ -33,22 +36,26 @@ export async function handleTokenRequest(
   const params = readForm(request.body);
   // The proof first, its nonce included: a client told to use a nonce resends its own credentials
   // unchanged, and a one-time client assertion must not have been spent on the refusal.
-  const boundTo = request.dpop === undefined ? undefined : await dpopKey(context, request.dpop);
+  const jkt = request.dpop === undefined ? undefined : await dpopKey(context, request.dpop);
   const { credential, wayIn } = await authenticateClient(context, { ...request, params });
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
-  if (boundTo === undefined && credential.requireDpop) {
+  if (jkt === undefined && credential.requireDpop) {
     throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
   }
   await takeFromQuota(context, credential);
   const now = Date.now();
-  const token = mintAccessToken(context, credential, scopes, now, boundTo);
+  // RFC 8705 §3: a token asked for over mutual TLS is bound to the client's certificate.
+  const token = mintAccessToken(context, credential, scopes, now, {
+    jkt,
+    x5t: request.certificate?.thumbprint,
+  });
   context.usage.tokenIssued(credential.id, wayIn, scopes, now);
   return {
     access_token: token.accessToken,
     expires_in: token.expiresIn,
-    token_type: boundTo === undefined ? 'Bearer' : 'DPoP',
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
     scope: scopes.join(' '),
   };
 }

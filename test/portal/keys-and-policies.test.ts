@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
     await page.getByLabel('Name').fill('Payments');
     await page.getByRole('button', { name: 'stats', exact: true }).click();
     await page.getByLabel(/Public key, no secret/).check();
-    await page.getByLabel('Public key (PEM or JWK)').fill(publicPem());
+    await page.getByLabel('Public key (PEM, JWK or X.509 certificate)').fill(publicPem());
     await page.getByLabel(/Require DPoP-bound tokens/).check();
     await page.getByRole('button', { name: 'Save API credential' }).click();
 
@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
 
   it('adds a key, refuses a private one with the reason, removes one', async () => {
     const keys = page.getByRole('region', { name: 'Keys and DPoP' });
-    const field = keys.getByLabel('Public key (PEM or JWK)');
+    const field = keys.getByLabel('Public key (PEM, JWK or X.509 certificate)');
     const privatePem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
       .privateKey.export({ format: 'pem', type: 'pkcs8' })
       .toString();

@@ -12,7 +12,7 @@ export function PublicKeyField({ id, value, onChange, error }: PublicKeyFieldPro
   const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className="field">
-      <label htmlFor={id}>Public key (PEM or JWK)</label>
+      <label htmlFor={id}>Public key (PEM, JWK or X.509 certificate)</label>
       <textarea
         id={id}
         className="input"

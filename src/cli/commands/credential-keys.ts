@@ -49,7 +49,10 @@ export function registerCredentialKeyCommands(credentials: Command): void {
   credentials
     .command('add-key <id-or-client-id>')
     .description('add a public key (PEM or JWK); assertions it signs authenticate the client from now on')
-    .requiredOption('--public-key <file>', 'the public key file')
+    .requiredOption(
+      '--public-key <file>',
+      'the public key file: PEM, JWK, or an X.509 certificate (mutual TLS)',
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, options: { publicKey: string; json?: boolean }) => {
       await withStore(async ({ credentials: service }) => {

@@ -18,7 +18,7 @@ export function registerCredentialCommands(program: Command): void {
     .option('--expires-at <date-time>', 'when the credentials stop working (ISO 8601)')
     .option(
       '--public-key <file>',
-      'a public key (PEM or JWK) for private_key_jwt, instead of a secret (repeat for several)',
+      'a public key (PEM or JWK) for private_key_jwt, or an X.509 certificate for mutual TLS, instead of a secret (repeat for several)',
       collect,
     )
     .option(

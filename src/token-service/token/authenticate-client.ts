@@ -3,6 +3,7 @@ import { ClientSecretHasher, isWellFormedClientSecret } from '../../core/client-
 import { InvalidClient, UnauthorizedClient } from '../../core/errors.js';
 import { CLIENT_ID_PATTERN } from '../../core/identifiers.js';
 import { type Credential, isCredentialExpired, isSecretUsable } from '../../core/model.js';
+import type { PresentedCertificate } from '../../crypto/client-certificate.js';
 import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { extractClientCredentials } from './extract-client-credentials.js';
@@ -24,9 +25,19 @@ const DUMMY_HASH = Buffer.alloc(32);
  */
 export async function authenticateClient(
   context: TokenServiceContext,
-  request: { authorization: string | undefined; address: string; params: FormParameters },
+  request: {
+    authorization: string | undefined;
+    address: string;
+    params: FormParameters;
+    certificate?: PresentedCertificate | undefined;
+  },
 ): Promise<AuthenticatedClient> {
-  const presented = extractClientCredentials(request.authorization, request.params);
+  const { certificate } = request;
+  const presented = extractClientCredentials(
+    request.authorization,
+    request.params,
+    certificate !== undefined,
+  );
   const usedBasic = presented?.method === 'client_secret_basic';
   if (!presented || presented.clientId === '')
     throw new InvalidClient('Client authentication failed', usedBasic);
@@ -45,6 +56,14 @@ export async function authenticateClient(
       if (found && key) {
         authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
       }
+    } else if (presented.method === 'self_signed_tls_client_auth') {
+      // RFC 8705 §2.2: the certificate is one the client registered, within its validity.
+      const now = new Date();
+      const key =
+        certificate && certificate.validFrom <= now && now <= certificate.validTo
+          ? found?.keys.find((k) => k.jwk['x5t#S256'] === certificate.thumbprint)
+          : undefined;
+      if (found && key) authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
     } else if (isWellFormedClientSecret(presented.clientSecret)) {
       // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
       const presentedHash = context.hasher.hash(presented.clientSecret);

@@ -5,20 +5,27 @@ import type { FormParameters } from './read-form.js';
 /** RFC 7523 §2.2: the client_assertion_type of a signed assertion (private_key_jwt). */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthenticationMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'self_signed_tls_client_auth';
 
 export type PresentedClientCredentials =
   | { clientId: string; clientSecret: string; method: 'client_secret_basic' | 'client_secret_post' }
-  | { clientId: string; assertion: string; method: 'private_key_jwt' };
+  | { clientId: string; assertion: string; method: 'private_key_jwt' }
+  | { clientId: string; method: 'self_signed_tls_client_auth' };
 
 /**
  * Step 2a: the client's ID and secret, from HTTP Basic (RFC 6749 §2.3.1, each part form-encoded)
  * or from the body, or a signed assertion (RFC 7523 §2.2, the client ID from its `iss` when the
- * body names none) — one method only.
+ * body names none), or, with a client ID alone and a TLS client certificate, that certificate
+ * (RFC 8705 §2.2) — one method only.
  */
 export function extractClientCredentials(
   authorization: string | undefined,
   params: FormParameters,
+  withCertificate = false,
 ): PresentedClientCredentials | undefined {
   if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
     return readAssertion(authorization, params);
@@ -38,6 +45,9 @@ export function extractClientCredentials(
     return { ...basic, method: 'client_secret_basic' };
   }
   if (params.client_id === undefined) return undefined;
+  if (params.client_secret === undefined && withCertificate) {
+    return { clientId: params.client_id, method: 'self_signed_tls_client_auth' };
+  }
   return {
     clientId: params.client_id,
     clientSecret: params.client_secret ?? '',

@@ -15,8 +15,11 @@ export function mintAccessToken(
   credential: Credential,
   scopes: readonly string[],
   nowMs: number,
-  /** The thumbprint of the client's DPoP key, binding the token to it. */
-  boundTo?: string,
+  /**
+   * What the token is bound to (its `cnf`): the thumbprint of the client's DPoP key (RFC 9449
+   * `jkt`), of its TLS client certificate (RFC 8705 `x5t#S256`), or both.
+   */
+  boundTo: { jkt?: string | undefined; x5t?: string | undefined } = {},
 ): MintedAccessToken {
   const { config, keyring } = context;
   const claims = buildAccessTokenClaims(
@@ -34,7 +37,11 @@ export function mintAccessToken(
     randomUUID(),
   );
   const key = keyring.active;
-  const bound = boundTo === undefined ? claims : { ...claims, cnf: { jkt: boundTo } };
+  const cnf = {
+    ...(boundTo.jkt !== undefined && { jkt: boundTo.jkt }),
+    ...(boundTo.x5t !== undefined && { 'x5t#S256': boundTo.x5t }),
+  };
+  const bound = Object.keys(cnf).length === 0 ? claims : { ...claims, cnf };
   const accessToken = signCompactJws({ alg: key.alg, typ: 'at+jwt', kid: key.kid }, bound, key.privateKey);
   return { accessToken, expiresIn: config.tokenLifetimeSeconds };
 }
