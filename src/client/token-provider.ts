@@ -30,8 +30,12 @@ export interface TokenProviderOptions {
   tokenUrl?: string;
   /** How long before expiry a token is replaced (default 60 s). */
   refreshMarginSeconds?: number;
-  /** `client_secret_basic` (default, as Vonage's samples) or `client_secret_post`. */
-  authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * `client_secret_basic` (default, as Vonage's samples) or `client_secret_post`; or
+   * `self_signed_tls_client_auth` (RFC 8705): no secret, the client's TLS certificate authenticates
+   * it, presented by the `fetch` given here (an undici `Agent` with `connect: { cert, key }`).
+   */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'self_signed_tls_client_auth';
   retry?: Partial<RetryPolicy>;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
@@ -73,8 +77,9 @@ const NEVER_RETRY = new Set([
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const doFetch = options.fetch ?? fetch;
-  if (options.clientSecret === undefined && options.privateKey === undefined) {
-    throw new TypeError('createTokenProvider needs clientSecret or privateKey');
+  const byCertificate = options.authMethod === 'self_signed_tls_client_auth';
+  if (options.clientSecret === undefined && options.privateKey === undefined && !byCertificate) {
+    throw new TypeError('createTokenProvider needs clientSecret, privateKey or the certificate method');
   }
   const assertions = options.privateKey && createClientAssertions(options.clientId, options.privateKey);
   const dpop = options.dpop ? createDpopSigner(options.dpop === true ? undefined : options.dpop) : undefined;
@@ -107,7 +112,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       accept: 'application/json',
     };
     const secret = options.clientSecret ?? '';
-    if (assertions) form.set('client_id', options.clientId);
+    if (assertions || byCertificate) form.set('client_id', options.clientId);
     else if ((options.authMethod ?? 'client_secret_basic') === 'client_secret_basic') {
       const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
       headers.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(secret)}`).toString('base64')}`;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, createTokenProvider } from '../../src/client/index.js';
 import { documentedBlock, withPlaceholders } from '../helpers/documented-config.js';
 import { freePort, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { nginxMissing, type RunningNginx, startNginx } from '../helpers/nginx.js';
@@ -154,6 +155,22 @@ describe.skipIf(nginxMissing)('mutual TLS behind nginx', () => {
     const forged = await askToken(clientWith(), { 'x-ssl-client-cert': encodeURIComponent(registered.cert) });
     expect(forged.status).toBe(401);
     expect(forged.body.error).toBe('invalid_client');
+  });
+
+  it('serves keygate/client with the certificate method and a fetch that presents the certificate', async () => {
+    const agent = clientWith(registered);
+    const viaAgent = ((url: string | URL, init?: RequestInit) =>
+      undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
+    const tokens = createTokenProvider({
+      clientId,
+      tokenUrl: `${tokenOrigin}${TOKEN_PATH}`,
+      authMethod: 'self_signed_tls_client_auth',
+      scope: SCOPE,
+      fetch: viaAgent,
+    });
+    const api = createApiClient({ tokens, apiBaseUrl: apiOrigin, fetch: viaAgent });
+    const answer = await api.get('/agents-availability', { query: { skillNames: 'Sales' } });
+    expect(answer.status).toBe(200);
   });
 
   it('advertises the method and bound tokens in its metadata', async () => {
