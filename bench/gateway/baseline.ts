@@ -8,9 +8,9 @@
  * Several checkouts, comma-separated, are measured side by side (names likewise).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPinned } from '../lib/harness.js';
+import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 
 export interface Baseline {
   name: string;
@@ -26,26 +26,8 @@ export async function startBaseline(
   path: string,
   name: string,
 ): Promise<{ target: Baseline; child: ChildProcess }> {
-  mkdirSync(work, { recursive: true });
   const bin = join(checkout, 'bin/keygate.js');
-  const config = join(work, 'baseline.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      samplesEnabled: false,
-      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
-      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
-    }),
-  );
-  const env = {
-    ...process.env,
-    KEYGATE_CONFIG: config,
-    KEYGATE_DATA_DIR: join(work, 'baseline'),
-    KEYGATE_PORT: String(ports.keygate),
-    KEYGATE_GATEWAY_PORT: String(ports.gateway),
-    KEYGATE_METRICS_PORT: String(ports.metrics),
-    KEYGATE_LOG_LEVEL: 'warn',
-  };
+  const env = benchKeygateEnvironment(work, ports);
   const child = await startPinned(process.execPath, [bin, 'start'], env, {
     url: `http://127.0.0.1:${ports.keygate}/healthz`,
   });

@@ -31,6 +31,7 @@ import { documentedConfiguration } from '../../test/helpers/documented-config.js
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
@@ -123,25 +124,14 @@ async function startKeygate(): Promise<{
   /** Mints `count` new tokens (none seen by the gateway yet). */
   mintMany: (count: number) => Promise<string[]>;
 }> {
-  const dataDir = join(work, 'keygate');
-  const config = join(work, 'keygate.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      samplesEnabled: false,
-      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
-      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
-    }),
-  );
   const env = {
-    ...process.env,
-    KEYGATE_CONFIG: config,
-    KEYGATE_DATA_DIR: dataDir,
-    KEYGATE_PORT: String(ports.keygate),
-    KEYGATE_GATEWAY_PORT: String(ports.gateway),
-    KEYGATE_METRICS_PORT: String(ports.metrics),
+    ...benchKeygateEnvironment(join(work, 'keygate'), {
+      keygate: ports.keygate,
+      gateway: ports.gateway,
+      metrics: ports.metrics,
+      upstream: ports.upstream,
+    }),
     KEYGATE_FORWARD_AUTH_PORT: String(ports.forwardAuth),
-    KEYGATE_LOG_LEVEL: 'warn',
   };
   // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
   const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClientAssertions, createDpopSigner } from '../../src/client/key-proofs.js';
 import { type LoadResult, median, startPinned, stop, table } from '../lib/harness.js';
+import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { hasWrk, wrkLoad } from '../lib/wrk.js';
@@ -65,26 +66,13 @@ interface KeygateUnderTest {
 /** Keygate built in `checkout` (this one, or a BENCH_BASELINE), with its credentials and tokens. */
 async function startKeygate(checkout: string, name: string, index: number): Promise<KeygateUnderTest> {
   const dir = join(work, `keygate-${index}`);
-  mkdirSync(dir, { recursive: true });
   const port = ports.keygate + 10 * index;
-  const config = join(dir, 'keygate.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      samplesEnabled: false,
-      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
-      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
-    }),
-  );
-  const env = {
-    ...process.env,
-    KEYGATE_CONFIG: config,
-    KEYGATE_DATA_DIR: join(dir, 'data'),
-    KEYGATE_PORT: String(port),
-    KEYGATE_GATEWAY_PORT: String(port + 1),
-    KEYGATE_METRICS_PORT: String(port + 2),
-    KEYGATE_LOG_LEVEL: 'warn',
-  };
+  const env = benchKeygateEnvironment(dir, {
+    keygate: port,
+    gateway: port + 1,
+    metrics: port + 2,
+    upstream: ports.upstream,
+  });
   const bin = join(checkout, 'bin/keygate.js');
   const keygate = await startPinned(process.execPath, [bin, 'start'], env, {
     url: `http://127.0.0.1:${port}/healthz`,

@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The environment of a Keygate under bench, its files in `dir`: no samples, the Agent Availability
+ * API at `ports.upstream`, a fair-usage limit no run reaches, and its listeners on the given ports.
+ */
+export function benchKeygateEnvironment(
+  dir: string,
+  ports: { keygate: number; gateway: number; metrics: number; upstream: number },
+): NodeJS.ProcessEnv {
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'keygate.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      samplesEnabled: false,
+      upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
+      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
+    }),
+  );
+  return {
+    ...process.env,
+    KEYGATE_CONFIG: config,
+    KEYGATE_DATA_DIR: join(dir, 'data'),
+    KEYGATE_PORT: String(ports.keygate),
+    KEYGATE_GATEWAY_PORT: String(ports.gateway),
+    KEYGATE_METRICS_PORT: String(ports.metrics),
+    KEYGATE_LOG_LEVEL: 'warn',
+  };
+}
