@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -44,7 +44,11 @@ function selfSigned(dir: string, name: string): { cert: string; key: string } {
  * Mutual TLS (RFC 8705) behind Debian's nginx as docs/mutual-tls.md configures it: a registered
  * certificate authenticates the client, and the token it gets works only with that certificate.
  */
-describe.skipIf(nginxMissing)('mutual TLS behind nginx', () => {
+const opensslMissing = existsSync('/usr/bin/openssl')
+  ? undefined
+  : 'openssl is not installed (.ci/run installs it)';
+
+describe.skipIf(nginxMissing ?? opensslMissing)('mutual TLS behind nginx', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-mtls-'));
   let keygate: TestKeygate;
   let nginx: RunningNginx;
