@@ -88,13 +88,23 @@ export async function explainCall(
       token,
     };
   }
+  // What a bound token needs beyond itself: a proof by its key, its certificate on the connection.
+  const needs = [
+    ...(verified.jkt === undefined
+      ? []
+      : [
+          `it is DPoP-bound to key ${verified.jkt}, so the call needs Authorization: DPoP and a fresh proof signed by that key`,
+        ]),
+    ...(verified.x5t === undefined
+      ? []
+      : [
+          `it is bound to the client certificate ${verified.x5t}, so the call must come over mutual TLS with that certificate`,
+        ]),
+  ];
   return {
     admitted: true,
     status: 200,
-    reason:
-      verified.jkt === undefined
-        ? 'the token is valid and holds a scope the route accepts'
-        : `the token is valid and holds a scope the route accepts; it is DPoP-bound to key ${verified.jkt}, so the call needs Authorization: DPoP and a fresh proof signed by that key`,
+    reason: ['the token is valid and holds a scope the route accepts', ...needs].join('; '),
     route,
     token,
   };

@@ -94,6 +94,17 @@ describe('keygate explain', () => {
       /^the signature does not verify/,
     );
 
+    const certificateBound = await signWithServerKey(keygate, {
+      client_id: client.clientId,
+      sub: client.clientId,
+      account_id: account.id,
+      scope: 'agents-availability:read',
+      cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+    });
+    expect((await explain(certificateBound, '/agents-availability')).json.reason).toBe(
+      'the token is valid and holds a scope the route accepts; it is bound to the client certificate bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2, so the call must come over mutual TLS with that certificate',
+    );
+
     const revokedToken = await issueToken(keygate, client, 'agents-availability:read');
     await revokeToken(keygate, client, revokedToken);
     expect((await explain(revokedToken, '/agents-availability')).json).toMatchObject({
