@@ -76,6 +76,11 @@ export class ExportRefused extends Error {
   }
 }
 
+/** A job that will not run again: VCC lets storage go once its jobs are all so. */
+function isFinished(job: ExportJob): boolean {
+  return job.status === 'Completed' || job.status === 'Cancelled';
+}
+
 /** The actions a job's status allows (VCC's change-status page), and where each leads. */
 const TRANSITIONS: Record<JobAction, { from: readonly JobStatus[]; to: JobStatus }> = {
   cancel: { from: ['Scheduled', 'Running', 'Paused'], to: 'Cancelled' },
@@ -134,7 +139,7 @@ export class AccountExports {
   removeStorage(id: string): void {
     if (!this.#storages.has(id)) throw new ExportRefused(404, `No external storage ${id}`);
     const unfinished = [...this.#jobs.values()].some(
-      (job) => job.externalStorageId === id && job.status !== 'Completed' && job.status !== 'Cancelled',
+      (job) => job.externalStorageId === id && !isFinished(job),
     );
     if (unfinished) {
       throw new ExportRefused(
@@ -151,9 +156,7 @@ export class AccountExports {
     if (!this.#storages.has(job.externalStorageId)) {
       throw new ExportRefused(404, `No external storage ${job.externalStorageId}`);
     }
-    const unfinished = [...this.#jobs.values()].filter(
-      (j) => j.status !== 'Completed' && j.status !== 'Cancelled',
-    );
+    const unfinished = [...this.#jobs.values()].filter((j) => !isFinished(j));
     if (unfinished.length >= MOST_UNFINISHED_JOBS) {
       throw new ExportRefused(400, `An account can have at most ${MOST_UNFINISHED_JOBS} unfinished jobs`);
     }
@@ -209,7 +212,7 @@ export class AccountExports {
   #forgetFinishedBeyond(most: number): void {
     for (const job of this.#jobs.values()) {
       if (this.#jobs.size <= most) return;
-      if (job.status === 'Completed' || job.status === 'Cancelled') {
+      if (isFinished(job)) {
         this.#jobs.delete(job.jobId);
         this.#copied.delete(job.jobId);
         this.#runs.delete(job.jobId);
