@@ -35,7 +35,7 @@ import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
-import { hasWrk, withCpuShare, wrkLoad } from '../lib/wrk.js';
+import { hasWrk, withCpuShare, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
 import { startBaseline } from './baseline.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -204,23 +204,12 @@ async function startKeygate(): Promise<{
 
 /** wrk sends each request with the next token of the file; each round gets tokens of its own. */
 function missScript(tokens: string[], round: number): string {
-  const tokenFile = join(work, `tokens-${round}.txt`);
-  writeFileSync(tokenFile, `${tokens.join('\n')}\n`);
-  const script = join(work, `fresh-token-${round}.lua`);
-  writeFileSync(
-    script,
-    `local tokens = {}
-local i = 0
-init = function(args)
-  for line in io.lines("${tokenFile}") do tokens[#tokens + 1] = line end
-end
-request = function()
-  i = i % #tokens + 1
-  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[i] })
-end
-`,
+  return wrkScriptOverLines(
+    work,
+    `fresh-token-${round}`,
+    tokens,
+    'return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. line })',
   );
-  return script;
 }
 
 async function missRun(url: string, freshToken: () => string): Promise<LoadResult> {

@@ -22,7 +22,7 @@ import { type LoadResult, median, startPinned, stop, table } from '../lib/harnes
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
-import { hasWrk, wrkLoad } from '../lib/wrk.js';
+import { hasWrk, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -132,28 +132,6 @@ async function startKeygate(checkout: string, name: string, index: number): Prom
   };
 }
 
-/** A Lua script that sends request `i` of the file once, as `format(line)` makes it. */
-function scriptOf(name: string, lines: string[], format: string): string {
-  const file = join(work, `${name}.txt`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const script = join(work, `${name}.lua`);
-  writeFileSync(
-    script,
-    `local lines = {}
-local i = 0
-init = function(args)
-  for line in io.lines("${file}") do lines[#lines + 1] = line end
-end
-request = function()
-  i = i % #lines + 1
-  local line = lines[i]
-  ${format}
-end
-`,
-  );
-  return script;
-}
-
 async function signMany(count: number, sign: () => Promise<string>): Promise<string[]> {
   const signed: string[] = [];
   for (let i = 0; i < count; i += 500) signed.push(...(await Promise.all(Array.from({ length: 500 }, sign))));
@@ -204,7 +182,8 @@ try {
       const proofs = await signMany(proofsPerRound, () =>
         k.dpop.proof('GET', k.gatewayUrl, { accessToken: k.bound }),
       );
-      const dpopScript = scriptOf(
+      const dpopScript = wrkScriptOverLines(
+        work,
         `proofs-${b}-${round}`,
         proofs,
         `return wrk.format(nil, nil, { ["Authorization"] = "DPoP ${k.bound}", ["DPoP"] = line })`,
@@ -213,13 +192,13 @@ try {
         gatewayRounds,
         await run(`${k.name}, DPoP token and proof`, k.gatewayUrl, k.pid, { script: dpopScript }),
       );
-      const secretScript = scriptOf(`secret-${b}-${round}`, [k.secretForm], formScript);
+      const secretScript = wrkScriptOverLines(work, `secret-${b}-${round}`, [k.secretForm], formScript);
       add(
         tokenRounds,
         await run(`${k.name}, client_secret_post`, k.tokenUrl, k.pid, { script: secretScript }),
       );
       const signed = await signMany(proofsPerRound, k.keyForm);
-      const keyScript = scriptOf(`assertions-${b}-${round}`, signed, formScript);
+      const keyScript = wrkScriptOverLines(work, `assertions-${b}-${round}`, signed, formScript);
       add(tokenRounds, await run(`${k.name}, private_key_jwt`, k.tokenUrl, k.pid, { script: keyScript }));
     }
   }

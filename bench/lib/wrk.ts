@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LoadResult } from './harness.js';
 
@@ -74,4 +75,35 @@ function percentile(output: string, label: string): number {
   if (!match) return Number.NaN;
   const value = Number(match[1]);
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+/**
+ * A wrk Lua script, in `dir`, that sends one request per line of `lines`, in turn, as the Lua
+ * statement `format` makes it from `line` (e.g. `return wrk.format(nil, nil, { … = line })`):
+ * a fresh token, proof or assertion for each request, which wrk cannot make itself.
+ */
+export function wrkScriptOverLines(
+  dir: string,
+  name: string,
+  lines: readonly string[],
+  format: string,
+): string {
+  const file = join(dir, `${name}.txt`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const script = join(dir, `${name}.lua`);
+  writeFileSync(
+    script,
+    `local lines = {}
+local i = 0
+init = function(args)
+  for line in io.lines("${file}") do lines[#lines + 1] = line end
+end
+request = function()
+  i = i % #lines + 1
+  local line = lines[i]
+  ${format}
+end
+`,
+  );
+  return script;
 }
