@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createTokenProvider } from '../../src/client/index.js';
 import { DpopNonces } from '../../src/services/dpop-nonces.js';
-import { type DpopKey, dpopBoundToken, dpopKey, proof } from '../helpers/dpop-proof.js';
+import { type DpopKey, dpopBoundToken, dpopKey, openidClientDpopCall, proof } from '../helpers/dpop-proof.js';
 import {
   basic,
   postForm,
@@ -177,25 +176,13 @@ describe('DPoP server nonces', () => {
   });
 
   it('serves openid-client’s DPoP handle, which retries with the nonce at both servers', async () => {
-    const config = await oauth.discovery(
-      new URL(keygate.config.publicUrl),
-      client.clientId,
-      client.clientSecret,
-      undefined,
-      { execute: [oauth.allowInsecureRequests] },
-    );
-    const dpop = oauth.getDPoPHandle(config, await oauth.randomDPoPKeyPair('ES256'));
-    const tokens = await oauth.clientCredentialsGrant(config, { scope: SCOPE }, { DPoP: dpop });
-    expect(tokens.token_type).toBe('dpop');
-    const answer = await oauth.fetchProtectedResource(
-      config,
-      tokens.access_token,
+    const { tokens, answer } = await openidClientDpopCall(
+      keygate,
+      client,
+      SCOPE,
       new URL(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`),
-      'GET',
-      undefined,
-      undefined,
-      { DPoP: dpop },
     );
+    expect(tokens.token_type).toBe('dpop');
     expect(answer.status).toBe(200);
   });
 

@@ -1,7 +1,7 @@
 import { decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DpopKey, dpopKey, proof } from '../helpers/dpop-proof.js';
+import { type DpopKey, dpopKey, openidClientDpopCall, proof } from '../helpers/dpop-proof.js';
 import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
@@ -190,32 +190,14 @@ describe('DPoP (RFC 9449)', () => {
   });
 
   it('serves openid-client’s DPoP handle: a bound token, then a protected call with its proof', async () => {
-    const config = await oauth.discovery(
-      new URL(keygate.config.publicUrl),
-      client.clientId,
-      client.clientSecret,
-      undefined,
-      { execute: [oauth.allowInsecureRequests] },
-    );
-    const handle = oauth.getDPoPHandle(config, await oauth.randomDPoPKeyPair('ES256'));
-    const tokens = await oauth.clientCredentialsGrant(
-      config,
-      { scope: 'agents-availability:read' },
-      { DPoP: handle },
+    const url = new URL(`${keygate.gatewayUrl}${PATH}`);
+    const { config, tokens, answer } = await openidClientDpopCall(
+      keygate,
+      client,
+      'agents-availability:read',
+      url,
     );
     expect(tokens.token_type).toBe('dpop');
-    const url = new URL(`${keygate.gatewayUrl}${PATH}`);
-    const answer = await oauth.fetchProtectedResource(
-      config,
-      tokens.access_token,
-      url,
-      'GET',
-      undefined,
-      undefined,
-      {
-        DPoP: handle,
-      },
-    );
     expect(answer.status).toBe(200);
     // Without the handle, the bound token is refused: openid-client sends it as a bearer token.
     await expect(oauth.fetchProtectedResource(config, tokens.access_token, url, 'GET')).rejects.toMatchObject(

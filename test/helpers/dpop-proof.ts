@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import * as oauth from 'openid-client';
 
 type SigningKey = Parameters<SignJWT['sign']>[0];
 
@@ -61,4 +62,39 @@ export async function dpopBoundToken(
   const body = (await answer.json()) as { access_token?: string };
   if (answer.status !== 200 || !body.access_token) throw new Error(`no DPoP token: ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/**
+ * openid-client as a DPoP client of `keygate`: discovery from the issuer, a DPoP handle with a key
+ * of its own, a bound token for `scope`, and a call to `url` with that token and a fresh proof.
+ */
+export async function openidClientDpopCall(
+  keygate: { config: { publicUrl: string } },
+  client: { clientId: string; clientSecret: string },
+  scope: string,
+  url: URL,
+) {
+  const config = await oauth.discovery(
+    new URL(keygate.config.publicUrl),
+    client.clientId,
+    client.clientSecret,
+    undefined,
+    {
+      execute: [oauth.allowInsecureRequests],
+    },
+  );
+  const handle = oauth.getDPoPHandle(config, await oauth.randomDPoPKeyPair('ES256'));
+  const tokens = await oauth.clientCredentialsGrant(config, { scope }, { DPoP: handle });
+  const answer = await oauth.fetchProtectedResource(
+    config,
+    tokens.access_token,
+    url,
+    'GET',
+    undefined,
+    undefined,
+    {
+      DPoP: handle,
+    },
+  );
+  return { config, tokens, answer };
 }
