@@ -7,6 +7,7 @@ import { useConfirmedAction } from '../useConfirmedAction';
 import { Alert } from './Alert';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PublicKeyField } from './PublicKeyField';
+import { RowDangerButton } from './RowDangerButton';
 
 interface KeysSectionProps {
   credential: Credential;
@@ -98,17 +99,14 @@ export function KeysSection({ credential, onChange }: KeysSectionProps) {
                   <td className="nowrap">{formatDateTime(key.createdAt)}</td>
                   <td className="nowrap">{formatDateTime(key.lastUsedAt)}</td>
                   <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger-quiet"
-                      aria-label={`Remove key ${key.thumbprint}`}
+                    <RowDangerButton
+                      label="Remove"
+                      name={`Remove key ${key.thumbprint}`}
                       onClick={() => {
                         setNotice('');
                         removing.ask(key);
                       }}
-                    >
-                      Remove
-                    </button>
+                    />
                   </td>
                 </tr>
               ))}

@@ -6,6 +6,7 @@ import type { Credential, Secret, SecretStatus } from '../types';
 import { useConfirmedAction } from '../useConfirmedAction';
 import { Alert } from './Alert';
 import { ConfirmDialog } from './ConfirmDialog';
+import { RowDangerButton } from './RowDangerButton';
 import { SecretDialog } from './SecretPanel';
 import { StatusBadge } from './StatusBadge';
 
@@ -99,17 +100,14 @@ export function SecretsSection({ credential, onChange }: SecretsSectionProps) {
                 </td>
                 <td className="cell-actions">
                   {secret.status !== 'revoked' && (
-                    <button
-                      type="button"
-                      className="button button-small button-danger-quiet"
-                      aria-label={`Revoke secret ${secret.hint}`}
+                    <RowDangerButton
+                      label="Revoke"
+                      name={`Revoke secret ${secret.hint}`}
                       onClick={() => {
                         setNotice('');
                         revoking.ask(secret);
                       }}
-                    >
-                      Revoke
-                    </button>
+                    />
                   )}
                 </td>
               </tr>

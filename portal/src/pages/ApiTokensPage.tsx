@@ -3,6 +3,7 @@ import { api } from '../api';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Loading } from '../components/Loading';
+import { RowDangerButton } from '../components/RowDangerButton';
 import { SecretDialog } from '../components/SecretPanel';
 import { TextField } from '../components/TextField';
 import { formatDateTime, fromDateInput } from '../format';
@@ -66,17 +67,14 @@ export function ApiTokensPage() {
                     <td className="nowrap">{formatDateTime(token.lastUsedAt)}</td>
                     <td className="nowrap">{formatDateTime(token.expiresAt)}</td>
                     <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small button-danger-quiet"
-                        aria-label={`Revoke token ${token.name}`}
+                      <RowDangerButton
+                        label="Revoke"
+                        name={`Revoke token ${token.name}`}
                         onClick={() => {
                           setNotice('');
                           revoking.ask(token);
                         }}
-                      >
-                        Revoke
-                      </button>
+                      />
                     </td>
                   </tr>
                 ))}

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CreateCredentialDialog } from '../components/CreateCredentialDialog';
 import { Link } from '../components/Link';
 import { Loading } from '../components/Loading';
+import { RowDangerButton } from '../components/RowDangerButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { credentialStatus } from '../credentialStatus';
 import { useFlash } from '../flash';
@@ -158,14 +159,11 @@ function CredentialTable({ credentials, loading, onDelete }: CredentialTableProp
                 <StatusBadge label={credentialStatus(credential)} />
               </td>
               <td className="cell-actions">
-                <button
-                  type="button"
-                  className="button button-small button-danger-quiet"
-                  aria-label={`Delete ${credential.name}`}
+                <RowDangerButton
+                  label="Delete"
+                  name={`Delete ${credential.name}`}
                   onClick={() => onDelete(credential)}
-                >
-                  Delete
-                </button>
+                />
               </td>
             </tr>
           ))}
