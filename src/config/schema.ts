@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from './trusted-proxies.js';
 
 /**
  * Keygate's configuration: one schema, validated at start, then frozen. Every option says what it
@@ -21,22 +22,19 @@ export const configSchema = z
     /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
     host: z.string().min(1).default('127.0.0.1'),
     /**
-     * Behind a reverse proxy or load balancer: true, or the proxies' addresses/CIDRs (comma-separated) to
-     * trust for X-Forwarded-For/-Proto. Off by default, so a client cannot fake its address; without
-     * it behind a proxy every caller shares the proxy's address (and its login and guessing limits).
+     * The proxies or load balancers in front of Keygate whose word it takes (trusted-proxies.ts):
+     * their addresses or CIDRs (comma-separated, or a list), or how many proxies stand in front.
+     * Only a connection from one of them may set the caller's address (X-Forwarded-For), scheme and
+     * host, the client certificate header and forward-auth's X-Forwarded-Method/-Uri. Off by
+     * default, so no caller can fake any of them; behind a proxy, without it, every caller shares the
+     * proxy's address (and its login and guessing limits). `true` is refused: it trusts everyone.
      */
-    trustProxy: z
-      .preprocess(
-        // From KEYGATE_TRUST_PROXY: "true", "false", or a comma-separated list of addresses.
-        (v) => (v === 'true' ? true : v === 'false' ? false : v),
-        z.union([z.boolean(), z.string().min(1)]),
-      )
-      .default(false),
+    trustProxy: trustProxySchema.default(false),
     /**
      * Mutual TLS (RFC 8705) behind a TLS terminator: the request header in which it passes the
      * client's certificate (PEM, URL-escaped as nginx's `$ssl_client_escaped_cert`), e.g.
-     * `x-ssl-client-cert`. The terminator must set it on every request, replacing any a caller sent;
-     * then clients may authenticate with a registered certificate (self_signed_tls_client_auth) and
+     * `x-ssl-client-cert`. Read only from a proxy that `trustProxy` names, which must set it on every
+     * request, replacing any a caller sent; then clients may authenticate with a registered certificate (self_signed_tls_client_auth) and
      * get certificate-bound tokens. Unset: no client certificate is ever read.
      */
     clientCertificateHeader: z
@@ -254,6 +252,12 @@ export const configSchema = z
   .refine((c) => c.rateLimitPlans[c.defaultPlan] !== undefined, {
     message: 'defaultPlan must name one of rateLimitPlans',
     path: ['defaultPlan'],
+  })
+  // The certificate header is the terminator's word: with no proxy trusted, nobody could send it.
+  .refine((c) => c.clientCertificateHeader === undefined || c.trustProxy !== false, {
+    message:
+      'is read only from a trusted proxy: set trustProxy (KEYGATE_TRUST_PROXY) to the TLS terminator’s address, e.g. 127.0.0.1',
+    path: ['clientCertificateHeader'],
   })
   // The default issuer is this process's own port; a gateway with no token service beside it
   // would check tokens against an issuer that is not there, and fetch keys from nowhere.

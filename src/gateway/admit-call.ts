@@ -1,3 +1,4 @@
+import { notFromTrustedProxy, type ProxyTrust, vouchedFor } from '../config/trusted-proxies.js';
 import { isAllowedFrom } from '../core/address-ranges.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
@@ -44,16 +45,26 @@ export interface CallChecks {
   readonly concurrent?: ConcurrentCalls;
   /** The header a TLS terminator passes the client's certificate in (`clientCertificateHeader`). */
   readonly certificateHeader?: string | undefined;
+  /** The proxies whose headers are believed (`trustProxy`). */
+  readonly proxies: ProxyTrust;
 }
 
-/** The client certificate header of a request, where one is configured; else none is read. */
+/**
+ * The client certificate header of a request, where one is configured; else none is read. Only a
+ * trusted proxy may send it: from anyone else it is a forgery, made from a public certificate.
+ */
 export function presentedCertificate(
   headers: Readonly<Record<string, string | string[] | undefined>>,
-  checks: Pick<CallChecks, 'certificateHeader'>,
+  peerAddress: string | undefined,
+  checks: Pick<CallChecks, 'certificateHeader' | 'proxies'>,
 ): string | undefined {
   if (checks.certificateHeader === undefined) return undefined;
   const value = headers[checks.certificateHeader];
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (!vouchedFor(checks.proxies, peerAddress)) {
+    throw new GatewayError('invalid_request', 400, notFromTrustedProxy(checks.certificateHeader));
+  }
+  return value;
 }
 
 /** What a call to a route presents: the request target and the headers the checks read. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { notFromTrustedProxy, type ProxyTrust, vouchedFor } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
@@ -7,6 +8,7 @@ import { admitCall, type CallChecks, presentedCertificate } from './admit-call.j
 import type { ApiRoute } from './api-document.js';
 import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { refusedByForwardAuth } from './reserved-headers.js';
 import { identityHeaders } from './upstream-headers.js';
 
 export interface ForwardAuthContext {
@@ -43,7 +45,15 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
 
   app.all('*', async (request, reply) => {
     const started = performance.now();
-    const asked = askedCall(request);
+    const asked = askedCall(request, context.checks.proxies);
+    const override = refusedByForwardAuth(Object.keys(request.headers));
+    if (override !== undefined) {
+      unrouted.observe(400, 'none', (performance.now() - started) / 1000);
+      return refuse(
+        reply,
+        new GatewayError('invalid_request', 400, `The ${override} header is not accepted`),
+      );
+    }
     const method = asked.method as FindMyWay.HTTPMethod;
     const found =
       router.find(method, asked.url) ?? (method === 'HEAD' ? router.find('GET', asked.url) : null);
@@ -67,7 +77,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
           authorization: request.headers.authorization,
           accept: request.headers.accept,
           dpop: dpopHeader(request.raw.headersDistinct.dpop),
-          certificate: presentedCertificate(request.headers, context.checks),
+          certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
         },
         (admitting) => {
           scope = admitting;
@@ -103,12 +113,16 @@ function routerFor(routes: readonly ApiRoute[]): FindMyWay.Instance<FindMyWay.HT
 
 /**
  * The method and request target of the call the proxy asks about. Both headers or neither: a proxy
- * that sets only `X-Forwarded-Uri` would leave the method to whatever the caller sent.
+ * that sets only `X-Forwarded-Uri` would leave the method to whatever the caller sent. Only a
+ * trusted proxy may name them: from anyone else they are refused.
  */
-function askedCall(request: FastifyRequest): { method: string; url: string } {
+function askedCall(request: FastifyRequest, proxies: ProxyTrust): { method: string; url: string } {
   const uri = single(request, 'x-forwarded-uri');
   const method = single(request, 'x-forwarded-method');
   if (uri === undefined && method === undefined) return { method: request.method, url: request.url };
+  if (!vouchedFor(proxies, request.socket.remoteAddress)) {
+    throw new GatewayError('invalid_request', 400, notFromTrustedProxy('X-Forwarded-Uri'));
+  }
   if (uri === undefined || method === undefined || !/^[A-Za-z]{1,16}$/.test(method)) {
     throw new GatewayError(
       'invalid_request',

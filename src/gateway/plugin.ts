@@ -86,7 +86,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               authorization: request.headers.authorization,
               accept: request.headers.accept,
               dpop: dpopHeader(request.raw.headersDistinct.dpop),
-              certificate: presentedCertificate(request.headers, checks),
+              certificate: presentedCertificate(request.headers, request.socket.remoteAddress, checks),
             },
             (admitting) => {
               scope = admitting;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { proxyTrust } from '../config/trusted-proxies.js';
 import { AccountPlans } from '../gateway/account-plans.js';
 import {
   type ApiDocument,
@@ -82,6 +83,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     usage: deps.usage,
     metrics: new GatewayMetrics(),
     certificateHeader: config.clientCertificateHeader,
+    proxies: proxyTrust(config.trustProxy),
   };
 }
 
@@ -91,10 +93,10 @@ export async function buildGateway(app: FastifyInstance, context: GatewayContext
 
 /** Forward-auth on its own listener's app, with the gateway's checks (not its calls in progress). */
 export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
-  const { verifier, limiter, plans, dpop, routes, usage, metrics } = context;
+  const { verifier, limiter, plans, dpop, routes, usage, metrics, certificateHeader, proxies } = context;
   await app.register(async (scope) =>
     forwardAuthPlugin(scope, {
-      checks: { verifier, limiter, plans, dpop, usage, certificateHeader: context.certificateHeader },
+      checks: { verifier, limiter, plans, dpop, usage, certificateHeader, proxies },
       routes,
       usage,
       metrics,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
+import { proxyTrust } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 
@@ -16,7 +17,8 @@ export function buildHttpApp(
 ): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy,
+    // Fastify reads X-Forwarded-For/-Proto/-Host only from these proxies (trusted-proxies.ts).
+    trustProxy: trustProxy === false ? false : proxyTrust(trustProxy),
     // A caller that sends its request slowly (slowloris, a trickled body) is cut after
     // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
     requestTimeout: requestTimeoutMs,

@@ -37,4 +37,11 @@ describe('login throttling by client network', () => {
     expect((await login('192.0.2.7', 'wrong-3')).status).toBe(429);
     expect((await login('192.0.2.8', ADMIN_PASSWORD)).status).toBe(200);
   });
+
+  it('reads the address the trusted proxy saw, not what the caller put before it', async () => {
+    // The proxy appends the address it saw; the entries before it are the caller's own words.
+    expect((await login('203.0.113.1, 198.51.100.7', 'wrong-1')).status).toBe(401);
+    expect((await login('203.0.113.2, 198.51.100.7', 'wrong-2')).status).toBe(401);
+    expect((await login('203.0.113.3, 198.51.100.7', 'wrong-3')).status).toBe(429);
+  });
 });

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 
@@ -108,6 +110,44 @@ describe('configuration', () => {
     ]);
     const env = { KEYGATE_ROLES: 'gateway', KEYGATE_PUBLIC_URL: 'https://emea.auth.example.com' };
     expect(loadConfig({ env, cwd: emptyDir() }).publicUrl).toBe('https://emea.auth.example.com');
+  });
+
+  it('trusts only named proxies or a number of them, and refuses trustProxy: true', () => {
+    const cwd = emptyDir();
+    const load = (env: Record<string, string>, overrides = {}) => loadConfig({ env, cwd, overrides });
+    expect(load({}).trustProxy).toBe(false);
+    expect(load({ KEYGATE_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+    ]);
+    expect(load({ KEYGATE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(load({}, { trustProxy: ['loopback'] }).trustProxy).toEqual(['loopback']);
+    const everyone = /trustProxy \(KEYGATE_TRUST_PROXY\): true would let every caller choose its own address/;
+    expect(problemsOf(() => load({ KEYGATE_TRUST_PROXY: 'true' }))).toEqual([
+      expect.stringMatching(everyone),
+    ]);
+    expect(problemsOf(() => load({}, { trustProxy: true }))).toEqual([expect.stringMatching(everyone)]);
+    expect(problemsOf(() => load({ KEYGATE_TRUST_PROXY: '10.0.0.0/33' }))).toEqual([
+      'trustProxy (KEYGATE_TRUST_PROXY): "10.0.0.0/33" is not an IP address, a CIDR, or loopback/linklocal/uniquelocal',
+    ]);
+    expect(problemsOf(() => load({ KEYGATE_CLIENT_CERTIFICATE_HEADER: 'x-ssl-client-cert' }))).toEqual([
+      expect.stringMatching(
+        /^clientCertificateHeader \(KEYGATE_CLIENT_CERTIFICATE_HEADER\): is read only from a trusted proxy: set trustProxy/,
+      ),
+    ]);
+  });
+
+  it('keygate start refuses trustProxy: true, saying what to set instead', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [fileURLToPath(new URL('../../bin/keygate.js', import.meta.url)), 'start'],
+        { env: { PATH: process.env.PATH, KEYGATE_DATA_DIR: emptyDir(), KEYGATE_TRUST_PROXY: 'true' } },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      );
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/name the proxies instead: their addresses or CIDRs/);
   });
 
   it('rejects unknown keys and broken files, naming them', () => {

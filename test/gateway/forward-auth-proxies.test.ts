@@ -1,11 +1,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyMissing, startCaddy } from '../helpers/caddy.js';
-import { documentedConfiguration } from '../helpers/documented-config.js';
+import { opensslMissing, selfSigned } from '../helpers/certificates.js';
+import { documentedConfiguration, documentedSettings } from '../helpers/documented-config.js';
 import { dpopBoundToken, dpopKey, proof } from '../helpers/dpop-proof.js';
-import { revokeToken, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import {
+  agentFrom,
+  postForm,
+  revokeToken,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 import { nginxMissing, startNginx } from '../helpers/nginx.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { issueToken } from '../helpers/tokens.js';
@@ -49,7 +58,7 @@ const PROXIES = [
 ];
 
 /** Calls allowed per account per minute: the test that goes over it runs last. */
-const LIMIT = 12;
+const LIMIT = 20;
 
 describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) => {
   describe.skipIf(missing)('', () => {
@@ -62,7 +71,11 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
     beforeAll(async () => {
       upstream = await startEchoUpstream();
       keygate = await startTestKeygate({
+        // As the guide starts it (trustProxy naming the proxy), on a free port.
+        ...documentedSettings('forward-auth.md'),
         forwardAuthPort: 0,
+        // The mutual TLS guide's header, read from the proxy: a caller's own must never pass.
+        clientCertificateHeader: 'x-ssl-client-cert',
         dpopNonces: true,
         apiDocuments: [{ file: ordersDocument(), upstream: upstream.url }],
         rateLimitPlans: { standard: { perAccount: { limit: LIMIT, windowSeconds: 60 } } },
@@ -82,6 +95,10 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
 
     const call = (path: string, init: RequestInit = {}) => fetch(proxy.url + path, init);
     const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+    const secretOf = (credential: { clientId: string; clientSecret: string }) => ({
+      client_id: credential.clientId,
+      client_secret: credential.clientSecret,
+    });
 
     it('right scope: 200 from the API, with the identity Keygate gives and without the token', async () => {
       const before = upstream.seen.length;
@@ -181,6 +198,81 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
       expect(admitted.status).toBe(200);
       // Caddy's forward_auth cannot add the judge's headers to the answer; nginx, configured so, does.
       if (name === 'nginx') expect(admitted.headers.get('dpop-nonce')).toMatch(/^[\w-]{32}$/);
+    });
+
+    /** A call through the proxy from `address` (a loopback address, as another machine would be). */
+    const callFrom = async (address: string, path: string, headers: Record<string, string>) => {
+      const answer = await undiciFetch(proxy.url + path, { headers, dispatcher: agentFrom(address) });
+      return { status: answer.status, body: await answer.text() };
+    };
+
+    it('a caller outside the allowlist who forges X-Forwarded-For: 401, the API never called', async () => {
+      const fenced = await keygate.createCredential(['admin:read'], 'Office only');
+      await keygate.credentials.update(fenced.id, { allowedCidrs: ['127.0.0.9/32'] });
+      const issued = await postForm(
+        keygate.url + TOKEN_PATH,
+        { grant_type: 'client_credentials', scope: 'admin:read', ...secretOf(fenced) },
+        {},
+        '127.0.0.9',
+      );
+      const fencedToken = String(issued.body?.access_token);
+      expect((await callFrom('127.0.0.9', '/orders', bearer(fencedToken))).status).toBe(200);
+      const before = upstream.seen.length;
+      const forged = await callFrom('127.0.0.5', '/orders', {
+        ...bearer(fencedToken),
+        'x-forwarded-for': '127.0.0.9',
+      });
+      expect(forged.status).toBe(401);
+      expect(JSON.parse(forged.body)).toMatchObject({ error: 'invalid_token' });
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it.skipIf(opensslMissing)('a certificate-bound token with a forged certificate header: 401', async () => {
+      const { cert } = selfSigned(mkdtempSync(join(tmpdir(), 'keygate-cert-')), 'payments-client');
+      const header = { 'x-ssl-client-cert': encodeURIComponent(cert) };
+      // Asked for as the TLS terminator would (from the trusted proxy's address): bound to the certificate.
+      const issued = await postForm(
+        keygate.url + TOKEN_PATH,
+        { grant_type: 'client_credentials', scope: 'admin:read', ...secretOf(client) },
+        header,
+      );
+      expect(issued.status).toBe(200);
+      const before = upstream.seen.length;
+      const forged = await callFrom('127.0.0.5', '/orders', {
+        ...bearer(String(issued.body?.access_token)),
+        ...header,
+      });
+      expect(forged.status).toBe(401);
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it.each([
+      ['x-http-method-override', 'POST'],
+      ['x-method-override', 'DELETE'],
+      ['x-original-url', '/orders/o-1/cancel'],
+      ['x-rewrite-url', '/admin/keys'],
+    ])('a call carrying %s: 400, the API never called', async (name, value) => {
+      const before = upstream.seen.length;
+      const answer = await call('/orders', { headers: { ...bearer(token), [name]: value } });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({
+        error: 'invalid_request',
+        error_description: `The ${name} header is not accepted`,
+      });
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it('an identity header spelled with underscores never reaches the API', async () => {
+      const before = upstream.seen.length;
+      const answer = await call('/orders', { headers: { ...bearer(token), x_keygate_account_id: 'victim' } });
+      if (name === 'nginx') {
+        // nginx drops names with underscores itself (underscores_in_headers off).
+        expect(answer.status).toBe(200);
+        expect(upstream.seen.at(-1)!.headers).not.toHaveProperty('x_keygate_account_id');
+      } else {
+        expect(answer.status).toBe(400);
+        expect(upstream.seen.length).toBe(before);
+      }
     });
 
     it('over the limit: 429 with Retry-After', async () => {

@@ -1,5 +1,6 @@
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { agentFrom, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
@@ -15,6 +16,8 @@ describe('forward-auth', () => {
     upstream = await startEchoUpstream();
     keygate = await startTestKeygate({
       forwardAuthPort: 0,
+      // The test asks as the proxy would, from 127.0.0.1.
+      trustProxy: '127.0.0.1',
       apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
     });
     const client = await keygate.createCredential(['admin:read']);
@@ -50,6 +53,35 @@ describe('forward-auth', () => {
     expect(answer.headers.get('ratelimit-remaining')).toMatch(/^\d+$/);
     expect(await answer.text()).toBe('');
     expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('takes X-Forwarded-Method and -Uri only from a trusted proxy', async () => {
+    const answer = await undiciFetch(`${judge}/`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-forwarded-method': 'GET',
+        'x-forwarded-uri': '/orders',
+      },
+      dispatcher: agentFrom('127.0.0.7'),
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'The X-Forwarded-Uri header is accepted only from a trusted proxy (trustProxy)',
+    });
+  });
+
+  it('refuses override headers in any spelling, and reserved headers spelled with underscores', async () => {
+    for (const name of ['x-http-method', 'x-original-method', 'X_HTTP_Method_Override', 'x_forwarded_for']) {
+      const answer = await ask({
+        authorization: `Bearer ${token}`,
+        'x-forwarded-method': 'GET',
+        'x-forwarded-uri': '/orders',
+        [name]: 'DELETE',
+      });
+      expect(answer.status, name).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: 'invalid_request' });
+    }
   });
 
   it('Envoy’s question (the call’s own request line): the same checks', async () => {

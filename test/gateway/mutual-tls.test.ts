@@ -1,53 +1,28 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createTokenProvider } from '../../src/client/index.js';
-import { documentedBlock, withPlaceholders } from '../helpers/documented-config.js';
-import { freePort, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { opensslMissing, selfSigned } from '../helpers/certificates.js';
+import { documentedBlock, documentedSettings, withPlaceholders } from '../helpers/documented-config.js';
+import {
+  agentFrom,
+  freePort,
+  postForm,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 import { nginxMissing, type RunningNginx, startNginx } from '../helpers/nginx.js';
 
 const SCOPE = 'agents-availability:read';
-
-/** A self-signed certificate and its key, made by openssl as a client would make them. */
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.crt`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
-}
 
 /**
  * Mutual TLS (RFC 8705) behind Debian's nginx as docs/mutual-tls.md configures it: a registered
  * certificate authenticates the client, and the token it gets works only with that certificate.
  */
-const opensslMissing = existsSync('/usr/bin/openssl')
-  ? undefined
-  : 'openssl is not installed (.ci/run installs it)';
-
 describe.skipIf(nginxMissing ?? opensslMissing)('mutual TLS behind nginx', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-mtls-'));
   let keygate: TestKeygate;
@@ -90,7 +65,7 @@ describe.skipIf(nginxMissing ?? opensslMissing)('mutual TLS behind nginx', () =>
     selfSigned(dir, 'server');
     registered = selfSigned(dir, 'payments-client');
     stranger = selfSigned(dir, 'someone-else');
-    keygate = await startTestKeygate({ clientCertificateHeader: 'x-ssl-client-cert' });
+    keygate = await startTestKeygate(documentedSettings('mutual-tls.md'));
     const created = await keygate.credentials.createWithKeys({
       accountId: (await keygate.store.accounts.list())[0]!.id,
       name: 'Payments over mutual TLS',
@@ -159,6 +134,29 @@ describe.skipIf(nginxMissing ?? opensslMissing)('mutual TLS behind nginx', () =>
     const forged = await askToken(clientWith(), { 'x-ssl-client-cert': encodeURIComponent(registered.cert) });
     expect(forged.status).toBe(401);
     expect(forged.body.error).toBe('invalid_client');
+  });
+
+  it('refuses the certificate header from an address that is not the terminator, at both origins', async () => {
+    // A certificate is public: a caller who reaches Keygate around nginx copies one into the header.
+    const forged = { 'x-ssl-client-cert': encodeURIComponent(registered.cert) };
+    const direct = await postForm(
+      keygate.url + TOKEN_PATH,
+      { grant_type: 'client_credentials', client_id: clientId, scope: SCOPE },
+      forged,
+      '127.0.0.7',
+    );
+    expect(direct.status).toBe(400);
+    expect(direct.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The x-ssl-client-cert header is accepted only from a trusted proxy (trustProxy)',
+    });
+    const { access_token: token } = (await askToken(clientWith(registered))).body;
+    const call = await undiciFetch(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`, {
+      dispatcher: agentFrom('127.0.0.7'),
+      headers: { authorization: `Bearer ${token}`, ...forged },
+    });
+    expect(call.status).toBe(400);
+    expect(await call.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   it('serves keygate/client with the certificate method and a fetch that presents the certificate', async () => {
