@@ -1,26 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { asciiJson } from '../core/printable-text.js';
 import { HOP_BY_HOP, namedInConnection } from './hop-by-hop.js';
+import { isReservedHeader } from './reserved-headers.js';
 
 /**
- * Request headers that would let a caller change upstream what the gateway checked: the method
- * (override headers that common frameworks honour), the path (`X-Original-URL`, `X-Rewrite-URL`),
- * or who the caller is (forwarding headers, set below from what the gateway itself saw). `expect`
- * too: Node has already answered a 100-continue, and the body is read before it is forwarded.
+ * `expect`: Node has already answered a 100-continue, and the body is read before it is forwarded.
  * `content-length`: undici sets it for the body the gateway read.
  */
-const CALLER_MAY_NOT_SET: ReadonlySet<string> = new Set([
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
-  'x-original-method',
-  'x-original-url',
-  'x-rewrite-url',
-  'forwarded',
-  'x-real-ip',
-  'expect',
-  'content-length',
-]);
+const SET_FOR_THE_BODY: ReadonlySet<string> = new Set(['expect', 'content-length']);
 
 /** What the gateway saw of the caller, with `trustProxy` applied (Fastify's request.ip/ips/protocol/host). */
 export interface CallerConnection {
@@ -41,7 +28,8 @@ export interface CallerIdentity {
 
 /**
  * Request headers for the upstream, built in one pass: hop-by-hop headers and those the
- * `Connection` header names dropped, override and forwarding headers dropped, the bearer token
+ * `Connection` header names dropped, reserved headers (reserved-headers.ts: overrides, client
+ * addresses, `x-forwarded-*`, `x-keygate-*`, in any spelling) dropped, the bearer token
  * dropped unless configured to keep it; then `X-Forwarded-For/-Proto/-Host` from the gateway's own
  * view of the connection and the caller's identity in `x-keygate-*`.
  */
@@ -55,8 +43,8 @@ export function upstreamRequestHeaders(
   const headers: Record<string, string | string[]> = {};
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || CALLER_MAY_NOT_SET.has(name)) continue;
-    if (name.startsWith('x-forwarded-') || name.startsWith('x-keygate-')) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || SET_FOR_THE_BODY.has(name)) continue;
+    if (isReservedHeader(name)) continue;
     if (alsoHopByHop?.has(name)) continue;
     if (name === 'authorization' && !keepBearer) continue;
     headers[name] = value;

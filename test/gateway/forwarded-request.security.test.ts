@@ -190,6 +190,58 @@ describe('gateway: what reaches the upstream', () => {
     expect(headers.forwarded).toBeUndefined();
   });
 
+  it('client address, host override and Envoy headers: dropped, none reaches the API', async () => {
+    const dropped = [
+      'true-client-ip',
+      'x-client-ip',
+      'x-cluster-client-ip',
+      'cf-connecting-ip',
+      'fastly-client-ip',
+      'client-ip',
+      'x-original-uri',
+      'x-host',
+      'x-original-host',
+      'x-http-host-override',
+      'x-envoy-original-path',
+      'x-middleware-subrequest',
+    ];
+    const answer = await rawRequest(
+      keygate.gatewayUrl!,
+      [
+        'GET /orders HTTP/1.1',
+        'host: gateway.test',
+        `authorization: Bearer ${token}`,
+        ...dropped.map((name) => `${name}: 10.9.9.9`),
+        'x-kept: yes',
+      ].join('\n'),
+    );
+    expect(answer.status).toBe(200);
+    const { headers } = lastSeen();
+    for (const name of dropped) expect(headers[name], name).toBeUndefined();
+    expect(headers['x-kept']).toBe('yes');
+  });
+
+  it('reserved headers spelled with underscores: dropped, so a WSGI API cannot merge them with the real ones', async () => {
+    const answer = await rawRequest(
+      keygate.gatewayUrl!,
+      [
+        'GET /orders HTTP/1.1',
+        'host: gateway.test',
+        `authorization: Bearer ${token}`,
+        'x_keygate_account_id: victim-account',
+        'X_Keygate_Scopes: admin:write',
+        'x_forwarded_for: 10.9.9.9',
+        'x_http_method_override: DELETE',
+        'x_real_ip: 10.9.9.9',
+        'x_kept_too: yes',
+      ].join('\n'),
+    );
+    expect(answer.status).toBe(200);
+    const { headers } = lastSeen();
+    expect(Object.keys(headers).filter((name) => name.includes('_'))).toEqual(['x_kept_too']);
+    expect(headers['x-keygate-scopes']).toBe('admin:read');
+  });
+
   it('a fragment in the target is refused with 400, on the gateway and the token service', async () => {
     const seenBefore = upstream.seen.length;
     const gateway = await rawRequest(
