@@ -71,7 +71,7 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
   });
 
   await sessionRoutes(app, context);
-  await scopeRoutes(app);
+  await scopeRoutes(app, context);
   await credentialRoutes(app, context);
   await secretRoutes(app, context);
   await keyRoutes(app, context);

@@ -8,6 +8,7 @@ import { registerCredentialCommands, UsageError } from './commands/credentials.j
 import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerScopesCommand } from './commands/scopes.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerAccountCommands(program);
   registerCredentialCommands(program);
+  registerScopesCommand(program);
   registerUserCommands(program);
   registerKeyCommands(program);
   registerExplainCommand(program);

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
+import { scopeCatalogueOf } from '../server/api-documents.js';
 import { bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
@@ -25,7 +26,11 @@ export async function withStore<T>(work: (session: StoreSession) => Promise<T>):
   try {
     await store.migrate();
     await bootstrap(store, config, keys.keyEncryptionKey, { createAdmin: false });
-    const credentials = new CredentialService(store, new ClientSecretHasher(keys.secretPepper));
+    const credentials = new CredentialService(
+      store,
+      new ClientSecretHasher(keys.secretPepper),
+      scopeCatalogueOf(config),
+    );
     return await work({ config, store, keyEncryptionKey: keys.keyEncryptionKey, credentials });
   } finally {
     await store.close();

@@ -1,7 +1,7 @@
 import { DomainError } from './domain-error.js';
 import type { CallLimit, TokenQuota } from './model.js';
 import { hasControlCharacters, hasInvisibleFormatting } from './printable-text.js';
-import { isKnownScope } from './scopes.js';
+import type { ScopeCatalogue } from './scopes.js';
 
 const MAX_NAME_LENGTH = 100;
 
@@ -23,12 +23,19 @@ export function validateCredentialName(raw: unknown): string {
   return name;
 }
 
-/** Validates a credential's scope list: at least one, each from the catalogue, duplicates dropped. */
-export function validateCredentialScopes(raw: unknown): string[] {
+/**
+ * Validates a credential's scope list: at least one, duplicates dropped, each from the catalogue or
+ * already held (a scope whose API document was removed stays on the credentials that hold it).
+ */
+export function validateCredentialScopes(
+  raw: unknown,
+  catalogue: ScopeCatalogue,
+  already: readonly string[] = [],
+): string[] {
   if (!Array.isArray(raw)) throw new DomainError('validation_failed', 'scopes must be a list', 'scopes');
   const scopes: string[] = [];
   for (const value of raw) {
-    if (typeof value !== 'string' || !isKnownScope(value)) {
+    if (typeof value !== 'string' || !(catalogue.has(value) || already.includes(value))) {
       throw new DomainError('scope_unknown', `unknown scope: ${String(value)}`, 'scopes');
     }
     if (!scopes.includes(value)) scopes.push(value);

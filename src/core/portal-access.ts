@@ -1,6 +1,6 @@
 import { DomainError } from './domain-error.js';
 import type { Credential, PortalUser } from './model.js';
-import { findScope, SCOPE_CATALOGUE, type ScopeDefinition } from './scopes.js';
+import type { ScopeCatalogue, ScopeDefinition } from './scopes.js';
 
 /**
  * Who may do what with API credentials (DESIGN.md, "Portal"): admins manage all of their
@@ -35,15 +35,20 @@ export function isGrantableBy(user: PortalUser, scope: ScopeDefinition): boolean
   return user.licence !== null && scope.grantableBy.includes(user.licence);
 }
 
-export function grantableScopes(user: PortalUser): ScopeDefinition[] {
-  return SCOPE_CATALOGUE.filter((s) => isGrantableBy(user, s));
+export function grantableScopes(user: PortalUser, catalogue: ScopeCatalogue): ScopeDefinition[] {
+  return catalogue.scopes.filter((s) => isGrantableBy(user, s));
 }
 
 /** Scopes a user adds to a credential must be grantable by their licence; keeping others is fine. */
-export function assertMayGrant(user: PortalUser, scopes: readonly string[], already: readonly string[] = []) {
+export function assertMayGrant(
+  user: PortalUser,
+  catalogue: ScopeCatalogue,
+  scopes: readonly string[],
+  already: readonly string[] = [],
+) {
   for (const value of scopes) {
     if (already.includes(value)) continue;
-    const scope = findScope(value);
+    const scope = catalogue.find(value);
     if (scope && !isGrantableBy(user, scope)) {
       throw new DomainError(
         'scope_not_grantable',

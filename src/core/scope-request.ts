@@ -1,4 +1,5 @@
 import { InvalidScope } from './errors.js';
+import type { ScopeCatalogue } from './scopes.js';
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -27,5 +28,18 @@ export function checkScopesGranted(requested: readonly string[], granted: readon
   const missing = requested.filter((s) => !granted.includes(s));
   if (missing.length > 0) {
     throw new InvalidScope(`The client is not allowed the requested scope: ${missing.join(' ')}`);
+  }
+}
+
+/**
+ * Every requested scope must still be offered: a credential may hold a scope whose API document
+ * has since been removed from the configuration, and no token is issued for it.
+ */
+export function checkScopesOffered(requested: readonly string[], catalogue: ScopeCatalogue): void {
+  const gone = requested.filter((s) => !catalogue.has(s));
+  if (gone.length > 0) {
+    throw new InvalidScope(
+      `The scope is no longer offered: ${gone.join(' ')} (no configured API document declares it)`,
+    );
   }
 }

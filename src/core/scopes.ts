@@ -1,7 +1,8 @@
 /**
- * The VCC scope catalogue (seed document + DESIGN.md). A scope is granted to API credentials by
- * a portal user; `grantableBy` lists the licences allowed to grant it (supervisors may only pick
- * interaction-content:read and users:read).
+ * The scope catalogue: VCC's scopes (seed document + DESIGN.md) and those that the operator's own
+ * API documents declare. A scope is granted to API credentials by a portal user; `grantableBy`
+ * lists the licences allowed to grant it (supervisors may only pick interaction-content:read and
+ * users:read of VCC's).
  */
 export type Licence = 'admin' | 'supervisor';
 
@@ -15,7 +16,7 @@ export interface ScopeDefinition {
 const BOTH: readonly Licence[] = ['admin', 'supervisor'];
 const ADMIN: readonly Licence[] = ['admin'];
 
-export const SCOPE_CATALOGUE: readonly ScopeDefinition[] = [
+export const VCC_SCOPES: readonly ScopeDefinition[] = [
   {
     value: 'agents-availability:read',
     description: 'View agent availability',
@@ -74,16 +75,26 @@ export const SCOPE_CATALOGUE: readonly ScopeDefinition[] = [
   },
 ];
 
-const BY_VALUE = new Map(SCOPE_CATALOGUE.map((s) => [s.value, s]));
+/** The scopes credentials may hold and tokens may carry, looked up by value. */
+export class ScopeCatalogue {
+  readonly #byValue: ReadonlyMap<string, ScopeDefinition>;
 
-export function findScope(value: string): ScopeDefinition | undefined {
-  return BY_VALUE.get(value);
+  constructor(readonly scopes: readonly ScopeDefinition[]) {
+    this.#byValue = new Map(scopes.map((scope) => [scope.value, scope]));
+  }
+
+  find(value: string): ScopeDefinition | undefined {
+    return this.#byValue.get(value);
+  }
+
+  has(value: string): boolean {
+    return this.#byValue.has(value);
+  }
+
+  values(): string[] {
+    return this.scopes.map((scope) => scope.value);
+  }
 }
 
-export function isKnownScope(value: string): boolean {
-  return BY_VALUE.has(value);
-}
-
-export function scopeValues(): string[] {
-  return SCOPE_CATALOGUE.map((s) => s.value);
-}
+/** VCC's scopes alone: the catalogue when no API document of the operator's declares more. */
+export const VCC_CATALOGUE = new ScopeCatalogue(VCC_SCOPES);

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { ScopeCatalogue } from '../core/scopes.js';
 import {
   AccessTokenVerifier,
   type TokenRefusal,
@@ -43,32 +44,34 @@ const REASONS: Record<TokenRefusal, string> = {
  */
 export async function explainCall(
   input: { token: string; method: string; path: string },
-  deps: { config: Config; store: Store; routes: readonly ApiRoute[]; keys: VerificationKeySource },
+  deps: {
+    config: Config;
+    store: Store;
+    routes: readonly ApiRoute[];
+    keys: VerificationKeySource;
+    catalogue: ScopeCatalogue;
+  },
 ): Promise<Explanation> {
   const method = input.method.toUpperCase();
   const path = input.path.split('?')[0]!;
   const matched = deps.routes.find((r) => r.method === method && routePattern(r).test(path));
   const route = matched ? { api: matched.api, method, path: matched.path, scopes: matched.scopes } : null;
+  const verdict = await verifierFor(deps).verify(input.token.replace(/^bearer\s+/i, ''));
   if (!matched) {
-    return { admitted: false, status: 404, reason: `no API declares ${method} ${path}`, route, token: null };
+    // A token for an API whose document was removed: its scope is no longer in the catalogue.
+    const gone = verdict.admitted ? verdict.token.scopes.filter((s) => !deps.catalogue.has(s)) : [];
+    const why =
+      gone.length === 0
+        ? ''
+        : `; the token's scope ${gone.join(' ')} is no longer offered (no configured API document declares it)`;
+    return {
+      admitted: false,
+      status: 404,
+      reason: `no API declares ${method} ${path}${why}`,
+      route,
+      token: null,
+    };
   }
-  const revocations = new RevocationList(deps.store);
-  await revocations.load();
-  const verifier = new AccessTokenVerifier(
-    {
-      keys: deps.keys,
-      revocations,
-      credentials: { get: (clientId) => deps.store.credentials.findByClientId(clientId) },
-    },
-    {
-      issuer: deps.config.publicUrl,
-      audience: deps.config.audience,
-      region: deps.config.region,
-      leewaySeconds: deps.config.clockLeewaySeconds,
-      maxCachedTokens: 1,
-    },
-  );
-  const verdict = await verifier.verify(input.token.replace(/^bearer\s+/i, ''));
   if (!verdict.admitted) {
     return { admitted: false, status: 401, reason: REASONS[verdict.reason], route, token: null };
   }
@@ -107,6 +110,31 @@ export async function explainCall(
     reason: ['the token is valid and holds a scope the route accepts', ...needs].join('; '),
     route,
     token,
+  };
+}
+
+/** The gateway's verifier, configured as the gateway's, over the store's revocations and credentials. */
+function verifierFor(deps: { config: Config; store: Store; keys: VerificationKeySource }) {
+  const revocations = new RevocationList(deps.store);
+  const verifier = new AccessTokenVerifier(
+    {
+      keys: deps.keys,
+      revocations,
+      credentials: { get: (clientId) => deps.store.credentials.findByClientId(clientId) },
+    },
+    {
+      issuer: deps.config.publicUrl,
+      audience: deps.config.audience,
+      region: deps.config.region,
+      leewaySeconds: deps.config.clockLeewaySeconds,
+      maxCachedTokens: 1,
+    },
+  );
+  return {
+    async verify(token: string) {
+      await revocations.load();
+      return verifier.verify(token);
+    },
   };
 }
 

@@ -1,14 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { proxyTrust } from '../config/trusted-proxies.js';
 import { AccountPlans } from '../gateway/account-plans.js';
-import {
-  type ApiDocument,
-  ApiDocumentError,
-  type ApiRoute,
-  routesFromDocument,
-} from '../gateway/api-document.js';
+import { type ApiRoute, routesFromDocument } from '../gateway/api-document.js';
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
@@ -19,6 +13,7 @@ import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
+import { readApiDocuments } from './api-documents.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -49,14 +44,8 @@ export function loadRoutes(
     routes.push(...routesFromDocument(sample.document, `sample API ${api}`));
     upstreams.set(api, stripSlash(upstream));
   }
-  for (const { file, upstream } of config.apiDocuments) {
-    let document: ApiDocument;
-    try {
-      document = JSON.parse(readFileSync(file, 'utf8')) as ApiDocument;
-    } catch (error) {
-      throw new ApiDocumentError(`apiDocuments: cannot read ${file}: ${(error as Error).message}`);
-    }
-    const documentRoutes = routesFromDocument(document, file);
+  for (const { document, where, upstream } of readApiDocuments(config)) {
+    const documentRoutes = routesFromDocument(document, where);
     routes.push(...documentRoutes);
     for (const route of documentRoutes) upstreams.set(route.api, stripSlash(upstream));
   }

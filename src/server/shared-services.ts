@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import type { CredentialStatus } from '../core/model.js';
+import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
 import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
@@ -17,10 +18,13 @@ import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
 import { endpointUrl, JWKS_PATH } from '../token-service/metadata.js';
+import { scopeCatalogueOf } from './api-documents.js';
 import { ChangeFeed } from './change-feed.js';
 
 /** What the surfaces of one process share, built once for the roles it serves. */
 export interface SharedServices {
+  /** The scopes credentials may hold: VCC's and those the configured API documents declare. */
+  readonly catalogue: ScopeCatalogue;
   readonly usage: UsageRecorder;
   readonly feed: ChangeFeed;
   readonly accounts: AccountCache;
@@ -63,6 +67,8 @@ export async function buildSharedServices(
   keys: DerivedKeys | undefined,
   logger: Logger,
 ): Promise<SharedServices> {
+  // First, so that an API document's mistake stops the start before anything is opened.
+  const catalogue = scopeCatalogueOf(config);
   const roles = new Set(config.roles);
   const checksTokens = roles.has('token-service') || roles.has('gateway');
   const keyring =
@@ -145,12 +151,13 @@ export async function buildSharedServices(
     : new RateLimiter();
   const dpopNonces = config.dpopNonces ? await DpopNonces.shared(store.sharedKeys) : undefined;
   return {
+    catalogue,
     usage,
     feed,
     accounts: new AccountCache(store),
     users: new PortalUserService(store),
     hasher,
-    credentials: hasher ? new CredentialService(store, hasher, () => feed.poll()) : undefined,
+    credentials: hasher ? new CredentialService(store, hasher, catalogue, () => feed.poll()) : undefined,
     keyring,
     credentialsWithSecrets,
     verifier,

@@ -14,6 +14,7 @@ import { DomainError } from '../core/domain-error.js';
 import { generateClientId } from '../core/identifiers.js';
 import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
+import type { ScopeCatalogue } from '../core/scopes.js';
 import type { CredentialPatch, Store } from '../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
 
@@ -70,6 +71,8 @@ export class CredentialService {
   constructor(
     private readonly store: Store,
     private readonly hasher: ClientSecretHasher,
+    /** The scopes credentials may be given: VCC's and those the configured API documents declare. */
+    readonly catalogue: ScopeCatalogue,
     /** Called after each write, so this process's caches see it at once rather than at the next poll. */
     private readonly afterWrite: () => Promise<void> = async () => {},
   ) {}
@@ -101,11 +104,11 @@ export class CredentialService {
   ): Promise<{ credential: Credential }> {
     if (actor.kind === 'user') requireLicence(actor.user);
     const name = validateCredentialName(input.name);
-    const scopes = validateCredentialScopes(input.scopes);
+    const scopes = validateCredentialScopes(input.scopes, this.catalogue);
     const expiresAt = validateDateTime(input.expiresAt ?? null, 'expiresAt');
     let accountId = input.accountId;
     if (actor.kind === 'user') {
-      assertMayGrant(actor.user, scopes);
+      assertMayGrant(actor.user, this.catalogue, scopes);
       accountId = actor.user.accountId;
     }
     if (accountId === undefined || !(await this.store.accounts.get(accountId))) {
@@ -214,12 +217,14 @@ export class CredentialService {
     if (changes.name !== undefined) patch.name = validateCredentialName(changes.name);
     if (changes.scopes !== undefined || changes.addScopes?.length || changes.removeScopes?.length) {
       const base =
-        changes.scopes !== undefined ? validateCredentialScopes(changes.scopes) : [...current.scopes];
+        changes.scopes !== undefined
+          ? validateCredentialScopes(changes.scopes, this.catalogue, current.scopes)
+          : [...current.scopes];
       const next = [...base, ...(changes.addScopes ?? [])].filter(
         (s) => !(changes.removeScopes ?? []).includes(s),
       );
-      patch.scopes = validateCredentialScopes(next);
-      if (actor.kind === 'user') assertMayGrant(actor.user, patch.scopes, current.scopes);
+      patch.scopes = validateCredentialScopes(next, this.catalogue, current.scopes);
+      if (actor.kind === 'user') assertMayGrant(actor.user, this.catalogue, patch.scopes, current.scopes);
     }
     if (changes.disabled !== undefined) {
       if (typeof changes.disabled !== 'boolean') {

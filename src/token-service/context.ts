@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
+import type { ScopeCatalogue } from '../core/scopes.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { DpopNonces } from '../services/dpop-nonces.js';
@@ -32,4 +33,6 @@ export interface TokenServiceContext {
   readonly usage: UsageRecorder;
   /** Where DPoP proofs must carry a server nonce (`dpopNonces`). */
   readonly dpopNonces: DpopNonces | undefined;
+  /** The scopes tokens may carry: a credential's scope whose API document is gone is not issued. */
+  readonly catalogue: ScopeCatalogue;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
-import { scopeValues } from '../core/scopes.js';
+import type { ScopeCatalogue } from '../core/scopes.js';
 import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
 
 export const TOKEN_PATH = '/Auth/connect/token';
@@ -28,7 +28,7 @@ export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): st
  * `subject_types_supported: ["public"]` holds for these tokens (`sub` is the client ID, the same for
  * every resource server) and lets Spring's and Nimbus's OpenID parsers take the document.
  */
-export function authorizationServerMetadata(config: Config) {
+export function authorizationServerMetadata(config: Config, catalogue: ScopeCatalogue) {
   // RFC 8705 §2.2, §3.3: with a TLS terminator passing client certificates on.
   const mutualTls = config.clientCertificateHeader !== undefined;
   const methods = mutualTls ? [...AUTH_METHODS, 'self_signed_tls_client_auth'] : AUTH_METHODS;
@@ -38,7 +38,7 @@ export function authorizationServerMetadata(config: Config) {
     jwks_uri: endpointUrl(config, JWKS_PATH),
     introspection_endpoint: endpointUrl(config, INTROSPECTION_PATH),
     revocation_endpoint: endpointUrl(config, REVOCATION_PATH),
-    scopes_supported: scopeValues(),
+    scopes_supported: catalogue.values(),
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: methods,
     introspection_endpoint_auth_methods_supported: methods,

@@ -99,7 +99,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     return context.keyring.jwks();
   });
 
-  const metadata = authorizationServerMetadata(context.config);
+  const metadata = authorizationServerMetadata(context.config, context.catalogue);
   for (const path of metadataPaths(context.config)) {
     app.get(path, async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*');

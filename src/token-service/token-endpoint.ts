@@ -1,6 +1,6 @@
 import { InvalidDpopProof, TooManyRequests, UseDpopNonce } from '../core/errors.js';
 import type { Credential } from '../core/model.js';
-import { checkScopesGranted, parseRequestedScopes } from '../core/scope-request.js';
+import { checkScopesGranted, checkScopesOffered, parseRequestedScopes } from '../core/scope-request.js';
 import type { PresentedCertificate } from '../crypto/client-certificate.js';
 import { acceptDpopProof } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
@@ -41,6 +41,7 @@ export async function handleTokenRequest(
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
+  checkScopesOffered(scopes, context.catalogue);
   if (jkt === undefined && credential.requireDpop) {
     throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidScope } from '../../src/core/errors.js';
 import { checkScopesGranted, parseRequestedScopes } from '../../src/core/scope-request.js';
-import { SCOPE_CATALOGUE } from '../../src/core/scopes.js';
+import { VCC_SCOPES } from '../../src/core/scopes.js';
 
 describe('scope requests', () => {
   it('parse one or several space-separated scopes, dropping repeats and extra spaces', () => {
@@ -28,10 +28,8 @@ describe('scope requests', () => {
   });
 
   it('the catalogue lets supervisors grant only interaction-content:read and users:read', () => {
-    const supervisor = SCOPE_CATALOGUE.filter((s) => s.grantableBy.includes('supervisor')).map(
-      (s) => s.value,
-    );
+    const supervisor = VCC_SCOPES.filter((s) => s.grantableBy.includes('supervisor')).map((s) => s.value);
     expect(supervisor.sort()).toEqual(['interaction-content:read', 'users:read']);
-    expect(SCOPE_CATALOGUE.every((s) => s.grantableBy.includes('admin'))).toBe(true);
+    expect(VCC_SCOPES.every((s) => s.grantableBy.includes('admin'))).toBe(true);
   });
 });

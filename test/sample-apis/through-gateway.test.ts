@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopeValues } from '../../src/core/scopes.js';
+import { VCC_CATALOGUE } from '../../src/core/scopes.js';
 import { PRESENCES } from '../../src/sample-apis/sample-data.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
@@ -37,8 +37,8 @@ describe('the sample VCC APIs behind the gateway', () => {
     keygate = await startTestKeygate({
       rateLimitPlans: { standard: { perAccount: { limit: 10_000, windowSeconds: 60 } } },
     });
-    const client = await keygate.createCredential(scopeValues(), 'Everything');
-    for (const scope of scopeValues()) tokens.set(scope, await issueToken(keygate, client, scope));
+    const client = await keygate.createCredential(VCC_CATALOGUE.values(), 'Everything');
+    for (const scope of VCC_CATALOGUE.values()) tokens.set(scope, await issueToken(keygate, client, scope));
     userId = (await call('GET', '/useradmin/users?limit=1', 'users:read')).body.users[0].userId;
     const week = await call(
       'GET',

@@ -12,6 +12,10 @@ interface ScopePickerProps {
 
 type FocusTarget = { list: 'chip' | 'option'; index: number };
 
+/** A scope the credential holds that the catalogue no longer offers (its API document was removed). */
+const UNAVAILABLE =
+  'Unavailable: no configured API document declares this scope, so no token is issued for it';
+
 /**
  * Chosen scopes as chips (× removes), then the grantable scopes as buttons (a click adds). Plain buttons
  * keep Tab, Enter and Space working; focus moves to a neighbour when the clicked button goes away.
@@ -57,8 +61,9 @@ export function ScopePicker({ id, catalogue, value, onChange, error }: ScopePick
       ) : (
         <ul className="chips" aria-label="Chosen scopes">
           {value.map((scope, index) => (
-            <li key={scope} className="chip" title={describe(scope)}>
+            <li key={scope} className="chip" title={describe(scope) ?? UNAVAILABLE}>
               <span className="mono">{scope}</span>
+              {describe(scope) === undefined && <span className="chip-note">unavailable</span>}
               <button
                 type="button"
                 className="chip-remove"

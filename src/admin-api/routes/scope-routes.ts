@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { isGrantableBy, requireLicence } from '../../core/portal-access.js';
-import { SCOPE_CATALOGUE } from '../../core/scopes.js';
 import { callerOf } from '../authenticate.js';
+import type { AdminApiContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
 
 /** The scope catalogue, marked with what the caller's licence may grant. */
-export async function scopeRoutes(app: FastifyInstance) {
+export async function scopeRoutes(app: FastifyInstance, context: AdminApiContext) {
   app.get(
     '/scopes',
     {
@@ -26,7 +26,7 @@ export async function scopeRoutes(app: FastifyInstance) {
       const { user } = callerOf(request).actor;
       requireLicence(user);
       return {
-        scopes: SCOPE_CATALOGUE.map((s) => ({
+        scopes: context.credentials.catalogue.scopes.map((s) => ({
           value: s.value,
           description: s.description,
           api: s.api,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { explainCall } from '../../gateway/explain-call.js';
+import { scopeCatalogueOf } from '../../server/api-documents.js';
 import { loadRoutes } from '../../server/gateway-surface.js';
 import { StoreKeySource } from '../../services/store-key-source.js';
 import { printJson } from '../present.js';
@@ -21,6 +22,7 @@ export function registerExplainCommand(program: Command): void {
           store,
           routes,
           keys: new StoreKeySource(store, config.region),
+          catalogue: scopeCatalogueOf(config),
         });
         // Exit status 3 tells scripts "refused" apart from errors (1, 2).
         if (!explanation.admitted) process.exitCode = 3;
