@@ -120,15 +120,16 @@ export const credentialSchema = {
     requireDpop: { type: 'boolean' },
     /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
     allowedCidrs: { type: 'array', items: { type: 'string' } },
-    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
-    /** Its API calls a window, in place of its plan's per-credential limit; null: the plan's. */
     callLimit: {
+      description:
+        "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
       type: ['object', 'null'],
       required: ['limit', 'windowSeconds'],
       properties: { limit: { type: 'integer' }, windowSeconds: { type: 'integer' } },
     },
     /** Key/value pairs its tokens carry in `keygate_metadata`; never for secrets. */
     metadata: { type: 'object', additionalProperties: { type: 'string' } },
+    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
     tokenQuota: {
       type: ['object', 'null'],
       required: ['limit', 'period'],

@@ -23,6 +23,8 @@ const metadata = {
   additionalProperties: { type: 'string', maxLength: 200 },
 } as const;
 const callLimit = {
+  description:
+    "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
   type: ['object', 'null'],
   additionalProperties: false,
   required: ['limit', 'windowSeconds'],
