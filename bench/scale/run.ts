@@ -96,7 +96,8 @@ for (const size of sizes) {
     process.stderr.write(`seeded ${size} credentials in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     const server: ChildProcess = spawn(
       process.execPath,
-      [here('../../bin/keygate.js'), 'start', '--workers', String(workers)],
+      // No Redis here: each worker counts its own limits, which this throughput measure never reaches.
+      [here('../../bin/keygate.js'), 'start', '--workers', String(workers), '--per-worker-limits'],
       {
         env,
         stdio: 'ignore',

@@ -56,7 +56,7 @@ export interface Credential {
   /** CIDR ranges it may be used from; empty: anywhere. */
   allowedCidrs: string[];
   tokenQuota: TokenQuota | null;
-  /** Its own API call limit in place of its plan's. */
+  /** Its own API call limit; it only lowers its plan's per-credential one. */
   callLimit: { limit: number; windowSeconds: number } | null;
   /** Copied into its tokens; never secrets. */
   metadata: Record<string, string>;

@@ -5,6 +5,12 @@
  */
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
+/** What a credential's metadata may hold (core/credential-metadata.ts has the rule), for the OpenAPI document. */
+export const METADATA_DESCRIPTION =
+  'Key/value pairs its tokens carry in keygate_metadata and upstreams receive in X-Keygate-Metadata; never for secrets. ' +
+  'At most 20 pairs; keys of lower-case letters, digits and _.- (40 at most); values of printable text, 200 characters ' +
+  'at most, without control, direction-override or zero-width characters; 2048 bytes in all as that header ' +
+  '(compact JSON, non-ASCII as \\u escapes, so one such character counts 6 bytes).';
 /** A time that may be absent (never expires, never used): for resources and request bodies alike. */
 export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 /** Names of credentials and personal tokens (core/credential-input.ts has the full rule). */
@@ -120,15 +126,19 @@ export const credentialSchema = {
     requireDpop: { type: 'boolean' },
     /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
     allowedCidrs: { type: 'array', items: { type: 'string' } },
-    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
-    /** Its API calls a window, in place of its plan's per-credential limit; null: the plan's. */
     callLimit: {
+      description:
+        "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
       type: ['object', 'null'],
       required: ['limit', 'windowSeconds'],
       properties: { limit: { type: 'integer' }, windowSeconds: { type: 'integer' } },
     },
-    /** Key/value pairs its tokens carry in `keygate_metadata`; never for secrets. */
-    metadata: { type: 'object', additionalProperties: { type: 'string' } },
+    metadata: {
+      description: METADATA_DESCRIPTION,
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    },
+    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
     tokenQuota: {
       type: ['object', 'null'],
       required: ['limit', 'period'],

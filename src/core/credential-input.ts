@@ -91,7 +91,7 @@ export function validateFlag(value: unknown, field: string): boolean {
   return value;
 }
 
-/** A credential's own API call limit: `{limit: 1 to 1e9, windowSeconds: 1 to 86400}`, or null for the plan's. */
+/** A credential's own API call limit: `{limit: 1 to 1e9, windowSeconds: 1 to 86400}`, or null for the plan's alone. */
 export function validateCallLimit(value: unknown): CallLimit | null {
   if (value === null) return null;
   const rule = value as { limit?: unknown; windowSeconds?: unknown };

@@ -33,7 +33,7 @@ export interface Credential {
   readonly allowedCidrs: readonly string[];
   /** At most this many tokens a period (as Auth0's token quotas); null: no quota. */
   readonly tokenQuota: TokenQuota | null;
-  /** Its API calls a window, in place of its plan's per-credential limit; null: the plan's. */
+  /** Its API calls a window, which only lowers its plan's per-credential limit; null: the plan's alone. */
   readonly callLimit: CallLimit | null;
   /** Key/value pairs its tokens carry in `keygate_metadata`, for upstreams to route or attribute by. */
   readonly metadata: Readonly<Record<string, string>>;

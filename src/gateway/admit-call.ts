@@ -11,7 +11,7 @@ import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
 import { readAccessToken } from './bearer-token.js';
 import type { ConcurrentCalls } from './concurrent-calls.js';
-import { takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
+import { credentialCallLimits, takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
 import {
   accessTokenInvalid,
   certificateMismatch,
@@ -137,9 +137,12 @@ export async function admitCall(
   checkVersion(route, call.accept);
   const limits =
     checks.plans.peekLimitsFor(token.accountId) ?? (await checks.plans.limitsFor(token.accountId));
-  // A credential's own call limit stands in for its plan's per-credential one.
-  const ruled = token.callLimit ? { ...limits, perCredential: token.callLimit } : limits;
-  const answerHeaders = await takeFairUsage(checks.limiter, token, ruled);
+  const answerHeaders = await takeFairUsage(
+    checks.limiter,
+    token,
+    limits.perAccount,
+    credentialCallLimits(limits.perCredential, token.callLimit),
+  );
   const { concurrent } = checks;
   if (concurrent && !concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
     throw tooManyConcurrentCalls(answerHeaders);

@@ -1,27 +1,50 @@
 import type { AdmittedToken } from '../services/access-token-verifier.js';
-import type { RateLimitDecision, RequestCounter } from '../services/rate-limiter.js';
-import type { PlanLimits } from './account-plans.js';
+import type { RateLimit, RateLimitDecision, RequestCounter } from '../services/rate-limiter.js';
 import { GatewayError } from './gateway-error.js';
 
 /**
- * Takes one request from the account's fair-usage limit (and the credential's, where its plan has
- * one) and returns the RateLimit headers for the answer (draft-ietf-httpapi-ratelimit-headers);
- * over a limit, throws a 429 that carries them too. Counters in this process's memory answer at
- * once; only shared ones (Redis) are waited for.
+ * The limits a credential's calls are counted against: its plan's per-credential limit and its own
+ * call limit, each where set. Its own limit only ever lowers the plan's: over the same window the
+ * smaller count stands alone; over different windows both are counted, so neither is exceeded.
+ */
+export function credentialCallLimits(
+  plan: RateLimit | undefined,
+  own: RateLimit | null | undefined,
+): RateLimit[] {
+  if (!plan) return own ? [own] : [];
+  if (!own) return [plan];
+  if (own.windowSeconds === plan.windowSeconds) return [own.limit < plan.limit ? own : plan];
+  return [plan, own];
+}
+
+/**
+ * Takes one request from the account's fair-usage limit and from each of the credential's
+ * (`credentialCallLimits`) and returns the RateLimit headers of the nearest to running out
+ * (draft-ietf-httpapi-ratelimit-headers); over a limit, throws a 429 that carries them too.
+ * Counters in this process's memory answer at once; only shared ones (Redis) are waited for.
  */
 export async function takeFairUsage(
   limiter: RequestCounter,
   token: Pick<AdmittedToken, 'accountId' | 'clientId'>,
-  limits: PlanLimits,
+  perAccount: RateLimit,
+  perCredential: readonly RateLimit[],
 ): Promise<Record<string, string>> {
-  let perAccount = limiter.take(`account:${token.accountId}`, limits.perAccount);
-  if (perAccount instanceof Promise) perAccount = await perAccount;
-  if (!perAccount.allowed || !limits.perCredential) return decide(perAccount, 'account');
-  let perCredential = limiter.take(`credential:${token.clientId}`, limits.perCredential);
-  if (perCredential instanceof Promise) perCredential = await perCredential;
-  return !perCredential.allowed || perCredential.remaining < perAccount.remaining
-    ? decide(perCredential, 'credential')
-    : decide(perAccount, 'account');
+  let account = limiter.take(`account:${token.accountId}`, perAccount);
+  if (account instanceof Promise) account = await account;
+  if (!account.allowed) return decide(account, 'account');
+  let nearest: RateLimitDecision = account;
+  let nearestScope: 'account' | 'credential' = 'account';
+  for (const rule of perCredential) {
+    // One counter per window, so a limit over a minute and one over an hour count apart.
+    let credential = limiter.take(`credential:${token.clientId}:${rule.windowSeconds}`, rule);
+    if (credential instanceof Promise) credential = await credential;
+    if (!credential.allowed) return decide(credential, 'credential');
+    if (credential.remaining < nearest.remaining) {
+      nearest = credential;
+      nearestScope = 'credential';
+    }
+  }
+  return decide(nearest, nearestScope);
 }
 
 function decide(decision: RateLimitDecision, scope: 'account' | 'credential'): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { asciiJson } from '../core/printable-text.js';
+import { metadataHeaderValue } from '../core/credential-metadata.js';
 import { HOP_BY_HOP, namedInConnection } from './hop-by-hop.js';
 import { isReservedHeader } from './reserved-headers.js';
 
@@ -64,7 +64,7 @@ export function identityHeaders(caller: CallerIdentity): Record<string, string> 
   };
   // The credential's metadata as compact JSON, ASCII-only: a header value takes nothing else.
   if (Object.keys(caller.metadata).length > 0) {
-    headers['x-keygate-metadata'] = asciiJson(JSON.stringify(caller.metadata));
+    headers['x-keygate-metadata'] = metadataHeaderValue(caller.metadata);
   }
   return headers;
 }

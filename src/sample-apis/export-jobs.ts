@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountDirectory } from './directory.js';
-import type { ExportStorage, StorageTarget } from './export-storage.js';
+import { type ExportStorage, StorageRefused, type StorageTarget } from './export-storage.js';
 import { contentBody } from './sample-content.js';
 import { interactionView } from './sample-data.js';
 
@@ -76,6 +76,14 @@ export class ExportRefused extends Error {
   }
 }
 
+/** What an account's exports tell the operator's log. */
+export interface ExportLog {
+  /** A job failed for a reason of its own making, not the storage's. */
+  failed(error: Error): void;
+  /** The storage did not take an object; `code` is its reason, which the caller is never told. */
+  refused(code: string): void;
+}
+
 /** A job that will not run again: VCC lets storage go once its jobs are all so. */
 function isFinished(job: ExportJob): boolean {
   return job.status === 'Completed' || job.status === 'Cancelled';
@@ -109,7 +117,7 @@ export class AccountExports {
     private readonly account: string,
     private readonly directory: AccountDirectory,
     private readonly storage: ExportStorage,
-    private readonly onError: (error: Error) => void,
+    private readonly log: ExportLog,
   ) {}
 
   /** Keeps a storage item once a zero-byte object is written to it; 400 when it cannot be. */
@@ -126,9 +134,12 @@ export class AccountExports {
         'application/octet-stream',
       );
     } catch (error) {
+      if (!(error instanceof StorageRefused)) throw error;
+      this.log.refused(error.code);
+      // The same answer whatever the store said: an absent bucket reads as one it may not write.
       throw new ExportRefused(
         400,
-        `The external storage could not be written to: ${(error as Error).message}`,
+        'The external storage could not be written to: check its bucket name and region, and that the storage credentials may write to it',
       );
     }
     const stored = { ...item, id: randomUUID(), createdAt: new Date().toISOString() };
@@ -224,7 +235,7 @@ export class AccountExports {
     if (this.#closed) return;
     const timer = setTimeout(() => {
       this.#timers.delete(job.jobId);
-      this.#queue = this.#queue.then(() => this.#run(job)).catch(this.onError);
+      this.#queue = this.#queue.then(() => this.#run(job)).catch((error) => this.log.failed(error));
     }, delayMs);
     timer.unref();
     this.#timers.set(job.jobId, timer);
@@ -293,6 +304,7 @@ export class AccountExports {
         this.#runSoon(job, RECURRING_EVERY_MS);
       }
     } catch (error) {
+      if (error instanceof StorageRefused) this.log.refused(error.code);
       if (!current()) return;
       lastRun.finishedAt = new Date().toISOString();
       lastRun.failureReason = (error as Error).message;

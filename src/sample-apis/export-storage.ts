@@ -11,14 +11,32 @@ export interface StorageTarget {
 
 /**
  * Where the Interaction Content Export sample writes: an S3-compatible endpoint through the AWS
- * SDK, or, for a first run on a laptop, a local directory standing in for S3. `put` writes for
- * `account` and rejects with an Error naming only the store's error code, never a path or a key.
+ * SDK, or, for a first run on a laptop, a local directory standing in for S3. `put` writes `key`
+ * under the account's own folder (`accountFolder`), so no account's objects land among another's,
+ * and rejects with a StorageRefused when the store does not take the object.
  */
 export interface ExportStorage {
   /** What exports are written to, for the banner and the logs. */
   readonly description: string;
   put(account: string, target: StorageTarget, key: string, body: Buffer, contentType: string): Promise<void>;
   close(): void;
+}
+
+/**
+ * A write the store did not take. Every cause reads the same to the caller: the store's own code
+ * (`NoSuchBucket`, `AccessDenied`, `EACCES`) would tell a bucket that does not exist from one that
+ * belongs to someone else, so it is kept in `code`, for the operator's log only.
+ */
+export class StorageRefused extends Error {
+  constructor(readonly code: string) {
+    super('the external storage could not be written to');
+    this.name = 'StorageRefused';
+  }
+}
+
+/** The folder an account's objects go to in any bucket: a hash of its ID, the same in every mode. */
+export function accountFolder(account: string): string {
+  return createHash('sha256').update(account).digest('hex').slice(0, 16);
 }
 
 /** Clients of the regions last used: a caller names the region, so the number kept is bounded. */
@@ -33,7 +51,9 @@ export function isBucketName(name: string): boolean {
 
 /**
  * An S3-compatible endpoint (MinIO, Ceph, s3rver, or AWS itself by its regional URL), reached with
- * path-style addressing, as such endpoints need. Credentials come from the AWS SDK's own chain
+ * path-style addressing, as such endpoints need. Every account writes with the operator's
+ * credentials, so each object's key starts with the account's folder: an account that names
+ * another's bucket writes beside that account's objects, never over them. Credentials come from the AWS SDK's own chain
  * (`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, a profile, an instance role): the sample
  * ignores a storage item's `roleArn`, which only VCC's own account could assume.
  */
@@ -70,17 +90,22 @@ export function s3Storage(endpoint: string): ExportStorage {
     return client;
   };
   return {
-    description: `the S3-compatible endpoint ${endpoint}`,
-    async put(_account, target, key, body, contentType) {
+    description: `the S3-compatible endpoint ${endpoint} (a folder per account in each bucket)`,
+    async put(account, target, key, body, contentType) {
       if (closed) throw new Error('the storage is closed');
       try {
         const { PutObjectCommand } = await sdk();
         const client = await clientFor(target.region);
         await client.send(
-          new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: body, ContentType: contentType }),
+          new PutObjectCommand({
+            Bucket: target.bucketName,
+            Key: `${accountFolder(account)}/${key}`,
+            Body: body,
+            ContentType: contentType,
+          }),
         );
       } catch (error) {
-        throw new Error(`the storage answered ${(error as Error).name}`);
+        throw new StorageRefused((error as Error).name);
       }
     },
     close() {
@@ -93,25 +118,24 @@ export function s3Storage(endpoint: string): ExportStorage {
 
 /**
  * A local directory standing in for S3, for a first run without one: each account has a folder of
- * its own (named by a hash of its ID), in which bucket `b` is the folder `b`, made on the first
- * write, and each object a file; no account reaches another's.
+ * its own (`accountFolder`), in which bucket `b` is the folder `b`, made on the first write, and
+ * each object a file; no account reaches another's.
  */
 export function directoryStorage(root: string): ExportStorage {
   const base = resolve(root);
   return {
     description: `a local directory standing in for S3, ${base} (a folder per account and bucket)`,
     async put(account, target, key, body) {
-      const owner = createHash('sha256').update(account).digest('hex').slice(0, 16);
-      const bucket = join(base, owner, target.bucketName);
+      const bucket = join(base, accountFolder(account), target.bucketName);
       const file = resolve(bucket, key);
       if (!isBucketName(target.bucketName) || !file.startsWith(bucket + sep)) {
-        throw new Error('the storage answered InvalidObjectName');
+        throw new StorageRefused('InvalidObjectName');
       }
       try {
         await mkdir(dirname(file), { recursive: true });
         await writeFile(file, body);
       } catch (error) {
-        throw new Error(`the storage answered ${(error as NodeJS.ErrnoException).code ?? 'an error'}`);
+        throw new StorageRefused((error as NodeJS.ErrnoException).code ?? 'an error');
       }
     },
     close() {},

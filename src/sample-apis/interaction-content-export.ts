@@ -108,8 +108,10 @@ function settled(value: string, field: string): void {
 function registerExports(app: FastifyInstance, storage: ExportStorage): void {
   const accounts = new PerAccount(
     (account) =>
-      new AccountExports(account, directories.of(account), storage, (error) => {
-        app.log.error({ err: error }, 'an interaction content export job failed unexpectedly');
+      new AccountExports(account, directories.of(account), storage, {
+        failed: (error) =>
+          app.log.error({ err: error }, 'an interaction content export job failed unexpectedly'),
+        refused: (code) => app.log.warn({ storageError: code }, 'the export storage refused a write'),
       }),
   );
   const exportsOf = (request: FastifyRequest) => accounts.of(accountOf(request));

@@ -57,7 +57,7 @@ export interface AdmittedToken {
   allowedCidrs: readonly string[];
   /** The credential's metadata as the token carries it (`keygate_metadata`); empty when none. */
   metadata: Readonly<Record<string, string>>;
-  /** The credential's own API call limit, in place of its plan's; null: the plan's. */
+  /** The credential's own API call limit, which only lowers its plan's; null: the plan's alone. */
   callLimit: CallLimit | null;
 }
 

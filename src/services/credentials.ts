@@ -30,7 +30,7 @@ export interface CreateCredentialInput {
   allowedCidrs?: unknown;
   /** At most `limit` tokens an hour or a day; null or absent: no quota. */
   tokenQuota?: unknown;
-  /** Its own API call limit in place of its plan's; null or absent: the plan's. */
+  /** Its own API call limit, which only lowers its plan's; null or absent: the plan's alone. */
   callLimit?: unknown;
   /** Key/value pairs copied into its tokens; never for secrets. */
   metadata?: unknown;

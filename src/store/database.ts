@@ -34,7 +34,7 @@ export interface Database {
     allowed_cidrs: string;
     /** JSON `{limit, period}` of its token quota, or null for none. */
     token_quota: string | null;
-    /** JSON `{limit, windowSeconds}` of its API call limit in place of its plan's, or null. */
+    /** JSON `{limit, windowSeconds}` of its API call limit (only ever lowering its plan's), or null. */
     call_limit: string | null;
     /** JSON object of strings copied into its tokens (`keygate_metadata`). */
     metadata: string;

@@ -57,4 +57,17 @@ describe('admin API: OpenAPI document', () => {
       expect(doc.components.schemas[ref.split('/').pop()!], ref).toBeDefined();
     }
   });
+
+  it('tells what a credential’s metadata may hold: 2048 bytes as its header', () => {
+    const credential = doc.components.schemas.Credential as {
+      properties: { metadata: { description: string } };
+    };
+    expect(credential.properties.metadata.description).toMatch(/2048 bytes in all as that header/);
+    const body = (
+      doc.paths['/admin/v1/credentials']!.post as unknown as {
+        requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+      }
+    ).requestBody.content['application/json'].schema.properties.metadata as { description: string };
+    expect(body.description).toMatch(/direction-override or zero-width/);
+  });
 });

@@ -8,7 +8,7 @@ import { withinOneSecond } from '../helpers/within-one-second.js';
 const BIN = new URL('../../bin/keygate.js', import.meta.url).pathname;
 const run = promisify(execFile);
 
-/** A credential's own API call limit, in place of its plan's, beside the account's fair-usage limit. */
+/** A credential's own API call limit, beside the account's fair-usage limit. */
 describe('per-credential API call limit', () => {
   let keygate: TestKeygate;
 
@@ -54,5 +54,68 @@ describe('per-credential API call limit', () => {
     await withinOneSecond(async () => {
       expect((await call(token)).status).toBe(200);
     });
+  });
+});
+
+/** A supervisor may set a credential's call limit, so it may only lower its plan's, never raise it. */
+describe('a credential’s call limit under its plan’s per-credential limit', () => {
+  let keygate: TestKeygate;
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({
+      forwardAuthPort: 0,
+      rateLimitPlans: {
+        standard: {
+          perAccount: { limit: 1000, windowSeconds: 60 },
+          perCredential: { limit: 3, windowSeconds: 60 },
+        },
+      },
+    });
+  });
+  afterAll(() => keygate.stop());
+
+  const path = '/agents-availability?skillNames=Sales';
+  const viaGateway = (token: string) =>
+    fetch(`${keygate.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const viaForwardAuth = (token: string) =>
+    fetch(keygate.forwardAuthUrl!, {
+      headers: { authorization: `Bearer ${token}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': path },
+    });
+
+  async function limitedTo(callLimit: { limit: number; windowSeconds: number }): Promise<string> {
+    const credential = await keygate.createCredential(['agents-availability:read']);
+    await keygate.credentials.update(credential.id, { callLimit });
+    return issueToken(keygate, credential, 'agents-availability:read');
+  }
+
+  it.each([
+    ['the gateway', viaGateway],
+    ['forward-auth', viaForwardAuth],
+  ])('%s: a higher own limit over the same window leaves the plan’s 3', async (_, call) => {
+    const token = await limitedTo({ limit: 1_000_000_000, windowSeconds: 60 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(token)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('a higher own limit over another window leaves the plan’s 3 too', async () => {
+    const token = await limitedTo({ limit: 1_000_000_000, windowSeconds: 3600 });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await viaGateway(token));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+    expect(answers[0]!.headers.get('ratelimit-limit')).toBe('3');
+    expect(await answers[3]!.json()).toMatchObject({
+      error_description: expect.stringContaining('limit of this credential'),
+    });
+  });
+
+  it('a lower own limit stands, over the same window or a longer one', async () => {
+    for (const windowSeconds of [60, 3600]) {
+      const token = await limitedTo({ limit: 2, windowSeconds });
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await viaGateway(token));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+      expect(answers[0]!.headers.get('ratelimit-limit')).toBe('2');
+    }
   });
 });

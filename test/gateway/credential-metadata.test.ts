@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminClient, logIn } from '../helpers/admin.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
@@ -8,12 +9,14 @@ import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
 describe('credential metadata in tokens', () => {
   let keygate: TestKeygate;
   let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let admin: AdminClient;
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     keygate = await startTestKeygate({
       apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
     });
+    admin = await logIn(keygate);
   });
   afterAll(async () => {
     await keygate.stop();
@@ -52,5 +55,76 @@ describe('credential metadata in tokens', () => {
   ])('refuses %j with validation_failed', async (metadata, message) => {
     const client = await keygate.createCredential(['admin:read'], 'Bad');
     await expect(keygate.credentials.update(client.id, { metadata })).rejects.toThrow(message);
+  });
+
+  /** Nine values of 200 Cyrillic letters: 1.9 K characters of JSON, 11 KB as the header. */
+  const cyrillic = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'ж'.repeat(200)]));
+
+  it('measures the 2 KB in bytes of X-Keygate-Metadata, as the admin API refuses it', async () => {
+    const answer = await admin.call('POST', '/credentials', {
+      name: 'Wide',
+      scopes: ['admin:read'],
+      metadata: cyrillic,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      code: 'validation_failed',
+      field: 'metadata',
+      message: expect.stringContaining('at most 2048 bytes in all as the X-Keygate-Metadata header'),
+    });
+    const created = await admin.call<{ credential: { id: string } }>('POST', '/credentials', {
+      name: 'Narrow',
+      scopes: ['admin:read'],
+    });
+    const patched = await admin.call('PATCH', `/credentials/${created.body.credential.id}`, {
+      metadata: cyrillic,
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body).toMatchObject({ code: 'validation_failed', field: 'metadata' });
+  });
+
+  it('takes metadata up to 2048 bytes as the header, and the upstream gets exactly that many', async () => {
+    // 337 letters of six bytes each escaped, four ASCII ones and 22 of JSON: 2048 bytes.
+    const metadata = { a: 'ж'.repeat(167), b: 'ж'.repeat(167), c: 'жжжabcd' };
+    const created = await admin.call<{ credential: { clientId: string }; clientSecret: string }>(
+      'POST',
+      '/credentials',
+      { name: 'Full', scopes: ['admin:read'], metadata },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const token = await issueToken(
+      keygate,
+      { clientId: created.body.credential.clientId, clientSecret: created.body.clientSecret },
+      'admin:read',
+    );
+    expect(
+      (await fetch(`${keygate.gatewayUrl}/orders`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    const header = String(upstream.seen.at(-1)!.headers['x-keygate-metadata']);
+    expect(Buffer.byteLength(header)).toBe(2048);
+    expect(JSON.parse(header)).toEqual(metadata);
+    const over = await admin.call('POST', '/credentials', {
+      name: 'Over',
+      scopes: ['admin:read'],
+      metadata: { ...metadata, c: 'жжжabcde' },
+    });
+    expect(over.status).toBe(400);
+  });
+
+  it.each([
+    ['a right-to-left override (U+202E)', 'invoice\u202etxt.exe'],
+    ['a zero-width space (U+200B)', 'pay\u200bments'],
+  ])('refuses a value with %s, as credential names do', async (_what, value) => {
+    const answer = await admin.call('POST', '/credentials', {
+      name: 'Hidden',
+      scopes: ['admin:read'],
+      metadata: { team: value },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      code: 'validation_failed',
+      field: 'metadata',
+      message: expect.stringContaining('direction-override or zero-width'),
+    });
   });
 });

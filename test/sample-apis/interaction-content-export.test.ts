@@ -9,11 +9,14 @@ import { issueToken } from '../helpers/tokens.js';
 const HOUR = 3_600_000;
 const BASE = '/interaction-content-export';
 const iso = (at: number) => new Date(at).toISOString();
-const storageBody = (bucketName: string) => ({
+const storageBody = (bucketName: string, region = 'us-east-1') => ({
   name: 'Archive',
   storageProvider: 'AWS_S3',
-  credentials: { roleArn: 'arn:aws:iam::123456789012:role/vcc-export', region: 'us-east-1', bucketName },
+  credentials: { roleArn: 'arn:aws:iam::123456789012:role/vcc-export', region, bucketName },
 });
+/** An account's folder in a bucket: 16 hex digits, then the object's own key. */
+const FOLDER = /^([0-9a-f]{16})\//;
+const folderOf = (key: string) => FOLDER.exec(key)?.[1];
 
 /** Interaction Content Export through the gateway, writing to a real S3-compatible server. */
 describe('the Interaction Content Export sample', () => {
@@ -43,7 +46,7 @@ describe('the Interaction Content Export sample', () => {
   };
 
   beforeAll(async () => {
-    s3 = await startS3(['exports', 'other-exports', 'stopped-exports']);
+    s3 = await startS3(['exports', 'other-exports', 'stopped-exports', 'shared-exports']);
     // Keygate's S3 client takes its credentials from the AWS SDK's chain, as in production.
     process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
@@ -57,19 +60,49 @@ describe('the Interaction Content Export sample', () => {
     process.env = environment;
   });
 
-  it('creates a storage item after writing a zero-byte object to its bucket', async () => {
+  /** A token of a second account, made in the same store. */
+  const otherAccountToken = async (name: string) => {
+    const other = await keygate.store.accounts.create({ name, region: keygate.config.region });
+    const made = await keygate.credentials.create({
+      accountId: other.id,
+      name: `${name} archiver`,
+      scopes: ['interaction-content:read'],
+    });
+    return issueToken(
+      keygate,
+      { clientId: made.credential.clientId, clientSecret: made.clientSecret! },
+      'interaction-content:read',
+    );
+  };
+
+  it('creates a storage item after writing a zero-byte object to its bucket, in the account’s folder', async () => {
     const created = await call('POST', '/external-storage', storageBody('exports'));
     expect(created.status).toBe(200);
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.body.jobId).toBe(created.body.id);
-    expect(await s3.keys('exports')).toContain('interaction-content-export-check');
-    expect((await s3.read('exports', 'interaction-content-export-check')).length).toBe(0);
+    const check = (await s3.keys('exports')).find((k) => k.endsWith('/interaction-content-export-check'));
+    expect(check).toMatch(/^[0-9a-f]{16}\/interaction-content-export-check$/);
+    expect((await s3.read('exports', check!)).length).toBe(0);
   });
 
-  it('answers 400 when the bucket cannot be written, and keeps no item', async () => {
-    const refused = await call('POST', '/interactions/external-storage', storageBody('no-such-bucket'));
-    expect(refused.status).toBe(400);
-    expect(refused.body.message).toMatch(/could not be written to: .*NoSuchBucket/);
+  it('answers an absent bucket as it answers one it may not write: 400, the same words', async () => {
+    const absent = await call('POST', '/interactions/external-storage', storageBody('no-such-bucket'));
+    // The bucket exists, but the access key the storage is written with is one s3rver does not
+    // know, as for a bucket of someone else's. The SDK reads it when a region is first written to.
+    process.env.AWS_ACCESS_KEY_ID = 'NOT-S3RVER';
+    let forbidden: Awaited<ReturnType<typeof call>>;
+    try {
+      forbidden = await call('POST', '/external-storage', storageBody('exports', 'eu-west-3'));
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+    }
+    expect(absent.status).toBe(400);
+    expect(absent.body.message).toMatch(/^The external storage could not be written to/);
+    expect(absent.body.message).not.toMatch(/NoSuchBucket/);
+    expect({ status: forbidden.status, body: forbidden.body }).toEqual({
+      status: absent.status,
+      body: absent.body,
+    });
     const bad = await call('POST', '/external-storage', {
       ...storageBody('exports'),
       storageProvider: 'GCS',
@@ -95,7 +128,7 @@ describe('the Interaction Content Export sample', () => {
     });
     expect(done.lastRun.exportedItems).toBeGreaterThan(0);
 
-    const keys = (await s3.keys('exports')).filter((k) => k.startsWith('interaction-content/'));
+    const keys = (await s3.keys('exports')).filter((k) => /^[0-9a-f]{16}\/interaction-content\//.test(k));
     const recordings = keys.filter((k) => k.endsWith('/callRecording.wav'));
     expect(recordings.length).toBe(done.lastRun.exportedItems);
     expect(keys.some((k) => k.includes('transcript'))).toBe(false);
@@ -105,7 +138,7 @@ describe('the Interaction Content Export sample', () => {
       (await s3.read('exports', first.replace('.wav', '.metadata.json'))).toString(),
     );
     expect(metadata).toMatchObject({
-      guid: first.split('/')[2],
+      guid: first.split('/')[3],
       direction: expect.stringMatching(/^(inbound|outbound)$/),
       content: [{ contentKey: 'callRecording', contentType: 'audio/wav' }],
     });
@@ -228,6 +261,39 @@ describe('the Interaction Content Export sample', () => {
     expect(refused.headers.get('www-authenticate')).toContain('scope="interaction-content:read"');
   });
 
+  it('puts each account’s exports in a folder of its own, even in a bucket both name', async () => {
+    const exportTo = async (bearer: string) => {
+      const storage = await call('POST', '/external-storage', storageBody('shared-exports'), bearer);
+      expect(storage.status).toBe(200);
+      const scheduled = await call(
+        'POST',
+        '/interactions/jobs/schedule-batch-export',
+        {
+          startDate: iso(Date.now() - 3 * 24 * HOUR),
+          endDate: iso(Date.now() - 2 * 24 * HOUR),
+          filters: { contentTypes: ['transcript'], initialDirection: [] },
+          externalStorageId: storage.body.id,
+        },
+        bearer,
+      );
+      await expect
+        .poll(async () => (await job(scheduled.body.jobId, bearer)).status, { timeout: 10_000 })
+        .toBe('Completed');
+    };
+    await exportTo(token);
+    const mine = await s3.keys('shared-exports');
+    await exportTo(await otherAccountToken('Neighbour'));
+    const all = await s3.keys('shared-exports');
+    // Every object sits in an account's folder; the other account's went beside mine, not among them.
+    expect(all.every((key) => folderOf(key) !== undefined)).toBe(true);
+    const folders = new Set(all.map(folderOf));
+    expect(folders.size).toBe(2);
+    const myFolder = folderOf(mine[0]!);
+    expect(new Set(mine.map(folderOf))).toEqual(new Set([myFolder]));
+    expect(all.filter((key) => folderOf(key) === myFolder)).toEqual(mine);
+    for (const folder of folders) expect(all).toContain(`${folder}/interaction-content-export-check`);
+  });
+
   it('keeps each tenant’s storage and jobs to itself', async () => {
     const mine = await call('POST', '/interactions/jobs/schedule-batch-export', {
       startDate: iso(Date.now() - 48 * HOUR),
@@ -235,17 +301,7 @@ describe('the Interaction Content Export sample', () => {
       filters: { contentTypes: [], initialDirection: [] },
       externalStorageId: (await call('POST', '/external-storage', storageBody('exports'))).body.id,
     });
-    const other = await keygate.store.accounts.create({ name: 'Other', region: keygate.config.region });
-    const made = await keygate.credentials.create({
-      accountId: other.id,
-      name: 'Other archiver',
-      scopes: ['interaction-content:read'],
-    });
-    const theirs = await issueToken(
-      keygate,
-      { clientId: made.credential.clientId, clientSecret: made.clientSecret! },
-      'interaction-content:read',
-    );
+    const theirs = await otherAccountToken('Other');
     expect((await call('GET', '/interactions/jobs', undefined, theirs)).body.jobs).toEqual([]);
     expect((await call('GET', `/interactions/jobs/${mine.body.jobId}`, undefined, theirs)).status).toBe(404);
     expect(

@@ -114,7 +114,7 @@ export function PoliciesSection({ credential, onSaved }: PoliciesSectionProps) {
             ['86400', 'day'],
           ]}
           error={errors.fields.callLimit}
-          hint="Empty: the account plan's limit."
+          hint="It can only lower the account plan's limit. Empty: the plan's."
         />
         <div className="field">
           <label htmlFor={`${id}-metadata`}>Metadata (key=value, one a line)</label>

@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson, credentialsJson } from '../present.js';
-import { errorResponses, idParams, nameField, nullableDateTime, oneCredentialResponse } from '../schemas.js';
+import {
+  errorResponses,
+  idParams,
+  METADATA_DESCRIPTION,
+  nameField,
+  nullableDateTime,
+  oneCredentialResponse,
+} from '../schemas.js';
 
 const name = nameField;
 const scopes = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
@@ -16,13 +23,16 @@ export const publicKey = {
 } as const;
 const publicKeys = { type: 'array', minItems: 1, maxItems: 10, items: publicKey } as const;
 const allowedCidrs = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 50 } } as const;
-/** Checked in full by the service (keys, lengths, 2 KB); bounded here so no body is huge. */
+/** Checked in full by the service (keys, lengths, 2048 bytes as the header); bounded here so no body is huge. */
 const metadata = {
+  description: METADATA_DESCRIPTION,
   type: 'object',
   maxProperties: 20,
   additionalProperties: { type: 'string', maxLength: 200 },
 } as const;
 const callLimit = {
+  description:
+    "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
   type: ['object', 'null'],
   additionalProperties: false,
   required: ['limit', 'windowSeconds'],

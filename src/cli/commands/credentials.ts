@@ -33,7 +33,7 @@ export function registerCredentialCommands(program: Command): void {
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day: 100/hour, 1000/day')
     .option(
       '--call-limit <n/window>',
-      'its own API call limit: 600/minute, 10000/hour (the plan’s when none)',
+      'its own API call limit, only lowering the plan’s: 600/minute, 10000/hour',
     )
     .option(
       '--metadata <key=value>',
@@ -172,7 +172,7 @@ export function registerCredentialCommands(program: Command): void {
     .option('--token-quota <n/period>', 'at most n tokens an hour or a day (100/hour, 1000/day), or "none"')
     .option(
       '--call-limit <n/window>',
-      'its own API call limit (600/minute, 10000/hour), or "none" for the plan’s',
+      'its own API call limit, only lowering the plan’s (600/minute), or "none" for the plan’s',
     )
     .option(
       '--metadata <key=value>',

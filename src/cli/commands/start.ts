@@ -29,6 +29,8 @@ interface Banner {
   bootstrap: BootstrapResult | undefined;
   masterKeyOrigin: string | undefined;
   workers: number;
+  /** Each worker counts quotas and fair-usage limits alone (`--per-worker-limits`, no Redis). */
+  perWorkerLimits: boolean;
 }
 
 function printBanner(b: Banner): void {
@@ -68,6 +70,12 @@ function printBanner(b: Banner): void {
       : []),
     '',
   ];
+  if (b.perWorkerLimits) {
+    lines.push(
+      `Limits are per worker: without Redis each of the ${b.workers} workers counts token quotas and fair-usage`,
+      `  limits alone, so every limit allows ${b.workers} times as many; set KEYGATE_REDIS_URL to share them.`,
+    );
+  }
   if (b.adminUrl) {
     lines.push(
       `Create API credentials in the portal (${b.adminUrl}/portal/ → API Credentials → Create New), or:`,
@@ -112,8 +120,22 @@ function closeOnSignals(close: () => Promise<void>, log: (message: string) => vo
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/**
+ * Workers count token quotas and fair-usage limits in their own memory unless Redis is shared, so
+ * N workers would quietly allow N times every limit: that takes the operator's explicit consent.
+ */
+function checkSharedCounters(config: Config, workers: number, consented: boolean): void {
+  if (config.redisUrl !== undefined || consented) return;
+  throw new UsageError(
+    `--workers ${workers} without Redis would let each worker count token quotas and fair-usage limits ` +
+      `alone, so every limit would allow ${workers} times as many. Set KEYGATE_REDIS_URL (redisUrl) so the ` +
+      `workers share the counts, run one worker, or pass --per-worker-limits to accept limits ${workers} ` +
+      'times as high',
+  );
+}
+
 /** The primary of `--workers N`: prepares the store once, then keeps N workers running. */
-async function runPrimary(config: Config, workers: number): Promise<void> {
+async function runPrimary(config: Config, workers: number, perWorkerLimits: boolean): Promise<void> {
   // A gateway-only primary reads no master key, and only migrates.
   const master = needsMasterKey(config.roles) ? loadMasterKey(config) : undefined;
   const store = openStore(config);
@@ -161,6 +183,7 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
     bootstrap: bootstrapResult,
     masterKeyOrigin: master?.origin,
     workers,
+    perWorkerLimits,
   });
   closeOnSignals(
     async () => {
@@ -183,7 +206,11 @@ export function registerStartCommand(program: Command): void {
       'run Keygate for one region on the configured store (every role unless `roles` says otherwise)',
     )
     .option('--workers <n>', 'processes sharing the ports (Node cluster); default 1', (v) => Number(v))
-    .action(async (options: { workers?: number }) => {
+    .option(
+      '--per-worker-limits',
+      'with --workers and no Redis: let each worker count quotas and fair-usage limits alone (N times as high)',
+    )
+    .action(async (options: { workers?: number; perWorkerLimits?: boolean }) => {
       const workers = options.workers ?? 1;
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
         throw new UsageError('--workers must be 1–64');
@@ -199,12 +226,13 @@ export function registerStartCommand(program: Command): void {
             '--workers needs fixed ports (port, gatewayPort, samplesPort and adminPort other than 0)',
           );
         }
-        return runPrimary(config, workers);
+        checkSharedCounters(config, workers, options.perWorkerLimits === true);
+        return runPrimary(config, workers, config.redisUrl === undefined);
       }
       if (isKeygateClusterWorker()) reportToClusterPrimary();
       const keygate: RunningKeygate = await startKeygate(config);
       if (cluster.isPrimary) {
-        printBanner({ ...keygate, config, bootstrap: keygate.bootstrap, workers: 1 });
+        printBanner({ ...keygate, config, bootstrap: keygate.bootstrap, workers: 1, perWorkerLimits: false });
       }
       closeOnSignals(keygate.close, (message) => keygate.logger.info(message));
     });
