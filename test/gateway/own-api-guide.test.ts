@@ -1,0 +1,150 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/keygate.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONFIG = 'examples/orders-api/keygate.config.json';
+
+/** The commands of the README's "Protect your own API", continuation lines joined, comments dropped. */
+function guideCommands(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Protect your own API'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md: "Protect your own API" has no sh block');
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/**
+ * The README's guide to protecting one's own API, run as written: the example upstream, Keygate
+ * with the example configuration, the CLI, and curl. Only the ports are changed, to free ones, and
+ * the placeholders filled in with what the earlier steps printed.
+ */
+describe('README: protect your own API', () => {
+  const commands = guideCommands();
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-guide-'));
+  const running: ChildProcess[] = [];
+  let env: NodeJS.ProcessEnv;
+  let ports: { upstream: number; keygate: number; gateway: number };
+  const filled: Record<string, string> = {};
+
+  /** A command of the guide with its ports moved and its placeholders filled. */
+  const asRun = (command: string) => {
+    let text = command
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.keygate}`)
+      .replaceAll('127.0.0.1:8081', `127.0.0.1:${ports.gateway}`)
+      .replaceAll(`KEYGATE_CONFIG=${CONFIG}`, `KEYGATE_CONFIG=${join(dir, 'keygate.config.json')}`)
+      .replaceAll('npx keygate', `${process.execPath} bin/keygate.js`)
+      .replace(/(^| )npm start$/, `$1${process.execPath} bin/keygate.js start`);
+    for (const [placeholder, value] of Object.entries(filled)) text = text.replaceAll(placeholder, value);
+    return text;
+  };
+  const run = (command: string) =>
+    new Promise<string>((resolve, reject) => {
+      execFile('bash', ['-c', asRun(command)], { cwd: ROOT, env }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${command}: ${stderr || error.message}`)) : resolve(stdout),
+      );
+    });
+  /** A command the guide runs in the background (`&`), in a process group of its own, until `ready`. */
+  const start = async (command: string, ready: () => Promise<boolean>) => {
+    const child = spawn('bash', ['-c', asRun(command.replace(/\s*&$/, ''))], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    running.push(child);
+    await waitFor(ready).catch((error: Error) => {
+      throw new Error(`${command}: ${error.message}\n${stderr}`);
+    });
+  };
+
+  beforeAll(async () => {
+    ports = { upstream: await freePort(), keygate: await freePort(), gateway: await freePort() };
+    // The example configuration as written, with its upstream moved to the free port.
+    const example = readFileSync(join(ROOT, CONFIG), 'utf8');
+    expect(example).toContain('http://127.0.0.1:9100');
+    writeFileSync(
+      join(dir, 'keygate.config.json'),
+      example.replace('127.0.0.1:9100', `127.0.0.1:${ports.upstream}`),
+    );
+    env = {
+      PATH: process.env.PATH,
+      PORT: String(ports.upstream),
+      KEYGATE_DATA_DIR: join(dir, 'data'),
+      KEYGATE_PORT: String(ports.keygate),
+      KEYGATE_GATEWAY_PORT: String(ports.gateway),
+      KEYGATE_SAMPLES_PORT: '0',
+      KEYGATE_METRICS_PORT: '0',
+      KEYGATE_LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(() => {
+    for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has the steps the test follows', () => {
+    expect(commands.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'node examples/orders-api/upstream.mjs &',
+      `KEYGATE_CONFIG=${CONFIG} npm start`,
+      `KEYGATE_CONFIG=${CONFIG} npx keygate`,
+      `KEYGATE_CONFIG=${CONFIG} npx keygate`,
+      'curl -s -u',
+      'curl -s http://127.0.0.1:8081/orders',
+      'curl -s -X',
+    ]);
+  });
+
+  it('runs: the API answers a token with the new scope, and refuses the other', async () => {
+    const [upstream, keygate, scopes, create, token, call, write] = commands as [string, ...string[]];
+    await start(upstream, async () => (await fetch(`http://127.0.0.1:${ports.upstream}/`)).ok);
+    await start(keygate!, async () => (await fetch(`http://127.0.0.1:${ports.keygate}/readyz`)).ok);
+
+    expect(await run(scopes!)).toMatch(/orders:read\s+Orders\s+admin supervisor\s+available\s+Read orders/);
+    const created = JSON.parse(await run(create!)) as {
+      client_id: string;
+      client_secret: string;
+      scopes: string[];
+    };
+    expect(created.scopes).toEqual(['orders:read']);
+    filled.CLIENT_ID = created.client_id;
+    filled.CLIENT_SECRET = created.client_secret;
+
+    const issued = JSON.parse(await run(token!)) as { access_token: string; scope: string };
+    expect(issued.scope).toBe('orders:read');
+    env.TOKEN = issued.access_token;
+
+    const answer = JSON.parse(await run(call!)) as { caller: Record<string, string> };
+    expect(answer.caller).toEqual({
+      account: expect.any(String),
+      client: created.client_id,
+      scopes: 'orders:read',
+    });
+    expect(JSON.parse(await run(write!))).toMatchObject({ error: 'insufficient_scope' });
+  });
+});
+
+async function waitFor(ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if (await ready()) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('did not become ready within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
