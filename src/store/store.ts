@@ -228,6 +228,8 @@ export interface CredentialRepository {
 export interface UsedProofLog {
   /** Records the ID and returns true, or returns false when it was used before. */
   use(owner: string, jti: string, expiresAt: string): Promise<boolean>;
+  /** Whether the ID is recorded for `owner`, read without writing. */
+  isUsed(owner: string, jti: string): Promise<boolean>;
   pruneExpired(at: Date): Promise<void>;
 }
 

@@ -321,6 +321,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         store.usedProofs.use('keyed', 'jti-2', later),
       ]);
       expect([a, b].sort()).toEqual([false, true]);
+      expect(await store.usedProofs.isUsed('keyed', 'jti-2')).toBe(true);
+      expect(await store.usedProofs.isUsed('keyed', 'jti-3')).toBe(false);
+      expect(await store.usedProofs.isUsed('other', 'jti-2')).toBe(false);
       await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000));
       expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
     });

@@ -13,6 +13,15 @@ export function usedProofLog(db: Kysely<Database>): UsedProofLog {
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
+    async isUsed(owner, jti) {
+      const row = await db
+        .selectFrom('used_proofs')
+        .select('jti')
+        .where('owner', '=', owner)
+        .where('jti', '=', jti)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
     async pruneExpired(at) {
       await db.deleteFrom('used_proofs').where('expires_at', '<=', at.toISOString()).execute();
     },
