@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
+import { hasControlCharacters } from '../core/printable-text.js';
 import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import type { UsedProofLog } from '../store/store.js';
 import { clientKey } from './client-keys.js';
@@ -82,6 +83,8 @@ export async function checkDpopProof(
   const now = (expected.nowMs ?? Date.now()) / 1000;
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return { ok: false, why: 'no jti' };
+  // Refused before any store sees it: PostgreSQL cannot hold a NUL in text.
+  if (hasControlCharacters(jti)) return { ok: false, why: 'the jti holds a control character' };
   if (htm !== expected.method) return { ok: false, why: "htm is not this request's method" };
   if (typeof htu !== 'string' || withoutQuery(htu) !== withoutQuery(expected.url)) {
     return { ok: false, why: "htu is not this request's URL" };

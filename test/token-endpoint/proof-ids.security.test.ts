@@ -134,6 +134,49 @@ describe.each(stores)('proof IDs at the token endpoint ($name)', (store) => {
     // The same assertion with a new proof: it was not spent on the refusal.
     expect((await ask(second, await proof(key, 'POST', tokenUrl()))).status).toBe(200);
   });
+
+  it('refuses a NUL in a DPoP proof’s jti with 400 invalid_dpop_proof, before the store, and stays ready', async () => {
+    const key = await dpopKey();
+    const nul = await proof(key, 'POST', tokenUrl(), { claims: { jti: `a\u0000b-${randomUUID()}` } });
+    for (const who of [client, { clientId: unknownClientId(), clientSecret: 'kgs_wrong' }]) {
+      const answer = await withProof(who, nul, '127.0.0.3');
+      expect(answer.status, answer.text).toBe(400);
+      expect(answer.body).toMatchObject({ error: 'invalid_dpop_proof' });
+      expect(String(answer.body?.error_description)).toMatch(/control character/);
+    }
+    expect(await (await fetch(`${keygate.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('refuses a NUL in a client assertion’s jti as a failed authentication (401 invalid_client)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const accountId = (await keygate.store.accounts.list())[0]!.id;
+    const { credential } = await keygate.credentials.createWithKeys({
+      accountId,
+      name: 'Signed with NUL',
+      scopes: [SCOPE],
+      publicKeys: [await exportJWK(publicKey)],
+    });
+    const signed = await new SignJWT({
+      jti: `a\u0000b-${randomUUID()}`,
+      iss: credential.clientId,
+      sub: credential.clientId,
+      aud: tokenUrl(),
+    })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(privateKey as SigningKey);
+    const answer = await postForm(tokenUrl(), {
+      grant_type: 'client_credentials',
+      scope: SCOPE,
+      client_id: credential.clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: signed,
+    });
+    expect(answer.status, answer.text).toBe(401);
+    expect(answer.body).toMatchObject({ error: 'invalid_client' });
+    expect(await (await fetch(`${keygate.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
 });
 
 describe('proof IDs at the token endpoint, with server nonces', () => {
