@@ -256,9 +256,22 @@ export interface SigningKeyRepository {
   }): Promise<void>;
 }
 
+/** How many revocations one client may hold, and what is audited when it goes past. */
+export interface RevocationBound {
+  /** Revocations of the client whose tokens have not expired, at most. */
+  maxLivePerClient: number;
+  /** The audit entry of the credential-wide revocation that takes their place. */
+  audit: Audit;
+}
+
 export interface RevokedTokenRepository {
-  /** Idempotent. */
-  add(token: Omit<RevokedToken, 'revokedAt'>): Promise<void>;
+  /**
+   * Revokes one token; idempotent. With a `bound`, a client already holding `maxLivePerClient`
+   * live revocations has every token revoked instead, in one transaction: the credential's
+   * `tokensRevokedAt` becomes now (with `bound.audit`) and its revocations, covered by it, are
+   * dropped, so the table holds at most that many per client.
+   */
+  add(token: Omit<RevokedToken, 'revokedAt'>, bound?: RevocationBound): Promise<'revoked' | 'all_revoked'>;
   isRevoked(jti: string): Promise<boolean>;
   /** Revocations whose tokens have not yet expired (for caches). */
   listActive(now: Date): Promise<RevokedToken[]>;

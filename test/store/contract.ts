@@ -162,6 +162,62 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.revokedTokens.isRevoked('old')).toBe(false);
     });
 
+    it('past a client’s bound of live revocations, revokes all its tokens instead and drops them', async () => {
+      const { credential } = await store.credentials.create(newCredential('bounded'));
+      const live = '2099-01-01T00:00:00.000Z';
+      const audit = {
+        accountId,
+        actorUserId: null,
+        actorEmail: 'client bounded',
+        action: 'credential.tokens_revoked' as const,
+        targetType: 'credential' as const,
+        targetId: credential.id,
+        targetName: credential.name,
+        ip: '127.0.0.1',
+        details: { reason: 'revocation_limit' },
+      };
+      const bound = { maxLivePerClient: 2, audit };
+      const add = (jti: string, expiresAt = live) =>
+        store.revokedTokens.add({ jti, clientId: 'bounded', expiresAt }, bound);
+      // An expired revocation does not count against the bound.
+      expect(await add('expired', '2000-01-01T00:00:00.000Z')).toBe('revoked');
+      expect(await add('r1')).toBe('revoked');
+      expect(await add('r2')).toBe('revoked');
+      // Revoking one already revoked changes nothing.
+      expect(await add('r2')).toBe('revoked');
+      const seq = await store.changes.latestSeq();
+      expect(await add('r3')).toBe('all_revoked');
+      expect(await store.revokedTokens.isRevoked('r1')).toBe(false);
+      expect(await store.revokedTokens.isRevoked('r3')).toBe(false);
+      const updated = await store.credentials.findByClientId('bounded');
+      expect(updated?.tokensRevokedAt).not.toBeNull();
+      expect(await store.changes.since(seq)).toEqual([
+        expect.objectContaining({ topic: 'credential.updated', ref: 'bounded' }),
+      ]);
+      expect((await store.audit.list(accountId, { limit: 10 }))[0]).toMatchObject({
+        action: 'credential.tokens_revoked',
+        targetId: credential.id,
+      });
+      // The client starts again from none; another client was never counted with it.
+      expect(await add('r4')).toBe('revoked');
+      expect(await store.revokedTokens.add({ jti: 'o1', clientId: 'other', expiresAt: live }, bound)).toBe(
+        'revoked',
+      );
+    });
+
+    it('keeps two racing revocations of one client within its bound', async () => {
+      await store.credentials.create(newCredential('racing'));
+      const bound = { maxLivePerClient: 1, audit: undefined };
+      const live = '2099-01-01T00:00:00.000Z';
+      const outcomes = await Promise.all(
+        ['a', 'b'].map((jti) => store.revokedTokens.add({ jti, clientId: 'racing', expiresAt: live }, bound)),
+      );
+      expect(outcomes.sort()).toEqual(['all_revoked', 'revoked']);
+      expect(
+        (await store.revokedTokens.listActive(new Date())).filter((r) => r.clientId === 'racing'),
+      ).toHaveLength(0);
+    });
+
     it('adds usage batches up per credential, day and scope', async () => {
       const created = await store.credentials.create(newCredential('u'));
       const { credential } = created;
