@@ -230,7 +230,8 @@ export interface UsedProofLog {
   use(owner: string, jti: string, expiresAt: string): Promise<boolean>;
   /** Whether the ID is recorded for `owner`, read without writing. */
   isUsed(owner: string, jti: string): Promise<boolean>;
-  pruneExpired(at: Date): Promise<void>;
+  /** Drops at most `limit` IDs expired at `at`; returns how many. */
+  pruneExpired(at: Date, limit: number): Promise<number>;
 }
 
 /** Keys that every instance shares, made by the first one that asks (shared_keys). */
@@ -275,7 +276,8 @@ export interface RevokedTokenRepository {
   isRevoked(jti: string): Promise<boolean>;
   /** Revocations whose tokens have not yet expired (for caches). */
   listActive(now: Date): Promise<RevokedToken[]>;
-  pruneExpired(now: Date): Promise<number>;
+  /** Drops at most `limit` revocations whose tokens expired by `now`; returns how many. */
+  pruneExpired(now: Date, limit: number): Promise<number>;
 }
 
 export interface Change {
@@ -296,6 +298,8 @@ export type ChangeTopic =
 export interface ChangeLog {
   latestSeq(): Promise<number>;
   since(seq: number, limit?: number): Promise<Change[]>;
+  /** Drops at most `limit` of the oldest entries appended before `at`, never the newest one; returns how many. */
+  pruneBefore(at: Date, limit: number): Promise<number>;
 }
 
 export interface UsageBatch {

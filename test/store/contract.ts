@@ -158,8 +158,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.changes.since(seq)).filter((c) => c.ref === 'j1')).toHaveLength(1);
       expect(await store.revokedTokens.isRevoked('j1')).toBe(true);
       expect((await store.revokedTokens.listActive(new Date())).map((r) => r.jti)).toEqual(['j1']);
-      expect(await store.revokedTokens.pruneExpired(new Date())).toBe(1);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 100)).toBe(1);
       expect(await store.revokedTokens.isRevoked('old')).toBe(false);
+    });
+
+    it('prunes expired revocations at most `limit` at a time', async () => {
+      for (let i = 0; i < 5; i++) {
+        await store.revokedTokens.add({ jti: `x${i}`, clientId: 'c', expiresAt: '2000-01-01T00:00:00.000Z' });
+      }
+      await store.revokedTokens.add({ jti: 'live', clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(3);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(2);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(0);
+      expect(await store.revokedTokens.isRevoked('live')).toBe(true);
     });
 
     it('past a client’s bound of live revocations, revokes all its tokens instead and drops them', async () => {
@@ -216,6 +227,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(
         (await store.revokedTokens.listActive(new Date())).filter((r) => r.clientId === 'racing'),
       ).toHaveLength(0);
+    });
+
+    it('prunes change-log entries older than a moment, oldest first, never the newest', async () => {
+      const first = await store.changes.latestSeq();
+      for (let i = 0; i < 4; i++)
+        await store.revokedTokens.add({ jti: `c${i}`, clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      const newest = await store.changes.latestSeq();
+      const future = new Date(Date.now() + 60_000);
+      expect(await store.changes.pruneBefore(new Date(0), 100)).toBe(0);
+      const held = (await store.changes.since(0)).length;
+      expect(await store.changes.pruneBefore(future, 2)).toBe(2);
+      expect(await store.changes.pruneBefore(future, 100)).toBe(held - 3);
+      expect((await store.changes.since(0)).map((c) => c.seq)).toEqual([newest]);
+      // Numbering goes on after the newest: a feed at `newest` sees the next change.
+      await store.revokedTokens.add({ jti: 'after', clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect((await store.changes.since(newest)).map((c) => c.ref)).toEqual(['after']);
+      expect(first).toBeLessThan(newest);
     });
 
     it('adds usage batches up per credential, day and scope', async () => {
@@ -380,7 +408,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.usedProofs.isUsed('keyed', 'jti-2')).toBe(true);
       expect(await store.usedProofs.isUsed('keyed', 'jti-3')).toBe(false);
       expect(await store.usedProofs.isUsed('other', 'jti-2')).toBe(false);
-      await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000));
+      // Bounded work per call: at most `limit` rows go each time.
+      expect(await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000), 2)).toBe(2);
+      expect(await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000), 2)).toBe(1);
+      expect(await store.usedProofs.isUsed('keyed', 'jti-2')).toBe(false);
       expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
     });
 

@@ -12,6 +12,7 @@ import { credentialPolicies } from './0009-credential-policies.js';
 import { sharedKeys } from './0010-shared-keys.js';
 import { keyLastUse } from './0011-key-last-use.js';
 import { revokedTokensByClient } from './0012-revoked-tokens-by-client.js';
+import { changesByAge } from './0013-changes-by-age.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0010-shared-keys': sharedKeys,
     '0011-key-last-use': keyLastUse,
     '0012-revoked-tokens-by-client': revokedTokensByClient,
+    '0013-changes-by-age': changesByAge,
   };
   return { getMigrations: async () => migrations };
 }

@@ -60,10 +60,17 @@ export function revokedTokenRepository(db: Kysely<Database>): RevokedTokenReposi
         revokedAt: r.revoked_at,
       }));
     },
-    async pruneExpired(at) {
+    async pruneExpired(at, limit) {
       const result = await db
         .deleteFrom('revoked_tokens')
-        .where('expires_at', '<=', at.toISOString())
+        .where('jti', 'in', (eb) =>
+          eb
+            .selectFrom('revoked_tokens')
+            .select('jti')
+            .where('expires_at', '<=', at.toISOString())
+            .orderBy('expires_at')
+            .limit(limit),
+        )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },

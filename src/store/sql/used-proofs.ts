@@ -22,8 +22,23 @@ export function usedProofLog(db: Kysely<Database>): UsedProofLog {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async pruneExpired(at) {
-      await db.deleteFrom('used_proofs').where('expires_at', '<=', at.toISOString()).execute();
+    async pruneExpired(at, limit) {
+      const result = await db
+        .deleteFrom('used_proofs')
+        .where(({ eb, refTuple, selectFrom }) =>
+          eb(
+            refTuple('owner', 'jti'),
+            'in',
+            selectFrom('used_proofs')
+              .select(['owner', 'jti'])
+              .where('expires_at', '<=', at.toISOString())
+              .orderBy('expires_at')
+              .limit(limit)
+              .$asTuple('owner', 'jti'),
+          ),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }
