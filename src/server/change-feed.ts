@@ -21,6 +21,8 @@ export class ChangeFeed {
   constructor(
     private readonly store: Store,
     private readonly onError: (error: unknown) => void,
+    /** How long without a successful read before the feed starts over. */
+    private readonly maxSilenceMs = CHANGE_RETENTION_MS / 3,
   ) {}
 
   onChanges(listener: (changes: Change[]) => Promise<void> | void): void {
@@ -54,7 +56,7 @@ export class ChangeFeed {
   async #readAll(): Promise<void> {
     const startedAt = Date.now();
     try {
-      if (this.#lastReadAt !== undefined && startedAt - this.#lastReadAt > CHANGE_RETENTION_MS / 3) {
+      if (this.#lastReadAt !== undefined && startedAt - this.#lastReadAt > this.maxSilenceMs) {
         // The place first, then the reload: a change after it is read next, one before it is loaded.
         this.#seq = await this.store.changes.latestSeq();
         for (const listener of this.#resyncListeners) await listener();
