@@ -112,6 +112,12 @@ export const configSchema = z
         windowSeconds: z.number().int().min(1).default(60),
       })
       .prefault({}),
+    /**
+     * Live revoked tokens one credential may hold (RFC 7009 revocations whose tokens have not
+     * expired); the next revocation revokes all of the credential's tokens instead, which keeps the
+     * store and every instance's revocation list from growing further for it.
+     */
+    maxRevokedTokensPerCredential: z.number().int().min(1).max(1_000_000).default(1000),
     /** How often the server reads the store's change log (changes made by the CLI or other instances). */
     changePollMs: z.number().int().min(10).max(10_000).default(250),
     /** How often last-used times and usage counters are written (never per request). */

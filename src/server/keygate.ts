@@ -4,6 +4,7 @@ import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
 import type { CredentialService } from '../services/credentials.js';
 import type { PortalUserService } from '../services/portal-users.js';
+import type { PrunedCounts } from '../services/store-pruner.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createLogger } from './logger.js';
@@ -52,6 +53,8 @@ export interface RunningKeygate {
   flushUsage(): Promise<void>;
   /** Reads the change log now instead of waiting for the next poll. */
   syncChanges(): Promise<void>;
+  /** Drops expired store entries and revocations now, as of `at`, as the minute's pruner does. */
+  pruneExpired(at?: Date): Promise<PrunedCounts>;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       users: services.users,
       flushUsage: () => services.usage.flush(),
       syncChanges: () => services.feed.poll(),
+      pruneExpired: (at) => services.pruner.run(at),
       close,
     };
   } catch (error) {

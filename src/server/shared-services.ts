@@ -14,6 +14,7 @@ import { PortalUserService } from '../services/portal-users.js';
 import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
 import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
 import { RevocationList } from '../services/revocation-list.js';
+import { StorePruner } from '../services/store-pruner.js';
 import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
@@ -49,6 +50,8 @@ export interface SharedServices {
   readonly counters: RequestCounter;
   /** Where `dpopNonces` is on: the nonces every instance gives and accepts (RFC 9449 §8, §9). */
   readonly dpopNonces: DpopNonces | undefined;
+  /** Drops what has expired from the store and the revocation list; runs every minute. */
+  readonly pruner: StorePruner;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,13 @@ export async function buildSharedServices(
       logger.info({ kid: keyring.active.kid }, 'signing keys reloaded');
     }
   });
+  feed.onResync(async () => {
+    credentialsWithSecrets?.clear();
+    credentialStatus?.clear();
+    await revocations?.load();
+    await keyring?.reload();
+    logger.warn('the change log was not read for minutes; caches reloaded from the store');
+  });
   await feed.start(config.changePollMs);
   // Where the database pushes (PostgreSQL), read the log as soon as anything is appended; the
   // poll stays as the reconciliation that heals a missed notification.
@@ -111,11 +121,13 @@ export async function buildSharedServices(
       logger.warn({ err }, 'listening for change notifications failed; relying on polling');
       return undefined;
     });
-  const refreshRevocations =
-    revocations &&
-    setInterval(() => {
-      revocations.refresh().catch((err: unknown) => logger.warn({ err }, 'refreshing revocations failed'));
-    }, 600_000).unref();
+  // Every minute: expired entries leave the store, and the revocation list follows the store.
+  const pruner = new StorePruner(
+    store,
+    (err) => logger.warn({ err }, 'dropping expired store entries failed'),
+    revocations,
+  );
+  pruner.start();
 
   const jwks =
     checksTokens && (config.jwksUrl !== undefined || !keyring)
@@ -165,8 +177,9 @@ export async function buildSharedServices(
     jwks,
     counters,
     dpopNonces,
+    pruner,
     async close() {
-      clearInterval(refreshRevocations);
+      await pruner.stop();
       clearInterval(forgetExpiredTokens);
       feed.stop();
       await stopWatching?.();

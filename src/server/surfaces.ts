@@ -103,13 +103,6 @@ export async function startMainSurface(
       };
       const { tokenServicePlugin } = await import('../token-service/plugin.js');
       await app.register(async (scope) => tokenServicePlugin(scope, context));
-      // Used assertion IDs matter only until their assertions expire (five minutes at most).
-      const prune = setInterval(() => {
-        store.usedProofs
-          .pruneExpired(new Date())
-          .catch((err: unknown) => logger.warn({ err }, 'dropping expired client assertion IDs failed'));
-      }, 3_600_000).unref();
-      app.addHook('onClose', async () => clearInterval(prune));
     }
     if (admin && config.adminPort === undefined) await registerAdmin(app, admin);
     return { url: await listen(app, config.host, config.port), close: () => closeServer(app) };

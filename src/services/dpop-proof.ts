@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
+import { hasControlCharacters } from '../core/printable-text.js';
 import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
 import type { UsedProofLog } from '../store/store.js';
 import { clientKey } from './client-keys.js';
@@ -82,6 +83,8 @@ export async function checkDpopProof(
   const now = (expected.nowMs ?? Date.now()) / 1000;
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return { ok: false, why: 'no jti' };
+  // Refused before any store sees it: PostgreSQL cannot hold a NUL in text.
+  if (hasControlCharacters(jti)) return { ok: false, why: 'the jti holds a control character' };
   if (htm !== expected.method) return { ok: false, why: "htm is not this request's method" };
   if (typeof htu !== 'string' || withoutQuery(htu) !== withoutQuery(expected.url)) {
     return { ok: false, why: "htu is not this request's URL" };
@@ -109,10 +112,22 @@ export async function checkDpopProof(
   return { ok: true, jkt, jti, forgetAt };
 }
 
+/** A valid proof (`checkDpopProof`): the key it is signed by, and its ID with when to forget it. */
+export type CheckedProof = Extract<ProofCheck, { ok: true }>;
+
+const REPLAY = 'it was used before; make a new one for each request';
+
+/** The owner a proof's `jti` is recorded under: the key that signed it. */
+function proofOwner(checked: CheckedProof): string {
+  return `dpop:${checked.jkt}`;
+}
+
 /**
  * A proof as a request must bring it: valid (`checkDpopProof`), by the key a token is bound to when
  * one is (`boundTo`), and new: its `jti` is recorded once per key in `proofs` (the store, so every
- * instance agrees) and a replay is refused like any bad proof. A store failure rejects.
+ * instance agrees) and a replay is refused like any bad proof. A store failure rejects. For callers
+ * already known to be who they say (the gateway calls it with a valid token only), since each
+ * accepted proof is a row in the store.
  */
 export async function acceptDpopProof(
   proof: string | string[] | undefined,
@@ -121,10 +136,29 @@ export async function acceptDpopProof(
 ): Promise<ProofCheck> {
   const checked = await checkDpopProof(proof, expected);
   if (!checked.ok) return checked;
-  if (!(await proofs.use(`dpop:${checked.jkt}`, checked.jti, checked.forgetAt))) {
-    return { ok: false, why: 'it was used before; make a new one for each request' };
-  }
-  return checked;
+  return recordDpopProof(checked, proofs);
+}
+
+/**
+ * Whether a valid proof was used before, read without writing: lets a request whose caller is not
+ * yet authenticated be refused for a replay before anything of it is spent, and before anything of
+ * it is stored.
+ */
+export async function refuseUsedDpopProof(
+  checked: CheckedProof,
+  proofs: Pick<UsedProofLog, 'isUsed'>,
+): Promise<ProofCheck> {
+  return (await proofs.isUsed(proofOwner(checked), checked.jti)) ? { ok: false, why: REPLAY } : checked;
+}
+
+/** Records a valid proof's `jti` once per key; a replay (one recorded before) is refused. */
+export async function recordDpopProof(
+  checked: CheckedProof,
+  proofs: Pick<UsedProofLog, 'use'>,
+): Promise<ProofCheck> {
+  return (await proofs.use(proofOwner(checked), checked.jti, checked.forgetAt))
+    ? checked
+    : { ok: false, why: REPLAY };
 }
 
 /** RFC 7515 §4.1.9: `typ` is compared without case and without an `application/` prefix. */

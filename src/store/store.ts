@@ -228,7 +228,10 @@ export interface CredentialRepository {
 export interface UsedProofLog {
   /** Records the ID and returns true, or returns false when it was used before. */
   use(owner: string, jti: string, expiresAt: string): Promise<boolean>;
-  pruneExpired(at: Date): Promise<void>;
+  /** Whether the ID is recorded for `owner`, read without writing. */
+  isUsed(owner: string, jti: string): Promise<boolean>;
+  /** Drops at most `limit` IDs expired at `at`; returns how many. */
+  pruneExpired(at: Date, limit: number): Promise<number>;
 }
 
 /** Keys that every instance shares, made by the first one that asks (shared_keys). */
@@ -254,13 +257,27 @@ export interface SigningKeyRepository {
   }): Promise<void>;
 }
 
+/** How many revocations one client may hold, and what is audited when it goes past. */
+export interface RevocationBound {
+  /** Revocations of the client whose tokens have not expired, at most. */
+  maxLivePerClient: number;
+  /** The audit entry of the credential-wide revocation that takes their place. */
+  audit: Audit;
+}
+
 export interface RevokedTokenRepository {
-  /** Idempotent. */
-  add(token: Omit<RevokedToken, 'revokedAt'>): Promise<void>;
+  /**
+   * Revokes one token; idempotent. With a `bound`, a client already holding `maxLivePerClient`
+   * live revocations has every token revoked instead, in one transaction: the credential's
+   * `tokensRevokedAt` becomes now (with `bound.audit`) and its revocations, covered by it, are
+   * dropped, so the table holds at most that many per client.
+   */
+  add(token: Omit<RevokedToken, 'revokedAt'>, bound?: RevocationBound): Promise<'revoked' | 'all_revoked'>;
   isRevoked(jti: string): Promise<boolean>;
   /** Revocations whose tokens have not yet expired (for caches). */
   listActive(now: Date): Promise<RevokedToken[]>;
-  pruneExpired(now: Date): Promise<number>;
+  /** Drops at most `limit` revocations whose tokens expired by `now`; returns how many. */
+  pruneExpired(now: Date, limit: number): Promise<number>;
 }
 
 export interface Change {
@@ -281,6 +298,8 @@ export type ChangeTopic =
 export interface ChangeLog {
   latestSeq(): Promise<number>;
   since(seq: number, limit?: number): Promise<Change[]>;
+  /** Drops at most `limit` of the oldest entries appended before `at`, never the newest one; returns how many. */
+  pruneBefore(at: Date, limit: number): Promise<number>;
 }
 
 export interface UsageBatch {

@@ -1,4 +1,5 @@
 import { InvalidRequest, UnauthorizedClient } from '../core/errors.js';
+import type { AuditDraft, Credential } from '../core/model.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
 import { authenticateClient } from './token/authenticate-client.js';
@@ -29,12 +30,29 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   if (payload.client_id !== caller.clientId) {
     throw new UnauthorizedClient('The token was not issued to this client');
   }
+  const maxLivePerClient = context.config.maxRevokedTokensPerCredential;
   await fromStore(
-    context.store.revokedTokens.add({
-      jti: payload.jti,
-      clientId: caller.clientId,
-      expiresAt: new Date(admittedUntil).toISOString(),
-    }),
+    context.store.revokedTokens.add(
+      { jti: payload.jti, clientId: caller.clientId, expiresAt: new Date(admittedUntil).toISOString() },
+      { maxLivePerClient, audit: revokedAllAudit(caller, request.address, maxLivePerClient) },
+    ),
   );
+  // Refused here at once either way (past the bound, until this instance has read the credential's
+  // cut-off from the change log, and the list's next refresh drops it); others learn it from the log.
   context.revocations.add(payload.jti, admittedUntil);
+}
+
+/** The audit entry of a revocation past the bound, which revokes every token of the credential. */
+function revokedAllAudit(caller: Credential, address: string, maxLivePerClient: number): AuditDraft {
+  return {
+    accountId: caller.accountId,
+    actorUserId: null,
+    actorEmail: `client ${caller.clientId}`,
+    action: 'credential.tokens_revoked',
+    targetType: 'credential',
+    targetId: caller.id,
+    targetName: caller.name,
+    ip: address,
+    details: { reason: 'revocation_limit', maxRevokedTokens: maxLivePerClient },
+  };
 }

@@ -2,7 +2,13 @@ import { InvalidDpopProof, TooManyRequests, UseDpopNonce } from '../core/errors.
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, checkScopesOffered, parseRequestedScopes } from '../core/scope-request.js';
 import type { PresentedCertificate } from '../crypto/client-certificate.js';
-import { acceptDpopProof } from '../services/dpop-proof.js';
+import {
+  type CheckedProof,
+  checkDpopProof,
+  type ProofCheck,
+  recordDpopProof,
+  refuseUsedDpopProof,
+} from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
 import { endpointUrl, TOKEN_PATH } from './metadata.js';
@@ -34,10 +40,14 @@ export async function handleTokenRequest(
   request: TokenRequest,
 ): Promise<TokenResponse> {
   const params = readForm(request.body);
-  // The proof first, its nonce included: a client told to use a nonce resends its own credentials
-  // unchanged, and a one-time client assertion must not have been spent on the refusal.
-  const jkt = request.dpop === undefined ? undefined : await dpopKey(context, request.dpop);
+  // The proof is checked first, its nonce and a replay included: a client told to use a nonce
+  // resends its own credentials unchanged, and a one-time client assertion is not spent on the
+  // refusal. Its ID is stored only once the client is authenticated (and so admitted by the
+  // failed-authentication limiter): a caller without credentials cannot grow `used_proofs`. Only
+  // two requests racing with one proof can see the assertion spent and the proof then refused.
+  const proof = request.dpop === undefined ? undefined : await checkProof(context, request.dpop);
   const { credential, wayIn } = await authenticateClient(context, { ...request, params });
+  const jkt = proof && (await recordProof(context, proof));
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
@@ -80,22 +90,31 @@ async function takeFromQuota(context: TokenServiceContext, credential: Credentia
   }
 }
 
-/** RFC 9449 §5: with a valid DPoP proof the token is bound to the proof's key (its thumbprint, in `cnf.jkt`). */
-async function dpopKey(context: TokenServiceContext, proof: string | string[]): Promise<string> {
-  const checked = await fromStore(
-    acceptDpopProof(
-      proof,
-      {
-        method: 'POST',
-        url: endpointUrl(context.config, TOKEN_PATH),
-        leewaySeconds: context.config.clockLeewaySeconds,
-        nonces: context.dpopNonces,
-      },
-      context.store.usedProofs,
-    ),
+/**
+ * RFC 9449 §5: with a valid DPoP proof the token is bound to the proof's key (its thumbprint, in
+ * `cnf.jkt`). Checked without writing anything: signature, claims, nonce, and whether it was used.
+ */
+async function checkProof(context: TokenServiceContext, proof: string | string[]): Promise<CheckedProof> {
+  const checked = await checkDpopProof(proof, {
+    method: 'POST',
+    url: endpointUrl(context.config, TOKEN_PATH),
+    leewaySeconds: context.config.clockLeewaySeconds,
+    nonces: context.dpopNonces,
+  });
+  return acceptedOrRefused(
+    context,
+    checked.ok ? await fromStore(refuseUsedDpopProof(checked, context.store.usedProofs)) : checked,
   );
+}
+
+/** Records the proof's ID, for an authenticated client only; returns the key the token is bound to. */
+async function recordProof(context: TokenServiceContext, proof: CheckedProof): Promise<string> {
+  return acceptedOrRefused(context, await fromStore(recordDpopProof(proof, context.store.usedProofs))).jkt;
+}
+
+function acceptedOrRefused(context: TokenServiceContext, checked: ProofCheck): CheckedProof {
   if (!checked.ok && checked.useNonce && context.dpopNonces)
     throw new UseDpopNonce(context.dpopNonces.current());
   if (!checked.ok) throw new InvalidDpopProof(`The DPoP proof is not valid: ${checked.why}`);
-  return checked.jkt;
+  return checked;
 }

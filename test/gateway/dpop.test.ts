@@ -3,6 +3,7 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DpopKey, dpopKey, openidClientDpopCall, proof } from '../helpers/dpop-proof.js';
 import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { rowCount } from '../helpers/store-figures.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
 /** Tokens a thief cannot replay: DPoP-bound at the token endpoint, checked on every gateway call. */
@@ -222,5 +223,23 @@ describe('DPoP (RFC 9449)', () => {
       await fetch(`${keygate.gatewayUrl}/.well-known/oauth-protected-resource`)
     ).json()) as Record<string, unknown>;
     expect(resource.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+  });
+
+  it('records a proof only for a call whose token is valid and bound to the proof’s key', async () => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const forged = `${token.slice(0, -8)}AAAAAAAA`;
+    const before = await rowCount(keygate.store, 'used_proofs');
+    for (let i = 0; i < 20; i++) {
+      // A token that does not verify, with a proof for it; a valid token with a stranger's proof.
+      expect((await call(forged, await proof(key, 'GET', callUrl(), { accessToken: forged }))).status).toBe(
+        401,
+      );
+      const stranger = await proof(await dpopKey(), 'GET', callUrl(), { accessToken: token });
+      expect((await call(token, stranger)).status).toBe(401);
+    }
+    expect(await rowCount(keygate.store, 'used_proofs')).toBe(before);
+    expect((await call(token, await proof(key, 'GET', callUrl(), { accessToken: token }))).status).toBe(200);
+    expect(await rowCount(keygate.store, 'used_proofs')).toBe(before + 1);
   });
 });

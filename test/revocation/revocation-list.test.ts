@@ -42,4 +42,20 @@ describe('the gateway revocation list stays bounded', () => {
     await list.refresh(new Date(soon.getTime() + 1));
     expect(list.has('live')).toBe(false);
   });
+
+  it('follows the store: drops revocations the store no longer holds, whatever expiry it knew', async () => {
+    const list = new RevocationList(store);
+    const live = Date.now() + 3_600_000;
+    await store.revokedTokens.add({ jti: 'kept', clientId: 'c', expiresAt: new Date(live).toISOString() });
+    // As the revocation endpoint does: the row, then the entry with its known expiry.
+    list.add('kept', live);
+    list.add('covered', live);
+    list.add('expired', Date.now() - 1);
+    await list.refresh();
+    expect(list.has('kept')).toBe(true);
+    // Its row went with a credential-wide revocation, which refuses the token itself.
+    expect(list.has('covered')).toBe(false);
+    expect(list.has('expired')).toBe(false);
+    expect(list.size).toBe(1);
+  });
 });

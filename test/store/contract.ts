@@ -158,8 +158,92 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.changes.since(seq)).filter((c) => c.ref === 'j1')).toHaveLength(1);
       expect(await store.revokedTokens.isRevoked('j1')).toBe(true);
       expect((await store.revokedTokens.listActive(new Date())).map((r) => r.jti)).toEqual(['j1']);
-      expect(await store.revokedTokens.pruneExpired(new Date())).toBe(1);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 100)).toBe(1);
       expect(await store.revokedTokens.isRevoked('old')).toBe(false);
+    });
+
+    it('prunes expired revocations at most `limit` at a time', async () => {
+      for (let i = 0; i < 5; i++) {
+        await store.revokedTokens.add({ jti: `x${i}`, clientId: 'c', expiresAt: '2000-01-01T00:00:00.000Z' });
+      }
+      await store.revokedTokens.add({ jti: 'live', clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(3);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(2);
+      expect(await store.revokedTokens.pruneExpired(new Date(), 3)).toBe(0);
+      expect(await store.revokedTokens.isRevoked('live')).toBe(true);
+    });
+
+    it('past a client’s bound of live revocations, revokes all its tokens instead and drops them', async () => {
+      const { credential } = await store.credentials.create(newCredential('bounded'));
+      const live = '2099-01-01T00:00:00.000Z';
+      const audit = {
+        accountId,
+        actorUserId: null,
+        actorEmail: 'client bounded',
+        action: 'credential.tokens_revoked' as const,
+        targetType: 'credential' as const,
+        targetId: credential.id,
+        targetName: credential.name,
+        ip: '127.0.0.1',
+        details: { reason: 'revocation_limit' },
+      };
+      const bound = { maxLivePerClient: 2, audit };
+      const add = (jti: string, expiresAt = live) =>
+        store.revokedTokens.add({ jti, clientId: 'bounded', expiresAt }, bound);
+      // An expired revocation does not count against the bound.
+      expect(await add('expired', '2000-01-01T00:00:00.000Z')).toBe('revoked');
+      expect(await add('r1')).toBe('revoked');
+      expect(await add('r2')).toBe('revoked');
+      // Revoking one already revoked changes nothing.
+      expect(await add('r2')).toBe('revoked');
+      const seq = await store.changes.latestSeq();
+      expect(await add('r3')).toBe('all_revoked');
+      expect(await store.revokedTokens.isRevoked('r1')).toBe(false);
+      expect(await store.revokedTokens.isRevoked('r3')).toBe(false);
+      const updated = await store.credentials.findByClientId('bounded');
+      expect(updated?.tokensRevokedAt).not.toBeNull();
+      expect(await store.changes.since(seq)).toEqual([
+        expect.objectContaining({ topic: 'credential.updated', ref: 'bounded' }),
+      ]);
+      expect((await store.audit.list(accountId, { limit: 10 }))[0]).toMatchObject({
+        action: 'credential.tokens_revoked',
+        targetId: credential.id,
+      });
+      // The client starts again from none; another client was never counted with it.
+      expect(await add('r4')).toBe('revoked');
+      expect(await store.revokedTokens.add({ jti: 'o1', clientId: 'other', expiresAt: live }, bound)).toBe(
+        'revoked',
+      );
+    });
+
+    it('keeps two racing revocations of one client within its bound', async () => {
+      await store.credentials.create(newCredential('racing'));
+      const bound = { maxLivePerClient: 1, audit: undefined };
+      const live = '2099-01-01T00:00:00.000Z';
+      const outcomes = await Promise.all(
+        ['a', 'b'].map((jti) => store.revokedTokens.add({ jti, clientId: 'racing', expiresAt: live }, bound)),
+      );
+      expect(outcomes.sort()).toEqual(['all_revoked', 'revoked']);
+      expect(
+        (await store.revokedTokens.listActive(new Date())).filter((r) => r.clientId === 'racing'),
+      ).toHaveLength(0);
+    });
+
+    it('prunes change-log entries older than a moment, oldest first, never the newest', async () => {
+      const first = await store.changes.latestSeq();
+      for (let i = 0; i < 4; i++)
+        await store.revokedTokens.add({ jti: `c${i}`, clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      const newest = await store.changes.latestSeq();
+      const future = new Date(Date.now() + 60_000);
+      expect(await store.changes.pruneBefore(new Date(0), 100)).toBe(0);
+      const held = (await store.changes.since(0)).length;
+      expect(await store.changes.pruneBefore(future, 2)).toBe(2);
+      expect(await store.changes.pruneBefore(future, 100)).toBe(held - 3);
+      expect((await store.changes.since(0)).map((c) => c.seq)).toEqual([newest]);
+      // Numbering goes on after the newest: a feed at `newest` sees the next change.
+      await store.revokedTokens.add({ jti: 'after', clientId: 'c', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect((await store.changes.since(newest)).map((c) => c.ref)).toEqual(['after']);
+      expect(first).toBeLessThan(newest);
     });
 
     it('adds usage batches up per credential, day and scope', async () => {
@@ -321,7 +405,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         store.usedProofs.use('keyed', 'jti-2', later),
       ]);
       expect([a, b].sort()).toEqual([false, true]);
-      await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000));
+      expect(await store.usedProofs.isUsed('keyed', 'jti-2')).toBe(true);
+      expect(await store.usedProofs.isUsed('keyed', 'jti-3')).toBe(false);
+      expect(await store.usedProofs.isUsed('other', 'jti-2')).toBe(false);
+      // Bounded work per call: at most `limit` rows go each time.
+      expect(await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000), 2)).toBe(2);
+      expect(await store.usedProofs.pruneExpired(new Date(Date.now() + 120_000), 2)).toBe(1);
+      expect(await store.usedProofs.isUsed('keyed', 'jti-2')).toBe(false);
       expect(await store.usedProofs.use('keyed', 'jti-1', later)).toBe(true);
     });
 

@@ -11,6 +11,8 @@ import { credentialKeys } from './0008-credential-keys.js';
 import { credentialPolicies } from './0009-credential-policies.js';
 import { sharedKeys } from './0010-shared-keys.js';
 import { keyLastUse } from './0011-key-last-use.js';
+import { revokedTokensByClient } from './0012-revoked-tokens-by-client.js';
+import { changesByAge } from './0013-changes-by-age.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -26,6 +28,8 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0009-credential-policies': credentialPolicies,
     '0010-shared-keys': sharedKeys,
     '0011-key-last-use': keyLastUse,
+    '0012-revoked-tokens-by-client': revokedTokensByClient,
+    '0013-changes-by-age': changesByAge,
   };
   return { getMigrations: async () => migrations };
 }

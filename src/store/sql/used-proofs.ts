@@ -13,8 +13,32 @@ export function usedProofLog(db: Kysely<Database>): UsedProofLog {
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
-    async pruneExpired(at) {
-      await db.deleteFrom('used_proofs').where('expires_at', '<=', at.toISOString()).execute();
+    async isUsed(owner, jti) {
+      const row = await db
+        .selectFrom('used_proofs')
+        .select('jti')
+        .where('owner', '=', owner)
+        .where('jti', '=', jti)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async pruneExpired(at, limit) {
+      const result = await db
+        .deleteFrom('used_proofs')
+        .where(({ eb, refTuple, selectFrom }) =>
+          eb(
+            refTuple('owner', 'jti'),
+            'in',
+            selectFrom('used_proofs')
+              .select(['owner', 'jti'])
+              .where('expires_at', '<=', at.toISOString())
+              .orderBy('expires_at')
+              .limit(limit)
+              .$asTuple('owner', 'jti'),
+          ),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

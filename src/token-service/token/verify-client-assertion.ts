@@ -1,6 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 import type { ClientKeyAlgorithm } from '../../core/client-public-key.js';
 import type { CredentialKey } from '../../core/model.js';
+import { hasControlCharacters } from '../../core/printable-text.js';
 import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
 import { clientKey } from '../../services/client-keys.js';
 import type { TokenServiceContext } from '../context.js';
@@ -75,5 +76,7 @@ function oneTimeClaims(
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return undefined;
   if (payload.iat !== undefined && typeof payload.iat !== 'number') return undefined;
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) return undefined;
+  // Refused before the store sees it: PostgreSQL cannot hold a NUL in text.
+  if (hasControlCharacters(jti)) return undefined;
   return { jti, forgetAt: new Date((exp + leeway) * 1000).toISOString() };
 }
