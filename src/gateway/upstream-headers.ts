@@ -57,14 +57,13 @@ export function upstreamRequestHeaders(
 
 /** The caller's identity as the upstream receives it, from the gateway or through forward-auth. */
 export function identityHeaders(caller: CallerIdentity): Record<string, string> {
-  const headers: Record<string, string> = {
+  return {
     'x-keygate-account-id': caller.accountId,
     'x-keygate-client-id': caller.clientId,
     'x-keygate-scopes': caller.scopes.join(' '),
+    // The credential's metadata as compact JSON, ASCII-only: a header value takes nothing else.
+    // Always sent, `{}` when there is none: Caddy 2.6's forward_auth copies an absent header as
+    // the literal text of its placeholder.
+    'x-keygate-metadata': metadataHeaderValue(caller.metadata),
   };
-  // The credential's metadata as compact JSON, ASCII-only: a header value takes nothing else.
-  if (Object.keys(caller.metadata).length > 0) {
-    headers['x-keygate-metadata'] = metadataHeaderValue(caller.metadata);
-  }
-  return headers;
 }

@@ -124,6 +124,15 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
       expect(seen.headers.authorization).toBeUndefined();
     });
 
+    it('a credential without metadata: {} reaches the API, never a placeholder', async () => {
+      const plain = await keygate.createCredential(['admin:read'], 'No metadata');
+      const answer = await call('/orders', {
+        headers: bearer(await issueToken(keygate, plain, 'admin:read')),
+      });
+      expect(answer.status).toBe(200);
+      expect(upstream.seen.at(-1)!.headers['x-keygate-metadata']).toBe('{}');
+    });
+
     it('wrong scope: 403 with scope=, the gateway’s own answer, and the API never called', async () => {
       const before = upstream.seen.length;
       const answer = await call('/orders', { method: 'POST', headers: bearer(token), body: '{}' });
