@@ -132,8 +132,9 @@ export function directoryStorage(root: string): ExportStorage {
         throw new StorageRefused('InvalidObjectName');
       }
       try {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, body);
+        // Recordings and transcripts: readable by Keygate's own user alone, as its data directory is.
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(file, body, { mode: 0o600 });
       } catch (error) {
         throw new StorageRefused((error as NodeJS.ErrnoException).code ?? 'an error');
       }

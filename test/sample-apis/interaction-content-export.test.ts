@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -359,5 +359,11 @@ describe('the Interaction Content Export sample without S3', () => {
         readdirSync(bucket, { recursive: true }).filter((f) => String(f).endsWith('.metadata.json')),
       )
       .not.toHaveLength(0);
+    // Content is readable by Keygate's user alone: folders 0700, files 0600.
+    const exported = readdirSync(bucket, { recursive: true }).map((f) => join(bucket, String(f)));
+    for (const path of [join(root, owner!), bucket, ...exported]) {
+      const mode = statSync(path).mode & 0o777;
+      expect(mode, path).toBe(statSync(path).isDirectory() ? 0o700 : 0o600);
+    }
   });
 });
