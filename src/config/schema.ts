@@ -25,7 +25,8 @@ export const configSchema = z
      * The proxies or load balancers in front of Keygate whose word it takes (trusted-proxies.ts):
      * their addresses or CIDRs (comma-separated, or a list), or how many proxies stand in front.
      * Only a connection from one of them may set the caller's address (X-Forwarded-For), scheme and
-     * host, the client certificate header and forward-auth's X-Forwarded-Method/-Uri. Off by
+     * host; only one named by its address may send the client certificate header and forward-auth's
+     * X-Forwarded-Method/-Uri (a hop count trusts whoever connects). Off by
      * default, so no caller can fake any of them; behind a proxy, without it, every caller shares the
      * proxy's address (and its login and guessing limits). `true` is refused: it trusts everyone.
      */
@@ -260,9 +261,9 @@ export const configSchema = z
     path: ['defaultPlan'],
   })
   // The certificate header is the terminator's word: with no proxy trusted, nobody could send it.
-  .refine((c) => c.clientCertificateHeader === undefined || c.trustProxy !== false, {
+  .refine((c) => c.clientCertificateHeader === undefined || Array.isArray(c.trustProxy), {
     message:
-      'is read only from a trusted proxy: set trustProxy (KEYGATE_TRUST_PROXY) to the TLS terminator’s address, e.g. 127.0.0.1',
+      'is read only from a trusted proxy named by its address: set trustProxy (KEYGATE_TRUST_PROXY) to the TLS terminator’s address, e.g. 127.0.0.1',
     path: ['clientCertificateHeader'],
   })
   // The default issuer is this process's own port; a gateway with no token service beside it

@@ -49,17 +49,25 @@ export const trustProxySchema = z.unknown().transform((value, context): TrustPro
   return Object.freeze(addresses);
 });
 
-/** The setting as a predicate, for Fastify (`request.ip`, `ips`, `protocol`, `host`) and for Keygate's own headers. */
-export function proxyTrust(setting: TrustProxySetting): ProxyTrust {
-  if (setting === false) return () => false;
-  if (typeof setting === 'number') return (_address, hop) => hop < setting;
-  const trusted = proxyAddr.compile([...setting]);
-  return (address, hop) => address !== undefined && trusted(address, hop);
+/** The proxies of a setting, as Fastify and Keygate's own headers ask about them. */
+export interface TrustedProxies {
+  /** Whether the address at `hop` (0: the peer) is a trusted proxy: Fastify's `trustProxy` function. */
+  readonly trust: ProxyTrust;
+  /**
+   * Whether the peer of a connection may speak for the caller in Keygate's own headers (the client
+   * certificate, forward-auth's forwarded method and URI). Only a proxy named by its address may: a
+   * number of hops trusts whoever connects, and anyone who reaches Keygate directly could then copy
+   * a public certificate into the header.
+   */
+  vouches(peerAddress: string | undefined): boolean;
 }
 
-/** Whether the peer of a connection is a proxy Keygate believes: only then is a vouched-for header read. */
-export function vouchedFor(trust: ProxyTrust, peerAddress: string | undefined): boolean {
-  return trust(peerAddress, 0);
+export function trustedProxies(setting: TrustProxySetting): TrustedProxies {
+  if (setting === false) return { trust: () => false, vouches: () => false };
+  if (typeof setting === 'number') return { trust: (_address, hop) => hop < setting, vouches: () => false };
+  const trusted = proxyAddr.compile([...setting]);
+  const trust: ProxyTrust = (address, hop) => address !== undefined && trusted(address, hop);
+  return { trust, vouches: (peerAddress) => trust(peerAddress, 0) };
 }
 
 /** Why a header that only a trusted proxy may send was refused from a connection that is none. */

@@ -1,4 +1,4 @@
-import { notFromTrustedProxy, type ProxyTrust, vouchedFor } from '../config/trusted-proxies.js';
+import { notFromTrustedProxy, type TrustedProxies } from '../config/trusted-proxies.js';
 import { isAllowedFrom } from '../core/address-ranges.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
@@ -46,7 +46,7 @@ export interface CallChecks {
   /** The header a TLS terminator passes the client's certificate in (`clientCertificateHeader`). */
   readonly certificateHeader?: string | undefined;
   /** The proxies whose headers are believed (`trustProxy`). */
-  readonly proxies: ProxyTrust;
+  readonly proxies: TrustedProxies;
 }
 
 /**
@@ -61,7 +61,7 @@ export function presentedCertificate(
   if (checks.certificateHeader === undefined) return undefined;
   const value = headers[checks.certificateHeader];
   if (typeof value !== 'string' || value === '') return undefined;
-  if (!vouchedFor(checks.proxies, peerAddress)) {
+  if (!checks.proxies.vouches(peerAddress)) {
     throw new GatewayError('invalid_request', 400, notFromTrustedProxy(checks.certificateHeader));
   }
   return value;

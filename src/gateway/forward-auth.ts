@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
-import { notFromTrustedProxy, type ProxyTrust, vouchedFor } from '../config/trusted-proxies.js';
+import { notFromTrustedProxy, type TrustedProxies } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
@@ -116,11 +116,11 @@ function routerFor(routes: readonly ApiRoute[]): FindMyWay.Instance<FindMyWay.HT
  * that sets only `X-Forwarded-Uri` would leave the method to whatever the caller sent. Only a
  * trusted proxy may name them: from anyone else they are refused.
  */
-function askedCall(request: FastifyRequest, proxies: ProxyTrust): { method: string; url: string } {
+function askedCall(request: FastifyRequest, proxies: TrustedProxies): { method: string; url: string } {
   const uri = single(request, 'x-forwarded-uri');
   const method = single(request, 'x-forwarded-method');
   if (uri === undefined && method === undefined) return { method: request.method, url: request.url };
-  if (!vouchedFor(proxies, request.socket.remoteAddress)) {
+  if (!proxies.vouches(request.socket.remoteAddress)) {
     throw new GatewayError('invalid_request', 400, notFromTrustedProxy('X-Forwarded-Uri'));
   }
   if (uri === undefined || method === undefined || !/^[A-Za-z]{1,16}$/.test(method)) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { proxyTrust } from '../config/trusted-proxies.js';
+import { trustedProxies } from '../config/trusted-proxies.js';
 import { AccountPlans } from '../gateway/account-plans.js';
 import { type ApiRoute, routesFromDocument } from '../gateway/api-document.js';
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
@@ -72,7 +72,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     usage: deps.usage,
     metrics: new GatewayMetrics(),
     certificateHeader: config.clientCertificateHeader,
-    proxies: proxyTrust(config.trustProxy),
+    proxies: trustedProxies(config.trustProxy),
   };
 }
 

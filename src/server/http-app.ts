@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
-import { proxyTrust } from '../config/trusted-proxies.js';
+import { trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 
@@ -18,7 +18,7 @@ export function buildHttpApp(
   const app = Fastify({
     loggerInstance: logger,
     // Fastify reads X-Forwarded-For/-Proto/-Host only from these proxies (trusted-proxies.ts).
-    trustProxy: trustProxy === false ? false : proxyTrust(trustProxy),
+    trustProxy: trustProxy === false ? false : trustedProxies(trustProxy).trust,
     // A caller that sends its request slowly (slowloris, a trickled body) is cut after
     // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
     requestTimeout: requestTimeoutMs,

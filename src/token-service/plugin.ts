@@ -1,6 +1,6 @@
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { notFromTrustedProxy, type ProxyTrust, proxyTrust, vouchedFor } from '../config/trusted-proxies.js';
+import { notFromTrustedProxy, type TrustedProxies, trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest } from '../core/errors.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import { dpopHeader } from '../services/dpop-proof.js';
@@ -22,11 +22,11 @@ import { handleTokenRequest } from './token-endpoint.js';
  * The client's TLS certificate, where a terminator passes it on in the configured header (RFC 8705).
  * Only a trusted proxy may send it: from anyone else it is a forgery, made from a public certificate.
  */
-function clientCertificate(header: string | undefined, trust: ProxyTrust, request: FastifyRequest) {
+function clientCertificate(header: string | undefined, proxies: TrustedProxies, request: FastifyRequest) {
   if (header === undefined) return undefined;
   const value = request.headers[header];
   if (value === undefined || value === '') return undefined;
-  if (!vouchedFor(trust, request.socket.remoteAddress)) throw new InvalidRequest(notFromTrustedProxy(header));
+  if (!proxies.vouches(request.socket.remoteAddress)) throw new InvalidRequest(notFromTrustedProxy(header));
   try {
     return readPresentedCertificate(typeof value === 'string' ? value : undefined);
   } catch (error) {
@@ -56,7 +56,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
   app.removeAllContentTypeParsers();
   await app.register(formBody, { bodyLimit: BODY_LIMIT });
   app.setErrorHandler(replyWithOAuthError);
-  const trust = proxyTrust(context.config.trustProxy);
+  const proxies = trustedProxies(context.config.trustProxy);
 
   const requestOf = (request: FastifyRequest) => ({
     body: request.body,
@@ -64,7 +64,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     address: request.ip,
     // Counted raw: Node would join two DPoP headers into one value.
     dpop: dpopHeader(request.raw.headersDistinct.dpop),
-    certificate: clientCertificate(context.config.clientCertificateHeader, trust, request),
+    certificate: clientCertificate(context.config.clientCertificateHeader, proxies, request),
   });
 
   app.post(

@@ -130,9 +130,13 @@ describe('configuration', () => {
     expect(problemsOf(() => load({ KEYGATE_TRUST_PROXY: '10.0.0.0/33' }))).toEqual([
       'trustProxy (KEYGATE_TRUST_PROXY): "10.0.0.0/33" is not an IP address, a CIDR, or loopback/linklocal/uniquelocal',
     ]);
+    const hops = { KEYGATE_CLIENT_CERTIFICATE_HEADER: 'x-ssl-client-cert', KEYGATE_TRUST_PROXY: '1' };
+    expect(problemsOf(() => load(hops))).toEqual([
+      expect.stringMatching(/is read only from a trusted proxy named by its address/),
+    ]);
     expect(problemsOf(() => load({ KEYGATE_CLIENT_CERTIFICATE_HEADER: 'x-ssl-client-cert' }))).toEqual([
       expect.stringMatching(
-        /^clientCertificateHeader \(KEYGATE_CLIENT_CERTIFICATE_HEADER\): is read only from a trusted proxy: set trustProxy/,
+        /^clientCertificateHeader \(KEYGATE_CLIENT_CERTIFICATE_HEADER\): is read only from a trusted proxy named by its address: set trustProxy/,
       ),
     ]);
   });

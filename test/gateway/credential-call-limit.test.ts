@@ -64,6 +64,8 @@ describe('a credential’s call limit under its plan’s per-credential limit', 
   beforeAll(async () => {
     keygate = await startTestKeygate({
       forwardAuthPort: 0,
+      // The test asks forward-auth as the proxy would, from 127.0.0.1.
+      trustProxy: '127.0.0.1',
       rateLimitPlans: {
         standard: {
           perAccount: { limit: 1000, windowSeconds: 60 },

@@ -71,6 +71,26 @@ describe('forward-auth', () => {
     });
   });
 
+  it('takes X-Forwarded-Uri from no one when trustProxy is a number of hops', async () => {
+    const counted = await startTestKeygate({
+      forwardAuthPort: 0,
+      trustProxy: 1,
+      apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
+    });
+    try {
+      const answer = await fetch(`${counted.forwardAuthUrl}/`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-forwarded-method': 'GET',
+          'x-forwarded-uri': '/orders',
+        },
+      });
+      expect(answer.status).toBe(400);
+    } finally {
+      await counted.stop();
+    }
+  });
+
   it('refuses override headers in any spelling, and reserved headers spelled with underscores', async () => {
     for (const name of ['x-http-method', 'x-original-method', 'X_HTTP_Method_Override', 'x_forwarded_for']) {
       const answer = await ask({
