@@ -3,7 +3,13 @@ import { isAllowedFrom } from '../core/address-ranges.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
 import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
 import type { DpopNonces } from '../services/dpop-nonces.js';
-import { acceptDpopProof } from '../services/dpop-proof.js';
+import {
+  type CheckedProof,
+  checkDpopProof,
+  type ProofCheck,
+  recordDpopProof,
+  refuseUsedDpopProof,
+} from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
@@ -29,7 +35,7 @@ export interface DpopChecks {
   /** The gateway's public origin, which a proof's `htu` names. */
   readonly publicOrigin: string;
   readonly leewaySeconds: number;
-  readonly proofs: Pick<UsedProofLog, 'use'>;
+  readonly proofs: Pick<UsedProofLog, 'use' | 'isUsed'>;
   /** Where proofs must carry a server nonce (`dpopNonces`), the nonces given and accepted. */
   readonly nonces?: Pick<DpopNonces, 'accepts' | 'current'> | undefined;
 }
@@ -129,7 +135,10 @@ export async function admitCall(
   }
   if ((presented.scheme === 'dpop') !== (token.jkt !== undefined))
     throw tokenSchemeMismatch(token.jkt !== undefined);
-  if (token.jkt !== undefined) await checkProof(checks.dpop, call, target, presented.token, token.jkt);
+  const proof =
+    token.jkt === undefined
+      ? undefined
+      : await checkProof(checks.dpop, call, target, presented.token, token.jkt);
   if (token.x5t !== undefined) checkCertificate(call.certificate, token.x5t);
   const scope = route.scopes.find((s) => token.scopes.includes(s));
   if (scope === undefined) throw insufficientScope(route.scopes);
@@ -143,6 +152,9 @@ export async function admitCall(
     limits.perAccount,
     credentialCallLimits(limits.perCredential, token.callLimit),
   );
+  // The proof's ID is stored only for a call about to be admitted: a token holder over its limits
+  // cannot grow `used_proofs`, however many fresh proofs it signs.
+  if (proof !== undefined) await recordProof(checks.dpop, proof);
   const { concurrent } = checks;
   if (concurrent && !concurrent.tryEnter(token.accountId, limits.concurrentCalls)) {
     throw tooManyConcurrentCalls(answerHeaders);
@@ -159,33 +171,48 @@ export async function admitCall(
   return { target, token, scope, answerHeaders, release };
 }
 
-/** RFC 9449 §7.1: a fresh proof, for this call, by the key the token is bound to, used once. */
+/**
+ * RFC 9449 §7.1: a fresh proof, for this call, by the key the token is bound to, not used before.
+ * Nothing is written: `recordProof` stores its ID once the call is admitted.
+ */
 async function checkProof(
   dpop: DpopChecks,
   call: PresentedCall,
   target: string,
   accessToken: string,
   jkt: string,
-): Promise<void> {
-  let checked: Awaited<ReturnType<typeof acceptDpopProof>>;
+): Promise<CheckedProof> {
+  const checked = await checkDpopProof(call.dpop, {
+    method: call.method,
+    url: new URL(target, dpop.publicOrigin).href,
+    accessToken,
+    leewaySeconds: dpop.leewaySeconds,
+    nonces: dpop.nonces,
+    boundTo: jkt,
+  });
+  return acceptedOrRefused(
+    dpop,
+    checked.ok ? await fromProofStore(refuseUsedDpopProof(checked, dpop.proofs)) : checked,
+  );
+}
+
+/** Stores the proof's ID once per key; a proof used meanwhile by another call is refused. */
+async function recordProof(dpop: DpopChecks, proof: CheckedProof): Promise<void> {
+  acceptedOrRefused(dpop, await fromProofStore(recordDpopProof(proof, dpop.proofs)));
+}
+
+function acceptedOrRefused(dpop: DpopChecks, checked: ProofCheck): CheckedProof {
+  if (!checked.ok && checked.useNonce && dpop.nonces) throw dpopNonceRequired(dpop.nonces.current());
+  if (!checked.ok) throw invalidDpopProof(checked.why);
+  return checked;
+}
+
+async function fromProofStore<T>(pending: Promise<T>): Promise<T> {
   try {
-    checked = await acceptDpopProof(
-      call.dpop,
-      {
-        method: call.method,
-        url: new URL(target, dpop.publicOrigin).href,
-        accessToken,
-        leewaySeconds: dpop.leewaySeconds,
-        nonces: dpop.nonces,
-        boundTo: jkt,
-      },
-      dpop.proofs,
-    );
+    return await pending;
   } catch {
     throw new GatewayError('temporarily_unavailable', 503, 'The proof store is unavailable; retry shortly');
   }
-  if (!checked.ok && checked.useNonce && dpop.nonces) throw dpopNonceRequired(dpop.nonces.current());
-  if (!checked.ok) throw invalidDpopProof(checked.why);
 }
 
 /** RFC 8705 §3: a certificate-bound token is used over mutual TLS with that very certificate. */

@@ -123,23 +123,6 @@ function proofOwner(checked: CheckedProof): string {
 }
 
 /**
- * A proof as a request must bring it: valid (`checkDpopProof`), by the key a token is bound to when
- * one is (`boundTo`), and new: its `jti` is recorded once per key in `proofs` (the store, so every
- * instance agrees) and a replay is refused like any bad proof. A store failure rejects. For callers
- * already known to be who they say (the gateway calls it with a valid token only), since each
- * accepted proof is a row in the store.
- */
-export async function acceptDpopProof(
-  proof: string | string[] | undefined,
-  expected: ExpectedProof,
-  proofs: Pick<UsedProofLog, 'use'>,
-): Promise<ProofCheck> {
-  const checked = await checkDpopProof(proof, expected);
-  if (!checked.ok) return checked;
-  return recordDpopProof(checked, proofs);
-}
-
-/**
  * Whether a valid proof was used before, read without writing: lets a request whose caller is not
  * yet authenticated be refused for a replay before anything of it is spent, and before anything of
  * it is stored.

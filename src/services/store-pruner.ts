@@ -14,7 +14,7 @@ export const PRUNE_INTERVAL_MS = 60_000;
 
 /** Rows deleted per statement, and statements per table per run: each run's work is bounded. */
 const BATCH = 2_000;
-const MAX_BATCHES = 25;
+const MAX_BATCHES = 250;
 
 export interface PrunedCounts {
   usedProofs: number;

@@ -42,20 +42,21 @@ export async function handleTokenRequest(
   const params = readForm(request.body);
   // The proof is checked first, its nonce and a replay included: a client told to use a nonce
   // resends its own credentials unchanged, and a one-time client assertion is not spent on the
-  // refusal. Its ID is stored only once the client is authenticated (and so admitted by the
-  // failed-authentication limiter): a caller without credentials cannot grow `used_proofs`. Only
-  // two requests racing with one proof can see the assertion spent and the proof then refused.
+  // refusal. Its ID is stored only for a token about to be issued: once the client is authenticated
+  // (and so admitted by the failed-authentication limiter), its scopes granted and its quota taken,
+  // so neither a caller without credentials nor a client over its quota can grow `used_proofs`.
+  // Only two requests racing with one proof can see the assertion spent and the proof then refused.
   const proof = request.dpop === undefined ? undefined : await checkProof(context, request.dpop);
   const { credential, wayIn } = await authenticateClient(context, { ...request, params });
-  const jkt = proof && (await recordProof(context, proof));
   checkGrantType(params);
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
   checkScopesOffered(scopes, context.catalogue);
-  if (jkt === undefined && credential.requireDpop) {
+  if (proof === undefined && credential.requireDpop) {
     throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
   }
   await takeFromQuota(context, credential);
+  const jkt = proof && (await recordProof(context, proof));
   const now = Date.now();
   // RFC 8705 §3: a token asked for over mutual TLS is bound to the client's certificate.
   const token = mintAccessToken(context, credential, scopes, now, {

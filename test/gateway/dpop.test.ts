@@ -242,4 +242,19 @@ describe('DPoP (RFC 9449)', () => {
     expect((await call(token, await proof(key, 'GET', callUrl(), { accessToken: token }))).status).toBe(200);
     expect(await rowCount(keygate.store, 'used_proofs')).toBe(before + 1);
   });
+
+  it('records no proof of a call refused by its call limit: one row per admitted call', async () => {
+    const limited = await keygate.createCredential(['agents-availability:read'], 'Limited');
+    await keygate.credentials.update(limited.id, { callLimit: { limit: 3, windowSeconds: 60 } });
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key, limited);
+    const before = await rowCount(keygate.store, 'used_proofs');
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      statuses.push((await call(token, await proof(key, 'GET', callUrl(), { accessToken: token }))).status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(27);
+    expect(await rowCount(keygate.store, 'used_proofs')).toBe(before + 3);
+  });
 });
