@@ -1,5 +1,5 @@
 import { InvalidRequest, UnauthorizedClient } from '../core/errors.js';
-import type { AuditDraft, Credential } from '../core/model.js';
+import { type AuditDraft, type Credential, firstAdmittedIssuedAt } from '../core/model.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
 import { authenticateClient } from './token/authenticate-client.js';
@@ -30,6 +30,10 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   if (payload.client_id !== caller.clientId) {
     throw new UnauthorizedClient('The token was not issued to this client');
   }
+  // Already refused, by its own revocation or by the credential's revoke-all: writing again would
+  // let a client grow the change log for ever by revoking the same tokens over and over.
+  if (context.revocations.has(payload.jti)) return;
+  if (typeof payload.iat === 'number' && payload.iat < firstAdmittedIssuedAt(caller)) return;
   const maxLivePerClient = context.config.maxRevokedTokensPerCredential;
   await fromStore(
     context.store.revokedTokens.add(

@@ -77,6 +77,19 @@ describe('revocations per credential are bounded', () => {
     expect((await gateway(bystanderToken)).status).toBe(200);
     expect(await liveRevocations(keygate, bystander)).toBe(1);
   });
+
+  it('revoking what is already refused writes nothing: no re-arming the bound, no growing the log', async () => {
+    const client = await keygate.createCredential([SCOPE], 'Re-revoker');
+    const tokens: string[] = [];
+    for (let i = 0; i < 5; i++) tokens.push(await issue(keygate, client));
+    await revoke(keygate, client, tokens[0]!);
+    await keygate.credentials.revokeTokens(client.id);
+    const before = await storeFigures(keygate, ['revoked_tokens', 'changes', 'audit_log']);
+    // Each answers 200, as RFC 7009 asks of a token already revoked.
+    for (let round = 0; round < 10; round++) for (const token of tokens) await revoke(keygate, client, token);
+    const after = await storeFigures(keygate, ['revoked_tokens', 'changes', 'audit_log']);
+    expect(after.rows).toEqual(before.rows);
+  });
 });
 
 describe('revocation flood', () => {
