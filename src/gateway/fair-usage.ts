@@ -18,8 +18,8 @@ export function credentialCallLimits(
 }
 
 /**
- * Takes one request from the account's fair-usage limit and from each of the credential's
- * (`credentialCallLimits`) and returns the RateLimit headers of the nearest to running out
+ * Takes one request from each of the credential's limits (`credentialCallLimits`), then from the
+ * account's fair-usage limit, and returns the RateLimit headers of the nearest to running out
  * (draft-ietf-httpapi-ratelimit-headers); over a limit, throws a 429 that carries them too.
  * Counters in this process's memory answer at once; only shared ones (Redis) are waited for.
  */
@@ -29,22 +29,22 @@ export async function takeFairUsage(
   perAccount: RateLimit,
   perCredential: readonly RateLimit[],
 ): Promise<Record<string, string>> {
-  let account = limiter.take(`account:${token.accountId}`, perAccount);
-  if (account instanceof Promise) account = await account;
-  if (!account.allowed) return decide(account, 'account');
-  let nearest: RateLimitDecision = account;
-  let nearestScope: 'account' | 'credential' = 'account';
+  // The credential's own limits first: a call they refuse must not spend the account's budget,
+  // which the account's other credentials share.
+  let nearest: RateLimitDecision | undefined;
   for (const rule of perCredential) {
     // One counter per window, so a limit over a minute and one over an hour count apart.
     let credential = limiter.take(`credential:${token.clientId}:${rule.windowSeconds}`, rule);
     if (credential instanceof Promise) credential = await credential;
     if (!credential.allowed) return decide(credential, 'credential');
-    if (credential.remaining < nearest.remaining) {
-      nearest = credential;
-      nearestScope = 'credential';
-    }
+    if (nearest === undefined || credential.remaining < nearest.remaining) nearest = credential;
   }
-  return decide(nearest, nearestScope);
+  let account = limiter.take(`account:${token.accountId}`, perAccount);
+  if (account instanceof Promise) account = await account;
+  if (!account.allowed || nearest === undefined || account.remaining <= nearest.remaining) {
+    return decide(account, 'account');
+  }
+  return decide(nearest, 'credential');
 }
 
 function decide(decision: RateLimitDecision, scope: 'account' | 'credential'): Record<string, string> {

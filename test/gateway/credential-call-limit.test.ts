@@ -57,6 +57,36 @@ describe('per-credential API call limit', () => {
   });
 });
 
+/** Calls a credential's own limit refuses do not spend the budget its account's other credentials share. */
+describe('a credential over its own limit and the account’s fair usage', () => {
+  it('leaves the account’s budget to its other credentials', async () => {
+    const keygate = await startTestKeygate({
+      rateLimitPlans: { standard: { perAccount: { limit: 5, windowSeconds: 60 } } },
+    });
+    try {
+      const greedy = await keygate.createCredential(['agents-availability:read'], 'Greedy');
+      const other = await keygate.createCredential(['agents-availability:read'], 'Other');
+      await keygate.credentials.update(greedy.id, { callLimit: { limit: 1, windowSeconds: 60 } });
+      const call = async (token: string) =>
+        (
+          await fetch(`${keygate.gatewayUrl}/agents-availability?skillNames=Sales`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status;
+      const greedyToken = await issueToken(keygate, greedy, 'agents-availability:read');
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push(await call(greedyToken));
+      expect(statuses).toEqual([200, 429, 429, 429, 429, 429, 429, 429, 429, 429]);
+      const otherToken = await issueToken(keygate, other, 'agents-availability:read');
+      const others: number[] = [];
+      for (let i = 0; i < 5; i++) others.push(await call(otherToken));
+      expect(others).toEqual([200, 200, 200, 200, 429]);
+    } finally {
+      await keygate.stop();
+    }
+  });
+});
+
 /** A supervisor may set a credential's call limit, so it may only lower its plan's, never raise it. */
 describe('a credential’s call limit under its plan’s per-credential limit', () => {
   let keygate: TestKeygate;
