@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -31,3 +31,13 @@ export function launchChromium(): Promise<Browser> {
 
 /** Saves a screenshot for the docs when KEYGATE_SCREENSHOTS is set (`npm run screenshots`). */
 export const screenshotsWanted = process.env.KEYGATE_SCREENSHOTS === '1';
+
+/** Logs `page` in to the portal at `origin` as a person would, and waits for API Credentials. */
+export async function logInThroughThePortal(page: Page, origin: string, email: string, password: string) {
+  await page.goto(`${origin}/portal/`);
+  await page.getByRole('heading', { name: 'Log in to Keygate' }).waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'API Credentials' }).waitFor();
+}

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, addUser, logIn } from '../helpers/admin.js';
-import { hasChromium, launchChromium, screenshotsWanted } from '../helpers/browser.js';
+import { hasChromium, launchChromium, logInThroughThePortal, screenshotsWanted } from '../helpers/browser.js';
 import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -25,14 +25,8 @@ describe.skipIf(!hasChromium)('portal in headless Chromium', () => {
     await target.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true, mask });
   };
 
-  async function logInThroughThePage(target: Page, email: string, password: string) {
-    await target.goto(`${keygate.url}/portal/`);
-    await target.getByRole('heading', { name: 'Log in to Keygate' }).waitFor();
-    await target.getByLabel('Email').fill(email);
-    await target.getByLabel('Password').fill(password);
-    await target.getByRole('button', { name: 'Log in' }).click();
-    await target.getByRole('heading', { name: 'API Credentials' }).waitFor();
-  }
+  const logInThroughThePage = (target: Page, email: string, password: string) =>
+    logInThroughThePortal(target, keygate.url, email, password);
 
   const fieldValue = (label: string) => page.getByLabel(label, { exact: true }).inputValue();
 

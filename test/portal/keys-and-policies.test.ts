@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/admin.js';
-import { hasChromium, launchChromium } from '../helpers/browser.js';
+import { hasChromium, launchChromium, logInThroughThePortal } from '../helpers/browser.js';
 import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 /**
@@ -24,11 +24,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
     page = await (await browser.newContext()).newPage();
     // Fail at the step that does not happen, with its locator, well inside the test's own timeout.
     page.setDefaultTimeout(8000);
-    await page.goto(`${keygate.url}/portal/`);
-    await page.getByLabel('Email').fill(ADMIN_EMAIL);
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'API Credentials' }).waitFor();
+    await logInThroughThePortal(page, keygate.url, ADMIN_EMAIL, ADMIN_PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, addUser, logIn } from '../helpers/admin.js';
-import { hasChromium, launchChromium } from '../helpers/browser.js';
+import { hasChromium, launchChromium, logInThroughThePortal } from '../helpers/browser.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const ORDERS = fileURLToPath(new URL('../../examples/orders-api/orders.openapi.json', import.meta.url));
@@ -20,11 +20,7 @@ describe.skipIf(!hasChromium)('portal: scopes from the operator’s API document
   async function logInAs(at: TestKeygate, email: string, password: string): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(8000);
-    await page.goto(`${at.url}/portal/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'API Credentials' }).waitFor();
+    await logInThroughThePortal(page, at.url, email, password);
     return page;
   }
 
