@@ -33,6 +33,14 @@ const CLIENT_ADDRESS: ReadonlySet<string> = new Set([
   'cf-connecting-ip',
   'fastly-client-ip',
   'client-ip',
+  'fly-client-ip',
+  'x-azure-clientip',
+  'x-appengine-user-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'x-proxyuser-ip',
+  'x-original-forwarded-for',
 ]);
 
 /** Prefixes of headers set by the gateway (`x-forwarded-`, `x-keygate-`) or by Envoy for itself. */
@@ -58,12 +66,13 @@ export function isReservedHeader(name: string): boolean {
 
 /**
  * The first header of a call asked about by forward-auth that the API could read as another call or
- * another caller: an override header, or any reserved name spelled with underscores. The proxy sets
- * the dashed `X-Forwarded-*` and `X-Keygate-*` itself, so those are not refused.
+ * another caller: an override header, a caller's own `X-Keygate-*` (the proxy sets those from
+ * Keygate's answer, and asks without them), or any reserved name spelled with underscores. The
+ * proxy sets the dashed `X-Forwarded-*` itself, so those are not refused.
  */
 export function refusedByForwardAuth(names: Iterable<string>): string | undefined {
   for (const name of names) {
-    if (OVERRIDES.has(name)) return name;
+    if (OVERRIDES.has(name) || name.startsWith('x-keygate-')) return name;
     if (name.includes('_') && isReservedHeader(name)) return name;
   }
   return undefined;

@@ -102,13 +102,7 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
 
     it('right scope: 200 from the API, with the identity Keygate gives and without the token', async () => {
       const before = upstream.seen.length;
-      const answer = await call('/orders/o-17?expand=lines', {
-        headers: {
-          ...bearer(token),
-          'x-keygate-account-id': 'someone-else',
-          'x-keygate-scopes': 'admin:write',
-        },
-      });
+      const answer = await call('/orders/o-17?expand=lines', { headers: bearer(token) });
       expect(answer.status).toBe(200);
       expect(await answer.json()).toEqual({ echoed: '/orders/o-17?expand=lines', body: '' });
       expect(upstream.seen.length).toBe(before + 1);
@@ -269,6 +263,42 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
         error_description: `The ${name} header is not accepted`,
       });
       expect(upstream.seen.length).toBe(before);
+    });
+
+    it.each([
+      ['x-keygate-account-id', 'someone-else'],
+      ['x-keygate-scopes', 'admin:write'],
+      ['x-keygate-extra', 'anything'],
+    ])('a caller’s own %s: 400, the API never called', async (header, value) => {
+      const before = upstream.seen.length;
+      const answer = await call('/orders', { headers: { ...bearer(token), [header]: value } });
+      expect(answer.status).toBe(400);
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it('what a caller says of itself never reaches the API; the proxy says who called', async () => {
+      const forged = {
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'gopher',
+        'x-forwarded-port': '6666',
+        'x-forwarded-prefix': '/admin',
+        'x-real-ip': '10.9.9.9',
+        forwarded: 'for=10.9.9.9;host=evil.example',
+        'true-client-ip': '10.9.9.9',
+        'x-client-ip': '10.9.9.9',
+        'cf-connecting-ip': '10.9.9.9',
+      };
+      const answer = await callFrom('127.0.0.5', '/orders', { ...bearer(token), ...forged });
+      expect(answer.status).toBe(200);
+      const { headers } = upstream.seen.at(-1)!;
+      expect(headers['x-forwarded-for']).toBe('127.0.0.5');
+      expect(headers['x-forwarded-proto']).toBe('http');
+      // nginx's $host has no port; Caddy's has the port the caller used.
+      expect([new URL(proxy.url).hostname, new URL(proxy.url).host]).toContain(headers['x-forwarded-host']);
+      for (const [name, value] of Object.entries(forged)) expect(headers[name], name).not.toBe(value);
+      for (const name of ['x-forwarded-port', 'x-forwarded-prefix', 'forwarded', 'true-client-ip']) {
+        expect(headers[name], name).toBeUndefined();
+      }
     });
 
     it('an identity header spelled with underscores never reaches the API', async () => {
