@@ -29,6 +29,7 @@ import {
   usedFromElsewhere,
 } from './gateway-error.js';
 import { forwardedTarget } from './request-target.js';
+import type { RouteLookalikes } from './route-lookalikes.js';
 
 /** Where DPoP proofs (RFC 9449) are checked against, and each one's ID recorded once. */
 export interface DpopChecks {
@@ -53,6 +54,8 @@ export interface CallChecks {
   readonly certificateHeader?: string | undefined;
   /** The proxies whose headers are believed (`trustProxy`). */
   readonly proxies: TrustedProxies;
+  /** Paths a looser API framework would route to another operation than the one matched. */
+  readonly lookalikes: RouteLookalikes;
 }
 
 /**
@@ -114,6 +117,7 @@ export async function admitCall(
   onScope: (scope: string) => void = () => {},
 ): Promise<Admission> {
   const target = forwardedTarget(call.url);
+  checks.lookalikes.refuseLookalike(route, target.split('?', 1)[0]!);
   const presented = readAccessToken(call.authorization);
   let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {

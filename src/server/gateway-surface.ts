@@ -6,6 +6,7 @@ import { type ApiRoute, routesFromDocument } from '../gateway/api-document.js';
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
+import { RouteLookalikes } from '../gateway/route-lookalikes.js';
 import { SAMPLE_APIS } from '../sample-apis/index.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
@@ -73,6 +74,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     metrics: new GatewayMetrics(),
     certificateHeader: config.clientCertificateHeader,
     proxies: trustedProxies(config.trustProxy),
+    lookalikes: new RouteLookalikes(routes),
   };
 }
 
@@ -82,10 +84,11 @@ export async function buildGateway(app: FastifyInstance, context: GatewayContext
 
 /** Forward-auth on its own listener's app, with the gateway's checks (not its calls in progress). */
 export async function buildForwardAuth(app: FastifyInstance, context: GatewayContext): Promise<void> {
-  const { verifier, limiter, plans, dpop, routes, usage, metrics, certificateHeader, proxies } = context;
+  const { verifier, limiter, plans, dpop, routes, usage, metrics, certificateHeader, proxies, lookalikes } =
+    context;
   await app.register(async (scope) =>
     forwardAuthPlugin(scope, {
-      checks: { verifier, limiter, plans, dpop, usage, certificateHeader, proxies },
+      checks: { verifier, limiter, plans, dpop, usage, certificateHeader, proxies, lookalikes },
       routes,
       usage,
       metrics,
