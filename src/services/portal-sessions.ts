@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { clientNetwork } from '../core/address-ranges.js';
 import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { hasControlCharacters } from '../core/printable-text.js';
@@ -181,27 +181,6 @@ export class PortalSessions {
     this.#dummyHash ??= hashPassword(randomBytes(16).toString('base64url'));
     return this.#dummyHash;
   }
-}
-
-/**
- * The network an address speaks for: an IPv4 address itself (also written IPv4-mapped), an IPv6
- * address its /64, which one host or subscriber is usually given whole: hopping addresses inside it
- * buys no fresh attempts.
- */
-function clientNetwork(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  const address = ip.split('%')[0]!;
-  if (!isIPv6(address)) return ip;
-  const [head = '', tail] = address.split('::');
-  const groups = (part: string) => (part === '' ? [] : part.split(':'));
-  // An embedded IPv4 tail (64:ff9b::192.0.2.1) fills two groups.
-  const width = (part: string[]) => part.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const zeros = tail === undefined ? [] : Array<string>(8 - width(left) - width(right)).fill('0');
-  const prefix = [...left, ...zeros, ...right].slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
-  return `${prefix.join(':')}::/64`;
 }
 
 function userTarget(user: PortalUser) {

@@ -1,3 +1,4 @@
+import { clientNetwork } from '../core/address-ranges.js';
 import { TooManyRequests } from '../core/errors.js';
 import { boundedCache } from '../services/bounded-cache.js';
 
@@ -70,9 +71,11 @@ export class FailedAuthenticationLimiter {
     return this.#windows.size;
   }
 
+  /** Counted per network (`clientNetwork`): hopping addresses inside one IPv6 /64 buys no fresh tries. */
   #keys(clientId: string | undefined, address: string): Array<[string, number]> {
-    const keys: Array<[string, number]> = [[`a:${address}`, this.limits.perAddress]];
-    if (clientId) keys.push([`c:${address}:${clientId}`, this.limits.perClient]);
+    const network = clientNetwork(address);
+    const keys: Array<[string, number]> = [[`a:${network}`, this.limits.perAddress]];
+    if (clientId) keys.push([`c:${network}:${clientId}`, this.limits.perClient]);
     return keys;
   }
 }
