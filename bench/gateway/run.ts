@@ -132,8 +132,6 @@ async function startKeygate(): Promise<{
       upstream: ports.upstream,
     }),
     KEYGATE_FORWARD_AUTH_PORT: String(ports.forwardAuth),
-    // As docs/forward-auth.md starts it: the proxy's X-Forwarded-* are believed from nginx only.
-    KEYGATE_TRUST_PROXY: '127.0.0.1',
   };
   // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
   const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);

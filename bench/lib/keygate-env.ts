@@ -27,5 +27,8 @@ export function benchKeygateEnvironment(
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_METRICS_PORT: String(ports.metrics),
     KEYGATE_LOG_LEVEL: 'warn',
+    // Behind a proxy, as in production and as docs/forward-auth.md starts it: every benched build
+    // reads X-Forwarded-* from 127.0.0.1, so their gateway paths are measured alike.
+    KEYGATE_TRUST_PROXY: '127.0.0.1',
   };
 }
