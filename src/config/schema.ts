@@ -201,9 +201,24 @@ export const configSchema = z
      * Names are those of the API documents in openapi/ (see docs/gateway.md).
      */
     upstreams: z.record(z.string(), z.url({ protocol: /^https?$/ })).default({}),
-    /** Further OpenAPI 3.1 documents (file paths) describing the user's own APIs behind the gateway. */
+    /**
+     * Further OpenAPI 3.1 documents (file paths) describing the user's own APIs behind the gateway.
+     * `resource`, where set, is the API's own audience (RFC 8707): a token asked for with it carries
+     * it as `aud` and is admitted by that API's routes only.
+     */
     apiDocuments: z
-      .array(z.object({ file: z.string().min(1), upstream: z.url({ protocol: /^https?$/ }) }).strict())
+      .array(
+        z
+          .object({
+            file: z.string().min(1),
+            upstream: z.url({ protocol: /^https?$/ }),
+            resource: z
+              .url({ protocol: /^https?$/ })
+              .refine((url) => !url.includes('#'), 'an absolute URI without a fragment (RFC 8707 §2)')
+              .optional(),
+          })
+          .strict(),
+      )
       .default([]),
     /** Upstream answer timeout; past it the gateway answers 504. */
     upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
@@ -260,6 +275,16 @@ export const configSchema = z
     message: 'defaultPlan must name one of rateLimitPlans',
     path: ['defaultPlan'],
   })
+  .refine(
+    (c) => {
+      const resources = c.apiDocuments.flatMap((d) => (d.resource === undefined ? [] : [d.resource]));
+      return new Set(resources).size === resources.length && !resources.includes(c.audience ?? '');
+    },
+    {
+      message: 'each resource names one API: two documents share one, or one is the gateway’s own audience',
+      path: ['apiDocuments'],
+    },
+  )
   // The certificate header is the terminator's word: with no proxy trusted, nobody could send it.
   .refine((c) => c.clientCertificateHeader === undefined || Array.isArray(c.trustProxy), {
     message:

@@ -17,6 +17,10 @@ export const TOKEN_SERVICE_ERRORS = {
   unauthorized_client: { statuses: [400], when: 'the credential is disabled or expired' },
   unsupported_grant_type: { statuses: [400], when: 'a grant_type other than client_credentials' },
   invalid_scope: { statuses: [400], when: 'no scope, or one not granted to the credential' },
+  invalid_target: {
+    statuses: [400],
+    when: 'a `resource` (RFC 8707) that names no API of this gateway, or more than one',
+  },
   unsupported_token_type: { statuses: [400], when: 'reserved for token types Keygate does not issue' },
   invalid_dpop_proof: {
     statuses: [400],

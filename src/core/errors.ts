@@ -66,6 +66,11 @@ export class InvalidScope extends OAuthError {
   readonly code = 'invalid_scope';
 }
 
+/** RFC 8707 §2: the `resource` asked for is not one the server issues tokens for. */
+export class InvalidTarget extends OAuthError {
+  readonly code = 'invalid_target';
+}
+
 export class UnsupportedTokenType extends OAuthError {
   readonly code = 'unsupported_token_type';
 }

@@ -133,6 +133,8 @@ export async function admitCall(
   // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
   if (!verdict.admitted) throw accessTokenInvalid();
   const { token } = verdict;
+  // RFC 8707: a token asked for one API's resource is no key to the others.
+  if (token.resource !== undefined && token.resource !== route.resource) throw accessTokenInvalid();
   if (!isAllowedFrom(token.allowedCidrs, call.address)) {
     checks.usage?.refused(token.credentialId, 'address', Date.now());
     throw usedFromElsewhere();

@@ -23,6 +23,8 @@ export interface ApiRoute {
   /** Any one of these scopes admits the call. */
   scopes: string[];
   versions: number[];
+  /** The API's own audience (RFC 8707 `resource`), where configured: tokens for it are admitted here. */
+  resource?: string | undefined;
 }
 
 export class ApiDocumentError extends Error {

@@ -1,3 +1,4 @@
+import { apiResources } from '../config/api-resources.js';
 import type { Config } from '../config/schema.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import {
@@ -82,6 +83,15 @@ export async function explainCall(
     scopes: verified.scopes,
     expires_at: new Date(verified.expiresAt * 1000).toISOString(),
   };
+  if (verified.resource !== undefined && verified.resource !== matched.resource) {
+    return {
+      admitted: false,
+      status: 401,
+      reason: `the token is for the API at ${verified.resource} alone (its RFC 8707 resource), and ${method} ${matched.path} is another API's`,
+      route,
+      token,
+    };
+  }
   if (!matched.scopes.some((s) => verified.scopes.includes(s))) {
     return {
       admitted: false,
@@ -125,6 +135,7 @@ function verifierFor(deps: { config: Config; store: Store; keys: VerificationKey
     {
       issuer: deps.config.publicUrl,
       audience: deps.config.audience,
+      resources: apiResources(deps.config),
       region: deps.config.region,
       leewaySeconds: deps.config.clockLeewaySeconds,
       maxCachedTokens: 1,

@@ -7,13 +7,16 @@ import { type DeclaringDocument, scopeCatalogueFrom } from '../gateway/scope-dec
 /** An API document of the operator's (`apiDocuments`), read from its file, with its upstream. */
 export interface ConfiguredApiDocument extends DeclaringDocument {
   readonly upstream: string;
+  /** The API's own audience (RFC 8707), where configured. */
+  readonly resource: string | undefined;
 }
 
 /** The operator's API documents, read now; a file that cannot be read or parsed stops the start. */
 export function readApiDocuments(config: Pick<Config, 'apiDocuments'>): ConfiguredApiDocument[] {
-  return config.apiDocuments.map(({ file, upstream }) => {
+  return config.apiDocuments.map(({ file, upstream, resource }) => {
     try {
-      return { document: JSON.parse(readFileSync(file, 'utf8')) as ApiDocument, where: file, upstream };
+      const document = JSON.parse(readFileSync(file, 'utf8')) as ApiDocument;
+      return { document, where: file, upstream, resource };
     } catch (error) {
       throw new ApiDocumentError(`apiDocuments: cannot read ${file}: ${(error as Error).message}`);
     }

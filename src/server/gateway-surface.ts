@@ -45,8 +45,8 @@ export function loadRoutes(
     routes.push(...routesFromDocument(sample.document, `sample API ${api}`));
     upstreams.set(api, stripSlash(upstream));
   }
-  for (const { document, where, upstream } of readApiDocuments(config)) {
-    const documentRoutes = routesFromDocument(document, where);
+  for (const { document, where, upstream, resource } of readApiDocuments(config)) {
+    const documentRoutes = routesFromDocument(document, where).map((route) => ({ ...route, resource }));
     routes.push(...documentRoutes);
     for (const route of documentRoutes) upstreams.set(route.api, stripSlash(upstream));
   }

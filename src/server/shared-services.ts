@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { apiResources } from '../config/api-resources.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import type { CredentialStatus } from '../core/model.js';
@@ -147,6 +148,7 @@ export async function buildSharedServices(
           {
             issuer: config.publicUrl,
             audience: config.audience,
+            resources: apiResources(config),
             region: config.region,
             leewaySeconds: config.clockLeewaySeconds,
             maxCachedTokens: 100_000,

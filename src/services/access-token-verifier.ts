@@ -53,6 +53,8 @@ export interface AdmittedToken {
   jkt: string | undefined;
   /** The thumbprint of the TLS client certificate a token is bound to (RFC 8705 `cnf.x5t#S256`). */
   x5t: string | undefined;
+  /** The one API the token is for (RFC 8707 `resource`, its `aud`); undefined: every API of the gateway. */
+  resource: string | undefined;
   /** Where its credential may be used from (CIDR ranges; empty: anywhere), as the credential says now. */
   allowedCidrs: readonly string[];
   /** The credential's metadata as the token carries it (`keygate_metadata`); empty when none. */
@@ -67,7 +69,10 @@ export type TokenVerdict =
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
+  /** The gateway's own audience: a token for it is admitted by every route. */
   audience: string;
+  /** The APIs' own audiences (RFC 8707 resources): a token for one is admitted by its routes only. */
+  resources?: readonly string[];
   region: string;
   /** Seconds of clock skew tolerated on exp, nbf and iat. */
   leewaySeconds: number;
@@ -109,6 +114,7 @@ interface CheckedClaims {
   readonly expiresAt: number;
   readonly jkt: string | undefined;
   readonly x5t: string | undefined;
+  readonly resource: string | undefined;
   readonly metadata: Readonly<Record<string, string>>;
   /** The last verdict given, reused while its credential is the same record. */
   last?: { credential: CredentialStatus; verdict: TokenVerdict };
@@ -186,7 +192,7 @@ export class AccessTokenVerifier {
       : grant.scopes.filter((s) => credential.scopes.includes(s));
     if (scopes.length === 0) return refused('scope_removed');
     const { clientId, accountId, subject } = grant;
-    const { jti, issuedAt, expiresAt, jkt, x5t } = claims;
+    const { jti, issuedAt, expiresAt, jkt, x5t, resource } = claims;
     const verdict: TokenVerdict = {
       admitted: true,
       token: {
@@ -200,6 +206,7 @@ export class AccessTokenVerifier {
         expiresAt,
         jkt,
         x5t,
+        resource,
         allowedCidrs: credential.allowedCidrs,
         metadata: claims.metadata,
         callLimit: credential.callLimit,
@@ -227,7 +234,14 @@ export class AccessTokenVerifier {
     const { iss, aud, exp, nbf, iat, jti, sub, client_id: clientId, account_id: accountId, scope } = payload;
     if (!isTime(exp) || !isTime(iat) || (nbf !== undefined && !isTime(nbf))) return 'malformed';
     if (iss !== this.options.issuer) return 'issuer';
-    if (!(Array.isArray(aud) ? aud : [aud]).includes(this.options.audience)) return 'audience';
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    let resource: string | undefined;
+    if (!audiences.includes(this.options.audience)) {
+      // Exactly one of the APIs' own audiences: a token for two APIs is for neither.
+      const named = this.options.resources?.filter((r) => audiences.includes(r)) ?? [];
+      if (named.length !== 1) return 'audience';
+      resource = named[0];
+    }
     if (payload.region !== this.options.region) return 'region';
     if (typeof nbf === 'number' && nbf - this.options.leewaySeconds > nowMs / 1000) {
       return 'not_yet_valid';
@@ -267,6 +281,7 @@ export class AccessTokenVerifier {
       expiresAt: exp,
       jkt: cnf?.jkt,
       x5t: cnf?.['x5t#S256'],
+      resource,
       metadata: metadata as Record<string, string>,
     };
   }

@@ -45,7 +45,7 @@ export async function handleIntrospection(
     scope: token.scopes.join(' '),
     client_id: token.clientId,
     sub: token.subject,
-    aud: context.config.audience,
+    aud: token.resource ?? context.config.audience,
     iss: context.config.publicUrl,
     exp: token.expiresAt,
     iat: token.issuedAt,

@@ -14,7 +14,8 @@ export interface ActiveSigningKey {
 
 export interface VerifyOptions {
   issuer: string;
-  audience: string;
+  /** The audiences taken: any one of them in `aud`. */
+  audience: string | string[];
   /** Accept tokens past `exp` (revocation of an expired token is a no-op, not an error). */
   ignoreExpiry?: boolean;
   /** Seconds past `exp` (and before `nbf`) a token is still taken, as the gateway's clock leeway. */

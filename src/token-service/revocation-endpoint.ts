@@ -1,3 +1,4 @@
+import { apiResources } from '../config/api-resources.js';
 import { InvalidRequest, UnauthorizedClient } from '../core/errors.js';
 import { type AuditDraft, type Credential, firstAdmittedIssuedAt } from '../core/model.js';
 import type { TokenServiceContext } from './context.js';
@@ -21,7 +22,7 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   const leewaySeconds = context.config.clockLeewaySeconds;
   const payload = await context.keyring.verify(params.token, {
     issuer: context.config.publicUrl,
-    audience: context.config.audience,
+    audience: [context.config.audience, ...apiResources(context.config)],
     clockToleranceSeconds: leewaySeconds,
   });
   if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;

@@ -14,6 +14,7 @@ import { fromStore } from './from-store.js';
 import { endpointUrl, TOKEN_PATH } from './metadata.js';
 import { authenticateClient } from './token/authenticate-client.js';
 import { checkGrantType } from './token/check-grant-type.js';
+import { chooseAudience } from './token/choose-audience.js';
 import { mintAccessToken } from './token/mint-access-token.js';
 import { readForm } from './token/read-form.js';
 
@@ -52,6 +53,7 @@ export async function handleTokenRequest(
   const scopes = parseRequestedScopes(params.scope);
   checkScopesGranted(scopes, credential.scopes);
   checkScopesOffered(scopes, context.catalogue);
+  const audience = chooseAudience(params, context.config);
   if (proof === undefined && credential.requireDpop) {
     throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
   }
@@ -59,7 +61,7 @@ export async function handleTokenRequest(
   const jkt = proof && (await recordProof(context, proof));
   const now = Date.now();
   // RFC 8705 §3: a token asked for over mutual TLS is bound to the client's certificate.
-  const token = mintAccessToken(context, credential, scopes, now, {
+  const token = mintAccessToken(context, credential, scopes, audience, now, {
     jkt,
     x5t: request.certificate?.thumbprint,
   });

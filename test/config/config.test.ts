@@ -141,6 +141,24 @@ describe('configuration', () => {
     ]);
   });
 
+  it('wants each API document’s resource to name one API, apart from the gateway’s audience', () => {
+    const cwd = emptyDir();
+    const document = (resource: string) => ({
+      file: 'orders.json',
+      upstream: 'http://127.0.0.1:9',
+      resource,
+    });
+    const problems = (overrides: object) => problemsOf(() => loadConfig({ env: {}, cwd, overrides }));
+    const shared = { apiDocuments: [document('https://api.test/a'), document('https://api.test/a')] };
+    expect(problems(shared)).toEqual([
+      'apiDocuments: each resource names one API: two documents share one, or one is the gateway’s own audience',
+    ]);
+    expect(
+      problems({ audience: 'https://api.test', apiDocuments: [document('https://api.test')] }),
+    ).toHaveLength(1);
+    expect(problems({ apiDocuments: [document('https://api.test/a#b')] })[0]).toMatch(/without a fragment/);
+  });
+
   it('keygate start refuses trustProxy: true, saying what to set instead', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(

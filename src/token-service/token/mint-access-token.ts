@@ -14,6 +14,8 @@ export function mintAccessToken(
   context: TokenServiceContext,
   credential: Credential,
   scopes: readonly string[],
+  /** The token's `aud`: the gateway's own audience, or one API's resource (RFC 8707). */
+  audience: string,
   nowMs: number,
   /**
    * What the token is bound to (its `cnf`): the thumbprint of the client's DPoP key (RFC 9449
@@ -27,7 +29,7 @@ export function mintAccessToken(
     scopes,
     {
       issuer: config.publicUrl,
-      audience: config.audience,
+      audience,
       region: config.region,
       lifetimeSeconds: config.tokenLifetimeSeconds,
     },
