@@ -7,8 +7,9 @@
  *
  * Several checkouts, comma-separated, are measured side by side (names likewise).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { benchTokens } from '../lib/bench-tokens.js';
 import { startPinned } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 
@@ -31,24 +32,7 @@ export async function startBaseline(
   const child = await startPinned(process.execPath, [bin, 'start'], env, {
     url: `http://127.0.0.1:${ports.keygate}/healthz`,
   });
-  const created = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [bin, 'credentials', 'create', '--name', 'bench', '--scope', 'agents-availability:read', '--json'],
-      { env, encoding: 'utf8' },
-    ),
-  ) as { client_id: string; client_secret: string };
-  const response = await fetch(`http://127.0.0.1:${ports.keygate}/Auth/connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: created.client_id,
-      client_secret: created.client_secret,
-      scope: 'agents-availability:read',
-    }).toString(),
-  });
-  const { access_token: token } = (await response.json()) as { access_token: string };
+  const token = await benchTokens(bin, env, `http://127.0.0.1:${ports.keygate}`).mint();
   return {
     target: {
       name: `keygate @ ${name} (cache hit)`,

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { documentedConfiguration } from '../../test/helpers/documented-config.js';
+import { benchTokens } from '../lib/bench-tokens.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
@@ -144,44 +145,11 @@ async function startKeygate(): Promise<{
     },
   );
   children.push(keygate);
-  const { execFileSync } = await import('node:child_process');
-  const created = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        here('../../bin/keygate.js'),
-        'credentials',
-        'create',
-        '--name',
-        'bench',
-        '--scope',
-        'agents-availability:read',
-        '--json',
-      ],
-      { env, encoding: 'utf8' },
-    ),
-  ) as { client_id: string; client_secret: string };
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: created.client_id,
-    client_secret: created.client_secret,
-    scope: 'agents-availability:read',
-  }).toString();
-  const mint = async () => {
-    const response = await fetch(`http://127.0.0.1:${ports.keygate}/Auth/connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    return ((await response.json()) as { access_token: string }).access_token;
-  };
-  // Enough distinct tokens that the miss run never reuses one (a reused token is a cache hit).
-  const mintMany = async (count: number) => {
-    const tokens: string[] = [];
-    for (let i = 0; i < count; i += 100)
-      tokens.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
-    return tokens;
-  };
+  const { mint, mintMany } = benchTokens(
+    here('../../bin/keygate.js'),
+    env,
+    `http://127.0.0.1:${ports.keygate}`,
+  );
   // The same gateway as production's API hosts run it: a process of its own with only the gateway
   // role (KEYGATE_ROLES=gateway), on the same store, verifying with the first process's JWKS.
   const gatewayOnly = await startPinned(
