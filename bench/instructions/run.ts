@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { benchTokens } from '../lib/bench-tokens.js';
 import { stop } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
@@ -105,48 +106,26 @@ async function startUpstream(): Promise<void> {
   await new Promise((resolve) => child.once('message', resolve));
 }
 
-/** A Keygate with every role, not counted: it issues the tokens the counted gateways check. */
-async function startIssuer(): Promise<{
-  env: NodeJS.ProcessEnv;
-  mint: (count: number) => Promise<string[]>;
-}> {
-  const env = benchKeygateEnvironment(join(work, 'keygate'), {
+/**
+ * A Keygate of `checkout` with every role, not counted: it issues the tokens that build's counted
+ * gateway checks, on a store of that build's own (builds migrate their stores differently).
+ */
+async function startIssuer(
+  checkout: string,
+  dir: string,
+): Promise<{ child: ChildProcess; env: NodeJS.ProcessEnv; mint: (count: number) => Promise<string[]> }> {
+  const env = benchKeygateEnvironment(dir, {
     keygate: ports.issuer,
     gateway: ports.issuerGateway,
     metrics: ports.metrics,
     upstream: ports.upstream,
   });
-  const bin = here('../../bin/keygate.js');
+  const bin = join(checkout, 'bin/keygate.js');
   const child = fork(bin, ['start'], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.push(child);
   await waitUntilReady(`http://127.0.0.1:${ports.issuer}/healthz`);
-  const created = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [bin, 'credentials', 'create', '--name', 'bench', '--scope', 'agents-availability:read', '--json'],
-      { env, encoding: 'utf8' },
-    ),
-  ) as { client_id: string; client_secret: string };
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: created.client_id,
-    client_secret: created.client_secret,
-    scope: 'agents-availability:read',
-  }).toString();
-  const one = async () => {
-    const answer = await fetch(`http://127.0.0.1:${ports.issuer}/Auth/connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    return ((await answer.json()) as { access_token: string }).access_token;
-  };
-  const mint = async (count: number) => {
-    const tokens: string[] = [];
-    while (tokens.length < count) tokens.push(...(await Promise.all(Array.from({ length: 50 }, one))));
-    return tokens.slice(0, count);
-  };
-  return { env, mint };
+  const { mintMany } = benchTokens(bin, env, `http://127.0.0.1:${ports.issuer}`);
+  return { child, env, mint: mintMany };
 }
 
 /** A gateway-only Keygate from `checkout`, under callgrind, checking the issuer's tokens. */
@@ -180,9 +159,6 @@ function row(measured: Measured, reference: Measured): string {
 try {
   execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   await startUpstream();
-  const issuer = await startIssuer();
-  const [token] = await issuer.mint(1);
-  const bearer = { authorization: `Bearer ${token}` };
   const results: Measured[] = [];
   const tops: string[] = [];
 
@@ -205,9 +181,9 @@ try {
     () => ({}),
   );
   results.push(reference);
+  console.log(row(reference, reference));
   await stop(bare.child);
 
-  const fresh = await issuer.mint(warmUp + 2 * calls);
   const builds = [
     { name: 'keygate', checkout: here('../..') },
     ...(process.env.BENCH_BASELINE ?? '')
@@ -219,6 +195,10 @@ try {
       })),
   ];
   for (const build of builds) {
+    const issuer = await startIssuer(build.checkout, mkdtempSync(join(work, 'keygate-')));
+    const [token] = await issuer.mint(1);
+    const bearer = { authorization: `Bearer ${token}` };
+    const fresh = await issuer.mint(warmUp + 2 * calls);
     const gateway = await startGateway(build.checkout, issuer.env);
     const url = `http://127.0.0.1:${ports.target}${PATH}`;
     results.push(await measure(`${build.name} hit`, gateway, url, () => bearer));
@@ -239,6 +219,8 @@ try {
       ),
     );
     await stop(gateway.child);
+    await stop(issuer.child);
+    for (const measured of results.slice(-3)) console.log(row(measured, reference));
   }
 
   console.log(
