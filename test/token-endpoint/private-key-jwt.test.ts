@@ -74,6 +74,7 @@ describe('private_key_jwt', () => {
       'RS256',
       'PS256',
       'EdDSA',
+      'Ed25519',
     ]);
   });
 

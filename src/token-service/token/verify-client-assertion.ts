@@ -1,5 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
-import type { ClientKeyAlgorithm } from '../../core/client-public-key.js';
+import { type ClientKeyAlgorithm, keyTakesAlgorithm } from '../../core/client-public-key.js';
 import type { CredentialKey } from '../../core/model.js';
 import { hasControlCharacters } from '../../core/printable-text.js';
 import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
@@ -33,7 +33,7 @@ export async function verifyClientAssertion(
   }
   // The key the header names (by thumbprint) first; a client's own kid may name none of them.
   const candidates = keys
-    .filter((key) => alg !== undefined && key.algorithms.includes(alg))
+    .filter((key) => alg !== undefined && keyTakesAlgorithm(key.algorithms, alg))
     .sort((a, b) => Number(b.thumbprint === kid) - Number(a.thumbprint === kid));
   const { config } = context;
   const audiences = [
