@@ -8,12 +8,15 @@ import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { endpointUrl, INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '../metadata.js';
 
-/** The longest an assertion may live: a signed assertion is a one-time proof, not a credential. */
-const LONGEST_ASSERTION_SECONDS = 300;
+/**
+ * The longest an assertion may live: as long as common libraries make them (authlib signs
+ * `exp = iat + 3600`), and no longer, since its `jti` is kept until then. Each is still used once.
+ */
+const LONGEST_ASSERTION_SECONDS = 3600;
 
 /**
  * RFC 7523 §3: a client assertion signed by one of the credential's keys, with `iss` and `sub`
- * the client ID, `aud` this issuer or one of its endpoints, an `exp` at most five minutes ahead,
+ * the client ID, `aud` this issuer or one of its endpoints, an `exp` at most an hour ahead,
  * and a `jti` never seen before for this client (recorded in the store, so every instance
  * agrees). Returns the key that authenticates the client, or undefined; never says why not, as for
  * secrets.
