@@ -10,6 +10,10 @@ import { DomainError } from './domain-error.js';
 export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const;
 export type ClientKeyAlgorithm = (typeof CLIENT_KEY_ALGORITHMS)[number];
 
+export function isClientKeyAlgorithm(alg: unknown): alg is ClientKeyAlgorithm {
+  return (CLIENT_KEY_ALGORITHMS as readonly unknown[]).includes(alg);
+}
+
 /**
  * Whether a key whose algorithms are `algorithms` (as stored with it) signs with `alg`. An Ed25519
  * key is stored with `EdDSA`, the name it had first; `Ed25519` is the same signature by the same
