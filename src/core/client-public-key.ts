@@ -3,9 +3,25 @@ import { certificateThumbprint } from '../crypto/client-certificate.js';
 import { isAcceptableRsaKey, jwkThumbprint } from '../crypto/jwk.js';
 import { DomainError } from './domain-error.js';
 
-/** The signature algorithms a client's key may sign assertions with (RFC 7523), per key type. */
-export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+/**
+ * The signature algorithms a client's key may sign assertions with (RFC 7523): `Ed25519` beside
+ * `EdDSA`, as RFC 9864 names it and as openid-client 6 and oauth4webapi 3 sign by default.
+ */
+export const CLIENT_KEY_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const;
 export type ClientKeyAlgorithm = (typeof CLIENT_KEY_ALGORITHMS)[number];
+
+export function isClientKeyAlgorithm(alg: unknown): alg is ClientKeyAlgorithm {
+  return (CLIENT_KEY_ALGORITHMS as readonly unknown[]).includes(alg);
+}
+
+/**
+ * Whether a key whose algorithms are `algorithms` (as stored with it) signs with `alg`. An Ed25519
+ * key is stored with `EdDSA`, the name it had first; `Ed25519` is the same signature by the same
+ * key (RFC 9864 §2), so the two are one here.
+ */
+export function keyTakesAlgorithm(algorithms: readonly string[], alg: string): boolean {
+  return algorithms.includes(alg === 'Ed25519' ? 'EdDSA' : alg);
+}
 
 /** A client's public key as Keygate keeps it: the public JWK, its RFC 7638 thumbprint, its algorithms. */
 export interface ClientPublicKey {
@@ -19,7 +35,7 @@ export interface ClientPublicKey {
  * `x5t#S256` thumbprint for self_signed_tls_client_auth, RFC 8705 §2.2), or as a JWK (JSON text or
  * object). Only public keys of a
  * kind Keygate verifies are taken: EC P-256 (ES256), RSA of 2048 bits or more (RS256, PS256),
- * Ed25519 (EdDSA). A private key is refused, so it is never stored by mistake.
+ * Ed25519 (EdDSA, also taken as Ed25519). A private key is refused, so it is never stored by mistake.
  */
 export async function readClientPublicKey(input: string | Record<string, unknown>): Promise<ClientPublicKey> {
   const certificate = typeof input === 'string' ? readCertificate(input) : undefined;

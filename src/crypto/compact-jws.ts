@@ -35,10 +35,10 @@ export class JwsRefused extends Error {
 const PART = /^[A-Za-z0-9_-]+$/;
 
 /** The algorithms Keygate verifies: its own tokens (ES256) and its clients' keys (RFC 7523, 9449). */
-export type JwsAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
+export type JwsAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA' | 'Ed25519';
 
 /** ES256 signatures are r||s, 32 bytes each; Ed25519 ones 64 bytes; RSA ones the modulus' length. */
-const FIXED_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, EdDSA: 64 };
+const FIXED_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, EdDSA: 64, Ed25519: 64 };
 
 /**
  * Verifies a compact JWS signed with one of `algorithms` (ES256 unless named) and returns its
@@ -84,7 +84,9 @@ function keyFits(key: KeyObject, alg: JwsAlgorithm, signatureBytes: number): boo
   switch (alg) {
     case 'ES256':
       return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1';
+    // RFC 9864 §2: `Ed25519` is the fully specified name of what `EdDSA` means with an Ed25519 key.
     case 'EdDSA':
+    case 'Ed25519':
       return key.asymmetricKeyType === 'ed25519';
     default:
       return (
@@ -108,6 +110,7 @@ function verifySignature(alg: JwsAlgorithm, data: Buffer, key: KeyObject, signat
         signature,
       );
     case 'EdDSA':
+    case 'Ed25519':
       return verify(null, data, key, signature);
   }
 }

@@ -1,10 +1,11 @@
 import type { Credential } from '../core/model.js';
 import type { Store } from '../store/store.js';
+import type { ClientAuthenticationRefusal } from './token/client-authentication-refusal.js';
 import type { ClientAuthenticationMethod } from './token/extract-client-credentials.js';
 
 /**
- * Puts a wrong secret presented for an existing client ID in its account's audit log, so an admin
- * sees guessing. Written after the answer has gone (never awaited by the request: the answer's
+ * Puts a refused authentication of an existing client ID in its account's audit log with its reason,
+ * so an admin sees guessing, and which part of a client's set-up to fix. Written after the answer has gone (never awaited by the request: the answer's
  * timing must not depend on whether the client exists), and bounded by the failed-authentication
  * limiter, which refuses further guesses before they reach here.
  */
@@ -18,8 +19,7 @@ export class FailedAuthenticationAudit {
     credential: Credential,
     address: string,
     method: ClientAuthenticationMethod,
-    /** Why, when the secret or key itself was right (the address is not in the allowlist). */
-    reason?: 'address_not_allowed',
+    reason: ClientAuthenticationRefusal,
   ): void {
     this.store.audit
       .append({
@@ -31,7 +31,7 @@ export class FailedAuthenticationAudit {
         targetId: credential.id,
         targetName: credential.name,
         ip: address,
-        details: reason ? { method, reason } : { method },
+        details: { method, reason },
       })
       .catch(this.onError);
   }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,14 @@ const pythonMissing = [
 ]
   .filter(([path]) => !existsSync(path!))
   .map(([, name]) => name);
+const authlibMissing = [
+  ...TLS_FRONT,
+  [PYTHON, 'python3'],
+  [join(PYTHON_PACKAGES, 'authlib'), 'python3-authlib'],
+  [join(PYTHON_PACKAGES, 'requests'), 'python3-requests'],
+]
+  .filter(([path]) => !existsSync(path!))
+  .map(([, name]) => name);
 const goMissing = [
   ...TLS_FRONT,
   ['/usr/bin/go', 'golang-go'],
@@ -45,7 +54,7 @@ describe('outside clients from Debian', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (pythonMissing.length > 0 && goMissing.length > 0) return;
+    if ([pythonMissing, authlibMissing, goMissing].every((missing) => missing.length > 0)) return;
     const port = await freePort();
     keygate = await startTestKeygate({ publicUrl: `https://127.0.0.1:${port}` });
     front = await startCaddy(
@@ -94,6 +103,37 @@ https://127.0.0.1:${port} {
         expect(seen.typ).toBe('at+jwt');
         expect(seen.client_id).toBe(env.CLIENT_ID);
         expect(seen.gateway_status).toBe(200);
+      });
+    },
+  );
+
+  describe.skipIf(authlibMissing.length > 0)(
+    `Python: authlib's private_key_jwt${authlibMissing.length ? ` (install ${authlibMissing.join(', ')})` : ''}`,
+    () => {
+      it('PrivateKeyJWT with its defaults (RS256, an assertion of an hour) gets tokens', async () => {
+        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const { credential } = await keygate.credentials.createWithKeys({
+          accountId: (await keygate.store.accounts.list())[0]!.id,
+          name: 'authlib',
+          scopes: ['agents-availability:read'],
+          publicKeys: [pair.publicKey.export({ format: 'pem', type: 'spki' }).toString()],
+        });
+        const { stdout } = await run(PYTHON, [join(clients, 'authlib_private_key_jwt.py')], {
+          env: {
+            ...env,
+            CLIENT_ID: credential.clientId,
+            CLIENT_SECRET: '',
+            PRIVATE_KEY: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+          },
+        });
+        const granted = { token_type: 'Bearer', scope: 'agents-availability:read' };
+        expect(JSON.parse(stdout)).toEqual({
+          alg: 'RS256',
+          assertion_lifetime: 3600,
+          first: granted,
+          second: granted,
+          gateway_status: 200,
+        });
       });
     },
   );

@@ -105,10 +105,10 @@ describe('publicKeyFromJwk', () => {
   });
 });
 
-describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256, EdDSA)', () => {
+describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256, EdDSA, Ed25519)', () => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ed = generateKeyPairSync('ed25519');
-  const ALL = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+  const ALL = ['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519'] as const;
   // Signed by jose, the outside reference: what a client library sends.
   const signed = (alg: string, key: KeyObject) =>
     new SignJWT({ sub: 'c' }).setProtectedHeader({ alg }).sign(key);
@@ -117,6 +117,7 @@ describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256,
     ['RS256', rsa],
     ['PS256', rsa],
     ['EdDSA', ed],
+    ['Ed25519', ed],
     ['ES256', { privateKey, publicKey }],
   ] as const)('verifies %s signed by jose, where the caller takes it', async (alg, pair) => {
     const jws = await signed(alg, pair.privateKey);
@@ -132,6 +133,7 @@ describe('verifyCompactJws with the algorithms of clients’ keys (RS256, PS256,
   it.each([
     ['RS256 with an Ed25519 key', 'RS256', rsa.privateKey, ed.publicKey],
     ['EdDSA with an RSA key', 'EdDSA', ed.privateKey, rsa.publicKey],
+    ['Ed25519 with an RSA key', 'Ed25519', ed.privateKey, rsa.publicKey],
     ['ES256 with an RSA key', 'ES256', privateKey, rsa.publicKey],
     [
       'PS256 checked as RS256 would be',

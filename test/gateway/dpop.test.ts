@@ -51,7 +51,7 @@ describe('DPoP (RFC 9449)', () => {
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
     expect(replayed.headers.get('www-authenticate')).toMatch(
-      /^DPoP realm="keygate", error="invalid_dpop_proof", error_description="[^"]*used before[^"]*", algs="ES256 RS256 PS256 EdDSA"$/,
+      /^DPoP realm="keygate", error="invalid_dpop_proof", error_description="[^"]*used before[^"]*", algs="ES256 RS256 PS256 EdDSA Ed25519"$/,
     );
   });
 
@@ -119,7 +119,7 @@ describe('DPoP (RFC 9449)', () => {
     const answer = await call(token, await make(token, key));
     expect(answer.status).toBe(401);
     expect(await answer.json()).toMatchObject({ error: 'invalid_dpop_proof' });
-    expect(answer.headers.get('www-authenticate')).toMatch(/^DPoP .*algs="ES256 RS256 PS256 EdDSA"$/);
+    expect(answer.headers.get('www-authenticate')).toMatch(/^DPoP .*algs="ES256 RS256 PS256 EdDSA Ed25519"$/);
   });
 
   it('refuses a bound token sent as Bearer, and a bearer token sent as DPoP', async () => {
@@ -218,11 +218,17 @@ describe('DPoP (RFC 9449)', () => {
     const server = (await (
       await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
     ).json()) as Record<string, unknown>;
-    expect(server.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    expect(server.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519']);
     const resource = (await (
       await fetch(`${keygate.gatewayUrl}/.well-known/oauth-protected-resource`)
     ).json()) as Record<string, unknown>;
-    expect(resource.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    expect(resource.dpop_signing_alg_values_supported).toEqual([
+      'ES256',
+      'RS256',
+      'PS256',
+      'EdDSA',
+      'Ed25519',
+    ]);
   });
 
   it('records a proof only for a call whose token is valid and bound to the proof’s key', async () => {

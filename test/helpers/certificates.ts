@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Why a test that makes certificates cannot run here, or undefined when it can. */
@@ -33,4 +33,60 @@ export function selfSigned(dir: string, name: string): { cert: string; key: stri
     { stdio: 'ignore' },
   );
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
+/**
+ * A self-signed certificate whose validity ended in 2020, as a client's forgotten one would have:
+ * `openssl req` cannot date a certificate in the past, `openssl ca` can.
+ */
+export function expiredSelfSigned(dir: string, name: string): { cert: string; key: string } {
+  const file = (ending: string) => join(dir, `${name}.${ending}`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      file('key'),
+      '-out',
+      file('csr'),
+      '-subj',
+      `/CN=${name}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  writeFileSync(file('index'), '');
+  writeFileSync(file('serial'), '01\n');
+  writeFileSync(
+    file('cnf'),
+    `[ca]\ndefault_ca = local\n[local]\ndatabase = ${file('index')}\nnew_certs_dir = ${dir}\nserial = ${file('serial')}\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n`,
+  );
+  execFileSync(
+    'openssl',
+    [
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      file('cnf'),
+      '-selfsign',
+      '-keyfile',
+      file('key'),
+      '-in',
+      file('csr'),
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+      '-out',
+      file('crt'),
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert: readFileSync(file('crt'), 'utf8'), key: readFileSync(file('key'), 'utf8') };
 }

@@ -4,7 +4,14 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, addUser, logIn } from '../helpers/admin.js';
 import { hasChromium, launchChromium, logInThroughThePortal, screenshotsWanted } from '../helpers/browser.js';
-import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import {
+  basic,
+  postForm,
+  requestToken,
+  startTestKeygate,
+  type TestKeygate,
+  TOKEN_PATH,
+} from '../helpers/keygate.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -225,6 +232,23 @@ describe.skipIf(!hasChromium)('portal in headless Chromium', () => {
   });
 
   it('shows the audit log of everything done above', async () => {
+    // A client refused at the token endpoint: its entry says why without opening its details.
+    const refused = {
+      ...(await keygate.createCredential(['stats'], 'Refused client')),
+      accountId: (await keygate.store.accounts.list())[0]!.id,
+    };
+    await postForm(
+      keygate.url + TOKEN_PATH,
+      { grant_type: 'client_credentials', scope: 'stats' },
+      { authorization: basic(refused.clientId, 'kgs_guess') },
+    );
+    await expect
+      .poll(async () =>
+        (await keygate.store.audit.list(refused.accountId, { limit: 50 })).some(
+          (e) => e.action === 'client_authentication.failed' && e.targetId === refused.id,
+        ),
+      )
+      .toBe(true);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     const text = await page.locator('table').textContent();
@@ -236,6 +260,7 @@ describe.skipIf(!hasChromium)('portal in headless Chromium', () => {
     ]) {
       expect(text).toContain(action);
     }
+    expect(await page.getByText('reason: malformed_secret').isVisible()).toBe(true);
     expect(await page.content()).not.toMatch(/kgs_[0-9A-Za-z]{20,}/);
     await shoot('audit-log');
   });

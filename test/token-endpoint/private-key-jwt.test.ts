@@ -74,6 +74,7 @@ describe('private_key_jwt', () => {
       'RS256',
       'PS256',
       'EdDSA',
+      'Ed25519',
     ]);
   });
 
@@ -111,10 +112,19 @@ describe('private_key_jwt', () => {
     });
   });
 
+  it('takes an assertion that lives an hour, as authlib makes them, once: kept until its exp', async () => {
+    const client = await keyCredential();
+    const signed = await assertion(client, {}, '1h');
+    expect((await tokenWith(signed)).status).toBe(200);
+    // Past any shorter bound the store might keep it for, the replay is still refused.
+    await keygate.pruneExpired(new Date(Date.now() + 59 * 60_000));
+    expect((await tokenWith(signed)).status).toBe(401);
+  });
+
   it.each([
     ['another audience', { aud: 'https://elsewhere.example/token' }, '60s'],
     ['iss and sub that differ', { sub: 'someone-else' }, '60s'],
-    ['an exp an hour ahead', {}, '1h'],
+    ['an exp more than an hour ahead', {}, '62m'],
     ['an exp in the past', {}, '-5m'],
     ['no jti', { jti: undefined }, '60s'],
   ])('refuses an assertion with %s, as it refuses a wrong secret', async (_why, claims, expiresIn) => {

@@ -103,13 +103,22 @@ function hasDetails(details: unknown): boolean {
   return typeof details !== 'object' || Object.keys(details).length > 0;
 }
 
+/** Why, where an entry says so (a refused client authentication): shown without opening its details. */
+function reasonOf(details: unknown): string | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { reason } = details as { reason?: unknown };
+  return typeof reason === 'string' ? reason : undefined;
+}
+
 function AuditRow({ entry }: { entry: AuditEntry }) {
+  const reason = reasonOf(entry.details);
   return (
     <tr>
       <td className="nowrap">{formatDateTime(entry.at)}</td>
       <td>{entry.actorEmail ?? 'cli'}</td>
       <td>
         <code className="mono">{entry.action}</code>
+        {reason && <span className="sub">reason: {reason}</span>}
         {hasDetails(entry.details) && (
           <details className="details">
             <summary>Details</summary>

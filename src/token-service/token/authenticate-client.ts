@@ -6,6 +6,7 @@ import { type Credential, isCredentialExpired, isSecretUsable } from '../../core
 import type { PresentedCertificate } from '../../crypto/client-certificate.js';
 import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
+import type { ClientAuthenticationRefusal } from './client-authentication-refusal.js';
 import { extractClientCredentials } from './extract-client-credentials.js';
 import type { FormParameters } from './read-form.js';
 import { verifyClientAssertion } from './verify-client-assertion.js';
@@ -48,30 +49,39 @@ export async function authenticateClient(
   context.limiter.assertAllowed(clientId, request.address);
 
   let authenticated: AuthenticatedClient | undefined;
+  // Why not, for the audit log of a client that exists; the caller gets invalid_client whatever it is.
+  let refused: ClientAuthenticationRefusal = 'malformed_secret';
   let found: Awaited<ReturnType<TokenServiceContext['credentials']['get']>>;
   if (clientId !== undefined) {
     found = await fromStore(context.credentials.get(clientId));
     if (presented.method === 'private_key_jwt') {
-      const key = found && (await verifyClientAssertion(context, clientId, presented.assertion, found.keys));
-      if (found && key) {
-        authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
+      if (found) {
+        const checked = await verifyClientAssertion(context, clientId, presented.assertion, found.keys);
+        if ('key' in checked)
+          authenticated = { credential: found.credential, wayIn: { keyId: checked.key.id } };
+        else refused = checked.refused;
       }
     } else if (presented.method === 'self_signed_tls_client_auth') {
       // RFC 8705 §2.2: the certificate is one the client registered, within its validity.
       const now = new Date();
-      const key =
-        certificate && certificate.validFrom <= now && now <= certificate.validTo
-          ? found?.keys.find((k) => k.jwk['x5t#S256'] === certificate.thumbprint)
-          : undefined;
-      if (found && key) authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
+      const key = certificate && found?.keys.find((k) => k.jwk['x5t#S256'] === certificate.thumbprint);
+      if (!key) refused = 'certificate_mismatch';
+      else if (!(certificate.validFrom <= now && now <= certificate.validTo)) refused = 'certificate_expired';
+      else if (found) authenticated = { credential: found.credential, wayIn: { keyId: key.id } };
     } else if (isWellFormedClientSecret(presented.clientSecret)) {
       // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
       const presentedHash = context.hasher.hash(presented.clientSecret);
       const now = new Date();
       if (found) {
+        const usable = found.secrets.filter((secret) => isSecretUsable(secret, now));
+        refused = usable.length > 0 ? 'wrong_secret' : 'no_secret';
+        // Every secret loaded is compared, usable or not: one a rotation let expire is worth telling apart.
         for (const secret of found.secrets) {
-          if (isSecretUsable(secret, now) && ClientSecretHasher.matches(presentedHash, secret.hash)) {
+          if (!ClientSecretHasher.matches(presentedHash, secret.hash)) continue;
+          if (usable.includes(secret)) {
             authenticated = { credential: found.credential, wayIn: { secretId: secret.id } };
+          } else {
+            refused = 'expired_secret';
           }
         }
       } else {
@@ -83,7 +93,7 @@ export async function authenticateClient(
   if (!authenticated) {
     context.limiter.recordFailure(clientId, request.address);
     // Every failure for a client that exists reaches its account's audit log, malformed secrets too.
-    if (found) context.failureAudit.record(found.credential, request.address, presented.method);
+    if (found) context.failureAudit.record(found.credential, request.address, presented.method, refused);
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
   const account = await fromStore(context.accounts.get(authenticated.credential.accountId));
