@@ -88,6 +88,11 @@ export interface PresentedCall {
   dpop: string | string[] | undefined;
   /** The client's TLS certificate as the terminator passed it on (RFC 8705), where it does. */
   certificate: string | undefined;
+  /**
+   * The origin the caller called, where a trusted proxy in front says so (forward-auth): a DPoP
+   * proof's `htu` names it. Absent: the gateway's own public origin.
+   */
+  origin?: string | undefined;
 }
 
 /** A call the gateway admits; `release` ends its place among the account's calls in progress. */
@@ -190,7 +195,7 @@ async function checkProof(
 ): Promise<CheckedProof> {
   const checked = await checkDpopProof(call.dpop, {
     method: call.method,
-    url: new URL(target, dpop.publicOrigin).href,
+    url: new URL(target, call.origin ?? dpop.publicOrigin).href,
     accessToken,
     leewaySeconds: dpop.leewaySeconds,
     nonces: dpop.nonces,

@@ -78,6 +78,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
           accept: request.headers.accept,
           dpop: dpopHeader(request.raw.headersDistinct.dpop),
           certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
+          origin: callersOrigin(request, context.checks.proxies),
         },
         (admitting) => {
           scope = admitting;
@@ -141,6 +142,17 @@ function single(request: FastifyRequest, name: string): string | undefined {
     throw new GatewayError('invalid_request', 400, `The ${name} header must appear once`);
   }
   return values[0];
+}
+
+/**
+ * The origin the caller called the proxy at, from the proxy's X-Forwarded-Proto and -Host (as
+ * Fastify reads them from a trusted proxy), for a DPoP proof's `htu`; undefined where the proxy
+ * names no host (Envoy), and the gateway's public origin stands.
+ */
+function callersOrigin(request: FastifyRequest, proxies: TrustedProxies): string | undefined {
+  if (single(request, 'x-forwarded-host') === undefined) return undefined;
+  if (!proxies.vouches(request.socket.remoteAddress)) return undefined;
+  return `${request.protocol}://${request.host}`;
 }
 
 function refuse(reply: FastifyReply, error: GatewayError): FastifyReply {

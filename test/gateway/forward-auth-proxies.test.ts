@@ -182,8 +182,8 @@ describe.each(PROXIES)('forward-auth behind $name', ({ name, missing, start }) =
     it('a DPoP call: asked for the server’s nonce, then admitted with it', async () => {
       const key = await dpopKey();
       const bound = await dpopBoundToken(`${keygate.url}${TOKEN_PATH}`, client, 'admin:read', key);
-      // The proof names the public API origin (the audience), as the caller knows it.
-      const htu = `${new URL(keygate.config.audience).origin}/orders`;
+      // The proof names the URL the caller calls: the proxy's, which it tells Keygate.
+      const htu = `${proxy.url}/orders`;
       const dpopCall = async (claims: Record<string, unknown>) =>
         call('/orders', {
           headers: {

@@ -40,6 +40,7 @@ export function documentedConfiguration(
  */
 export function documentedSettings(guide: string): ConfigInput {
   const start = documentedBlock(guide, 'sh')
+    .replace(/\\\n\s*/g, '')
     .split('\n')
     .find((line) => line.trim().endsWith('npm start'));
   if (!start) throw new Error(`docs/${guide}'s first sh block has no npm start`);
