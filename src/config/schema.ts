@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sharedPort } from './listener-ports.js';
 import { trustProxySchema } from './trusted-proxies.js';
 
 /**
@@ -285,6 +286,10 @@ export const configSchema = z
       path: ['apiDocuments'],
     },
   )
+  .superRefine((c, context) => {
+    const shared = sharedPort(c);
+    if (shared) context.addIssue({ code: 'custom', message: shared.message, path: [shared.setting] });
+  })
   // The certificate header is the terminator's word: with no proxy trusted, nobody could send it.
   .refine((c) => c.clientCertificateHeader === undefined || Array.isArray(c.trustProxy), {
     message:

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
-import type { Config } from '../config/schema.js';
+import { type Config, ENVIRONMENT } from '../config/schema.js';
 import { trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
@@ -59,9 +59,29 @@ export function notFoundInEnvelope(app: FastifyInstance): void {
   });
 }
 
-/** Listens and returns the origin, with the port chosen when `port` is 0. */
-export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  await app.listen({ port, host });
+/**
+ * Listens and returns the origin, with the port chosen when `port` is 0. An address another program
+ * holds is refused with the listener's setting named, so the operator knows which one to change.
+ */
+export async function listen(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  setting: keyof Config,
+): Promise<string> {
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === setting)?.[0];
+    const named = variable ? `${setting} (${variable})` : setting;
+    throw Object.assign(
+      new Error(
+        `${host}:${port}, the ${named} listener's address, is in use by another program: stop it, or set ${named} to a free port`,
+      ),
+      { code: 'EADDRINUSE' },
+    );
+  }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;

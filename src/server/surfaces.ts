@@ -105,7 +105,7 @@ export async function startMainSurface(
       await app.register(async (scope) => tokenServicePlugin(scope, context));
     }
     if (admin && config.adminPort === undefined) await registerAdmin(app, admin);
-    return { url: await listen(app, config.host, config.port), close: () => closeServer(app) };
+    return { url: await listen(app, config.host, config.port, 'port'), close: () => closeServer(app) };
   } catch (error) {
     await app.close();
     throw error;
@@ -118,7 +118,12 @@ export async function startAdminSurface(deps: SurfaceDependencies, admin: AdminA
   try {
     await app.register(healthPlugin, deps.store);
     await registerAdmin(app, admin);
-    const url = await listen(app, deps.config.adminHost ?? deps.config.host, deps.config.adminPort ?? 0);
+    const url = await listen(
+      app,
+      deps.config.adminHost ?? deps.config.host,
+      deps.config.adminPort ?? 0,
+      'adminPort',
+    );
     return { url, close: () => closeServer(app) };
   } catch (error) {
     await app.close();
@@ -136,7 +141,7 @@ export function sampleExportStorage(config: Config): ExportStorage {
 /** The sample VCC APIs, on loopback: reached only through the gateway. */
 export async function startSampleApis(deps: SurfaceDependencies): Promise<Surface> {
   const app = buildSampleApisApp(deps.logger, { exportStorage: sampleExportStorage(deps.config) });
-  const url = await listen(app, '127.0.0.1', deps.config.samplesPort);
+  const url = await listen(app, '127.0.0.1', deps.config.samplesPort, 'samplesPort');
   return { url, close: () => closeServer(app) };
 }
 
@@ -171,7 +176,7 @@ export async function startGatewaySurface(
     closes.push(() => closeServer(app));
     await app.register(healthPlugin, store);
     await buildGateway(app, context);
-    const url = await listen(app, config.host, config.gatewayPort);
+    const url = await listen(app, config.host, config.gatewayPort, 'gatewayPort');
     let forwardAuthUrl: string | undefined;
     if (config.forwardAuthPort !== undefined) {
       const judge = buildHttpApp(logger.child({ surface: 'forward-auth' }), config, {
@@ -179,7 +184,7 @@ export async function startGatewaySurface(
       });
       closes.push(() => closeServer(judge));
       await buildForwardAuth(judge, context);
-      forwardAuthUrl = await listen(judge, config.forwardAuthHost, config.forwardAuthPort);
+      forwardAuthUrl = await listen(judge, config.forwardAuthHost, config.forwardAuthPort, 'forwardAuthPort');
     }
     if (isKeygateClusterWorker()) {
       reportToClusterPrimary([metrics.page]);
