@@ -116,6 +116,38 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await statuses('nam')).toEqual({ 'nam-a1': 'active', 'nam-n1': 'next' }); // untouched
     });
 
+    it('replaces a pre-published key in one step, only while it is still the next key', async () => {
+      const key = (kid: string, alg = 'ES256') => ({
+        kid,
+        alg,
+        publicJwk: { kid },
+        privateJwkEncrypted: 'v1.x',
+      });
+      const none = { activatedAt: null, retireAfter: null };
+      await store.signingKeys.insert({ ...key('a1'), region: 'emea', status: 'active', ...none });
+      await store.signingKeys.insert({ ...key('n1'), region: 'emea', status: 'next', ...none });
+      await store.signingKeys.insert({ ...key('nam-n1'), region: 'nam', status: 'next', ...none });
+      const seq = await store.changes.latestSeq();
+      expect(
+        await store.signingKeys.replaceNext({ region: 'emea', replacing: 'n1', newNext: key('r1', 'RS256') }),
+      ).toBe(true);
+      const keys = await store.signingKeys.list('emea');
+      expect(keys.map((k) => [k.kid, k.alg, k.status]).sort()).toEqual([
+        ['a1', 'ES256', 'active'],
+        ['r1', 'RS256', 'next'],
+      ]);
+      expect((await store.changes.since(seq)).map((c) => [c.topic, c.ref])).toEqual([['keys.rotated', 'r1']]);
+      // Another process got there first, or the key is not this region's next key: nothing is written.
+      for (const replacing of ['n1', 'a1', 'nam-n1']) {
+        expect(
+          await store.signingKeys.replaceNext({ region: 'emea', replacing, newNext: key(`x-${replacing}`) }),
+        ).toBe(false);
+      }
+      expect((await store.signingKeys.list('emea')).map((k) => k.kid).sort()).toEqual(['a1', 'r1']);
+      expect((await store.signingKeys.list('nam')).map((k) => k.kid)).toEqual(['nam-n1']);
+      expect(await store.changes.since(seq)).toHaveLength(1);
+    });
+
     it('holds one active and one next key per region, even when two processes create them at once', async () => {
       const kek = Buffer.alloc(32, 5);
       await Promise.all([ensureSigningKeys(store, kek, 'emea'), ensureSigningKeys(store, kek, 'emea')]);
