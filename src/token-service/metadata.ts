@@ -28,7 +28,11 @@ export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): st
  * `subject_types_supported: ["public"]` holds for these tokens (`sub` is the client ID, the same for
  * every resource server) and lets Spring's and Nimbus's OpenID parsers take the document.
  */
-export function authorizationServerMetadata(config: Config, catalogue: ScopeCatalogue) {
+export function authorizationServerMetadata(
+  config: Config,
+  catalogue: ScopeCatalogue,
+  tokenSigningAlgorithms: readonly string[],
+) {
   // RFC 8705 §2.2, §3.3: with a TLS terminator passing client certificates on.
   const mutualTls = config.clientCertificateHeader !== undefined;
   const methods = mutualTls ? [...AUTH_METHODS, 'self_signed_tls_client_auth'] : AUTH_METHODS;
@@ -52,7 +56,7 @@ export function authorizationServerMetadata(config: Config, catalogue: ScopeCata
     ...(mutualTls && { tls_client_certificate_bound_access_tokens: true }),
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
-    access_token_signing_alg_values_supported: ['ES256'],
+    access_token_signing_alg_values_supported: [...tokenSigningAlgorithms],
   };
 }
 

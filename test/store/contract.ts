@@ -150,10 +150,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('holds one active and one next key per region, even when two processes create them at once', async () => {
       const kek = Buffer.alloc(32, 5);
-      await Promise.all([ensureSigningKeys(store, kek, 'emea'), ensureSigningKeys(store, kek, 'emea')]);
+      await Promise.all([
+        ensureSigningKeys(store, kek, 'emea', 'ES256'),
+        ensureSigningKeys(store, kek, 'emea', 'ES256'),
+      ]);
       const keys = await store.signingKeys.list('emea');
       expect(keys.map((k) => k.status).sort()).toEqual(['active', 'next']);
-      const extra = await generateSigningKey(kek);
+      const extra = await generateSigningKey(kek, 'ES256');
       await expect(
         store.signingKeys.insert({
           ...extra,
@@ -164,7 +167,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         }),
       ).rejects.toThrow();
       // Other regions and retired keys are not limited.
-      await ensureSigningKeys(store, kek, 'apac');
+      await ensureSigningKeys(store, kek, 'apac', 'ES256');
       expect(await store.signingKeys.list('apac')).toHaveLength(2);
     });
 
