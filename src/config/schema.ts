@@ -77,7 +77,10 @@ export const configSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
       .default('emea'),
-    /** The issuer URL put in tokens and metadata. Defaults to the local URL of `port`. */
+    /**
+     * The issuer URL put in tokens and metadata. Defaults to the local URL of `port` with VCC's
+     * `/Auth` path (ADR 0007); discovery is served where clients look for this issuer only.
+     */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** The `aud` of access tokens: the gateway's origin. Defaults to the local URL of `gatewayPort`. */
     audience: z.string().min(1).optional(),

@@ -28,7 +28,7 @@ describe('configuration', () => {
       gatewayPort: 8081,
       region: 'emea',
       tokenLifetimeSeconds: 7200,
-      publicUrl: 'http://127.0.0.1:8080',
+      publicUrl: 'http://127.0.0.1:8080/Auth', // VCC's layout, ADR 0007
       audience: 'http://127.0.0.1:8081',
       dataDir: join(cwd, 'data'),
     });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyMissing, type RunningCaddy, startCaddy } from '../helpers/caddy.js';
 import { freePort, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { readmeIssuer } from '../helpers/readme.js';
 
 /**
  * Clients nobody here wrote, from Debian's packages, used as their own docs say: Python's authlib
@@ -131,8 +132,9 @@ https://127.0.0.1:${port} {
 
 /**
  * go-oidc's provider verifier with its defaults takes RS256 only: the tokens of a region configured
- * with `tokenSigningAlgorithm: RS256` pass it, ES256 ones are refused as its README warns. Each
- * region runs as configured out of the box, its issuer discovered where go-oidc looks for it.
+ * with `tokenSigningAlgorithm: RS256` pass it, ES256 ones are refused. Each region runs otherwise as
+ * configured out of the box, and go-oidc is given the README's issuer, which it discovers
+ * (OpenID Connect Discovery §4.3: the document must name the issuer it was asked about).
  */
 describe.skipIf(goPackagesMissing.length > 0)(
   `go-oidc's default verifier${goPackagesMissing.length ? ` (install ${goPackagesMissing.join(', ')})` : ''}`,
@@ -149,7 +151,7 @@ describe.skipIf(goPackagesMissing.length > 0)(
         const { stdout } = await run(program, [], {
           env: {
             PATH: process.env.PATH,
-            ISSUER: keygate.config.publicUrl,
+            ISSUER: readmeIssuer(keygate.url),
             AUDIENCE: keygate.config.audience,
             CLIENT_ID: client.clientId,
             CLIENT_SECRET: client.clientSecret,

@@ -29,7 +29,7 @@ const SCOPE = 'agents-availability:read';
 const jwksOf = async (keygate: TestKeygate) =>
   (await (await fetch(`${keygate.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
 const metadataOf = async (keygate: TestKeygate) =>
-  (await (await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)).json()) as Record<
+  (await (await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)).json()) as Record<
     string,
     unknown
   >;
