@@ -54,6 +54,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('signs with ES256 unless told RS256, and refuses any other algorithm by name', () => {
+    const load = (env: Record<string, string>) => loadConfig({ env, cwd: emptyDir() });
+    expect(load({}).tokenSigningAlgorithm).toBe('ES256');
+    expect(load({ KEYGATE_TOKEN_SIGNING_ALGORITHM: 'RS256' }).tokenSigningAlgorithm).toBe('RS256');
+    for (const alg of ['HS256', 'none', 'PS256', 'rs256']) {
+      expect(problemsOf(() => load({ KEYGATE_TOKEN_SIGNING_ALGORITHM: alg }))).toEqual([
+        expect.stringMatching(
+          /^tokenSigningAlgorithm \(KEYGATE_TOKEN_SIGNING_ALGORITHM\): .*"ES256".*"RS256"/,
+        ),
+      ]);
+    }
+  });
+
   it('names the key and its variable in every error', () => {
     expect(problemsOf(() => loadConfig({ env: { KEYGATE_PORT: 'eighty' }, cwd: emptyDir() }))).toEqual([
       'port (KEYGATE_PORT): expected an integer, got "eighty"',
