@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/signing-key-material.js';
-import { ensureSigningKeys } from '../../src/services/signing-keys.js';
+import { ensureSigningKeys, prePublishSigningAlgorithm } from '../../src/services/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 
 const SECRET = { hash: Buffer.alloc(32, 7), hint: 'kgs_abcd' };
@@ -169,6 +169,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       // Other regions and retired keys are not limited.
       await ensureSigningKeys(store, kek, 'apac', 'ES256');
       expect(await store.signingKeys.list('apac')).toHaveLength(2);
+    });
+
+    it('pre-publishes a key of a new algorithm once, even when two processes start with it at once', async () => {
+      const kek = Buffer.alloc(32, 6);
+      await ensureSigningKeys(store, kek, 'emea', 'ES256');
+      const before = await store.signingKeys.list('emea');
+      const results = await Promise.all([
+        prePublishSigningAlgorithm(store, kek, 'emea', 'RS256'),
+        prePublishSigningAlgorithm(store, kek, 'emea', 'RS256'),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const keys = await store.signingKeys.list('emea');
+      expect(keys.map((k) => `${k.status}:${k.alg}`).sort()).toEqual(['active:ES256', 'next:RS256']);
+      // The active key, which signs, is untouched; a start with the same setting changes nothing more.
+      expect(keys.find((k) => k.status === 'active')).toEqual(before.find((k) => k.status === 'active'));
+      expect(await prePublishSigningAlgorithm(store, kek, 'emea', 'RS256')).toBe(false);
     });
 
     it('gives keys from before regions to the first region that claims them', async () => {
