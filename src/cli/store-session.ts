@@ -25,7 +25,10 @@ export async function withStore<T>(work: (session: StoreSession) => Promise<T>):
   const store = openStore(config);
   try {
     await store.migrate();
-    await bootstrap(store, config, keys.keyEncryptionKey, { createAdmin: false });
+    await bootstrap(store, config, keys.keyEncryptionKey, {
+      createAdmin: false,
+      applySigningAlgorithm: false,
+    });
     const credentials = new CredentialService(
       store,
       new ClientSecretHasher(keys.secretPepper),

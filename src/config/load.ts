@@ -3,6 +3,13 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { type Config, type ConfigInput, configSchema, ENVIRONMENT } from './schema.js';
 
+/**
+ * The default issuer's path: VCC's token service is an IdentityServer under `/Auth`
+ * (`/Auth/connect/token`), so code written for it takes `https://{region}…/Auth` as the issuer and
+ * looks for `/Auth/.well-known/openid-configuration`. ADR 0007.
+ */
+export const DEFAULT_ISSUER_PATH = '/Auth';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -64,7 +71,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const config: Config = {
     ...parsed,
     dataDir: resolve(cwd, parsed.dataDir),
-    publicUrl: stripTrailingSlash(parsed.publicUrl ?? `http://${localHost}:${parsed.port}`),
+    publicUrl: stripTrailingSlash(
+      parsed.publicUrl ?? `http://${localHost}:${parsed.port}${DEFAULT_ISSUER_PATH}`,
+    ),
     audience: parsed.audience ?? `http://${localHost}:${parsed.gatewayPort}`,
   };
   return Object.freeze(config);

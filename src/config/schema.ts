@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOKEN_SIGNING_ALGORITHMS } from '../crypto/token-signing-algorithms.js';
 import { sharedPort } from './listener-ports.js';
 import { trustProxySchema } from './trusted-proxies.js';
 
@@ -77,7 +78,10 @@ export const configSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
       .default('emea'),
-    /** The issuer URL put in tokens and metadata. Defaults to the local URL of `port`. */
+    /**
+     * The issuer URL put in tokens and metadata. Defaults to the local URL of `port` with VCC's
+     * `/Auth` path (ADR 0007); discovery is served where clients look for this issuer only.
+     */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** The `aud` of access tokens: the gateway's origin. Defaults to the local URL of `gatewayPort`. */
     audience: z.string().min(1).optional(),
@@ -104,6 +108,12 @@ export const configSchema = z
      */
     masterKey: z.string().min(1).optional(),
     masterKeyFile: z.string().min(1).optional(),
+    /**
+     * What this region signs access tokens with: ES256 (fastest) or RS256 (for verifiers that take
+     * RSA only). A server's start after a change pre-publishes a key of the new algorithm; `keygate
+     * keys rotate` makes it sign, and the old algorithm's key stays published until its tokens expire.
+     */
+    tokenSigningAlgorithm: z.enum(TOKEN_SIGNING_ALGORITHMS).default('ES256'),
     /** Access-token lifetime in seconds. VCC issues two-hour tokens. */
     tokenLifetimeSeconds: z.number().int().min(60).max(86_400).default(7200),
     /** Failed client authentications allowed per window before further attempts are refused. */
@@ -336,6 +346,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
     KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
     KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
     KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },
+    KEYGATE_TOKEN_SIGNING_ALGORITHM: { key: 'tokenSigningAlgorithm', kind: 'string' },
     KEYGATE_CHANGE_POLL_MS: { key: 'changePollMs', kind: 'integer' },
     KEYGATE_USAGE_FLUSH_MS: { key: 'usageFlushMs', kind: 'integer' },
     KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },

@@ -1,23 +1,35 @@
 import { constants, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
 /**
- * JWS compact serialisation (RFC 7515 §7.1), signed (ES256) and verified synchronously by
+ * JWS compact serialisation (RFC 7515 §7.1), signed (ES256 or RS256) and verified synchronously by
  * node:crypto. Written by hand because signing is the token endpoint's hot path and verifying the
  * gateway's, for tokens it has not seen and for DPoP proofs; ADRs 0001, 0003 and 0006 hold the
- * measurements against jose. Each caller names the algorithms it takes (access tokens: ES256
- * only), and a key must be of the kind its algorithm needs, so there is none to confuse.
+ * measurements against jose. Each caller names the algorithms it takes (access tokens: ES256 and
+ * RS256), and a key must be of the kind its algorithm needs, so there is none to confuse.
  */
 export function signCompactJws(
   header: Readonly<Record<string, unknown>>,
   payload: object,
   privateKey: KeyObject,
 ): string {
-  if (header.alg !== 'ES256') throw new TypeError(`unsupported JWS algorithm ${String(header.alg)}`);
+  const kind = SIGNING_KEY_KIND[String(header.alg)];
+  if (kind === undefined) throw new TypeError(`unsupported JWS algorithm ${String(header.alg)}`);
+  if (privateKey.asymmetricKeyType !== kind) {
+    throw new TypeError(`a ${String(header.alg)} signature needs an ${kind} key`);
+  }
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  // ES256 signatures are the raw r||s pair (RFC 7518 §3.4), not DER.
-  const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  // ES256 signatures are the raw r||s pair (RFC 7518 §3.4), not DER; RS256 is RSASSA-PKCS1-v1_5
+  // (§3.3), node:crypto's padding for an RSA key.
+  const signature = sign(
+    'sha256',
+    Buffer.from(signingInput),
+    kind === 'ec' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey,
+  );
   return `${signingInput}.${signature.toString('base64url')}`;
 }
+
+/** The algorithms Keygate signs with, and the kind of key each needs. */
+const SIGNING_KEY_KIND: Readonly<Record<string, 'ec' | 'rsa'>> = { ES256: 'ec', RS256: 'rsa' };
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');

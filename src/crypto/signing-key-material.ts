@@ -2,8 +2,7 @@ import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes } from '
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { MasterKeyError } from './master-key.js';
 import { seal, UnsealError, unseal } from './sealed-box.js';
-
-export const SIGNING_ALG = 'ES256';
+import { RSA_SIGNING_KEY_BITS, type TokenSigningAlgorithm } from './token-signing-algorithms.js';
 
 export interface NewKeyMaterial {
   kid: string;
@@ -12,15 +11,21 @@ export interface NewKeyMaterial {
   privateJwkEncrypted: string;
 }
 
-/** Generates an ES256 key pair; the private JWK leaves this function only sealed. */
-export async function generateSigningKey(keyEncryptionKey: Buffer): Promise<NewKeyMaterial> {
-  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+/** Generates a key pair for `alg`; the private JWK leaves this function only sealed. */
+export async function generateSigningKey(
+  keyEncryptionKey: Buffer,
+  alg: TokenSigningAlgorithm,
+): Promise<NewKeyMaterial> {
+  const { publicKey, privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    modulusLength: RSA_SIGNING_KEY_BITS,
+  });
   const kid = randomBytes(12).toString('base64url');
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const privateJwk = await exportJWK(privateKey);
   return {
     kid,
-    alg: SIGNING_ALG,
+    alg,
     publicJwk,
     privateJwkEncrypted: seal(keyEncryptionKey, JSON.stringify(privateJwk), `signing-key:${kid}`),
   };

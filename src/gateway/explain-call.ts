@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { apiResources } from '../config/api-resources.js';
 import type { Config } from '../config/schema.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
@@ -74,7 +75,11 @@ export async function explainCall(
     };
   }
   if (!verdict.admitted) {
-    return { admitted: false, status: 401, reason: REASONS[verdict.reason], route, token: null };
+    const reason =
+      verdict.reason === 'issuer'
+        ? issuerRefusal(input.token, deps.config.publicUrl)
+        : REASONS[verdict.reason];
+    return { admitted: false, status: 401, reason, route, token: null };
   }
   const verified = verdict.token;
   const token = {
@@ -155,4 +160,18 @@ function routePattern(route: ApiRoute): RegExp {
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('[^/]+');
   return new RegExp(`^${source}$`);
+}
+
+/**
+ * Which issuer the token names, beside this one's. Its signature verified with this Keygate's key
+ * before the issuer was compared, so the name is this Keygate's own: most likely the issuer it had
+ * before. The default moved from the origin to the origin plus `/Auth` (ADR 0007), which refuses
+ * every token of a deployment that ran on the default until they expire; the operator is told how
+ * to keep the old issuer instead.
+ */
+function issuerRefusal(token: string, issuer: string): string {
+  const iss = decodeJwt(token.replace(/^bearer\s+/i, '')).iss;
+  const named = `${REASONS.issuer}: ${JSON.stringify(iss)}, not ${JSON.stringify(issuer)}`;
+  if (iss !== new URL(issuer).origin) return named;
+  return `${named}; it was issued before the default issuer moved under /Auth: publicUrl ${JSON.stringify(iss)} (KEYGATE_PUBLIC_URL) keeps the old issuer`;
 }

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { request } from 'undici';
-import { publicKeyFromJwk } from '../crypto/compact-jws.js';
+import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
 import type { VerificationKeySource } from '../services/access-token-verifier.js';
 
 export interface JwksCacheOptions {
@@ -68,8 +68,9 @@ export class JwksCache implements VerificationKeySource {
       const { keys } = (await response.body.json()) as { keys?: JWK[] };
       const next = new Map<string, KeyObject>();
       for (const jwk of keys ?? []) {
-        if (!jwk.kid || jwk.use === 'enc' || jwk.alg !== 'ES256') continue;
-        const key = publicKeyFromJwk(jwk as Record<string, unknown>);
+        // A key without an algorithm Keygate signs tokens with (ES256, RS256) is skipped.
+        if (!jwk.kid || jwk.use === 'enc') continue;
+        const key = tokenVerificationKey(jwk as Record<string, unknown>);
         if (key) next.set(jwk.kid, key);
       }
       this.#keys = next;

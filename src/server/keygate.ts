@@ -80,6 +80,13 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     const bootstrapResult = keys ? await bootstrap(store, config, keys.keyEncryptionKey) : undefined;
     const services = await buildSharedServices(config, store, keys, logger);
     stops.push(() => services.close());
+    const signing = services.keyring?.active;
+    if (signing && signing.alg !== config.tokenSigningAlgorithm) {
+      logger.warn(
+        { kid: signing.kid, alg: signing.alg, next: config.tokenSigningAlgorithm },
+        `tokens are signed with ${signing.alg} until \`keygate keys rotate\`; the ${config.tokenSigningAlgorithm} key that signs after it is published now`,
+      );
+    }
     const deps = { config, store, logger, services };
     const admin = adminContext(deps);
     if (admin) stops.push(async () => admin.stopSweeping());

@@ -8,6 +8,7 @@ import {
   isCredentialExpired,
 } from '../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
+import { TOKEN_SIGNING_ALGORITHMS } from '../crypto/token-signing-algorithms.js';
 import { boundedCache } from './bounded-cache.js';
 
 /** Where verification keys come from: the keyring, the issuer's JWKS, or the store (the CLI). */
@@ -124,7 +125,8 @@ interface CheckedClaims {
  * The one answer Keygate gives about an access token: the gateway, forward-auth, introspection and
  * `keygate explain` all ask here, so none admits a token another refuses. The checks, in order:
  *
- * 1. the signature (ES256, crypto/compact-jws.ts) by a key the issuer publishes;
+ * 1. the signature (ES256 or RS256, crypto/compact-jws.ts) by a key the issuer publishes, of the
+ *    kind its `alg` needs;
  * 2. `typ` at+jwt, our `iss`, our `aud`, our `region`;
  * 3. `exp`, `nbf` and `iat` with one clock leeway;
  * 4. the token is not revoked, alone or with all its credential's tokens;
@@ -222,8 +224,10 @@ export class AccessTokenVerifier {
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
-      ({ header, payload } = await verifyCompactJws(token, (h) =>
-        this.deps.keys.key(typeof h.kid === 'string' ? h.kid : undefined),
+      ({ header, payload } = await verifyCompactJws(
+        token,
+        (h) => this.deps.keys.key(typeof h.kid === 'string' ? h.kid : undefined),
+        TOKEN_SIGNING_ALGORITHMS,
       ));
     } catch (error) {
       if (!(error instanceof JwsRefused)) throw error;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { generatePassword, hashPassword } from '../crypto/password-hash.js';
 import type { Store } from '../store/store.js';
-import { ensureSigningKeys } from './signing-keys.js';
+import { ensureSigningKeys, prePublishSigningAlgorithm } from './signing-keys.js';
 
 export interface BootstrapResult {
   /** Set only when this start created the first admin with a generated password: print it once. */
@@ -15,7 +15,14 @@ export async function bootstrap(
   store: Store,
   config: Config,
   keyEncryptionKey: Buffer,
-  options: { createAdmin: boolean } = { createAdmin: true },
+  /**
+   * A server's start (the default) creates the first admin and applies tokenSigningAlgorithm; a CLI
+   * command does neither, so a command run without the servers' settings changes nothing of theirs.
+   */
+  options: { createAdmin: boolean; applySigningAlgorithm: boolean } = {
+    createAdmin: true,
+    applySigningAlgorithm: true,
+  },
 ): Promise<BootstrapResult> {
   const result: BootstrapResult = { createdAccount: false, createdAdmin: false };
   let accounts = await store.accounts.list();
@@ -41,6 +48,9 @@ export async function bootstrap(
     });
     result.createdAdmin = true;
   }
-  await ensureSigningKeys(store, keyEncryptionKey, config.region);
+  await ensureSigningKeys(store, keyEncryptionKey, config.region, config.tokenSigningAlgorithm);
+  if (options.applySigningAlgorithm) {
+    await prePublishSigningAlgorithm(store, keyEncryptionKey, config.region, config.tokenSigningAlgorithm);
+  }
   return result;
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { publicKeyFromJwk } from '../crypto/compact-jws.js';
+import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
 import type { Store } from '../store/store.js';
 import type { VerificationKeySource } from './access-token-verifier.js';
 
@@ -17,6 +17,6 @@ export class StoreKeySource implements VerificationKeySource {
 
   async key(kid: string | undefined): Promise<KeyObject | undefined> {
     const key = (await this.store.signingKeys.list(this.region)).find((k) => k.kid === kid);
-    return key && key.alg === 'ES256' ? publicKeyFromJwk(key.publicJwk) : undefined;
+    return key ? tokenVerificationKey({ ...key.publicJwk, alg: key.alg }) : undefined;
   }
 }

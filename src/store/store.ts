@@ -255,6 +255,16 @@ export interface SigningKeyRepository {
     newNext: Omit<SigningKey, 'createdAt' | 'status' | 'activatedAt' | 'retireAfter' | 'region'>;
     retireAfter: string;
   }): Promise<void>;
+  /**
+   * Puts `newNext` in place of the pre-published key `replacing`, which has never signed, in one
+   * transaction; false, with nothing written, when `replacing` is no longer the next key (another
+   * process replaced or activated it first).
+   */
+  replaceNext(input: {
+    region: string;
+    replacing: string;
+    newNext: Omit<SigningKey, 'createdAt' | 'status' | 'activatedAt' | 'retireAfter' | 'region'>;
+  }): Promise<boolean>;
 }
 
 /** How many revocations one client may hold, and what is audited when it goes past. */

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { type CryptoKey, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import type { SigningKey } from '../core/model.js';
-import { publicKeyFromJwk } from '../crypto/compact-jws.js';
 import { openPrivateKey } from '../crypto/signing-key-material.js';
+import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
 import type { VerificationKeySource } from '../services/access-token-verifier.js';
 import type { Store } from '../store/store.js';
 
@@ -51,7 +51,7 @@ export class Keyring implements VerificationKeySource {
     const publicKeys = new Map<string, KeyObject>();
     for (const key of keys) {
       verificationKeys.set(key.kid, (await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
-      const publicKey = key.alg === 'ES256' ? publicKeyFromJwk(key.publicJwk) : undefined;
+      const publicKey = tokenVerificationKey(key.publicJwk);
       if (publicKey) publicKeys.set(key.kid, publicKey);
     }
     const privateKey =
@@ -78,6 +78,11 @@ export class Keyring implements VerificationKeySource {
     return this.#active;
   }
 
+  /** The algorithms of the published keys: what a token of this issuer may be signed with now. */
+  algorithms(): string[] {
+    return [...new Set(this.#published.map((k) => k.alg))].sort();
+  }
+
   /** The JWKS document: next, active and not-yet-expired retired keys. */
   jwks(): JSONWebKeySet {
     return { keys: this.#published.map((k) => k.publicJwk as JWK) };
@@ -97,7 +102,7 @@ export class Keyring implements VerificationKeySource {
           issuer: options.issuer,
           audience: options.audience,
           typ: 'at+jwt',
-          algorithms: [...new Set(this.#published.map((k) => k.alg))],
+          algorithms: this.algorithms(),
           clockTolerance: options.clockToleranceSeconds ?? 0,
           // A fixed point far in the past turns off the expiry check and nothing else.
           ...(options.ignoreExpiry ? { currentDate: new Date(0) } : {}),

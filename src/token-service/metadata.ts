@@ -9,8 +9,6 @@ export const REVOCATION_PATH = '/Auth/connect/revocation';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
-/** Where VCC's IdentityServer-style issuer lives, under which code written for it looks. */
-const VCC_BASE_PATH = '/Auth';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -28,7 +26,11 @@ export function endpointUrl(config: Pick<Config, 'publicUrl'>, path: string): st
  * `subject_types_supported: ["public"]` holds for these tokens (`sub` is the client ID, the same for
  * every resource server) and lets Spring's and Nimbus's OpenID parsers take the document.
  */
-export function authorizationServerMetadata(config: Config, catalogue: ScopeCatalogue) {
+export function authorizationServerMetadata(
+  config: Config,
+  catalogue: ScopeCatalogue,
+  tokenSigningAlgorithms: readonly string[],
+) {
   // RFC 8705 §2.2, §3.3: with a TLS terminator passing client certificates on.
   const mutualTls = config.clientCertificateHeader !== undefined;
   const methods = mutualTls ? [...AUTH_METHODS, 'self_signed_tls_client_auth'] : AUTH_METHODS;
@@ -52,23 +54,24 @@ export function authorizationServerMetadata(config: Config, catalogue: ScopeCata
     ...(mutualTls && { tls_client_certificate_bound_access_tokens: true }),
     subject_types_supported: ['public'],
     // Not standard metadata, but what a resource server needs to validate tokens (RFC 9068 §4).
-    access_token_signing_alg_values_supported: ['ES256'],
+    access_token_signing_alg_values_supported: [...tokenSigningAlgorithms],
   };
 }
 
 /**
  * Every path where a client looks for the metadata of this issuer: RFC 8414 §3.1 (the well-known
  * name before the issuer's path), OpenID Connect Discovery §4 (after it, as go-oidc, openid-client,
- * oauth4webapi, .NET and Spring ask first), and RFC 8414 §5's OpenID form before the path. When the
- * issuer has no path, also under `/Auth`, where code written for VCC's IdentityServer looks.
+ * oauth4webapi, .NET and Spring ask first), and RFC 8414 §5's OpenID form before the path. Nowhere
+ * else: a document names one issuer, and RFC 8414 §3.3 and OpenID Discovery §4.3 have clients
+ * refuse it unless that is the issuer they formed its URL from (ADR 0007).
  */
 export function metadataPaths(config: Pick<Config, 'publicUrl'>): string[] {
   const issuerPath = new URL(config.publicUrl).pathname.replace(/\/$/, '');
-  const paths = new Set([
-    `${METADATA_PATH}${issuerPath}`,
-    `${issuerPath}${OPENID_CONFIGURATION}`,
-    `${OPENID_CONFIGURATION}${issuerPath}`,
-  ]);
-  if (issuerPath === '') paths.add(`${VCC_BASE_PATH}${OPENID_CONFIGURATION}`);
-  return [...paths];
+  return [
+    ...new Set([
+      `${METADATA_PATH}${issuerPath}`,
+      `${issuerPath}${OPENID_CONFIGURATION}`,
+      `${OPENID_CONFIGURATION}${issuerPath}`,
+    ]),
+  ];
 }

@@ -99,11 +99,11 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     return context.keyring.jwks();
   });
 
-  const metadata = authorizationServerMetadata(context.config, context.catalogue);
   for (const path of metadataPaths(context.config)) {
     app.get(path, async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*');
-      return metadata;
+      // The published keys' algorithms: both while a region moves from one to the other.
+      return authorizationServerMetadata(context.config, context.catalogue, context.keyring.algorithms());
     });
   }
 }

@@ -23,6 +23,6 @@ describe('admin API and portal on a port of their own', () => {
     expect((await fetch(`${keygate.url}/portal/`)).status).toBe(404);
     expect((await fetch(`${keygate.adminUrl}/readyz`)).status).toBe(200);
     // The OAuth surface stays where it was.
-    expect((await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)).status).toBe(200);
+    expect((await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)).status).toBe(200);
   });
 });

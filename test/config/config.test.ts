@@ -28,7 +28,7 @@ describe('configuration', () => {
       gatewayPort: 8081,
       region: 'emea',
       tokenLifetimeSeconds: 7200,
-      publicUrl: 'http://127.0.0.1:8080',
+      publicUrl: 'http://127.0.0.1:8080/Auth', // VCC's layout, ADR 0007
       audience: 'http://127.0.0.1:8081',
       dataDir: join(cwd, 'data'),
     });
@@ -52,6 +52,19 @@ describe('configuration', () => {
     expect(problemsOf(() => loadConfig({ env: { KEYGATE_DPOP_NONCES: 'yes' }, cwd: emptyDir() }))).toEqual([
       'dpopNonces (KEYGATE_DPOP_NONCES): expected true or false, got "yes"',
     ]);
+  });
+
+  it('signs with ES256 unless told RS256, and refuses any other algorithm by name', () => {
+    const load = (env: Record<string, string>) => loadConfig({ env, cwd: emptyDir() });
+    expect(load({}).tokenSigningAlgorithm).toBe('ES256');
+    expect(load({ KEYGATE_TOKEN_SIGNING_ALGORITHM: 'RS256' }).tokenSigningAlgorithm).toBe('RS256');
+    for (const alg of ['HS256', 'none', 'PS256', 'rs256']) {
+      expect(problemsOf(() => load({ KEYGATE_TOKEN_SIGNING_ALGORITHM: alg }))).toEqual([
+        expect.stringMatching(
+          /^tokenSigningAlgorithm \(KEYGATE_TOKEN_SIGNING_ALGORITHM\): .*"ES256".*"RS256"/,
+        ),
+      ]);
+    }
   });
 
   it('names the key and its variable in every error', () => {

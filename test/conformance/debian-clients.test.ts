@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caddyMissing, type RunningCaddy, startCaddy } from '../helpers/caddy.js';
 import { freePort, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { readmeIssuer } from '../helpers/readme.js';
 
 /**
  * Clients nobody here wrote, from Debian's packages, used as their own docs say: Python's authlib
@@ -39,14 +40,27 @@ const authlibMissing = [
 ]
   .filter(([path]) => !existsSync(path!))
   .map(([, name]) => name);
-const goMissing = [
-  ...TLS_FRONT,
+const GO_PACKAGES = [
   ['/usr/bin/go', 'golang-go'],
   [join(GOPATH, 'src/golang.org/x/oauth2'), 'golang-golang-x-oauth2-dev'],
   [join(GOPATH, 'src/github.com/coreos/go-oidc'), 'golang-github-coreos-go-oidc-dev'],
-]
+];
+const goMissing = [...TLS_FRONT, ...GO_PACKAGES]
   .filter(([path]) => !existsSync(path!))
   .map(([, name]) => name);
+const goPackagesMissing = GO_PACKAGES.filter(([path]) => !existsSync(path!)).map(([, name]) => name);
+
+/** Builds one of ./clients/*.go in GOPATH mode on Debian's source packages: nothing is fetched. */
+async function buildGoClient(source: string): Promise<string> {
+  // The build cache outlives the run.
+  const cache = join(tmpdir(), 'keygate-go-build-cache');
+  mkdirSync(cache, { recursive: true });
+  const program = join(tmpdir(), `keygate-go-${source.replace(/\.go$/, '')}-${process.pid}`);
+  await run('/usr/bin/go', ['build', '-o', program, join(clients, source)], {
+    env: { PATH: process.env.PATH, HOME: tmpdir(), GO111MODULE: 'off', GOPATH, GOCACHE: cache },
+  });
+  return program;
+}
 
 describe('outside clients from Debian', () => {
   let keygate: TestKeygate;
@@ -142,13 +156,7 @@ https://127.0.0.1:${port} {
     `Go: golang.org/x/oauth2 and go-oidc${goMissing.length ? ` (install ${goMissing.join(', ')})` : ''}`,
     () => {
       it('discovers the provider, gets a token, verifies its signature, calls the gateway', async () => {
-        // GOPATH mode on Debian's source packages: nothing is fetched. The build cache outlives the run.
-        const cache = join(tmpdir(), 'keygate-go-build-cache');
-        mkdirSync(cache, { recursive: true });
-        const program = join(tmpdir(), `keygate-go-client-${process.pid}`);
-        await run('/usr/bin/go', ['build', '-o', program, join(clients, 'oauth2_oidc.go')], {
-          env: { PATH: process.env.PATH, HOME: tmpdir(), GO111MODULE: 'off', GOPATH, GOCACHE: cache },
-        });
+        const program = await buildGoClient('oauth2_oidc.go');
         const { stdout } = await run(program, [], { env });
         expect(JSON.parse(stdout)).toEqual({
           token_url: `https://127.0.0.1:${front.port}/Auth/connect/token`,
@@ -161,3 +169,54 @@ https://127.0.0.1:${port} {
     },
   );
 });
+
+/**
+ * go-oidc's provider verifier with its defaults takes RS256 only: the tokens of a region configured
+ * with `tokenSigningAlgorithm: RS256` pass it, ES256 ones are refused. Each region runs otherwise as
+ * configured out of the box, and go-oidc is given the README's issuer, which it discovers
+ * (OpenID Connect Discovery §4.3: the document must name the issuer it was asked about).
+ */
+describe.skipIf(goPackagesMissing.length > 0)(
+  `go-oidc's default verifier${goPackagesMissing.length ? ` (install ${goPackagesMissing.join(', ')})` : ''}`,
+  () => {
+    let program: string;
+    beforeAll(async () => {
+      program = await buildGoClient('oidc_default_verifier.go');
+    }, 180_000);
+
+    const verifyAt = async (tokenSigningAlgorithm: 'ES256' | 'RS256') => {
+      const keygate = await startTestKeygate({ tokenSigningAlgorithm });
+      try {
+        const client = await keygate.createCredential(['agents-availability:read']);
+        const { stdout } = await run(program, [], {
+          env: {
+            PATH: process.env.PATH,
+            ISSUER: readmeIssuer(keygate.url),
+            AUDIENCE: keygate.config.audience,
+            CLIENT_ID: client.clientId,
+            CLIENT_SECRET: client.clientSecret,
+          },
+        });
+        return { seen: JSON.parse(stdout) as Record<string, unknown>, keygate, client };
+      } finally {
+        await keygate.stop();
+      }
+    };
+
+    it('verifies the tokens of an RS256 region', async () => {
+      const { seen, keygate, client } = await verifyAt('RS256');
+      expect(seen).toEqual({
+        token_url: `${new URL(keygate.url).origin}/Auth/connect/token`,
+        issuer: keygate.config.publicUrl,
+        client_id: client.clientId,
+      });
+    }, 60_000);
+
+    it('refuses those of an ES256 region, naming the algorithm', async () => {
+      const { seen } = await verifyAt('ES256');
+      expect(seen.verify_error).toBe(
+        'oidc: id token signed with unsupported algorithm, expected ["RS256"] got "ES256"',
+      );
+    }, 60_000);
+  },
+);

@@ -26,7 +26,7 @@ describe('conformance with openid-client and jose', () => {
     ['client_secret_basic', () => oauth.ClientSecretBasic(client.clientSecret)],
   ])('discovers the server and runs the client credentials grant with %s', async (_name, auth) => {
     const config = await discover(auth());
-    expect(config.serverMetadata().token_endpoint).toBe(`${keygate.config.publicUrl}/Auth/connect/token`);
+    expect(config.serverMetadata().token_endpoint).toBe(`${keygate.url}/Auth/connect/token`);
     const tokens = await oauth.clientCredentialsGrant(config, { scope: 'interaction-content:read' });
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.expiresIn()).toBeGreaterThan(7190);
@@ -59,7 +59,7 @@ describe('conformance with openid-client and jose', () => {
     for (const algorithm of ['oidc', 'oauth2'] as const) {
       const response = await discoveryRequest(issuer, { algorithm, [allowInsecureRequests]: true });
       const metadata = await processDiscoveryResponse(issuer, response);
-      expect(metadata.token_endpoint, algorithm).toBe(`${keygate.config.publicUrl}/Auth/connect/token`);
+      expect(metadata.token_endpoint, algorithm).toBe(`${keygate.url}/Auth/connect/token`);
     }
   });
 

@@ -1,5 +1,7 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { issueToken } from '../helpers/tokens.js';
 
 describe('RFC 8414 metadata and JWKS', () => {
   let keygate: TestKeygate;
@@ -34,14 +36,14 @@ describe('RFC 8414 metadata and JWKS', () => {
     );
   });
 
-  it('serves the same document as OpenID discovery, at the root and under /Auth', async () => {
+  it('serves the same document as OpenID discovery at the root, and none under /Auth', async () => {
     const expected = await (await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)).json();
-    for (const path of ['/.well-known/openid-configuration', '/Auth/.well-known/openid-configuration']) {
-      const res = await fetch(`${keygate.url}${path}`, { redirect: 'manual' });
-      expect(res.status, path).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(await res.json()).toEqual(expected);
-    }
+    const res = await fetch(`${keygate.url}/.well-known/openid-configuration`, { redirect: 'manual' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual(expected);
+    // It would name the root issuer at a URL formed from `…/Auth`: clients must refuse that.
+    expect((await fetch(`${keygate.url}/Auth/.well-known/openid-configuration`)).status).toBe(404);
   });
 
   it('advertises nothing Keygate does not do, and no empty list', async () => {
@@ -109,5 +111,45 @@ describe("discovery for an issuer with a path (VCC's IdentityServer layout, /Aut
     }
     // The root document would name another issuer than the URL it came from: not served.
     expect((await fetch(`${keygate.url}/.well-known/openid-configuration`)).status).toBe(404);
+  });
+});
+
+describe('discovery on the default configuration: the issuer under /Auth (ADR 0007)', () => {
+  let keygate: TestKeygate;
+  beforeAll(async () => {
+    keygate = await startTestKeygate();
+  });
+  afterAll(() => keygate.stop());
+
+  it('names the origin plus /Auth as the issuer, in the metadata and in the tokens', async () => {
+    expect(keygate.config.publicUrl).toBe(`${keygate.url}/Auth`);
+    for (const path of [
+      '/Auth/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/Auth',
+      '/.well-known/openid-configuration/Auth',
+    ]) {
+      const res = await fetch(`${keygate.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(await res.json()).toMatchObject({
+        issuer: `${keygate.url}/Auth`,
+        token_endpoint: `${keygate.url}/Auth/connect/token`,
+        jwks_uri: `${keygate.url}/.well-known/jwks.json`,
+      });
+    }
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      expect((await fetch(`${keygate.url}${path}`)).status, path).toBe(404);
+    }
+    const client = await keygate.createCredential(['stats']);
+    expect(decodeJwt(await issueToken(keygate, client, 'stats')).iss).toBe(`${keygate.url}/Auth`);
+  });
+
+  it('keeps the issuer an existing deployment configured, at the root', async () => {
+    const kept = await startTestKeygate({ publicUrl: 'http://127.0.0.1:8080' });
+    try {
+      const client = await kept.createCredential(['stats']);
+      expect(decodeJwt(await issueToken(kept, client, 'stats')).iss).toBe('http://127.0.0.1:8080');
+    } finally {
+      await kept.stop();
+    }
   });
 });

@@ -216,7 +216,7 @@ describe('DPoP (RFC 9449)', () => {
 
   it('advertises DPoP in both metadata documents', async () => {
     const server = (await (
-      await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
+      await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)
     ).json()) as Record<string, unknown>;
     expect(server.dpop_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA', 'Ed25519']);
     const resource = (await (

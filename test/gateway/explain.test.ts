@@ -58,6 +58,25 @@ describe('keygate explain', () => {
     expect(res.status).toBe(200);
   });
 
+  it('names the issuer of a token from another, and how to keep the one before /Auth', async () => {
+    const other = await signWithServerKey(keygate, {
+      iss: 'https://other.example',
+      client_id: client.clientId,
+    });
+    const refused = await explain(other, '/agents-availability');
+    expect(refused.json).toMatchObject({ admitted: false, status: 401 });
+    expect(refused.json.reason).toBe(
+      `the token was issued by another issuer: "https://other.example", not "${keygate.config.publicUrl}"`,
+    );
+    // A token of the default issuer before ADR 0007: this Keygate's origin.
+    const before = await signWithServerKey(keygate, { iss: keygate.url, client_id: client.clientId });
+    expect((await explain(before, '/agents-availability')).json.reason).toMatch(
+      new RegExp(
+        `moved under /Auth: publicUrl "${keygate.url}" \\(KEYGATE_PUBLIC_URL\\) keeps the old issuer$`,
+      ),
+    );
+  });
+
   it('names the missing scope, an unknown route, an expired, forged or revoked token', async () => {
     const statsToken = await issueToken(keygate, client, 'stats');
     const wrongScope = await explain(statsToken, '/agents-availability');

@@ -177,7 +177,7 @@ describe.skipIf(nginxMissing ?? opensslMissing)('mutual TLS behind nginx', () =>
 
   it('advertises the method and bound tokens in its metadata', async () => {
     const metadata = (await (
-      await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
+      await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)
     ).json()) as {
       token_endpoint_auth_methods_supported: string[];
       tls_client_certificate_bound_access_tokens?: boolean;

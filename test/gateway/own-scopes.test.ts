@@ -161,7 +161,7 @@ describe('an operator’s own API and its own scopes', () => {
       description: 'Read orders',
     });
     const metadata = (await (
-      await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
+      await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)
     ).json()) as {
       scopes_supported: string[];
     };

@@ -39,15 +39,35 @@ export function documentedConfiguration(
  * configuration keys, so a test starts Keygate as the guide says.
  */
 export function documentedSettings(guide: string): ConfigInput {
-  const start = documentedBlock(guide, 'sh')
+  return startSettings(documentedBlock(guide, 'sh'), `docs/${guide}'s first sh block`);
+}
+
+/** The first `language` block under the heading `heading` (any level) of a guide in docs/. */
+export function documentedSectionBlock(guide: string, heading: string, language: string): string {
+  const text = readFileSync(new URL(`../../docs/${guide}`, import.meta.url), 'utf8');
+  const start = text
+    .split('\n')
+    .findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '') === heading);
+  if (start < 0) throw new Error(`docs/${guide} has no heading "${heading}"`);
+  const section = text.split('\n').slice(start + 1);
+  const end = section.findIndex((line) => /^#+ /.test(line));
+  const body = (end < 0 ? section : section.slice(0, end)).join('\n');
+  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(body)?.[1];
+  if (!block) throw new Error(`docs/${guide}: "${heading}" has no ${language} block`);
+  return block;
+}
+
+/** The settings a block's `KEYGATE_X=value … npm start` line starts Keygate with, as configuration keys. */
+export function startSettings(block: string, where: string): ConfigInput {
+  const start = block
     .replace(/\\\n\s*/g, '')
     .split('\n')
-    .find((line) => line.trim().endsWith('npm start'));
-  if (!start) throw new Error(`docs/${guide}'s first sh block has no npm start`);
+    .find((line) => line.replace(/#.*$/, '').trim().endsWith('npm start'));
+  if (!start) throw new Error(`${where} has no npm start`);
   const settings: Record<string, unknown> = {};
   for (const [, variable, value] of start.matchAll(/(KEYGATE_[A-Z_]+)=(\S+)/g)) {
     const known = ENVIRONMENT[variable!];
-    if (!known) throw new Error(`docs/${guide} sets ${variable}, which Keygate does not read`);
+    if (!known) throw new Error(`${where} sets ${variable}, which Keygate does not read`);
     settings[known.key] = known.kind === 'integer' ? Number(value) : value;
   }
   return settings as ConfigInput;

@@ -35,7 +35,7 @@ export async function signWithServerKey(
   const privateKey = openPrivateKey(keyEncryptionKey, active.kid, active.privateJwkEncrypted);
   const now = Math.floor(Date.now() / 1000);
   return signCompactJws(
-    { alg: 'ES256', typ: 'at+jwt', kid: active.kid, ...header },
+    { alg: active.alg, typ: 'at+jwt', kid: active.kid, ...header },
     {
       iss: keygate.config.publicUrl,
       aud: keygate.config.audience,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/signing-key-material.js';
-import { ensureSigningKeys } from '../../src/services/signing-keys.js';
+import { ensureSigningKeys, prePublishSigningAlgorithm } from '../../src/services/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 
 const SECRET = { hash: Buffer.alloc(32, 7), hint: 'kgs_abcd' };
@@ -116,12 +116,47 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await statuses('nam')).toEqual({ 'nam-a1': 'active', 'nam-n1': 'next' }); // untouched
     });
 
+    it('replaces a pre-published key in one step, only while it is still the next key', async () => {
+      const key = (kid: string, alg = 'ES256') => ({
+        kid,
+        alg,
+        publicJwk: { kid },
+        privateJwkEncrypted: 'v1.x',
+      });
+      const none = { activatedAt: null, retireAfter: null };
+      await store.signingKeys.insert({ ...key('a1'), region: 'emea', status: 'active', ...none });
+      await store.signingKeys.insert({ ...key('n1'), region: 'emea', status: 'next', ...none });
+      await store.signingKeys.insert({ ...key('nam-n1'), region: 'nam', status: 'next', ...none });
+      const seq = await store.changes.latestSeq();
+      expect(
+        await store.signingKeys.replaceNext({ region: 'emea', replacing: 'n1', newNext: key('r1', 'RS256') }),
+      ).toBe(true);
+      const keys = await store.signingKeys.list('emea');
+      expect(keys.map((k) => [k.kid, k.alg, k.status]).sort()).toEqual([
+        ['a1', 'ES256', 'active'],
+        ['r1', 'RS256', 'next'],
+      ]);
+      expect((await store.changes.since(seq)).map((c) => [c.topic, c.ref])).toEqual([['keys.rotated', 'r1']]);
+      // Another process got there first, or the key is not this region's next key: nothing is written.
+      for (const replacing of ['n1', 'a1', 'nam-n1']) {
+        expect(
+          await store.signingKeys.replaceNext({ region: 'emea', replacing, newNext: key(`x-${replacing}`) }),
+        ).toBe(false);
+      }
+      expect((await store.signingKeys.list('emea')).map((k) => k.kid).sort()).toEqual(['a1', 'r1']);
+      expect((await store.signingKeys.list('nam')).map((k) => k.kid)).toEqual(['nam-n1']);
+      expect(await store.changes.since(seq)).toHaveLength(1);
+    });
+
     it('holds one active and one next key per region, even when two processes create them at once', async () => {
       const kek = Buffer.alloc(32, 5);
-      await Promise.all([ensureSigningKeys(store, kek, 'emea'), ensureSigningKeys(store, kek, 'emea')]);
+      await Promise.all([
+        ensureSigningKeys(store, kek, 'emea', 'ES256'),
+        ensureSigningKeys(store, kek, 'emea', 'ES256'),
+      ]);
       const keys = await store.signingKeys.list('emea');
       expect(keys.map((k) => k.status).sort()).toEqual(['active', 'next']);
-      const extra = await generateSigningKey(kek);
+      const extra = await generateSigningKey(kek, 'ES256');
       await expect(
         store.signingKeys.insert({
           ...extra,
@@ -132,8 +167,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         }),
       ).rejects.toThrow();
       // Other regions and retired keys are not limited.
-      await ensureSigningKeys(store, kek, 'apac');
+      await ensureSigningKeys(store, kek, 'apac', 'ES256');
       expect(await store.signingKeys.list('apac')).toHaveLength(2);
+    });
+
+    it('pre-publishes a key of a new algorithm once, even when two processes start with it at once', async () => {
+      const kek = Buffer.alloc(32, 6);
+      await ensureSigningKeys(store, kek, 'emea', 'ES256');
+      const before = await store.signingKeys.list('emea');
+      const results = await Promise.all([
+        prePublishSigningAlgorithm(store, kek, 'emea', 'RS256'),
+        prePublishSigningAlgorithm(store, kek, 'emea', 'RS256'),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const keys = await store.signingKeys.list('emea');
+      expect(keys.map((k) => `${k.status}:${k.alg}`).sort()).toEqual(['active:ES256', 'next:RS256']);
+      // The active key, which signs, is untouched; a start with the same setting changes nothing more.
+      expect(keys.find((k) => k.status === 'active')).toEqual(before.find((k) => k.status === 'active'));
+      expect(await prePublishSigningAlgorithm(store, kek, 'emea', 'RS256')).toBe(false);
     });
 
     it('gives keys from before regions to the first region that claims them', async () => {

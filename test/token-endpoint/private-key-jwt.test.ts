@@ -66,7 +66,7 @@ describe('private_key_jwt', () => {
 
   it('is advertised in the metadata with its algorithms', async () => {
     const metadata = (await (
-      await fetch(`${keygate.url}/.well-known/oauth-authorization-server`)
+      await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)
     ).json()) as Record<string, unknown>;
     expect(metadata.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
     expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual([

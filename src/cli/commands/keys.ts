@@ -39,7 +39,7 @@ export function registerKeyCommands(program: Command): void {
         const list = await store.signingKeys.list(config.region);
         if (options.json) return printJson(list.map(signingKeyJson));
         const active = list.find((k) => k.status === 'active');
-        process.stdout.write(`Rotated: tokens are now signed with key ${active?.kid}.\n`);
+        process.stdout.write(`Rotated: tokens are now signed with key ${active?.kid} (${active?.alg}).\n`);
       });
     });
 }

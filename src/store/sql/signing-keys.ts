@@ -86,5 +86,32 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
         await appendChange(trx, 'keys.rotated', next.kid);
       });
     },
+    async replaceNext({ region, replacing, newNext }) {
+      return db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom('signing_keys')
+          .where('region', '=', region)
+          .where('kid', '=', replacing)
+          .where('status', '=', 'next')
+          .executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 0) return false;
+        await trx
+          .insertInto('signing_keys')
+          .values({
+            kid: newNext.kid,
+            region,
+            alg: newNext.alg,
+            status: 'next',
+            public_jwk: JSON.stringify(newNext.publicJwk),
+            private_jwk_encrypted: newNext.privateJwkEncrypted,
+            created_at: now(),
+            activated_at: null,
+            retire_after: null,
+          })
+          .execute();
+        await appendChange(trx, 'keys.rotated', newNext.kid);
+        return true;
+      });
+    },
   };
 }
