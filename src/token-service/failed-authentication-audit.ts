@@ -5,9 +5,10 @@ import type { ClientAuthenticationMethod } from './token/extract-client-credenti
 
 /**
  * Puts a refused authentication of an existing client ID in its account's audit log with its reason,
- * so an admin sees guessing, and which part of a client's set-up to fix. Written after the answer has gone (never awaited by the request: the answer's
- * timing must not depend on whether the client exists), and bounded by the failed-authentication
- * limiter, which refuses further guesses before they reach here.
+ * so an admin sees guessing, and which part of a client's set-up to fix. Written after the answer
+ * has gone (never awaited by the request: the answer's timing must not depend on whether the client
+ * exists), and bounded by the failed-authentication limiter, which refuses further guesses before
+ * they reach here.
  */
 export class FailedAuthenticationAudit {
   constructor(
