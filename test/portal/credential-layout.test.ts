@@ -25,6 +25,15 @@ const textBox = (label: Locator) =>
     return { top, bottom, left, right };
   });
 
+/** What draws a box's edge: width, style and colour of each side. */
+const border = (locator: Locator) =>
+  locator.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return ['top', 'right', 'bottom', 'left'].map((side) =>
+      ['width', 'style', 'color'].map((part) => style.getPropertyValue(`border-${side}-${part}`)).join(' '),
+    );
+  });
+
 const box = (locator: Locator) =>
   locator.evaluate((element): Box => {
     const { top, bottom, left, right } = element.getBoundingClientRect();
@@ -65,5 +74,25 @@ describe.skipIf(!hasChromium)('portal: the credential page’s layout', () => {
     expect(middle).toBeGreaterThan(text.top);
     expect(middle).toBeLessThan(text.bottom);
     expect(checkbox.right).toBeLessThanOrEqual(text.left);
+  });
+
+  it('draws the token quota and call limit like the text field above them', async () => {
+    // The scope picker is the one group that keeps a box: its own, not the browser's.
+    await page.goto(credentialPath);
+    expect(await border(page.getByRole('group', { name: 'Scopes' }))).toEqual(
+      Array(4).fill('1px solid rgb(216, 220, 227)'),
+    );
+    const policies = page.getByRole('region', { name: 'Policies' });
+    const textField = policies.getByLabel('Allowed address ranges');
+    const textFieldEdge = await border(textField);
+    const textFieldGroupEdge = await border(textField.locator('xpath=..'));
+    for (const [legend, count] of [
+      ['Token quota', 'Tokens at most'],
+      ['API call limit', 'Calls at most'],
+    ] as const) {
+      expect(await border(policies.getByLabel(count))).toEqual(textFieldEdge);
+      // The group holding the count draws no box of its own, as the text field's does not.
+      expect(await border(policies.getByRole('group', { name: legend }))).toEqual(textFieldGroupEdge);
+    }
   });
 });
