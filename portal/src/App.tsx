@@ -108,7 +108,9 @@ function CurrentPage({ location, user }: { location: Location; user: User }) {
     if (detail?.[1]) {
       const credentialId = decodeURIComponent(detail[1]);
       // keyed: another credential is a fresh page, not a stale form
-      return <CredentialDetailPage key={credentialId} credentialId={credentialId} />;
+      return (
+        <CredentialDetailPage key={credentialId} credentialId={credentialId} path={path} query={query} />
+      );
     }
     if (path.startsWith('/credentials/')) return <NotFound />;
     return <CredentialsPage path={path} query={query} />;

@@ -121,6 +121,7 @@ describe.skipIf(!hasChromium)('portal in headless Chromium', () => {
   });
 
   it('rotates the secret: both work, then the old one is refused after revoke', async () => {
+    await page.getByRole('tab', { name: 'Secrets' }).click();
     await page.getByRole('button', { name: 'Add secret' }).click();
     await page.getByRole('heading', { name: 'New secret created' }).waitFor();
     const newSecret = await fieldValue('Client secret');

@@ -56,6 +56,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
     expect(stored.credential.requireDpop).toBe(true);
 
     await page.getByRole('link', { name: 'Payments' }).click();
+    await page.getByRole('tab', { name: 'Keys and DPoP' }).click();
     await page.getByRole('heading', { name: 'Keys and DPoP' }).waitFor();
     await page.getByText(stored.keys[0]!.thumbprint).waitFor();
     expect(await page.getByLabel('Require DPoP-bound tokens', { exact: true }).isChecked()).toBe(true);
@@ -86,6 +87,7 @@ describe.skipIf(!hasChromium)('portal: public keys, DPoP and policies', () => {
   it('sets an address range, a token quota, a call limit and metadata; a token request from elsewhere is refused', async () => {
     const client = await keygate.createCredential(['stats'], 'Branch office');
     await page.goto(`${keygate.url}/portal/credentials/${client.id}`);
+    await page.getByRole('tab', { name: 'Policies' }).click();
     const policies = page.getByRole('region', { name: 'Policies' });
     await policies.getByLabel('Allowed address ranges').fill('127.0.0.9/32');
     await policies.getByLabel('Tokens at most').fill('5');

@@ -178,7 +178,7 @@ function CountPerWindow({
   return (
     <fieldset className="field">
       <legend>{legend}</legend>
-      <div className="inline-form">
+      <div className="field-row">
         <TextField
           id={id}
           label={`${noun} at most`}

@@ -10,6 +10,7 @@ import { Loading } from '../components/Loading';
 import { PoliciesSection } from '../components/PoliciesSection';
 import { SecretsSection } from '../components/SecretsSection';
 import { StatusBadge } from '../components/StatusBadge';
+import { Tabs } from '../components/Tabs';
 import { UsageSection } from '../components/UsageSection';
 import { credentialStatus } from '../credentialStatus';
 import { setFlash } from '../flash';
@@ -20,7 +21,23 @@ import { useAsync } from '../useAsync';
 import { useDocumentTitle } from '../useDocumentTitle';
 import { MessagePage } from './MessagePage';
 
-export function CredentialDetailPage({ credentialId }: { credentialId: string }) {
+const PARTS = ['settings', 'secrets', 'keys', 'policies', 'usage'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The part named by `?tab=`, so that a link or a reload opens the same one; Settings otherwise. */
+function partFrom(query: URLSearchParams): Part {
+  const asked = query.get('tab');
+  return PARTS.find((part) => part === asked) ?? 'settings';
+}
+
+interface CredentialDetailPageProps {
+  credentialId: string;
+  /** The page's own path, e.g. `/credentials/abc`, to which the selected tab is added. */
+  path: string;
+  query: URLSearchParams;
+}
+
+export function CredentialDetailPage({ credentialId, path, query }: CredentialDetailPageProps) {
   const load = useCallback(() => api.getCredential(credentialId), [credentialId]);
   const state = useAsync(load);
   const credential = state.data;
@@ -46,11 +63,35 @@ export function CredentialDetailPage({ credentialId }: { credentialId: string })
         <Link to="/credentials">Back to list</Link>
       </p>
       <CredentialOverview credential={credential} onChange={state.setData} />
-      <CredentialSettingsForm credential={credential} onSaved={state.setData} />
-      <SecretsSection credential={credential} onChange={state.setData} />
-      <KeysSection credential={credential} onChange={state.setData} />
-      <PoliciesSection credential={credential} onSaved={state.setData} />
-      <UsageSection credentialId={credential.id} />
+      <Tabs
+        label="Parts of the API credential"
+        selected={partFrom(query)}
+        // Replace, not push: Back leaves the credential rather than stepping through its tabs.
+        onSelect={(part) => navigate(part === 'settings' ? path : `${path}?tab=${part}`, { replace: true })}
+        tabs={[
+          {
+            key: 'settings',
+            label: 'Settings',
+            panel: <CredentialSettingsForm credential={credential} onSaved={state.setData} />,
+          },
+          {
+            key: 'secrets',
+            label: 'Secrets',
+            panel: <SecretsSection credential={credential} onChange={state.setData} />,
+          },
+          {
+            key: 'keys',
+            label: 'Keys and DPoP',
+            panel: <KeysSection credential={credential} onChange={state.setData} />,
+          },
+          {
+            key: 'policies',
+            label: 'Policies',
+            panel: <PoliciesSection credential={credential} onSaved={state.setData} />,
+          },
+          { key: 'usage', label: 'Usage', panel: <UsageSection credentialId={credential.id} /> },
+        ]}
+      />
     </>
   );
 }
