@@ -199,6 +199,14 @@ async function runPrimary(config: Config, workers: number, perWorkerLimits: bool
   );
 }
 
+/** Where the settings come from: `start` takes none as options, so its help says where they go. */
+const CONFIGURATION_HELP = `
+Configuration (later sources win):
+  keygate.config.json   in the current directory, or the file KEYGATE_CONFIG names
+  KEYGATE_* variables   one per option, e.g. KEYGATE_PORT=8080, KEYGATE_DATA_DIR=./data,
+                        KEYGATE_DATABASE_URL=postgres://…, KEYGATE_MASTER_KEY, KEYGATE_LOG_LEVEL
+Every option, its variable and its default: docs/configuration.md in Keygate's repository.`;
+
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
@@ -210,6 +218,7 @@ export function registerStartCommand(program: Command): void {
       '--per-worker-limits',
       'with --workers and no Redis: let each worker count quotas and fair-usage limits alone (N times as high)',
     )
+    .addHelpText('after', CONFIGURATION_HELP)
     .action(async (options: { workers?: number; perWorkerLimits?: boolean }) => {
       const workers = options.workers ?? 1;
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
