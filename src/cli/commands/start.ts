@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
 import { type Config, needsMasterKey, ROLES } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
 import {
@@ -16,6 +15,7 @@ import { sampleExportStorage } from '../../server/surfaces.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
+import { cliConfig } from '../cli-config.js';
 import { UsageError } from './credentials.js';
 
 interface Banner {
@@ -223,7 +223,7 @@ export function registerStartCommand(program: Command): void {
       const workers = options.workers ?? 1;
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
         throw new UsageError('--workers must be 1–64');
-      const config = loadConfig();
+      const config = cliConfig();
       if (workers > 1 && cluster.isPrimary) {
         if (
           config.port === 0 ||
