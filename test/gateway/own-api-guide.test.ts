@@ -5,22 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/keygate.js';
+import { readmeCommands } from '../helpers/readme.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = 'examples/orders-api/keygate.config.json';
-
-/** The commands of the README's "Protect your own API", continuation lines joined, comments dropped. */
-function guideCommands(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Protect your own API'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error('README.md: "Protect your own API" has no sh block');
-  return block
-    .replace(/\\\n\s*/g, '')
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-}
 
 /**
  * The README's guide to protecting one's own API, run as written: the example upstream, Keygate
@@ -28,7 +16,7 @@ function guideCommands(): string[] {
  * the placeholders filled in with what the earlier steps printed.
  */
 describe('README: protect your own API', () => {
-  const commands = guideCommands();
+  const commands = readmeCommands('## Protect your own API');
   const dir = mkdtempSync(join(tmpdir(), 'keygate-guide-'));
   const running: ChildProcess[] = [];
   let env: NodeJS.ProcessEnv;
