@@ -23,29 +23,35 @@ export function listening(port: number): Promise<boolean> {
   });
 }
 
+export interface NpmStarted {
+  npm: ChildProcess;
+  port: number;
+  gatewayPort: number;
+  /** The environment it runs with: the same store and ports, for commands run beside it. */
+  env: NodeJS.ProcessEnv;
+  output: () => string;
+}
+
 /**
  * `npm start` in the repository, as a process supervisor runs it (npm is the process it knows), on
  * free ports and a data folder of its own, once it answers. Its process group is killed when the
  * test ends, whatever happened, so a Keygate orphaned by a failure stops too.
  */
-export async function npmStart(): Promise<{ npm: ChildProcess; port: number; output: () => string }> {
+export async function npmStart(): Promise<NpmStarted> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-npm-start-'));
   const port = await freePort();
-  const npm = spawn('npm', ['start'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      KEYGATE_DATA_DIR: dataDir,
-      KEYGATE_PORT: String(port),
-      KEYGATE_GATEWAY_PORT: String(await freePort()),
-      KEYGATE_SAMPLES_PORT: '0',
-      KEYGATE_METRICS_PORT: '0',
-      KEYGATE_LOG_LEVEL: 'warn',
-    },
-  });
+  const gatewayPort = await freePort();
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    KEYGATE_DATA_DIR: dataDir,
+    KEYGATE_PORT: String(port),
+    KEYGATE_GATEWAY_PORT: String(gatewayPort),
+    KEYGATE_SAMPLES_PORT: '0',
+    KEYGATE_METRICS_PORT: '0',
+    KEYGATE_LOG_LEVEL: 'warn',
+  };
+  const npm = spawn('npm', ['start'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk;
@@ -61,7 +67,7 @@ export async function npmStart(): Promise<{ npm: ChildProcess; port: number; out
     rmSync(dataDir, { recursive: true, force: true });
   });
   await waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 170_000, describe: () => output });
-  return { npm, port, output: () => output };
+  return { npm, port, gatewayPort, env, output: () => output };
 }
 
 /** SIGTERM to npm alone, as a supervisor sends it; resolves once Keygate's port has closed. */
