@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distIsCurrent } from '../../scripts/dist-stamp.mjs';
 import { GuideShell } from '../helpers/guide-shell.js';
 import { freePort } from '../helpers/keygate.js';
 import { readmeCommands } from '../helpers/readme.js';
@@ -43,6 +44,8 @@ describe('README: protect your own API', () => {
   };
 
   beforeAll(async () => {
+    // `npm start` would build here, rewriting dist under the tests running beside this one.
+    expect(distIsCurrent(), 'dist is older than a source: run `npm run build` first').toBe(true);
     ports = { upstream: await freePort(), keygate: await freePort(), gateway: await freePort() };
     // The example configuration as written, with its upstream moved to the free port.
     const example = readFileSync(join(ROOT, CONFIG), 'utf8');
@@ -53,6 +56,7 @@ describe('README: protect your own API', () => {
     );
     env = {
       PATH: process.env.PATH,
+      HOME: process.env.HOME,
       PORT: String(ports.upstream),
       KEYGATE_DATA_DIR: join(dir, 'data'),
       KEYGATE_PORT: String(ports.keygate),
@@ -65,8 +69,6 @@ describe('README: protect your own API', () => {
       ['127.0.0.1:8080', `127.0.0.1:${ports.keygate}`],
       ['127.0.0.1:8081', `127.0.0.1:${ports.gateway}`],
       [`KEYGATE_CONFIG=${CONFIG}`, `KEYGATE_CONFIG=${join(dir, 'keygate.config.json')}`],
-      ['npx keygate', `${process.execPath} bin/keygate.js`],
-      [/(^| )npm start$/, `$1${process.execPath} bin/keygate.js start`],
     ]);
   });
   afterAll(() => {
