@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { CONFIG_FILE_NAME, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
 /** `--data-dir`, when given: every command reads it, so it is the program's option, not a command's. */
@@ -29,5 +31,7 @@ export function cliConfig(): Config {
 export function dataDirSource(): string {
   if (dataDirOption !== undefined) return '--data-dir';
   if (process.env.KEYGATE_DATA_DIR) return 'KEYGATE_DATA_DIR';
-  return 'dataDir in the configuration file, else ./data of the current directory';
+  const file = process.env.KEYGATE_CONFIG ? resolve(process.env.KEYGATE_CONFIG) : resolve(CONFIG_FILE_NAME);
+  if (existsSync(file)) return `dataDir in ${file}, else ./data of the current directory`;
+  return `./data of the current directory, which has no ${CONFIG_FILE_NAME}`;
 }

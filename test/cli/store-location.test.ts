@@ -48,7 +48,9 @@ describe('which store the CLI works on', () => {
     for (const args of [CREATE, ['credentials', 'list'], ['keys', 'rotate']]) {
       const result = await cli(elsewhere, args);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`no Keygate store at ${join(elsewhere, 'data', 'keygate.sqlite')}`);
+      expect(result.stderr).toContain(
+        `no Keygate store at ${join(elsewhere, 'data', 'keygate.sqlite')} (data folder from ./data of the current directory, which has no keygate.config.json)`,
+      );
       for (const way of ['--data-dir', 'KEYGATE_DATA_DIR', 'KEYGATE_CONFIG', 'keygate migrate'])
         expect(result.stderr).toContain(way);
     }
