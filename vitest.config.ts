@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { ALONE } from './vitest.alone.config.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The soak loads both cores for minutes: it runs alone, first (vitest.soak.config.ts).
-    exclude: ['test/robustness/soak.test.ts', 'node_modules/**'],
+    // They run alone, first (vitest.alone.config.ts): the soak loads both cores for minutes, and npm
+    // start's rebuild rewrites dist.
+    exclude: [...ALONE, 'node_modules/**'],
     // Two cores: two forks keep both busy without starving the servers under test.
     pool: 'forks',
     maxWorkers: 2,

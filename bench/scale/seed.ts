@@ -1,24 +1,28 @@
 /**
- * Seeds a PostgreSQL schema for bench/scale: `real` credentials made through the service (their
- * secrets printed as JSON), plus filler rows inserted by SQL so the table holds `total` credentials.
+ * Seeds a new PostgreSQL schema (created here, before the server starts on it) for bench/scale: `real`
+ * credentials made through the service (their secrets printed as JSON), plus filler rows inserted by
+ * SQL so the table holds `total` credentials.
  */
 import pg from 'pg';
 import { withStore } from '../../src/cli/store-session.js';
 
 const [total, real] = [Number(process.argv[2]), Number(process.argv[3] ?? 200)];
-const { config, accountId, clients } = await withStore(async ({ config, store, credentials }) => {
-  const account = (await store.accounts.list())[0]!;
-  const made: Array<{ client_id: string; client_secret: string }> = [];
-  for (let i = 0; i < real; i++) {
-    const { credential, clientSecret } = await credentials.create({
-      accountId: account.id,
-      name: `real ${i}`,
-      scopes: ['stats'],
-    });
-    made.push({ client_id: credential.clientId, client_secret: clientSecret });
-  }
-  return { config, accountId: account.id, clients: made };
-});
+const { config, accountId, clients } = await withStore(
+  async ({ config, store, credentials }) => {
+    const account = (await store.accounts.list())[0]!;
+    const made: Array<{ client_id: string; client_secret: string }> = [];
+    for (let i = 0; i < real; i++) {
+      const { credential, clientSecret } = await credentials.create({
+        accountId: account.id,
+        name: `real ${i}`,
+        scopes: ['stats'],
+      });
+      made.push({ client_id: credential.clientId, client_secret: clientSecret });
+    }
+    return { config, accountId: account.id, clients: made };
+  },
+  { create: true },
+);
 
 const client = new pg.Client({ connectionString: config.databaseUrl });
 await client.connect();

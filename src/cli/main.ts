@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { DomainError } from '../core/domain-error.js';
+import { addDataDirOption } from './cli-config.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerCallerCommands } from './commands/caller.js';
 import { registerCredentialCommands, UsageError } from './commands/credentials.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError()
     .exitOverride();
+  addDataDirOption(program);
   registerStartCommand(program);
   registerMigrateCommand(program);
   registerAccountCommands(program);

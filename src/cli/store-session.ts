@@ -1,4 +1,3 @@
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
@@ -7,6 +6,8 @@ import { bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { cliConfig } from './cli-config.js';
+import { requireCreatedStore, requireExistingStore } from './existing-store.js';
 
 export interface StoreSession {
   config: Config;
@@ -17,13 +18,18 @@ export interface StoreSession {
 
 /**
  * CLI commands work on the store the configuration names, like Hydra's admin commands; a running
- * server sees their writes through the change log.
+ * server sees their writes through the change log. Only `create` (keygate migrate) makes a new one.
  */
-export async function withStore<T>(work: (session: StoreSession) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+export async function withStore<T>(
+  work: (session: StoreSession) => Promise<T>,
+  { create = false }: { create?: boolean } = {},
+): Promise<T> {
+  const config = cliConfig();
+  if (!create) requireExistingStore(config);
   const keys = deriveKeys(loadMasterKey(config).key);
   const store = openStore(config);
   try {
+    if (!create) await requireCreatedStore(store, config);
     await store.migrate();
     await bootstrap(store, config, keys.keyEncryptionKey, {
       createAdmin: false,

@@ -17,7 +17,8 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_FILE = 'keygate.config.json';
+/** The configuration file read from the current directory unless KEYGATE_CONFIG names another. */
+export const CONFIG_FILE_NAME = 'keygate.config.json';
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -33,7 +34,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const problems: string[] = [];
 
   const fromFile = readConfigFile(
-    env.KEYGATE_CONFIG ? resolve(cwd, env.KEYGATE_CONFIG) : resolve(cwd, DEFAULT_FILE),
+    env.KEYGATE_CONFIG ? resolve(cwd, env.KEYGATE_CONFIG) : resolve(cwd, CONFIG_FILE_NAME),
     {
       required: Boolean(env.KEYGATE_CONFIG),
       problems,

@@ -1,10 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
+
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * A supervisor or load balancer asks every few seconds: at info, its requests would bury the start
+ * banner and every other line. buildHttpApp leaves them out of Fastify's request logging, and the
+ * routes log each answer at debug instead.
+ */
+export function isHealthCheck(request: { url: string }): boolean {
+  return HEALTH_PATHS.has(request.url.split('?')[0] ?? '');
+}
+
+async function logAtDebug(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  request.log.debug({ req: request, res: reply, responseTime: reply.elapsedTime }, 'health check answered');
+}
 
 /** Liveness (the process answers) and readiness (the store answers too). */
 export async function healthPlugin(app: FastifyInstance, store: Store): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { onResponse: logAtDebug }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { onResponse: logAtDebug }, async (_request, reply) => {
     try {
       await store.ping();
       return { status: 'ready' };

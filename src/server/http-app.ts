@@ -7,6 +7,7 @@ import { type Config, ENVIRONMENT } from '../config/schema.js';
 import { trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
+import { isHealthCheck } from './health.js';
 
 /** A Fastify app with the settings every listener of Keygate shares. */
 export function buildHttpApp(
@@ -23,6 +24,7 @@ export function buildHttpApp(
     // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
     requestTimeout: requestTimeoutMs,
     http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(requestTimeoutMs, 60_000) },
+    disableRequestLogging: isHealthCheck,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

@@ -74,14 +74,22 @@ export class SqlStore implements Store {
     this.audit = auditLog(db);
   }
 
-  async migrate(): Promise<{ applied: string[] }> {
-    const migrator = new Migrator({
+  private migrator(): Migrator {
+    return new Migrator({
       db: this.db,
       provider: migrationProvider(this.dialect),
       // Named explicitly: Kysely otherwise finds the bookkeeping tables of any schema in the database.
       ...(this.dialect === 'postgres' ? { migrationTableSchema: this.schema ?? 'public' } : {}),
     });
-    const { error, results } = await migrator.migrateToLatest();
+  }
+
+  async isNew(): Promise<boolean> {
+    const migrations = await this.migrator().getMigrations();
+    return migrations.every((migration) => migration.executedAt === undefined);
+  }
+
+  async migrate(): Promise<{ applied: string[] }> {
+    const { error, results } = await this.migrator().migrateToLatest();
     if (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Kysely refuses when the store holds migrations this code does not know: a newer Keygate wrote it.

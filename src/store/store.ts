@@ -39,6 +39,8 @@ export interface Store {
   readonly sharedKeys: SharedKeys;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
+  /** True until a first migration has run: nothing of Keygate's is in the store yet. */
+  isNew(): Promise<boolean>;
   /**
    * Calls `onChange` soon after any process appends to the change log, where the database can
    * push (PostgreSQL LISTEN/NOTIFY); undefined where it cannot, and readers rely on polling.

@@ -57,6 +57,13 @@ describe('keygate CLI against a running server', () => {
       expect(stdout).toContain(command);
   });
 
+  it('says in start --help where the configuration comes from', async () => {
+    const { stdout, code } = await cli('start', '--help');
+    expect(code).toBe(0);
+    for (const source of ['keygate.config.json', 'KEYGATE_CONFIG', 'KEYGATE_*', 'docs/configuration.md'])
+      expect(stdout).toContain(source);
+  });
+
   it('creates credentials whose one-time secret gets a token from the running server', async () => {
     const created = await json(
       'credentials',

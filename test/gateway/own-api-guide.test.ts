@@ -1,26 +1,16 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distIsCurrent } from '../../scripts/dist-stamp.mjs';
+import { GuideShell } from '../helpers/guide-shell.js';
 import { freePort } from '../helpers/keygate.js';
+import { readmeCommands } from '../helpers/readme.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = 'examples/orders-api/keygate.config.json';
-
-/** The commands of the README's "Protect your own API", continuation lines joined, comments dropped. */
-function guideCommands(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Protect your own API'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error('README.md: "Protect your own API" has no sh block');
-  return block
-    .replace(/\\\n\s*/g, '')
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-}
 
 /**
  * The README's guide to protecting one's own API, run as written: the example upstream, Keygate
@@ -28,33 +18,16 @@ function guideCommands(): string[] {
  * the placeholders filled in with what the earlier steps printed.
  */
 describe('README: protect your own API', () => {
-  const commands = guideCommands();
+  const commands = readmeCommands('## Protect your own API');
   const dir = mkdtempSync(join(tmpdir(), 'keygate-guide-'));
   const running: ChildProcess[] = [];
   let env: NodeJS.ProcessEnv;
   let ports: { upstream: number; keygate: number; gateway: number };
-  const filled: Record<string, string> = {};
+  let shell: GuideShell;
 
-  /** A command of the guide with its ports moved and its placeholders filled. */
-  const asRun = (command: string) => {
-    let text = command
-      .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.keygate}`)
-      .replaceAll('127.0.0.1:8081', `127.0.0.1:${ports.gateway}`)
-      .replaceAll(`KEYGATE_CONFIG=${CONFIG}`, `KEYGATE_CONFIG=${join(dir, 'keygate.config.json')}`)
-      .replaceAll('npx keygate', `${process.execPath} bin/keygate.js`)
-      .replace(/(^| )npm start$/, `$1${process.execPath} bin/keygate.js start`);
-    for (const [placeholder, value] of Object.entries(filled)) text = text.replaceAll(placeholder, value);
-    return text;
-  };
-  const run = (command: string) =>
-    new Promise<string>((resolve, reject) => {
-      execFile('bash', ['-c', asRun(command)], { cwd: ROOT, env }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${command}: ${stderr || error.message}`)) : resolve(stdout),
-      );
-    });
   /** A command the guide runs in the background (`&`), in a process group of its own, until `ready`. */
   const start = async (command: string, ready: () => Promise<boolean>) => {
-    const child = spawn('bash', ['-c', asRun(command.replace(/\s*&$/, ''))], {
+    const child = spawn('bash', ['-c', shell.asRun(command.replace(/\s*&$/, ''))], {
       cwd: ROOT,
       env,
       detached: true,
@@ -71,6 +44,8 @@ describe('README: protect your own API', () => {
   };
 
   beforeAll(async () => {
+    // `npm start` would build here, rewriting dist under the tests running beside this one.
+    expect(distIsCurrent(), 'dist is older than a source: run `npm run build` first').toBe(true);
     ports = { upstream: await freePort(), keygate: await freePort(), gateway: await freePort() };
     // The example configuration as written, with its upstream moved to the free port.
     const example = readFileSync(join(ROOT, CONFIG), 'utf8');
@@ -81,6 +56,7 @@ describe('README: protect your own API', () => {
     );
     env = {
       PATH: process.env.PATH,
+      HOME: process.env.HOME,
       PORT: String(ports.upstream),
       KEYGATE_DATA_DIR: join(dir, 'data'),
       KEYGATE_PORT: String(ports.keygate),
@@ -89,6 +65,11 @@ describe('README: protect your own API', () => {
       KEYGATE_METRICS_PORT: '0',
       KEYGATE_LOG_LEVEL: 'warn',
     };
+    shell = new GuideShell(env, [
+      ['127.0.0.1:8080', `127.0.0.1:${ports.keygate}`],
+      ['127.0.0.1:8081', `127.0.0.1:${ports.gateway}`],
+      [`KEYGATE_CONFIG=${CONFIG}`, `KEYGATE_CONFIG=${join(dir, 'keygate.config.json')}`],
+    ]);
   });
   afterAll(() => {
     for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -112,27 +93,29 @@ describe('README: protect your own API', () => {
     await start(upstream, async () => (await fetch(`http://127.0.0.1:${ports.upstream}/`)).ok);
     await start(keygate!, async () => (await fetch(`http://127.0.0.1:${ports.keygate}/readyz`)).ok);
 
-    expect(await run(scopes!)).toMatch(/orders:read\s+Orders\s+admin supervisor\s+available\s+Read orders/);
-    const created = JSON.parse(await run(create!)) as {
+    expect(await shell.output(scopes!)).toMatch(
+      /orders:read\s+Orders\s+admin supervisor\s+available\s+Read orders/,
+    );
+    const created = JSON.parse(await shell.output(create!)) as {
       client_id: string;
       client_secret: string;
       scopes: string[];
     };
     expect(created.scopes).toEqual(['orders:read']);
-    filled.CLIENT_ID = created.client_id;
-    filled.CLIENT_SECRET = created.client_secret;
+    shell.fill('CLIENT_ID', created.client_id);
+    shell.fill('CLIENT_SECRET', created.client_secret);
 
-    const issued = JSON.parse(await run(token!)) as { access_token: string; scope: string };
+    const issued = JSON.parse(await shell.output(token!)) as { access_token: string; scope: string };
     expect(issued.scope).toBe('orders:read');
     env.TOKEN = issued.access_token;
 
-    const answer = JSON.parse(await run(call!)) as { caller: Record<string, string> };
+    const answer = JSON.parse(await shell.output(call!)) as { caller: Record<string, string> };
     expect(answer.caller).toEqual({
       account: expect.any(String),
       client: created.client_id,
       scopes: 'orders:read',
     });
-    expect(JSON.parse(await run(write!))).toMatchObject({ error: 'insufficient_scope' });
+    expect(JSON.parse(await shell.output(write!))).toMatchObject({ error: 'insufficient_scope' });
   });
 });
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiClient } from '../../client/api-client.js';
 import { ApiError, KeygateClientError } from '../../client/errors.js';
 import { createTokenProvider, type TokenProvider } from '../../client/token-provider.js';
-import { loadConfig } from '../../config/load.js';
+import { cliConfig } from '../cli-config.js';
 import { printJson } from '../present.js';
 import { readKeyFile } from './credential-keys.js';
 import { UsageError } from './credentials.js';
@@ -55,7 +55,7 @@ function tokenProvider(options: CallerOptions): TokenProvider {
   const dpop = options.dpopKey === undefined ? options.dpop === true : readKeyFile(options.dpopKey);
   const server = options.region
     ? { region: options.region }
-    : { issuer: options.issuer ?? loadConfig().publicUrl };
+    : { issuer: options.issuer ?? cliConfig().publicUrl };
   return createTokenProvider({
     clientId,
     ...(privateKey ? { privateKey } : { clientSecret }),
@@ -141,7 +141,7 @@ export function registerCallerCommands(program: Command): void {
           const tokens = tokenProvider(options);
           const base = options.region
             ? { region: options.region }
-            : { apiBaseUrl: options.apiBaseUrl ?? loadConfig().audience };
+            : { apiBaseUrl: options.apiBaseUrl ?? cliConfig().audience };
           const api = createApiClient({ tokens, ...base });
           const response = await api.request(method.toUpperCase(), path, {
             ...(options.apiVersion === undefined ? {} : { version: options.apiVersion }),

@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
 import { type Config, needsMasterKey, ROLES } from '../../config/schema.js';
 import { deriveKeys, loadMasterKey } from '../../crypto/master-key.js';
 import {
@@ -16,6 +15,7 @@ import { sampleExportStorage } from '../../server/surfaces.js';
 import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
+import { cliConfig } from '../cli-config.js';
 import { UsageError } from './credentials.js';
 
 interface Banner {
@@ -199,6 +199,14 @@ async function runPrimary(config: Config, workers: number, perWorkerLimits: bool
   );
 }
 
+/** Where the settings come from: `start` takes none as options, so its help says where they go. */
+const CONFIGURATION_HELP = `
+Configuration (later sources win):
+  keygate.config.json   in the current directory, or the file KEYGATE_CONFIG names
+  KEYGATE_* variables   one per option, e.g. KEYGATE_PORT=8080, KEYGATE_DATA_DIR=./data,
+                        KEYGATE_DATABASE_URL=postgres://…, KEYGATE_MASTER_KEY, KEYGATE_LOG_LEVEL
+Every option, its variable and its default: docs/configuration.md in Keygate's repository.`;
+
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
@@ -210,11 +218,12 @@ export function registerStartCommand(program: Command): void {
       '--per-worker-limits',
       'with --workers and no Redis: let each worker count quotas and fair-usage limits alone (N times as high)',
     )
+    .addHelpText('after', CONFIGURATION_HELP)
     .action(async (options: { workers?: number; perWorkerLimits?: boolean }) => {
       const workers = options.workers ?? 1;
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
         throw new UsageError('--workers must be 1–64');
-      const config = loadConfig();
+      const config = cliConfig();
       if (workers > 1 && cluster.isPrimary) {
         if (
           config.port === 0 ||
