@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
@@ -24,7 +24,8 @@ export function buildHttpApp(
     // requestTimeoutMs; Node checks every connection this often, so the cut comes at most 1 s late.
     requestTimeout: requestTimeoutMs,
     http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(requestTimeoutMs, 60_000) },
-    disableRequestLogging: isHealthCheck,
+    // Health checks log at debug (health.ts), not with every request at info.
+    logController: new LogController({ disableRequestLogging: isHealthCheck }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
