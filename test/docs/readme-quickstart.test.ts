@@ -43,7 +43,7 @@ describe('README: five-minute quickstart', () => {
       "curl -s 'http://127.0.0.1:8081/agents-availability?skillNames=Sales' -H",
       'npx keygate explain --token',
       'KEYGATE_CLIENT_ID=CLIENT_ID KEYGATE_CLIENT_SECRET=CLIENT_SECRET npx keygate',
-      'curl -s http://127.0.0.1:8080/.well-known/oauth-authorization-server',
+      'curl -s http://127.0.0.1:8080/Auth/.well-known/openid-configuration',
       'curl -s http://127.0.0.1:8080/.well-known/jwks.json',
     ]);
     expect(commands.slice(9)).toEqual([
@@ -110,7 +110,8 @@ describe('README: five-minute quickstart', () => {
     expect(Object.keys(await json(sdkCall!))).toEqual(Object.keys(answer));
 
     // 4: the published metadata and keys.
-    expect(await json(metadata!)).toMatchObject({ issuer: `http://127.0.0.1:${server.port}` });
+    // The issuer is VCC's /Auth (ADR 0007), the one the well-known URL was formed from.
+    expect(await json(metadata!)).toMatchObject({ issuer: `http://127.0.0.1:${server.port}/Auth` });
     expect((await json(jwks!)).keys).toEqual(
       expect.arrayContaining([expect.objectContaining({ kty: 'EC' })]),
     );
