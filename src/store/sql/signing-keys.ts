@@ -4,6 +4,23 @@ import { toSigningKey } from '../rows.js';
 import type { SigningKeyRepository } from '../store.js';
 import { appendChange, now } from './writes.js';
 
+type NewNextKey = Parameters<SigningKeyRepository['rotate']>[0]['newNext'];
+
+/** The row of a pre-published key: published, never signed with yet. */
+function nextKeyRow(region: string, key: NewNextKey, createdAt: string) {
+  return {
+    kid: key.kid,
+    region,
+    alg: key.alg,
+    status: 'next' as const,
+    public_jwk: JSON.stringify(key.publicJwk),
+    private_jwk_encrypted: key.privateJwkEncrypted,
+    created_at: createdAt,
+    activated_at: null,
+    retire_after: null,
+  };
+}
+
 export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository {
   return {
     async list(region) {
@@ -71,17 +88,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
           .execute();
         await trx
           .insertInto('signing_keys')
-          .values({
-            kid: newNext.kid,
-            region,
-            alg: newNext.alg,
-            status: 'next',
-            public_jwk: JSON.stringify(newNext.publicJwk),
-            private_jwk_encrypted: newNext.privateJwkEncrypted,
-            created_at: at,
-            activated_at: null,
-            retire_after: null,
-          })
+          .values(nextKeyRow(region, newNext, at))
           .execute();
         await appendChange(trx, 'keys.rotated', next.kid);
       });
@@ -97,17 +104,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
         if (Number(removed.numDeletedRows) === 0) return false;
         await trx
           .insertInto('signing_keys')
-          .values({
-            kid: newNext.kid,
-            region,
-            alg: newNext.alg,
-            status: 'next',
-            public_jwk: JSON.stringify(newNext.publicJwk),
-            private_jwk_encrypted: newNext.privateJwkEncrypted,
-            created_at: now(),
-            activated_at: null,
-            retire_after: null,
-          })
+          .values(nextKeyRow(region, newNext, now()))
           .execute();
         await appendChange(trx, 'keys.rotated', newNext.kid);
         return true;
