@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import { dataDirSource } from './cli-config.js';
-import { UsageError } from './commands/credentials.js';
+import { UsageError } from './usage-error.js';
 
 const HOW_TO_POINT =
   'Run the command where `keygate start` runs, or name its store: --data-dir DIR or KEYGATE_DATA_DIR ' +

@@ -5,13 +5,14 @@ import { DomainError } from '../core/domain-error.js';
 import { addDataDirOption } from './cli-config.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerCallerCommands } from './commands/caller.js';
-import { registerCredentialCommands, UsageError } from './commands/credentials.js';
+import { registerCredentialCommands } from './commands/credentials.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerScopesCommand } from './commands/scopes.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUserCommands } from './commands/users.js';
+import { UsageError } from './usage-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

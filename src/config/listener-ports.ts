@@ -1,8 +1,6 @@
-import type { Role } from './schema.js';
-
 /** What decides which listeners a process opens, and on which ports. */
 export interface ListenerSettings {
-  roles: readonly Role[];
+  roles: readonly string[];
   port: number;
   adminPort?: number | undefined;
   gatewayPort: number;

@@ -4,8 +4,8 @@ import { ApiError, KeygateClientError } from '../../client/errors.js';
 import { createTokenProvider, type TokenProvider } from '../../client/token-provider.js';
 import { cliConfig } from '../cli-config.js';
 import { printJson } from '../present.js';
+import { UsageError } from '../usage-error.js';
 import { readKeyFile } from './credential-keys.js';
-import { UsageError } from './credentials.js';
 
 interface CallerOptions {
   scope: string[];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveAccount } from '../../services/accounts.js';
 import { credentialJson, printJson, printTable } from '../present.js';
 import { withStore } from '../store-session.js';
+import { UsageError } from '../usage-error.js';
 import { keyJson, readKeyFile, registerCredentialKeyCommands } from './credential-keys.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -255,10 +256,6 @@ export function registerCredentialCommands(program: Command): void {
         process.stdout.write(`Deleted API credentials "${credential.name}" (${credential.clientId}).\n`);
       });
     });
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 /** `--allow-ip` values: the ranges, or none for `any` (anywhere); undefined when not given. */

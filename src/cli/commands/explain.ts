@@ -5,8 +5,8 @@ import { loadRoutes } from '../../server/gateway-surface.js';
 import { StoreKeySource } from '../../services/store-key-source.js';
 import { printJson } from '../present.js';
 import { withStore } from '../store-session.js';
+import { UsageError } from '../usage-error.js';
 import { AUDIT_ENTRIES_READ, clientRefusals } from './client-refusals.js';
-import { UsageError } from './credentials.js';
 
 export function registerExplainCommand(program: Command): void {
   program

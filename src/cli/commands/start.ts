@@ -16,7 +16,7 @@ import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
 import { cliConfig } from '../cli-config.js';
-import { UsageError } from './credentials.js';
+import { UsageError } from '../usage-error.js';
 
 interface Banner {
   config: Config;
