@@ -73,6 +73,8 @@ describe.skipIf(!hasChromium)('portal: the credential page’s layout', () => {
 
   it('shows one part at a time, each starting on the first screen', async () => {
     await page.goto(credentialPath);
+    // allTextContents does not wait: the page has rendered its tabs once the first is there.
+    await tab('Settings').waitFor();
     const names = await tab('Settings').locator('xpath=..').getByRole('tab').allTextContents();
     expect(names).toEqual(['Settings', 'Secrets', 'Keys and DPoP', 'Policies', 'Usage']);
     // What each part shows once loaded: the longest it gets for this credential.
