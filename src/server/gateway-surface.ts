@@ -14,7 +14,7 @@ import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
-import { readApiDocuments } from './api-documents.js';
+import type { ConfiguredApiDocument } from './api-documents.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -29,11 +29,14 @@ export interface GatewayDependencies {
   nonces: DpopNonces | undefined;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
+  /** The operator's API documents, as read at start. */
+  apiDocuments: readonly ConfiguredApiDocument[];
 }
 
 /** The API documents behind the gateway and the upstream of each API. */
 export function loadRoutes(
   config: Config,
+  documents: readonly ConfiguredApiDocument[],
   samplesUrl: string | undefined,
 ): { routes: ApiRoute[]; upstreams: Map<string, string> } {
   const routes: ApiRoute[] = [];
@@ -45,7 +48,7 @@ export function loadRoutes(
     routes.push(...routesFromDocument(sample.document, `sample API ${api}`));
     upstreams.set(api, stripSlash(upstream));
   }
-  for (const { document, where, upstream, resource } of readApiDocuments(config)) {
+  for (const { document, where, upstream, resource } of documents) {
     const documentRoutes = routesFromDocument(document, where).map((route) => ({ ...route, resource }));
     routes.push(...documentRoutes);
     for (const route of documentRoutes) upstreams.set(route.api, stripSlash(upstream));
@@ -56,7 +59,7 @@ export function loadRoutes(
 /** What the gateway and forward-auth share: the routes, one rate limiter, one set of metrics. */
 export function gatewayContext(deps: GatewayDependencies): GatewayContext {
   const { config } = deps;
-  const { routes, upstreams } = loadRoutes(config, deps.samplesUrl);
+  const { routes, upstreams } = loadRoutes(config, deps.apiDocuments, deps.samplesUrl);
   return {
     config,
     routes,

@@ -6,6 +6,7 @@ import type { CredentialStatus } from '../core/model.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
+import { scopeCatalogueFrom } from '../gateway/scope-declarations.js';
 import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
 import { AccountCache } from '../services/account-cache.js';
 import { CredentialService } from '../services/credentials.js';
@@ -20,12 +21,14 @@ import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
 import { endpointUrl, JWKS_PATH } from '../token-service/metadata.js';
-import { scopeCatalogueOf } from './api-documents.js';
+import { type ConfiguredApiDocument, readApiDocuments } from './api-documents.js';
 import { ChangeFeed } from './change-feed.js';
 
 /** What the surfaces of one process share, built once for the roles it serves. */
 export interface SharedServices {
   /** The scopes credentials may hold: VCC's and those the configured API documents declare. */
+  /** The operator's API documents, read once at start: the catalogue's and the gateway's routes' source. */
+  readonly apiDocuments: readonly ConfiguredApiDocument[];
   readonly catalogue: ScopeCatalogue;
   readonly usage: UsageRecorder;
   readonly feed: ChangeFeed;
@@ -72,7 +75,8 @@ export async function buildSharedServices(
   logger: Logger,
 ): Promise<SharedServices> {
   // First, so that an API document's mistake stops the start before anything is opened.
-  const catalogue = scopeCatalogueOf(config);
+  const apiDocuments = readApiDocuments(config);
+  const catalogue = scopeCatalogueFrom(apiDocuments);
   const roles = new Set(config.roles);
   const checksTokens = roles.has('token-service') || roles.has('gateway');
   const keyring =
@@ -165,6 +169,7 @@ export async function buildSharedServices(
     : new RateLimiter();
   const dpopNonces = config.dpopNonces ? await DpopNonces.shared(store.sharedKeys) : undefined;
   return {
+    apiDocuments,
     catalogue,
     usage,
     feed,

@@ -165,6 +165,7 @@ export async function startGatewaySurface(
     proofs: store.usedProofs,
     nonces: services.dpopNonces,
     samplesUrl,
+    apiDocuments: services.apiDocuments,
   });
   const { metrics } = context;
   const closes: Array<() => Promise<void>> = [];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { explainCall } from '../../gateway/explain-call.js';
-import { scopeCatalogueOf } from '../../server/api-documents.js';
+import { scopeCatalogueFrom } from '../../gateway/scope-declarations.js';
+import { readApiDocuments } from '../../server/api-documents.js';
 import { loadRoutes } from '../../server/gateway-surface.js';
 import { StoreKeySource } from '../../services/store-key-source.js';
 import { printJson } from '../present.js';
@@ -27,13 +28,15 @@ export function registerExplainCommand(program: Command): void {
         }
         const call = { token: options.token, method: options.method, path: options.path };
         await withStore(async ({ config, store }) => {
-          const { routes } = loadRoutes(config, config.samplesEnabled ? 'http://samples.invalid' : undefined);
+          const documents = readApiDocuments(config);
+          const samples = config.samplesEnabled ? 'http://samples.invalid' : undefined;
+          const { routes } = loadRoutes(config, documents, samples);
           const explanation = await explainCall(call, {
             config,
             store,
             routes,
             keys: new StoreKeySource(store, config.region),
-            catalogue: scopeCatalogueOf(config),
+            catalogue: scopeCatalogueFrom(documents),
           });
           // Exit status 3 tells scripts "refused" apart from errors (1, 2).
           if (!explanation.admitted) process.exitCode = 3;
