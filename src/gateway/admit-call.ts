@@ -5,10 +5,9 @@ import type { AccessTokenVerifier, AdmittedToken } from '../services/access-toke
 import type { DpopNonces } from '../services/dpop-nonces.js';
 import {
   type CheckedProof,
-  checkDpopProof,
+  checkUnusedDpopProof,
   type ProofCheck,
   recordDpopProof,
-  refuseUsedDpopProof,
 } from '../services/dpop-proof.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
@@ -193,18 +192,21 @@ async function checkProof(
   accessToken: string,
   jkt: string,
 ): Promise<CheckedProof> {
-  const checked = await checkDpopProof(call.dpop, {
-    method: call.method,
-    url: new URL(target, call.origin ?? dpop.publicOrigin).href,
-    accessToken,
-    leewaySeconds: dpop.leewaySeconds,
-    nonces: dpop.nonces,
-    boundTo: jkt,
-  });
-  return acceptedOrRefused(
-    dpop,
-    checked.ok ? await fromProofStore(refuseUsedDpopProof(checked, dpop.proofs)) : checked,
+  const checked = await fromProofStore(
+    checkUnusedDpopProof(
+      call.dpop,
+      {
+        method: call.method,
+        url: new URL(target, call.origin ?? dpop.publicOrigin).href,
+        accessToken,
+        leewaySeconds: dpop.leewaySeconds,
+        nonces: dpop.nonces,
+        boundTo: jkt,
+      },
+      dpop.proofs,
+    ),
   );
+  return acceptedOrRefused(dpop, checked);
 }
 
 /** Stores the proof's ID once per key; a proof used meanwhile by another call is refused. */

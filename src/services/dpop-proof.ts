@@ -123,14 +123,17 @@ function proofOwner(checked: CheckedProof): string {
 }
 
 /**
- * Whether a valid proof was used before, read without writing: lets a request whose caller is not
- * yet authenticated be refused for a replay before anything of it is spent, and before anything of
- * it is stored.
+ * A proof as a request must bring it, read without writing: valid (`checkDpopProof`) and not used
+ * before. A request is refused for a replay before anything of it is spent; `recordDpopProof`
+ * stores the ID once the request is admitted. A store failure rejects.
  */
-export async function refuseUsedDpopProof(
-  checked: CheckedProof,
+export async function checkUnusedDpopProof(
+  proof: string | string[] | undefined,
+  expected: ExpectedProof,
   proofs: Pick<UsedProofLog, 'isUsed'>,
 ): Promise<ProofCheck> {
+  const checked = await checkDpopProof(proof, expected);
+  if (!checked.ok) return checked;
   return (await proofs.isUsed(proofOwner(checked), checked.jti)) ? { ok: false, why: REPLAY } : checked;
 }
 

@@ -4,10 +4,9 @@ import { checkScopesGranted, checkScopesOffered, parseRequestedScopes } from '..
 import type { PresentedCertificate } from '../crypto/client-certificate.js';
 import {
   type CheckedProof,
-  checkDpopProof,
+  checkUnusedDpopProof,
   type ProofCheck,
   recordDpopProof,
-  refuseUsedDpopProof,
 } from '../services/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
@@ -98,16 +97,19 @@ async function takeFromQuota(context: TokenServiceContext, credential: Credentia
  * `cnf.jkt`). Checked without writing anything: signature, claims, nonce, and whether it was used.
  */
 async function checkProof(context: TokenServiceContext, proof: string | string[]): Promise<CheckedProof> {
-  const checked = await checkDpopProof(proof, {
-    method: 'POST',
-    url: endpointUrl(context.config, TOKEN_PATH),
-    leewaySeconds: context.config.clockLeewaySeconds,
-    nonces: context.dpopNonces,
-  });
-  return acceptedOrRefused(
-    context,
-    checked.ok ? await fromStore(refuseUsedDpopProof(checked, context.store.usedProofs)) : checked,
+  const checked = await fromStore(
+    checkUnusedDpopProof(
+      proof,
+      {
+        method: 'POST',
+        url: endpointUrl(context.config, TOKEN_PATH),
+        leewaySeconds: context.config.clockLeewaySeconds,
+        nonces: context.dpopNonces,
+      },
+      context.store.usedProofs,
+    ),
   );
+  return acceptedOrRefused(context, checked);
 }
 
 /** Records the proof's ID, for an authenticated client only; returns the key the token is bound to. */
