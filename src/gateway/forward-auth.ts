@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
-import { notFromTrustedProxy, type TrustedProxies } from '../config/trusted-proxies.js';
+import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
@@ -45,7 +45,9 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
 
   app.all('*', async (request, reply) => {
     const started = performance.now();
-    const asked = askedCall(request, context.checks.proxies);
+    // Whether the peer is a proxy that may name the call and its caller's origin: asked once.
+    const vouched = context.checks.proxies.vouches(request.socket.remoteAddress);
+    const asked = askedCall(request, vouched);
     const override = refusedByForwardAuth(Object.keys(request.headers));
     if (override !== undefined) {
       unrouted.observe(400, 'none', (performance.now() - started) / 1000);
@@ -78,7 +80,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
           accept: request.headers.accept,
           dpop: dpopHeader(request.raw.headersDistinct.dpop),
           certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
-          origin: callersOrigin(request, context.checks.proxies),
+          origin: vouched ? callersOrigin(request) : undefined,
         },
         (admitting) => {
           scope = admitting;
@@ -117,11 +119,11 @@ function routerFor(routes: readonly ApiRoute[]): FindMyWay.Instance<FindMyWay.HT
  * that sets only `X-Forwarded-Uri` would leave the method to whatever the caller sent. Only a
  * trusted proxy may name them: from anyone else they are refused.
  */
-function askedCall(request: FastifyRequest, proxies: TrustedProxies): { method: string; url: string } {
+function askedCall(request: FastifyRequest, vouched: boolean): { method: string; url: string } {
   const uri = single(request, 'x-forwarded-uri');
   const method = single(request, 'x-forwarded-method');
   if (uri === undefined && method === undefined) return { method: request.method, url: request.url };
-  if (!proxies.vouches(request.socket.remoteAddress)) {
+  if (!vouched) {
     throw new GatewayError('invalid_request', 400, notFromTrustedProxy('X-Forwarded-Uri'));
   }
   if (uri === undefined || method === undefined || !/^[A-Za-z]{1,16}$/.test(method)) {
@@ -145,13 +147,12 @@ function single(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * The origin the caller called the proxy at, from the proxy's X-Forwarded-Proto and -Host (as
- * Fastify reads them from a trusted proxy), for a DPoP proof's `htu`; undefined where the proxy
- * names no host (Envoy), and the gateway's public origin stands.
+ * The origin the caller called the proxy at, from a vouched-for proxy's X-Forwarded-Proto and
+ * -Host (as Fastify reads them), for a DPoP proof's `htu`; undefined where the proxy names no host
+ * (Envoy), and the gateway's public origin stands.
  */
-function callersOrigin(request: FastifyRequest, proxies: TrustedProxies): string | undefined {
+function callersOrigin(request: FastifyRequest): string | undefined {
   if (single(request, 'x-forwarded-host') === undefined) return undefined;
-  if (!proxies.vouches(request.socket.remoteAddress)) return undefined;
   return `${request.protocol}://${request.host}`;
 }
 
