@@ -58,7 +58,8 @@ export async function explainCall(
   const path = input.path.split('?')[0]!;
   const matched = deps.routes.find((r) => r.method === method && routePattern(r).test(path));
   const route = matched ? { api: matched.api, method, path: matched.path, scopes: matched.scopes } : null;
-  const verdict = await verifierFor(deps).verify(input.token.replace(/^bearer\s+/i, ''));
+  const accessToken = input.token.replace(/^bearer\s+/i, '');
+  const verdict = await verifierFor(deps).verify(accessToken);
   if (!matched) {
     // A token for an API whose document was removed: its scope is no longer in the catalogue.
     const gone = verdict.admitted ? verdict.token.scopes.filter((s) => !deps.catalogue.has(s)) : [];
@@ -77,7 +78,7 @@ export async function explainCall(
   if (!verdict.admitted) {
     const reason =
       verdict.reason === 'issuer'
-        ? issuerRefusal(input.token, deps.config.publicUrl)
+        ? issuerRefusal(accessToken, deps.config.publicUrl)
         : REASONS[verdict.reason];
     return { admitted: false, status: 401, reason, route, token: null };
   }
@@ -170,7 +171,7 @@ function routePattern(route: ApiRoute): RegExp {
  * to keep the old issuer instead.
  */
 function issuerRefusal(token: string, issuer: string): string {
-  const iss = decodeJwt(token.replace(/^bearer\s+/i, '')).iss;
+  const iss = decodeJwt(token).iss;
   const named = `${REASONS.issuer}: ${JSON.stringify(iss)}, not ${JSON.stringify(issuer)}`;
   if (iss !== new URL(issuer).origin) return named;
   return `${named}; it was issued before the default issuer moved under /Auth: publicUrl ${JSON.stringify(iss)} (KEYGATE_PUBLIC_URL) keeps the old issuer`;
