@@ -7,29 +7,16 @@ export const opensslMissing = existsSync('/usr/bin/openssl')
   ? undefined
   : 'openssl is not installed (.ci/run installs it)';
 
+/** `openssl req` arguments for a new, unencrypted P-256 key, as clients make theirs. */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
 /** A self-signed certificate and its key, made by openssl as a client would make them. */
 export function selfSigned(dir: string, name: string): { cert: string; key: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
   execFileSync(
     'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-    ],
+    ['req', '-x509', ...NEW_P256_KEY, '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`],
     { stdio: 'ignore' },
   );
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
@@ -43,21 +30,7 @@ export function expiredSelfSigned(dir: string, name: string): { cert: string; ke
   const file = (ending: string) => join(dir, `${name}.${ending}`);
   execFileSync(
     'openssl',
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      file('key'),
-      '-out',
-      file('csr'),
-      '-subj',
-      `/CN=${name}`,
-    ],
+    ['req', '-new', ...NEW_P256_KEY, '-keyout', file('key'), '-out', file('csr'), '-subj', `/CN=${name}`],
     { stdio: 'ignore' },
   );
   writeFileSync(file('index'), '');
