@@ -213,11 +213,15 @@ export class AccountExports {
     if (to === 'Scheduled') this.#runSoon(job, 0);
   }
 
-  /** Stops every timer; a run in progress ends before its next item. */
-  close(): void {
+  /**
+   * Stops every timer; a run in progress ends before its next item. Resolves once it has: the item
+   * in flight is written whole before the storage it writes to is closed.
+   */
+  close(): Promise<void> {
     this.#closed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    return this.#queue;
   }
 
   #forgetFinishedBeyond(most: number): void {

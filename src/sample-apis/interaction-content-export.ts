@@ -221,7 +221,7 @@ function registerExports(app: FastifyInstance, storage: ExportStorage): void {
     }
   });
   app.addHook('onClose', async () => {
-    for (const account of accounts.values()) account.close();
+    await Promise.all([...accounts.values()].map((account) => account.close()));
     storage.close();
   });
 }
