@@ -231,6 +231,11 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Start while other regions serve other versions of the API documents (a rollout, region by
+     * region); without it such a start is refused, naming both versions.
+     */
+    apiDocumentRollout: z.boolean().default(false),
     /** Upstream answer timeout; past it the gateway answers 504. */
     upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /**
@@ -354,6 +359,7 @@ export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string
     KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
     KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
     KEYGATE_DPOP_NONCES: { key: 'dpopNonces', kind: 'boolean' },
+    KEYGATE_API_DOCUMENT_ROLLOUT: { key: 'apiDocumentRollout', kind: 'boolean' },
     KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
     KEYGATE_SAMPLE_EXPORT_S3_ENDPOINT: { key: 'sampleExportS3Endpoint', kind: 'string' },
     KEYGATE_SAMPLE_EXPORT_DIR: { key: 'sampleExportDirectory', kind: 'string' },

@@ -186,3 +186,29 @@ export interface AuditEntry {
 }
 
 export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;
+
+/** One API document as a process serves it: enough to tell two copies apart and to name each. */
+export interface ApiDocumentVersion {
+  /** The API's name within Keygate: the document's `x-keygate-api`. */
+  readonly name: string;
+  /** `info.version`, as the document states it. */
+  readonly version: string | null;
+  /** SHA-256 of the document's content, keys sorted: equal for equal documents, however formatted. */
+  readonly fingerprint: string;
+  /** The file it was read from. */
+  readonly source: string;
+}
+
+/**
+ * A Keygate process that serves a region, as it last reported itself to the shared store: which
+ * API documents it serves, so that every region can be held to one catalogue.
+ */
+export interface RunningInstance {
+  readonly id: string;
+  readonly region: string;
+  /** Host name and process ID, for the messages. */
+  readonly host: string;
+  readonly apiDocuments: readonly ApiDocumentVersion[];
+  readonly startedAt: string;
+  readonly seenAt: string;
+}

@@ -5,10 +5,12 @@ import { ClientSecretHasher } from '../core/client-secret.js';
 import type { CredentialStatus } from '../core/model.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
+import { apiDocumentVersion } from '../gateway/api-document-version.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
 import { scopeCatalogueFrom } from '../gateway/scope-declarations.js';
 import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
 import { AccountCache } from '../services/account-cache.js';
+import { CatalogueAgreement } from '../services/catalogue-agreement.js';
 import { CredentialService } from '../services/credentials.js';
 import { DpopNonces } from '../services/dpop-nonces.js';
 import { LoadingCache } from '../services/loading-cache.js';
@@ -26,9 +28,9 @@ import { ChangeFeed } from './change-feed.js';
 
 /** What the surfaces of one process share, built once for the roles it serves. */
 export interface SharedServices {
-  /** The scopes credentials may hold: VCC's and those the configured API documents declare. */
   /** The operator's API documents, read once at start: the catalogue's and the gateway's routes' source. */
   readonly apiDocuments: readonly ConfiguredApiDocument[];
+  /** The scopes credentials may hold: VCC's and those the configured API documents declare. */
   readonly catalogue: ScopeCatalogue;
   readonly usage: UsageRecorder;
   readonly feed: ChangeFeed;
@@ -77,6 +79,15 @@ export async function buildSharedServices(
   // First, so that an API document's mistake stops the start before anything is opened.
   const apiDocuments = readApiDocuments(config);
   const catalogue = scopeCatalogueFrom(apiDocuments);
+  // Then, before anything is opened, the same documents as every other region's live processes.
+  const agreement = new CatalogueAgreement(store, {
+    region: config.region,
+    apiDocuments: apiDocuments.map(apiDocumentVersion),
+    rollout: config.apiDocumentRollout,
+    warn: (message) => logger.warn(message),
+  });
+  await agreement.join();
+  agreement.start((err) => logger.warn({ err }, 'reporting this process to the store failed'));
   const roles = new Set(config.roles);
   const checksTokens = roles.has('token-service') || roles.has('gateway');
   const keyring =
@@ -186,6 +197,9 @@ export async function buildSharedServices(
     dpopNonces,
     pruner,
     async close() {
+      await agreement
+        .leave()
+        .catch((err: unknown) => logger.warn({ err }, 'removing this process’s report failed'));
       await pruner.stop();
       clearInterval(forgetExpiredTokens);
       feed.stop();

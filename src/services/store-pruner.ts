@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { FORGET_AFTER_MS } from './catalogue-agreement.js';
 
 /**
  * How long the change log keeps an entry. Its readers are the change feeds of running processes,
@@ -20,12 +21,15 @@ export interface PrunedCounts {
   usedProofs: number;
   revokedTokens: number;
   changes: number;
+  /** Reports of processes that stopped without removing them. */
+  instances: number;
 }
 
 /**
  * Drops what the store keeps only for a while: used proof IDs and revocations whose tokens have
- * expired, and change-log entries older than CHANGE_RETENTION_MS. At most BATCH × MAX_BATCHES rows
- * per table per run, in short statements, so a backlog never holds the writer for long.
+ * expired, change-log entries older than CHANGE_RETENTION_MS, and reports of processes silent for
+ * a day. At most BATCH × MAX_BATCHES rows per table per run, in short statements, so a backlog
+ * never holds the writer for long (a process reports once; their number stays small).
  */
 export async function pruneExpired(store: Store, now = new Date()): Promise<PrunedCounts> {
   const changesBefore = new Date(now.getTime() - CHANGE_RETENTION_MS);
@@ -33,6 +37,7 @@ export async function pruneExpired(store: Store, now = new Date()): Promise<Prun
     usedProofs: await inBatches((limit) => store.usedProofs.pruneExpired(now, limit)),
     revokedTokens: await inBatches((limit) => store.revokedTokens.pruneExpired(now, limit)),
     changes: await inBatches((limit) => store.changes.pruneBefore(changesBefore, limit)),
+    instances: await store.instances.pruneSeenBefore(new Date(now.getTime() - FORGET_AFTER_MS)),
   };
 }
 

@@ -62,6 +62,15 @@ export interface Database {
     created_at: string;
     last_used_at: string | null;
   };
+  running_instances: {
+    id: string;
+    region: string;
+    host: string;
+    /** JSON array of ApiDocumentVersion. */
+    api_documents: string;
+    started_at: string;
+    seen_at: string;
+  };
   shared_keys: {
     name: string;
     value: string;

@@ -8,6 +8,7 @@ import { changeLog } from './sql/change-log.js';
 import { credentialRepository } from './sql/credentials.js';
 import { loginThrottle } from './sql/login-throttle.js';
 import { revokedTokenRepository } from './sql/revoked-tokens.js';
+import { runningInstances } from './sql/running-instances.js';
 import { sessionRepository } from './sql/sessions.js';
 import { sharedKeys } from './sql/shared-keys.js';
 import { signingKeyRepository } from './sql/signing-keys.js';
@@ -22,6 +23,7 @@ import type {
   CredentialRepository,
   LoginThrottle,
   RevokedTokenRepository,
+  RunningInstances,
   SessionRepository,
   SharedKeys,
   SigningKeyRepository,
@@ -43,6 +45,7 @@ export class SqlStore implements Store {
   readonly signingKeys: SigningKeyRepository;
   readonly usedProofs: UsedProofLog;
   readonly sharedKeys: SharedKeys;
+  readonly instances: RunningInstances;
   readonly revokedTokens: RevokedTokenRepository;
   readonly changes: ChangeLog;
   readonly usage: UsageRepository;
@@ -71,6 +74,7 @@ export class SqlStore implements Store {
     this.apiTokens = apiTokenRepository(db);
     this.usedProofs = usedProofLog(db);
     this.sharedKeys = sharedKeys(db);
+    this.instances = runningInstances(db);
     this.audit = auditLog(db);
   }
 

@@ -10,6 +10,7 @@ import type {
   PortalSession,
   PortalUser,
   RevokedToken,
+  RunningInstance,
   SigningKey,
   TokenQuota,
 } from '../core/model.js';
@@ -37,6 +38,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly usedProofs: UsedProofLog;
   readonly sharedKeys: SharedKeys;
+  readonly instances: RunningInstances;
   /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
   migrate(): Promise<{ applied: string[] }>;
   /** True until a first migration has run: nothing of Keygate's is in the store yet. */
@@ -240,6 +242,21 @@ export interface UsedProofLog {
 export interface SharedKeys {
   /** The key called `name`: the stored one, or `create()`'s value, stored first by whichever instance asks first. */
   getOrCreate(name: string, create: () => string): Promise<string>;
+}
+
+/**
+ * The processes that serve each region, as each last reported itself (every half minute): a
+ * process starting compares its API documents with those of the others still reporting.
+ */
+export interface RunningInstances {
+  /** Writes the instance's report, replacing its earlier one. */
+  report(instance: RunningInstance): Promise<void>;
+  /** Every instance whose last report is at or after `since`. */
+  seenSince(since: Date): Promise<RunningInstance[]>;
+  /** Forgets an instance that stops. */
+  remove(id: string): Promise<void>;
+  /** Forgets instances that stopped reporting before `before` (they ended without saying so); returns how many. */
+  pruneSeenBefore(before: Date): Promise<number>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

@@ -477,6 +477,36 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.sharedKeys.getOrCreate('another-key', () => 'another')).toBe('another');
     });
 
+    it('keeps each running instance’s last report, by when it was seen', async () => {
+      const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
+      const orders = { name: 'orders', version: '1.0.0', fingerprint: 'f'.repeat(64), source: 'orders.json' };
+      const instance = {
+        id: 'instance-1',
+        region: 'emea',
+        host: 'host pid 1',
+        apiDocuments: [orders],
+        startedAt: at(0).toISOString(),
+        seenAt: at(0).toISOString(),
+      };
+      await store.instances.report(instance);
+      await store.instances.report({ ...instance, id: 'instance-2', region: 'nam', apiDocuments: [] });
+      // A later report replaces the earlier one; the start stays.
+      const again = {
+        ...instance,
+        apiDocuments: [{ ...orders, version: '1.1.0' }],
+        seenAt: at(30).toISOString(),
+      };
+      await store.instances.report(again);
+      expect(await store.instances.seenSince(at(30))).toEqual([again]);
+      expect((await store.instances.seenSince(at(0))).map((i) => i.id).sort()).toEqual([
+        'instance-1',
+        'instance-2',
+      ]);
+      expect(await store.instances.pruneSeenBefore(at(30))).toBe(1);
+      await store.instances.remove('instance-1');
+      expect(await store.instances.seenSince(at(0))).toEqual([]);
+    });
+
     it('keeps sessions, personal tokens and login failures of users', async () => {
       const user = await store.users.create({
         accountId,

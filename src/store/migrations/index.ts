@@ -13,6 +13,7 @@ import { sharedKeys } from './0010-shared-keys.js';
 import { keyLastUse } from './0011-key-last-use.js';
 import { revokedTokensByClient } from './0012-revoked-tokens-by-client.js';
 import { changesByAge } from './0013-changes-by-age.js';
+import { runningInstances } from './0014-running-instances.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0011-key-last-use': keyLastUse,
     '0012-revoked-tokens-by-client': revokedTokensByClient,
     '0013-changes-by-age': changesByAge,
+    '0014-running-instances': runningInstances,
   };
   return { getMigrations: async () => migrations };
 }
