@@ -64,6 +64,16 @@ export interface AdmittedToken {
   callLimit: CallLimit | null;
 }
 
+/** A token this issuer signed, judged on its signature, claims and times alone (`checkIssued`). */
+export interface IssuedToken {
+  jti: string;
+  clientId: string;
+  /** Epoch seconds. */
+  issuedAt: number;
+  /** Until when the gateway would take it: `exp` plus the clock leeway, in epoch milliseconds. */
+  admittedUntilMs: number;
+}
+
 export type TokenVerdict =
   | { admitted: true; token: AdmittedToken }
   | { admitted: false; reason: TokenRefusal };
@@ -122,8 +132,8 @@ interface CheckedClaims {
 }
 
 /**
- * The one answer Keygate gives about an access token: the gateway, forward-auth, introspection and
- * `keygate explain` all ask here, so none admits a token another refuses. The checks, in order:
+ * The one answer Keygate gives about an access token: the gateway, forward-auth, introspection,
+ * revocation and `keygate explain` all ask here, so none admits a token another refuses. The checks, in order:
  *
  * 1. the signature (ES256 or RS256, crypto/compact-jws.ts) by a key the issuer publishes, of the
  *    kind its `alg` needs;
@@ -217,6 +227,26 @@ export class AccessTokenVerifier {
     // Kept for a token in use only: one seen once (a flood of fresh tokens) would hold it for nothing.
     if (seenBefore) claims.last = { credential, verdict };
     return verdict;
+  }
+
+  /**
+   * Steps 1–3 alone: a token this issuer signed for this region that the gateway still takes on
+   * its times, whatever its credential's state now. What revocation needs: a token refused today
+   * for its credential (disabled, a scope removed) is admitted again when that is undone, so its
+   * holder must still be able to revoke it.
+   */
+  async checkIssued(token: string, nowMs = Date.now()): Promise<IssuedToken | TokenRefusal> {
+    const claims = await this.#checkSignatureAndClaims(token, nowMs);
+    if (typeof claims === 'string') return claims;
+    const leeway = this.options.leewaySeconds;
+    if (claims.expiresAt + leeway <= nowMs / 1000) return 'expired';
+    if (claims.issuedAt - leeway > nowMs / 1000) return 'issued_in_future';
+    return {
+      jti: claims.jti,
+      clientId: claims.grant.clientId,
+      issuedAt: claims.issuedAt,
+      admittedUntilMs: (claims.expiresAt + leeway) * 1000,
+    };
   }
 
   /** Steps 1 and 2, and the claims the later steps need present and of the right type. */

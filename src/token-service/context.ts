@@ -19,7 +19,7 @@ export interface TokenServiceContext {
   readonly store: Store;
   /** Credentials with their secret hashes, by client ID. */
   readonly credentials: LoadingCache<CredentialWithSecrets | undefined>;
-  /** The one token verifier: introspection answers as the gateway would. */
+  /** The one token verifier: introspection and revocation judge a token as the gateway does. */
   readonly verifier: AccessTokenVerifier;
   /** The verifier's revocation list: a revocation made here is refused at once, not after a poll. */
   readonly revocations: RevocationList;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { type CryptoKey, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import type { SigningKey } from '../core/model.js';
 import { openPrivateKey } from '../crypto/signing-key-material.js';
 import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
@@ -12,25 +12,15 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-export interface VerifyOptions {
-  issuer: string;
-  /** The audiences taken: any one of them in `aud`. */
-  audience: string | string[];
-  /** Accept tokens past `exp` (revocation of an expired token is a no-op, not an error). */
-  ignoreExpiry?: boolean;
-  /** Seconds past `exp` (and before `nbf`) a token is still taken, as the gateway's clock leeway. */
-  clockToleranceSeconds?: number;
-}
-
 /**
- * The signing keys as one process holds them: the decrypted active private key and the public
- * keys to publish and verify with. Reloaded when the change log says the keys rotated.
+ * The signing keys as one process holds them: the decrypted active private key it signs with, and
+ * the public keys it publishes and hands to the one access-token verifier. Reloaded when the
+ * change log says the keys rotated.
  */
 export class Keyring implements VerificationKeySource {
   #active: ActiveSigningKey | undefined;
   #published: SigningKey[] = [];
-  #verificationKeys = new Map<string, CryptoKey>();
-  /** The same keys as node:crypto objects, for the access-token verifier (compact-jws.ts). */
+  /** The published keys as node:crypto objects, for the access-token verifier (compact-jws.ts). */
   #publicKeys = new Map<string, KeyObject>();
 
   constructor(
@@ -47,10 +37,8 @@ export class Keyring implements VerificationKeySource {
     const active = keys.find((k) => k.status === 'active');
     if (!active)
       throw new Error('the store has no active signing key; run `keygate migrate` or start the server once');
-    const verificationKeys = new Map<string, CryptoKey>();
     const publicKeys = new Map<string, KeyObject>();
     for (const key of keys) {
-      verificationKeys.set(key.kid, (await importJWK(key.publicJwk as JWK, key.alg)) as CryptoKey);
       const publicKey = tokenVerificationKey(key.publicJwk);
       if (publicKey) publicKeys.set(key.kid, publicKey);
     }
@@ -60,7 +48,6 @@ export class Keyring implements VerificationKeySource {
         : openPrivateKey(this.keyEncryptionKey, active.kid, active.privateJwkEncrypted);
     this.#active = { kid: active.kid, alg: active.alg, privateKey };
     this.#published = keys;
-    this.#verificationKeys = verificationKeys;
     this.#publicKeys = publicKeys;
   }
 
@@ -86,31 +73,5 @@ export class Keyring implements VerificationKeySource {
   /** The JWKS document: next, active and not-yet-expired retired keys. */
   jwks(): JSONWebKeySet {
     return { keys: this.#published.map((k) => k.publicJwk as JWK) };
-  }
-
-  /** Verifies an access token of this issuer (signature, typ, iss, aud, exp); undefined when it fails. */
-  async verify(token: string, options: VerifyOptions): Promise<JWTPayload | undefined> {
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const key = header.kid === undefined ? undefined : this.#verificationKeys.get(header.kid);
-          if (!key) throw new Error('unknown key');
-          return key;
-        },
-        {
-          issuer: options.issuer,
-          audience: options.audience,
-          typ: 'at+jwt',
-          algorithms: this.algorithms(),
-          clockTolerance: options.clockToleranceSeconds ?? 0,
-          // A fixed point far in the past turns off the expiry check and nothing else.
-          ...(options.ignoreExpiry ? { currentDate: new Date(0) } : {}),
-        },
-      );
-      return payload;
-    } catch {
-      return undefined;
-    }
   }
 }

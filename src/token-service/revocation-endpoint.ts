@@ -1,4 +1,3 @@
-import { apiResources } from '../config/api-resources.js';
 import { InvalidRequest, UnauthorizedClient } from '../core/errors.js';
 import { type AuditDraft, type Credential, firstAdmittedIssuedAt } from '../core/model.js';
 import type { TokenServiceContext } from './context.js';
@@ -17,34 +16,32 @@ export async function handleRevocation(context: TokenServiceContext, request: To
   const { credential: caller } = await authenticateClient(context, { ...request, params });
   if (params.token === undefined) throw new InvalidRequest('The token parameter is missing');
 
-  // The gateway admits a token until its clock leeway past `exp`, so a token in that window can
-  // still be revoked, and its revocation is kept as long (then the gateway refuses it as expired).
-  const leewaySeconds = context.config.clockLeewaySeconds;
-  const payload = await context.keyring.verify(params.token, {
-    issuer: context.config.publicUrl,
-    audience: [context.config.audience, ...apiResources(context.config)],
-    clockToleranceSeconds: leewaySeconds,
-  });
-  if (!payload || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;
-  const admittedUntil = (payload.exp + leewaySeconds) * 1000;
-  if (admittedUntil <= Date.now()) return;
-  if (payload.client_id !== caller.clientId) {
+  // Judged by the gateway's verifier on signature, claims and times alone: a token refused now
+  // for its credential's state can be admitted again, so it can still be revoked. The gateway
+  // admits a token until its clock leeway past `exp`, and the revocation is kept as long.
+  const issued = await fromStore(context.verifier.checkIssued(params.token));
+  if (typeof issued === 'string') return;
+  if (issued.clientId !== caller.clientId) {
     throw new UnauthorizedClient('The token was not issued to this client');
   }
   // Already refused, by its own revocation or by the credential's revoke-all: writing again would
   // let a client grow the change log for ever by revoking the same tokens over and over.
-  if (context.revocations.has(payload.jti)) return;
-  if (typeof payload.iat === 'number' && payload.iat < firstAdmittedIssuedAt(caller)) return;
+  if (context.revocations.has(issued.jti)) return;
+  if (issued.issuedAt < firstAdmittedIssuedAt(caller)) return;
   const maxLivePerClient = context.config.maxRevokedTokensPerCredential;
   await fromStore(
     context.store.revokedTokens.add(
-      { jti: payload.jti, clientId: caller.clientId, expiresAt: new Date(admittedUntil).toISOString() },
+      {
+        jti: issued.jti,
+        clientId: caller.clientId,
+        expiresAt: new Date(issued.admittedUntilMs).toISOString(),
+      },
       { maxLivePerClient, audit: revokedAllAudit(caller, request.address, maxLivePerClient) },
     ),
   );
   // Refused here at once either way (past the bound, until this instance has read the credential's
   // cut-off from the change log, and the list's next refresh drops it); others learn it from the log.
-  context.revocations.add(payload.jti, admittedUntil);
+  context.revocations.add(issued.jti, issued.admittedUntilMs);
 }
 
 /** The audit entry of a revocation past the bound, which revokes every token of the credential. */

@@ -55,6 +55,23 @@ describe('RFC 7009 revocation', () => {
     expect((await postForm(keygate.url + INTROSPECT, { token }, auth(other))).body?.active).toBe(true);
   });
 
+  it('revokes a token refused for its credential’s scopes, so giving them back does not revive it', async () => {
+    const token = await issue();
+    const stats = `/stats/interactions?start=${new Date(Date.now() - 86_400_000).toISOString()}`;
+    const gateway = async () =>
+      (await fetch(keygate.gatewayUrl + stats, { headers: { authorization: `Bearer ${token}` } })).status;
+    const before = await gateway();
+    // The credential loses the token's only scope: the token is refused, but not for good.
+    await keygate.credentials.update(client.id, { scopes: ['agents-availability:read'] });
+    await keygate.syncChanges();
+    const refused = await gateway();
+    expect((await postForm(keygate.url + REVOKE, { token }, auth())).status).toBe(200);
+    await keygate.credentials.update(client.id, { scopes: ['stats'] });
+    await keygate.syncChanges();
+    expect([before, refused, await gateway()]).toEqual([200, 401, 401]);
+    expect((await postForm(keygate.url + INTROSPECT, { token }, auth())).body).toEqual({ active: false });
+  });
+
   it('requires client authentication and the token parameter', async () => {
     expect((await postForm(keygate.url + REVOKE, { token: 'x' })).status).toBe(401);
     const res = await postForm(keygate.url + REVOKE, {}, auth());
