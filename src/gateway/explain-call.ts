@@ -10,6 +10,10 @@ import {
 import { RevocationList } from '../services/revocation-list.js';
 import type { Store } from '../store/store.js';
 import type { ApiRoute } from './api-document.js';
+import { GatewayError } from './gateway-error.js';
+import { forwardedTarget } from './request-target.js';
+import { RouteLookalikes } from './route-lookalikes.js';
+import { RouteTable } from './route-table.js';
 
 export interface Explanation {
   admitted: boolean;
@@ -41,8 +45,8 @@ const REASONS: Record<TokenRefusal, string> = {
 
 /**
  * Says whether the gateway would admit a call, and if not exactly why (`keygate explain`). The token
- * is judged by the same verifier as the gateway's, with the same configuration; the route as the
- * gateway's router would match it.
+ * is judged by the same verifier as the gateway's, with the same configuration; the route is found
+ * by the gateway's matcher (route-table.ts), lookalike paths refused as the gateway refuses them.
  */
 export async function explainCall(
   input: { token: string; method: string; path: string },
@@ -56,8 +60,10 @@ export async function explainCall(
 ): Promise<Explanation> {
   const method = input.method.toUpperCase();
   const path = input.path.split('?')[0]!;
-  const matched = deps.routes.find((r) => r.method === method && routePattern(r).test(path));
+  const matched = new RouteTable(deps.routes).find(method, input.path);
   const route = matched ? { api: matched.api, method, path: matched.path, scopes: matched.scopes } : null;
+  const target = matched && targetRefusal(deps.routes, matched, input.path);
+  if (target) return { admitted: false, status: 400, reason: target, route, token: null };
   const accessToken = input.token.replace(/^bearer\s+/i, '');
   const verdict = await verifierFor(deps).verify(accessToken);
   if (!matched) {
@@ -155,12 +161,19 @@ function verifierFor(deps: { config: Config; store: Store; keys: VerificationKey
   };
 }
 
-function routePattern(route: ApiRoute): RegExp {
-  const source = route.path
-    .split(/\{[^}]+\}/)
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^/]+');
-  return new RegExp(`^${source}$`);
+/**
+ * Why the gateway refuses the request target `url` of `route` before reading the token: one an
+ * upstream could read differently (request-target.ts), or a lookalike of another route.
+ */
+function targetRefusal(routes: readonly ApiRoute[], route: ApiRoute, url: string): string | undefined {
+  try {
+    const target = forwardedTarget(url);
+    new RouteLookalikes(routes).refuseLookalike(route, target.split('?', 1)[0]!);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GatewayError) return error.message;
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import FindMyWay from 'find-my-way';
 import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
 import { dpopHeader } from '../services/dpop-proof.js';
@@ -9,6 +8,7 @@ import type { ApiRoute } from './api-document.js';
 import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { refusedByForwardAuth } from './reserved-headers.js';
+import { RouteTable } from './route-table.js';
 import { identityHeaders } from './upstream-headers.js';
 
 export interface ForwardAuthContext {
@@ -36,7 +36,7 @@ export interface ForwardAuthContext {
  * limits, not counted here.
  */
 export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAuthContext): Promise<void> {
-  const router = routerFor(context.routes);
+  const routes = new RouteTable(context.routes);
   // A proxy sends no body with its question (nginx is told not to); one that does is not read.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { bodyLimit: 64 * 1024 }, (_request, _payload, done) => done(null));
@@ -56,15 +56,12 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
         new GatewayError('invalid_request', 400, `The ${override} header is not accepted`),
       );
     }
-    const method = asked.method as FindMyWay.HTTPMethod;
-    const found =
-      router.find(method, asked.url) ?? (method === 'HEAD' ? router.find('GET', asked.url) : null);
-    if (!found) {
+    const route = routes.find(asked.method, asked.url);
+    if (!route) {
       unrouted.observe(404, 'none', (performance.now() - started) / 1000);
       const path = asked.url.split('?')[0];
       return refuse(reply, new GatewayError('not_found', 404, `No API at ${asked.method} ${path}`));
     }
-    const { route } = found.store as { route: ApiRoute };
     const metrics = context.metrics.forJudgedApi(route.api);
     let scope = 'none';
     try {
@@ -103,15 +100,6 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
       throw error;
     }
   });
-}
-
-/** The routes of the API documents, matched as the gateway's own router matches them. */
-function routerFor(routes: readonly ApiRoute[]): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
-  const router = FindMyWay({ maxParamLength: 200 });
-  for (const route of routes) {
-    router.on(route.method as FindMyWay.HTTPMethod, route.routerPath, () => {}, { route });
-  }
-  return router;
 }
 
 /**

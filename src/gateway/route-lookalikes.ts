@@ -1,6 +1,7 @@
 import FindMyWay from 'find-my-way';
 import type { ApiRoute } from './api-document.js';
 import { GatewayError } from './gateway-error.js';
+import { ROUTER_OPTIONS } from './route-table.js';
 
 /**
  * How API frameworks may read a path more loosely than Keygate's router: without case (Express by
@@ -24,7 +25,7 @@ function folded(path: string): string {
  * refused, since the API could do what another scope guards.
  */
 export class RouteLookalikes {
-  readonly #router = FindMyWay({ maxParamLength: 200 });
+  readonly #router = FindMyWay(ROUTER_OPTIONS);
 
   constructor(routes: readonly ApiRoute[]) {
     for (const route of routes) {

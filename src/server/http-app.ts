@@ -6,6 +6,7 @@ import { ADMIN_PREFIX } from '../admin-api/context.js';
 import { type Config, ENVIRONMENT } from '../config/schema.js';
 import { trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
+import { ROUTER_OPTIONS } from '../gateway/route-table.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 import { isHealthCheck } from './health.js';
 
@@ -30,7 +31,7 @@ export function buildHttpApp(
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: ROUTER_OPTIONS,
     // Errors Fastify raises before any route runs (a URL that does not decode) keep the envelope too.
     frameworkErrors: (error, request, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;

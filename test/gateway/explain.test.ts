@@ -58,6 +58,19 @@ describe('keygate explain', () => {
     expect(res.status).toBe(200);
   });
 
+  it('finds the route as the gateway does: HEAD by its GET route', async () => {
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    const head = await fetch(`${keygate.gatewayUrl}/agents-availability`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(head.status).toBe(200);
+    expect((await explain(token, '/agents-availability', 'HEAD')).json).toMatchObject({
+      admitted: true,
+      route: { api: 'agents-availability', method: 'HEAD', path: '/agents-availability' },
+    });
+  });
+
   it('names the issuer of a token from another, and how to keep the one before /Auth', async () => {
     const other = await signWithServerKey(keygate, {
       iss: 'https://other.example',

@@ -17,18 +17,20 @@ interface Cell {
 }
 
 /**
- * Every part of Keygate gives one answer about a token: the gateway admits it (200), introspection
- * calls it active, and `keygate explain` says admitted — or all three refuse. Each cell is a token
- * state; each is asked of all three over their real interfaces (HTTP, HTTP, the CLI).
+ * Every part of Keygate gives one answer about a token: the gateway admits it (200), forward-auth
+ * admits the same call, introspection calls it active, and `keygate explain` says admitted — or all
+ * refuse. Each cell is a token state; each is asked of all four over their real interfaces (HTTP,
+ * HTTP, HTTP, the CLI). Revocation judges with the same verifier (`checkIssued`) on signature,
+ * claims and times alone, by design (test/revocation/revocation.test.ts).
  */
-describe('one answer about a token: gateway, introspection and explain agree', () => {
+describe('one answer about a token: gateway, forward-auth, introspection and explain agree', () => {
   let keygate: TestKeygate;
   let caller: { clientId: string; clientSecret: string };
   let accountId: string;
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    keygate = await startTestKeygate({ clockLeewaySeconds: LEEWAY });
+    keygate = await startTestKeygate({ clockLeewaySeconds: LEEWAY, forwardAuthPort: 0 });
     caller = await keygate.createCredential(['users:read'], 'Introspecting');
     accountId = (await keygate.store.accounts.list())[0]!.id;
   });
@@ -142,6 +144,13 @@ describe('one answer about a token: gateway, introspection and explain agree', (
         headers: { authorization: `Bearer ${token}` },
       })
     ).status;
+  /** A proxy's question to forward-auth about the same call. */
+  const forwardAuth = async (token: string) =>
+    (
+      await fetch(`${keygate.forwardAuthUrl}/agents-availability`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
   const introspection = async (token: string) =>
     (
       await postForm(
@@ -178,8 +187,14 @@ describe('one answer about a token: gateway, introspection and explain agree', (
     await keygate.syncChanges(); // what another process wrote to the store, as the next poll would
     expect({
       gateway: await gateway(token),
+      forwardAuth: await forwardAuth(token),
       introspection: await introspection(token),
       explain: await explain(token),
-    }).toEqual({ gateway: admitted ? 200 : 401, introspection: admitted, explain: admitted });
+    }).toEqual({
+      gateway: admitted ? 200 : 401,
+      forwardAuth: admitted ? 200 : 401,
+      introspection: admitted,
+      explain: admitted,
+    });
   });
 });

@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream } from '../helpers/upstream.js';
+
+const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
 /** One order by ID needs admin:read; the export beside it needs admin:write. */
 function exportDocument(): string {
@@ -51,6 +55,33 @@ describe('paths an API framework would read as another operation', () => {
     await upstream?.close();
   });
 
+  /** `keygate explain` on the same store and API documents, as an operator runs it. */
+  const explain = (path: string) => {
+    const config = join(mkdtempSync(join(tmpdir(), 'keygate-config-')), 'keygate.config.json');
+    writeFileSync(config, JSON.stringify({ apiDocuments: keygate.config.apiDocuments }));
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [BIN, 'explain', '--token', reader, '--path', path, '--json'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            KEYGATE_DATA_DIR: keygate.dataDir,
+            KEYGATE_CONFIG: config,
+            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+            KEYGATE_AUDIENCE: keygate.config.audience,
+          },
+        },
+        (_error, stdout, stderr) => {
+          try {
+            resolve(JSON.parse(stdout) as Record<string, unknown>);
+          } catch {
+            reject(new Error(`keygate explain: ${stderr}`));
+          }
+        },
+      );
+    });
+  };
   const viaGateway = (path: string) =>
     fetch(`${keygate.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${reader}` } });
   const viaForwardAuth = (path: string) =>
@@ -65,18 +96,20 @@ describe('paths an API framework would read as another operation', () => {
     '/orders/export.json',
     '/orders/export.',
     '/orders/export%20',
-  ])('%s: 400 at the gateway and through forward-auth, the API never called', async (path) => {
-    const before = upstream.seen.length;
-    for (const answer of [await viaGateway(path), await viaForwardAuth(path)]) {
-      expect(answer.status).toBe(400);
-      expect(await answer.json()).toEqual({
-        error: 'invalid_request',
-        error_description:
-          'The request path could be read as GET /orders/export; send it exactly as the API declares it',
-      });
-    }
-    expect(upstream.seen.length).toBe(before);
-  });
+  ])(
+    '%s: 400 at the gateway and through forward-auth, the API never called; explain agrees',
+    async (path) => {
+      const before = upstream.seen.length;
+      const why =
+        'The request path could be read as GET /orders/export; send it exactly as the API declares it';
+      for (const answer of [await viaGateway(path), await viaForwardAuth(path)]) {
+        expect(answer.status).toBe(400);
+        expect(await answer.json()).toEqual({ error: 'invalid_request', error_description: why });
+      }
+      expect(upstream.seen.length).toBe(before);
+      expect(await explain(path)).toMatchObject({ admitted: false, status: 400, reason: why });
+    },
+  );
 
   it('an ID that is no other operation’s path, in any case, is served', async () => {
     for (const path of ['/orders/o-17', '/orders/O-17', '/orders/exports', '/orders/o-17.json']) {
