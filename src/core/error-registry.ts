@@ -21,7 +21,6 @@ export const TOKEN_SERVICE_ERRORS = {
     statuses: [400],
     when: 'a `resource` (RFC 8707) that names no API of this gateway, or more than one',
   },
-  unsupported_token_type: { statuses: [400], when: 'reserved for token types Keygate does not issue' },
   invalid_dpop_proof: {
     statuses: [400],
     when: 'a DPoP proof that fails RFC 9449 §4.3, or none from a client that must send one',

@@ -71,10 +71,6 @@ export class InvalidTarget extends OAuthError {
   readonly code = 'invalid_target';
 }
 
-export class UnsupportedTokenType extends OAuthError {
-  readonly code = 'unsupported_token_type';
-}
-
 /** Too many failed authentications from one address (not an RFC 6749 code; an extension). */
 export class TooManyRequests extends OAuthError {
   readonly code = 'too_many_requests';

@@ -35,10 +35,6 @@ export function isGrantableBy(user: PortalUser, scope: ScopeDefinition): boolean
   return user.licence !== null && scope.grantableBy.includes(user.licence);
 }
 
-export function grantableScopes(user: PortalUser, catalogue: ScopeCatalogue): ScopeDefinition[] {
-  return catalogue.scopes.filter((s) => isGrantableBy(user, s));
-}
-
 /** Scopes a user adds to a credential must be grantable by their licence; keeping others is fine. */
 export function assertMayGrant(
   user: PortalUser,
