@@ -57,6 +57,7 @@ export const GATEWAY_ERRORS = {
   bad_gateway: { statuses: [502], when: 'the upstream is unreachable or broke the answer' },
   gateway_timeout: { statuses: [504], when: 'the upstream did not answer in time' },
   temporarily_unavailable: { statuses: [503], when: 'the store cannot say whether the credential stands' },
+  server_error: { statuses: [500], when: 'a fault in Keygate' },
 } as const satisfies Record<string, WireError>;
 
 /** The admin API (`{code, message, field?}`); the CLI reports the same codes in one line. */

@@ -139,5 +139,6 @@ export function asGatewayError(error: unknown, log: FastifyBaseLogger): GatewayE
     return new GatewayError('invalid_request', 413, 'The request body is too large');
   }
   log.error({ err: error }, 'unexpected error in the gateway');
-  return new GatewayError('bad_gateway', 502, 'The gateway could not complete the request');
+  // Keygate's own fault, not the upstream's: 502 would send an operator to the wrong service.
+  return new GatewayError('server_error', 500, 'The gateway could not complete the request');
 }
