@@ -76,16 +76,24 @@ export const ADMIN_ERRORS = {
     statuses: [409],
     when: "revoking a credential's only usable secret, or removing its only key, with no other way in",
   },
+  method_not_allowed: { statuses: [405], when: 'a method other than GET or HEAD on the portal' },
   body_too_large: { statuses: [413], when: 'a body over 64 KiB' },
   unsupported_media_type: { statuses: [415], when: 'a body that is not application/json' },
   login_locked: { statuses: [429], when: 'too many failed logins for this email from this address' },
   rate_limited: { statuses: [429], when: 'too many login attempts from this address' },
   internal_error: { statuses: [500], when: 'a fault in Keygate' },
+  portal_not_built: { statuses: [503], when: 'the portal was not built before Keygate started' },
+} as const satisfies Record<string, WireError>;
+
+/** The health routes (`/healthz`, `/readyz`), read by load balancers: `{status, reason?}`. */
+export const HEALTH_ERRORS = {
+  unavailable: { statuses: [503], when: '`/readyz` while the store does not answer' },
 } as const satisfies Record<string, WireError>;
 
 export type TokenServiceErrorCode = keyof typeof TOKEN_SERVICE_ERRORS;
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 export type AdminErrorCode = keyof typeof ADMIN_ERRORS;
+export type HealthErrorCode = keyof typeof HEALTH_ERRORS;
 
 /**
  * The status to answer `code` with: its usual one, or `status` when the registry lists it for that

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HEALTH_ERRORS, statusOf } from '../core/error-registry.js';
 import type { Store } from '../store/store.js';
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
@@ -24,7 +25,9 @@ export async function healthPlugin(app: FastifyInstance, store: Store): Promise<
       await store.ping();
       return { status: 'ready' };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'the store does not answer' });
+      return reply
+        .code(statusOf(HEALTH_ERRORS, 'unavailable'))
+        .send({ status: 'unavailable', reason: 'the store does not answer' });
     }
   });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendAdminError } from '../admin-api/admin-error-reply.js';
 
 /** Where `npm run build` puts the portal (Vite), the same from src/ and from dist/. */
 export const PORTAL_DIR = fileURLToPath(new URL('../../dist/portal/', import.meta.url));
@@ -30,10 +31,11 @@ export async function portalPlugin(app: FastifyInstance): Promise<void> {
   const index = built ? readFileSync(`${PORTAL_DIR}index.html`) : undefined;
   const sendIndex = (reply: FastifyReply) => {
     if (!index) {
-      return reply
-        .code(503)
-        .type('text/plain; charset=utf-8')
-        .send('The portal is not built: run `npm run build`, then start Keygate again.\n');
+      return sendAdminError(
+        reply,
+        'portal_not_built',
+        'The portal is not built: run `npm run build`, then start Keygate again.',
+      );
     }
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   };
@@ -65,11 +67,11 @@ export async function portalPlugin(app: FastifyInstance): Promise<void> {
       }
       scope.setNotFoundHandler((request, reply) => {
         if (request.method !== 'GET' && request.method !== 'HEAD') {
-          return reply.code(405).send({ code: 'method_not_allowed', message: 'The portal only serves GET' });
+          return sendAdminError(reply, 'method_not_allowed', 'The portal only serves GET');
         }
         // A missing asset is a 404; any other path is a page of the app.
         if (request.url.startsWith(`${PORTAL_PATH}assets/`)) {
-          return reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');
+          return sendAdminError(reply, 'not_found', `No such file: ${request.url.split('?')[0]}`);
         }
         return sendIndex(reply);
       });

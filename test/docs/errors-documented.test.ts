@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ADMIN_ERRORS,
   GATEWAY_ERRORS,
+  HEALTH_ERRORS,
   TOKEN_SERVICE_ERRORS,
   type WireError,
 } from '../../src/core/error-registry.js';
@@ -37,4 +38,5 @@ describe('docs/errors.md lists every code of the error registry, with its status
   it('the token service', () => expectDocumented('Token service', TOKEN_SERVICE_ERRORS));
   it('the API gateway', () => expectDocumented('API gateway', GATEWAY_ERRORS));
   it('the admin API and the CLI', () => expectDocumented('Admin API and CLI', ADMIN_ERRORS));
+  it('the health routes', () => expectDocumented('Health', HEALTH_ERRORS));
 });

@@ -45,11 +45,19 @@ describe('portal serving and browser security headers', () => {
     // Read every body: an unread one (the bundle is larger than a socket buffer) keeps its
     // connection busy, and the server's close then waits on it.
     await script.arrayBuffer();
-    expect((await fetch(`${keygate.url}/portal/assets/missing.js`)).status).toBe(404);
+    const missing = await fetch(`${keygate.url}/portal/assets/missing.js`);
+    expect([missing.status, await missing.json()]).toEqual([
+      404,
+      { code: 'not_found', message: 'No such file: /portal/assets/missing.js' },
+    ]);
     const icon = await fetch(`${keygate.url}/portal/favicon.svg`);
     expect(icon.headers.get('content-type')).toContain('image/svg+xml');
     await icon.arrayBuffer();
-    expect((await fetch(`${keygate.url}/portal/x`, { method: 'POST' })).status).toBe(405);
+    const posted = await fetch(`${keygate.url}/portal/x`, { method: 'POST' });
+    expect([posted.status, await posted.json()]).toEqual([
+      405,
+      { code: 'method_not_allowed', message: 'The portal only serves GET' },
+    ]);
     for (const path of ['/', '/portal']) {
       const redirect = await fetch(`${keygate.url}${path}`, { redirect: 'manual' });
       expect(redirect.status).toBe(302);
