@@ -1,3 +1,4 @@
+import type { AuditAction } from './audit-actions.js';
 import type { Licence } from './scopes.js';
 
 /** Records as the domain sees them; timestamps are ISO 8601 strings in UTC. */
@@ -185,7 +186,8 @@ export interface AuditEntry {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-export type AuditDraft = Omit<AuditEntry, 'id' | 'at'>;
+/** An entry about to be written: its action one of the registry's. */
+export type AuditDraft = Omit<AuditEntry, 'id' | 'at' | 'action'> & { readonly action: AuditAction };
 
 /** One API document as a process serves it: enough to tell two copies apart and to name each. */
 export interface ApiDocumentVersion {

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../core/audit-actions.js';
 import type { AuditDraft, PortalUser } from '../core/model.js';
 
 /** Who asks for a change: a portal user (through the portal or the admin API) or the command line. */
@@ -9,7 +10,7 @@ export const CLI_ACTOR: Actor = { kind: 'cli' };
 export function auditBy(
   actor: Actor,
   accountId: string,
-  action: string,
+  action: AuditAction,
   target: { type: string; id: string | null; name: string | null },
   details: Record<string, unknown> = {},
 ): AuditDraft {

@@ -1,4 +1,5 @@
 import { validateAddressRanges } from '../core/address-ranges.js';
+import type { AuditAction } from '../core/audit-actions.js';
 import { type ClientPublicKey, readClientPublicKeys, storedKey } from '../core/client-public-key.js';
 import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
 import {
@@ -357,7 +358,7 @@ function target(credential: Credential) {
   return { type: 'credential', id: credential.id, name: credential.name };
 }
 
-function auditedAction(patch: CredentialPatch): string {
+function auditedAction(patch: CredentialPatch): AuditAction {
   const keys = Object.keys(patch);
   if (keys.length === 1 && patch.disabled !== undefined) {
     return patch.disabled ? 'credential.disabled' : 'credential.enabled';

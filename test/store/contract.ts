@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditAction } from '../../src/core/audit-actions.js';
 import { generateSigningKey } from '../../src/crypto/signing-key-material.js';
 import { ensureSigningKeys, prePublishSigningAlgorithm } from '../../src/services/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
@@ -321,7 +322,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.credentials.get(credential.id))?.lastUsedAt).toBe('2026-01-02T03:04:05.000Z');
     });
 
-    const audit = (action: string) => ({
+    const audit = (action: AuditAction) => ({
       accountId,
       actorUserId: null,
       actorEmail: 'cli',

@@ -1,0 +1,29 @@
+/**
+ * Every action the audit log records, and when: the one list that the services write from, the
+ * portal shows and docs/admin-api.md documents (`test/docs/audit-actions-documented.test.ts`).
+ */
+export const AUDIT_ACTIONS = {
+  'credential.created': 'a credential was created (its secret is shown once, never recorded)',
+  'credential.updated':
+    'a credential’s name, scopes, allowlist, quota, call limit, metadata, DPoP rule or expiry changed',
+  'credential.enabled': 'a disabled credential was enabled',
+  'credential.disabled': 'a credential was disabled: its tokens are refused',
+  'credential.deleted': 'a credential was deleted',
+  'credential.secret_added': 'a second secret was added (rotation)',
+  'credential.secret_revoked': 'a secret was revoked',
+  'credential.secret_expiry_set': 'a secret was given an expiry',
+  'credential.key_added': 'a public key (private_key_jwt) or certificate was added',
+  'credential.key_removed': 'a public key or certificate was removed',
+  'credential.tokens_revoked':
+    'every token of the credential issued so far was revoked, by an admin or past the revocation bound',
+  'client_authentication.failed': 'a token request for an existing client ID failed to authenticate',
+  'user.created': 'a portal user was invited',
+  'login.succeeded': 'a portal user logged in',
+  'login.failed': 'a login with a wrong password for an existing user',
+  'login.locked': 'a login refused: too many failures for the email from the address',
+  logout: 'a portal user logged out',
+  'api_token.created': 'a personal API token was created',
+  'api_token.revoked': 'a personal API token was revoked',
+} as const satisfies Record<string, string>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
