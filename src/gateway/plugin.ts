@@ -33,7 +33,8 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
     callerStallTimeoutMs: context.config.callerStallTimeoutMs,
     connections: CONNECTIONS_PER_UPSTREAM,
   });
-  // The counters belong to the process (closed with its shared services), not to this listener.
+  // The upstream connections belong to this listener; the request counters belong to the process
+  // (closed with its shared services).
   app.addHook('onClose', () => proxy.close());
   // Bodies pass through untouched, whatever their type, but are read whole before the call is
   // dispatched: a body that arrives slowly holds no upstream connection (requestTimeoutMs bounds it).

@@ -34,7 +34,11 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** POST /Auth/connect/token: parse → authenticate client → check grant → check scopes → mint → record. */
+/**
+ * POST /Auth/connect/token: the DPoP proof → the client's authentication → the grant type → the
+ * scopes (granted, and still offered) → the audience (RFC 8707) → the token quota → the proof's ID
+ * stored → the token minted → its use counted.
+ */
 export async function handleTokenRequest(
   context: TokenServiceContext,
   request: TokenRequest,
