@@ -87,13 +87,19 @@ export class SqlStore implements Store {
     });
   }
 
+  async migrationNames(): Promise<string[]> {
+    return (await this.migrator().getMigrations()).map((migration) => migration.name);
+  }
+
   async isNew(): Promise<boolean> {
     const migrations = await this.migrator().getMigrations();
     return migrations.every((migration) => migration.executedAt === undefined);
   }
 
-  async migrate(): Promise<{ applied: string[] }> {
-    const { error, results } = await this.migrator().migrateToLatest();
+  async migrate(options: { to?: string } = {}): Promise<{ applied: string[] }> {
+    const migrator = this.migrator();
+    const { error, results } =
+      options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
     if (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Kysely refuses when the store holds migrations this code does not know: a newer Keygate wrote it.

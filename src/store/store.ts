@@ -39,8 +39,13 @@ export interface Store {
   readonly usedProofs: UsedProofLog;
   readonly sharedKeys: SharedKeys;
   readonly instances: RunningInstances;
-  /** Applies pending migrations; refuses a store migrated by a newer Keygate. */
-  migrate(): Promise<{ applied: string[] }>;
+  /**
+   * Applies pending migrations, all of them or up to and including `to`; refuses a store migrated
+   * by a newer Keygate.
+   */
+  migrate(options?: { to?: string }): Promise<{ applied: string[] }>;
+  /** The migrations this Keygate knows, in order. */
+  migrationNames(): Promise<string[]>;
   /** True until a first migration has run: nothing of Keygate's is in the store yet. */
   isNew(): Promise<boolean>;
   /**
