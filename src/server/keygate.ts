@@ -1,5 +1,6 @@
 import type { DestinationStream, Logger } from 'pino';
 import { type Config, needsMasterKey } from '../config/schema.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
 import type { CredentialService } from '../services/credentials.js';
@@ -21,6 +22,8 @@ import {
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logDestination?: DestinationStream;
+  /** Where login waits and session ends take the time from; the system's by default. */
+  clock?: Clock;
 }
 
 export interface RunningKeygate {
@@ -87,7 +90,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         `tokens are signed with ${signing.alg} until \`keygate keys rotate\`; the ${config.tokenSigningAlgorithm} key that signs after it is published now`,
       );
     }
-    const deps = { config, store, logger, services };
+    const deps = { config, store, logger, services, clock: options.clock ?? systemClock };
     const admin = adminContext(deps);
     if (admin) stops.push(async () => admin.stopSweeping());
     const started = async <T extends Surface>(surface: Promise<T>): Promise<T> => {

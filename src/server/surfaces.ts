@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ADMIN_PREFIX, type AdminApiContext } from '../admin-api/context.js';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import { directoryStorage, type ExportStorage, s3Storage } from '../sample-apis/export-storage.js';
 import { buildSampleApisApp } from '../sample-apis/index.js';
 import { ApiTokenService } from '../services/api-tokens.js';
@@ -29,6 +30,7 @@ export interface SurfaceDependencies {
   store: Store;
   logger: Logger;
   services: SharedServices;
+  clock: Clock;
 }
 
 /**
@@ -40,10 +42,15 @@ export function adminContext({
   store,
   logger,
   services,
+  clock,
 }: SurfaceDependencies): (AdminApiContext & { stopSweeping(): void }) | undefined {
   if (!config.roles.includes('admin') || !services.hasher || !services.credentials) return undefined;
-  const sessions = new PortalSessions(store, config.portalSession, config.loginLimits, (err) =>
-    logger.warn({ err }, 'auditing a login failed'),
+  const sessions = new PortalSessions(
+    store,
+    config.portalSession,
+    config.loginLimits,
+    (err) => logger.warn({ err }, 'auditing a login failed'),
+    clock,
   );
   const sweep = setInterval(() => {
     sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'dropping ended sessions failed'));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { clientNetwork } from '../core/address-ranges.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { DomainError } from '../core/domain-error.js';
 import type { PortalUser } from '../core/model.js';
 import { hasControlCharacters } from '../core/printable-text.js';
@@ -45,7 +46,7 @@ const TOUCH_AFTER_MS = 60_000;
  */
 export class PortalSessions {
   /** In-memory fixed windows (as the gateway's fair usage): login attempts per client address. */
-  readonly #attemptsPerAddress = new RateLimiter();
+  readonly #attemptsPerAddress: RateLimiter;
   #dummyHash: Promise<string> | undefined;
 
   constructor(
@@ -54,7 +55,10 @@ export class PortalSessions {
     private readonly loginLimits: LoginLimits,
     /** Where writes made after the answer report failures. */
     private readonly onBackgroundError: (error: unknown) => void = () => {},
-  ) {}
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.#attemptsPerAddress = new RateLimiter({}, () => clock.now());
+  }
 
   async login(email: unknown, password: unknown, ip: string, replacing?: string): Promise<OpenSession> {
     if (
@@ -83,7 +87,7 @@ export class PortalSessions {
     }
     const normalised = email.trim().toLowerCase();
     const throttleKey = createHash('sha256').update(`login:${normalised}\n${network}`).digest('hex');
-    const now = Date.now();
+    const now = this.clock.now();
     const charged = await this.store.loginThrottle.charge(throttleKey, {
       freeAttempts: this.loginLimits.failuresBeforeLock,
       maxDelaySeconds: this.loginLimits.lockSeconds,
@@ -136,7 +140,7 @@ export class PortalSessions {
     const idHash = hashSessionId(sessionId);
     const session = await this.store.sessions.get(idHash);
     if (!session) return undefined;
-    const now = Date.now();
+    const now = this.clock.now();
     const idleFor = now - Date.parse(session.lastSeenAt);
     if (Date.parse(session.expiresAt) <= now || idleFor > this.sessionLimits.idleSeconds * 1000) {
       await this.store.sessions.delete(idHash);
@@ -157,7 +161,7 @@ export class PortalSessions {
 
   /** Drops ended sessions and forgotten login attempts; run now and then. */
   async sweep(): Promise<number> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     await this.store.loginThrottle.prune(
       new Date(now.getTime() - Math.max(this.loginLimits.lockSeconds, 86_400) * 1000).toISOString(),
     );

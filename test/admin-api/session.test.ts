@@ -1,15 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type AdminAnswer, adminCall, logIn } from '../helpers/admin.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 describe('portal login and sessions', () => {
   let keygate: TestKeygate;
+  // Login waits and idle times are read from this clock, which moves only when a test moves it:
+  // a loaded machine's pauses between two requests cannot end a wait the test is checking.
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    keygate = await startTestKeygate({
-      loginLimits: { failuresBeforeLock: 3, lockSeconds: 60, perAddressPerMinute: 1000 },
-      portalSession: { idleSeconds: 2, maxSeconds: 3600 },
-    });
+    keygate = await startTestKeygate(
+      {
+        loginLimits: { failuresBeforeLock: 3, lockSeconds: 60, perAddressPerMinute: 1000 },
+        portalSession: { idleSeconds: 2, maxSeconds: 3600 },
+      },
+      undefined,
+      { clock },
+    );
   });
   afterAll(() => keygate.stop());
 
@@ -66,7 +74,7 @@ describe('portal login and sessions', () => {
       expect(answers[3]!.body).toMatchObject({ code: 'login_locked' });
       // The wait starts at a second and doubles with each further wrong guess (capped at lockSeconds).
       expect(retryAfter(answers[3]!)).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, retryAfter(answers[3]!) * 1000));
+      clock.advance(retryAfter(answers[3]!) * 1000);
       expect((await guess(email, 'wrong-4')).status).toBe(401);
       const slower = await guess(email, 'wrong-5');
       expect(slower.status).toBe(429);
@@ -180,7 +188,7 @@ describe('portal login and sessions', () => {
 
     const idle = await logIn(keygate);
     expect((await idle.call('GET', '/session')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    clock.advance(2500);
     expect((await idle.call('GET', '/session')).status).toBe(401);
   });
 

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { type RunningKeygate, startKeygate } from '../../src/server/keygate.js';
+import { type RunningKeygate, type StartOptions, startKeygate } from '../../src/server/keygate.js';
 import type { BootstrapResult } from '../../src/services/bootstrap.js';
 import type { CredentialService } from '../../src/services/credentials.js';
 
@@ -48,8 +48,12 @@ export async function freePort(): Promise<number> {
  * Starts a real Keygate on free ports with its own data folder; logs are captured. A port found free
  * can be taken by a test in the other fork before Keygate listens on it: then it tries new ports.
  */
-export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: string): Promise<TestKeygate> {
-  const keygate = await startKeygateWithRoles(overrides, dataDir);
+export async function startTestKeygate(
+  overrides: ConfigInput = {},
+  dataDir?: string,
+  options: Pick<StartOptions, 'clock'> = {},
+): Promise<TestKeygate> {
+  const keygate = await startKeygateWithRoles(overrides, dataDir, options);
   const { url, adminUrl, credentials, bootstrap } = keygate;
   if (!url || !adminUrl || !credentials || !bootstrap) {
     await keygate.stop();
@@ -76,10 +80,11 @@ export async function startTestKeygate(overrides: ConfigInput = {}, dataDir?: st
 export async function startKeygateWithRoles(
   overrides: ConfigInput = {},
   dataDir?: string,
+  options: Pick<StartOptions, 'clock'> = {},
 ): Promise<StartedKeygate> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnFreePorts(overrides, dataDir);
+      return await startOnFreePorts(overrides, dataDir, options);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw error;
     }
@@ -89,6 +94,7 @@ export async function startKeygateWithRoles(
 async function startOnFreePorts(
   overrides: ConfigInput,
   dataDir: string | undefined,
+  options: Pick<StartOptions, 'clock'>,
 ): Promise<StartedKeygate> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'keygate-test-'));
   const port = await freePort();
@@ -115,7 +121,7 @@ async function startOnFreePorts(
       callback();
     },
   });
-  const keygate = await startKeygate(config, { logDestination });
+  const keygate = await startKeygate(config, { logDestination, ...options });
   return Object.assign(keygate, {
     dataDir: dir,
     logs: () => lines.join(''),
