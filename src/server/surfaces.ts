@@ -89,7 +89,10 @@ export async function startMainSurface(
     notFoundInEnvelope(app);
     await app.register(healthPlugin, store);
     const { keyring, hasher, credentialsWithSecrets, verifier, revocations } = services;
-    if (keyring && hasher && credentialsWithSecrets && verifier && revocations) {
+    if (config.roles.includes('token-service')) {
+      if (!keyring || !hasher || !credentialsWithSecrets || !verifier || !revocations) {
+        throw new Error('the token-service role needs the keyring, the secret hasher and the verifier');
+      }
       const context: TokenServiceContext = {
         config,
         store,
