@@ -28,6 +28,7 @@ import {
   usedFromElsewhere,
 } from './gateway-error.js';
 import { forwardedTarget } from './request-target.js';
+import { routeFit } from './route-fit.js';
 import type { RouteLookalikes } from './route-lookalikes.js';
 
 /** Where DPoP proofs (RFC 9449) are checked against, and each one's ID recorded once. */
@@ -137,8 +138,8 @@ export async function admitCall(
   // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
   if (!verdict.admitted) throw accessTokenInvalid();
   const { token } = verdict;
-  // RFC 8707: a token asked for one API's resource is no key to the others.
-  if (token.resource !== undefined && token.resource !== route.resource) throw accessTokenInvalid();
+  const fit = routeFit(route, token);
+  if (fit === 'other_resource') throw accessTokenInvalid();
   if (!isAllowedFrom(token.allowedCidrs, call.address)) {
     checks.usage?.refused(token.credentialId, 'address', Date.now());
     throw usedFromElsewhere();
@@ -150,8 +151,8 @@ export async function admitCall(
       ? undefined
       : await checkProof(checks.dpop, call, target, presented.token, token.jkt);
   if (token.x5t !== undefined) checkCertificate(call.certificate, token.x5t);
-  const scope = route.scopes.find((s) => token.scopes.includes(s));
-  if (scope === undefined) throw insufficientScope(route.scopes);
+  if (fit === 'no_scope') throw insufficientScope(route.scopes);
+  const { scope } = fit;
   onScope(scope);
   checkVersion(route, call.accept);
   const limits =

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { ApiRoute } from './api-document.js';
 import { GatewayError } from './gateway-error.js';
 import { forwardedTarget } from './request-target.js';
+import { routeFit } from './route-fit.js';
 import { RouteLookalikes } from './route-lookalikes.js';
 import { RouteTable } from './route-table.js';
 
@@ -95,7 +96,8 @@ export async function explainCall(
     scopes: verified.scopes,
     expires_at: new Date(verified.expiresAt * 1000).toISOString(),
   };
-  if (verified.resource !== undefined && verified.resource !== matched.resource) {
+  const fit = routeFit(matched, verified);
+  if (fit === 'other_resource') {
     return {
       admitted: false,
       status: 401,
@@ -104,7 +106,7 @@ export async function explainCall(
       token,
     };
   }
-  if (!matched.scopes.some((s) => verified.scopes.includes(s))) {
+  if (fit === 'no_scope') {
     return {
       admitted: false,
       status: 403,
