@@ -2,7 +2,6 @@
 // between its markers, so the table cannot say other than the code; the prose around it stays.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ENVIRONMENT } from '../src/config/schema.js';
 import { defaultOf, SETTINGS, type Setting } from '../src/config/settings.js';
 
 export const CONFIG_DOCS = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
@@ -23,8 +22,9 @@ function shownDefault(setting: Setting): string {
 }
 
 function variableOf(setting: Setting): string {
-  const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === setting.key)?.[0];
-  return variable ? `\`${variable}\`` : '—';
+  const former = setting.formerVariables.map((name) => `\`${name}\``).join(', ');
+  const formerly = former ? `; formerly ${former}, still read, with a deprecation warning` : '';
+  return `\`${setting.variable}\`${setting.kind === 'json' ? ' (JSON)' : ''}${formerly}`;
 }
 
 /** The table, one row per setting. */
