@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -22,9 +23,20 @@ export function addDataDirOption(program: Command): void {
     });
 }
 
-/** The configuration as the server reads it, with `--data-dir` over it. */
+const warned = new Set<string>();
+
+/**
+ * The configuration as the server reads it, with `--data-dir` over it. A variable read under its
+ * former name is said on stderr, once per process: by the primary alone under `--workers`.
+ */
 export function cliConfig(): Config {
-  return loadConfig(dataDirOption === undefined ? {} : { overrides: { dataDir: dataDirOption } });
+  return loadConfig({
+    ...(dataDirOption === undefined ? {} : { overrides: { dataDir: dataDirOption } }),
+    warn: (message) => {
+      if (cluster.isPrimary && !warned.has(message)) process.stderr.write(`warning: ${message}\n`);
+      warned.add(message);
+    },
+  });
 }
 
 /** Where the data folder's setting came from, for a message that says which one to change. */

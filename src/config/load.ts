@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { type Config, type ConfigInput, configSchema, ENVIRONMENT } from './schema.js';
+import { overFile, readEnvironment } from './environment.js';
+import { type Config, type ConfigInput, configSchema } from './schema.js';
+import { settingAt } from './settings.js';
 
 /**
  * The default issuer's path: VCC's token service is an IdentityServer under `/Auth`
@@ -25,6 +27,11 @@ export interface LoadOptions {
   cwd?: string;
   /** Values that win over file and environment (tests, CLI flags). */
   overrides?: ConfigInput;
+  /**
+   * Told of a variable read under its former name. By default a Node DeprecationWarning, as a
+   * library's; the CLI prints its own line.
+   */
+  warn?: (message: string) => void;
 }
 
 /** Reads, merges and validates the configuration; errors name the key (and its variable). */
@@ -41,31 +48,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
     },
   );
 
-  const fromEnv: Record<string, unknown> = {};
-  for (const [variable, { key, kind }] of Object.entries(ENVIRONMENT)) {
-    const text = env[variable];
-    if (text === undefined || text === '') continue;
-    if (kind === 'integer') {
-      if (!/^-?\d+$/.test(text.trim())) {
-        problems.push(`${key} (${variable}): expected an integer, got ${JSON.stringify(text)}`);
-        continue;
-      }
-      fromEnv[key] = Number(text.trim());
-    } else if (kind === 'boolean') {
-      const word = text.trim().toLowerCase();
-      if (word !== 'true' && word !== 'false') {
-        problems.push(`${key} (${variable}): expected true or false, got ${JSON.stringify(text)}`);
-        continue;
-      }
-      fromEnv[key] = word === 'true';
-    } else {
-      fromEnv[key] = text;
-    }
-  }
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'DeprecationWarning'));
+  const fromEnv = readEnvironment(env, warn);
+  problems.push(...fromEnv.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...options.overrides });
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const result = configSchema.safeParse({
+    ...overFile(fromFile, fromEnv.values),
+    ...options.overrides,
+  });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, fromEnv.readFrom)));
+  }
   const parsed = result.data;
 
   const localHost = parsed.host === '0.0.0.0' || parsed.host === '::' ? '127.0.0.1' : parsed.host;
@@ -101,10 +95,11 @@ function readConfigFile(
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, readFrom: ReadonlyMap<string, string>): string {
   const key = issue.path.join('.') || '(root)';
-  // A variable sets a whole top-level key: named for that key and anything inside it (roles.1).
-  const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === issue.path[0])?.[0];
+  // A problem inside a setting (roles.1, upstreams.stats) is named with the setting's variable.
+  const setting = settingAt(issue.path);
+  const variable = setting && (readFrom.get(setting.key) ?? setting.variable);
   const where = variable ? `${key} (${variable})` : key;
   return `${where}: ${issue.message}`;
 }

@@ -3,10 +3,19 @@ import { TOKEN_SIGNING_ALGORITHMS } from '../crypto/token-signing-algorithms.js'
 import { sharedPort } from './listener-ports.js';
 import { trustProxySchema } from './trusted-proxies.js';
 
+declare module 'zod' {
+  interface GlobalMeta {
+    /** What an optional setting left unset means, for the default column of docs/configuration.md. */
+    whenUnset?: string;
+  }
+}
+
 /**
- * Keygate's configuration: one schema, validated at start, then frozen. Every option says what it
- * does and why its default is safe. Sources, later ones winning: defaults, `keygate.config.json`
- * (or the file named by KEYGATE_CONFIG), KEYGATE_* environment variables.
+ * Keygate's configuration: one schema, validated at start, then frozen. Sources, later ones winning:
+ * defaults, `keygate.config.json` (or the file named by KEYGATE_CONFIG), KEYGATE_* environment
+ * variables (environment.ts). Each setting's `description` is written for operators, in Markdown
+ * relative to docs/: `npm run generate:config-docs` makes docs/configuration.md's table of it, so
+ * the schema is the one place a setting is described.
  */
 const port = z.number().int().min(0).max(65535);
 
@@ -19,158 +28,10 @@ export function needsMasterKey(roles: readonly Role[]): boolean {
   return roles.some((role) => role !== 'gateway');
 }
 
+const atLeastOne = z.number().int().min(1);
+
 export const configSchema = z
   .object({
-    /** Address to listen on. Loopback by default so a laptop start exposes nothing. */
-    host: z.string().min(1).default('127.0.0.1'),
-    /**
-     * The proxies or load balancers in front of Keygate whose word it takes (trusted-proxies.ts):
-     * their addresses or CIDRs (comma-separated, or a list), or how many proxies stand in front.
-     * Only a connection from one of them may set the caller's address (X-Forwarded-For), scheme and
-     * host; only one named by its address may send the client certificate header and forward-auth's
-     * X-Forwarded-Method/-Uri (a hop count trusts whoever connects). Off by
-     * default, so no caller can fake any of them; behind a proxy, without it, every caller shares the
-     * proxy's address (and its login and guessing limits). `true` is refused: it trusts everyone.
-     */
-    trustProxy: trustProxySchema.default(false),
-    /**
-     * Mutual TLS (RFC 8705) behind a TLS terminator: the request header in which it passes the
-     * client's certificate (PEM, URL-escaped as nginx's `$ssl_client_escaped_cert`), e.g.
-     * `x-ssl-client-cert`. Read only from a proxy that `trustProxy` names, which must set it on every
-     * request, replacing any a caller sent; then clients may authenticate with a registered certificate (self_signed_tls_client_auth) and
-     * get certificate-bound tokens. Unset: no client certificate is ever read.
-     */
-    clientCertificateHeader: z
-      .string()
-      .regex(/^[a-z0-9-]+$/i, 'a header name')
-      .transform((name) => name.toLowerCase())
-      .optional(),
-    /** Token service, admin API and portal. 8080 as in the quickstart. */
-    port: port.default(8080),
-    /**
-     * Serve the admin API and the portal on a port of their own instead of `port` (as Hydra keeps its
-     * admin listener apart), so the public origin serves OAuth only. Unset: they share `port`.
-     */
-    adminPort: port.optional(),
-    /** Address of the admin listener when `adminPort` is set; defaults to `host`. */
-    adminHost: z.string().min(1).optional(),
-    /** The regional API gateway's own origin (the real system keeps `api.` hosts apart). */
-    gatewayPort: port.default(8081),
-    /**
-     * The ops listener of a process that runs the gateway: Prometheus metrics at `GET /metrics`
-     * (9464, the port Prometheus exporters commonly take). Never on the API origin, where any caller
-     * could read every tenant's traffic; loopback by default, so only the host's own scraper reads it.
-     */
-    metricsPort: port.default(9464),
-    /** Address of the ops listener; set it to a private interface for a scraper on another host. */
-    metricsHost: z.string().min(1).default('127.0.0.1'),
-    /**
-     * Forward-auth: the gateway's whole check of a call, served to a proxy that keeps proxying the
-     * bytes itself (nginx `auth_request`, Caddy `forward_auth`, Traefik `ForwardAuth`, Envoy
-     * `ext_authz`; docs/forward-auth.md). It believes the `X-Forwarded-Method` and `X-Forwarded-Uri`
-     * of whoever connects, so only that proxy may reach it. Unset: not served.
-     */
-    forwardAuthPort: port.optional(),
-    /** Address of the forward-auth listener: loopback by default, beside the proxy. */
-    forwardAuthHost: z.string().min(1).default('127.0.0.1'),
-    /** This deployment's region; accounts of other regions get no tokens here. */
-    region: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
-      .default('emea'),
-    /**
-     * The issuer URL put in tokens and metadata. Defaults to the local URL of `port` with VCC's
-     * `/Auth` path (ADR 0007); discovery is served where clients look for this issuer only.
-     */
-    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
-    /** The `aud` of access tokens: the gateway's origin. Defaults to the local URL of `gatewayPort`. */
-    audience: z.string().min(1).optional(),
-    /** Folder of the embedded SQLite store and, when no master key is given, of its generated key. */
-    dataDir: z.string().min(1).default('./data'),
-    /** A PostgreSQL URL switches the store from embedded SQLite to PostgreSQL. */
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
-      .optional(),
-    /** Redis for fair-usage counters shared by all instances; without it each instance counts alone. */
-    redisUrl: z
-      .string()
-      .regex(/^rediss?:\/\//, 'a redis:// URL')
-      .optional(),
-    /** PostgreSQL schema for Keygate's tables (created when missing); default: public. */
-    databaseSchema: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
-      .optional(),
-    /**
-     * 32 bytes, base64 or hex, from which the secret pepper and the signing-key encryption key are
-     * derived. Without it (and without masterKeyFile) the embedded store generates one in dataDir.
-     */
-    masterKey: z.string().min(1).optional(),
-    masterKeyFile: z.string().min(1).optional(),
-    /**
-     * What this region signs access tokens with: ES256 (fastest) or RS256 (for verifiers that take
-     * RSA only). A server's start after a change pre-publishes a key of the new algorithm; `keygate
-     * keys rotate` makes it sign, and the old algorithm's key stays published until its tokens expire.
-     */
-    tokenSigningAlgorithm: z.enum(TOKEN_SIGNING_ALGORITHMS).default('ES256'),
-    /** Access-token lifetime in seconds. VCC issues two-hour tokens. */
-    tokenLifetimeSeconds: z.number().int().min(60).max(86_400).default(7200),
-    /** Failed client authentications allowed per window before further attempts are refused. */
-    authFailureLimit: z
-      .object({
-        perClient: z.number().int().min(1).default(10),
-        perAddress: z.number().int().min(1).default(100),
-        windowSeconds: z.number().int().min(1).default(60),
-      })
-      .prefault({}),
-    /**
-     * Live revoked tokens one credential may hold (RFC 7009 revocations whose tokens have not
-     * expired); the next revocation revokes all of the credential's tokens instead, which keeps the
-     * store and every instance's revocation list from growing further for it.
-     */
-    maxRevokedTokensPerCredential: z.number().int().min(1).max(1_000_000).default(1000),
-    /** How often the server reads the store's change log (changes made by the CLI or other instances). */
-    changePollMs: z.number().int().min(10).max(10_000).default(250),
-    /** How often last-used times and usage counters are written (never per request). */
-    usageFlushMs: z.number().int().min(100).max(600_000).default(5000),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** The first portal admin, created when the store has no user; a password is generated if omitted. */
-    bootstrapAdminEmail: z.email().default('admin@keygate.local'),
-    bootstrapAdminPassword: z.string().min(12).optional(),
-    /**
-     * Portal sessions end after this long without a request, and after `maxSeconds` whatever the
-     * activity. Short enough that a forgotten browser tab does not stay an open door.
-     */
-    portalSession: z
-      .object({
-        idleSeconds: z.number().int().min(1).max(86_400).default(1800),
-        maxSeconds: z.number().int().min(1).max(604_800).default(43_200),
-      })
-      .strict()
-      .prefault({}),
-    /**
-     * Portal login limits, counted per email and client address (an IPv6 address by its /64), so a
-     * guesser slows only their own attempts and cannot lock the email's owner out from elsewhere.
-     */
-    loginLimits: z
-      .object({
-        /** Wrong passwords for one email from one address before each further guess must wait. */
-        failuresBeforeLock: z.number().int().min(1).max(100_000).default(5),
-        /** The longest wait: 1 s after the last free guess, doubling with each further one, up to this. */
-        lockSeconds: z.number().int().min(1).max(86_400).default(900),
-        /** Login attempts per client address per minute, whatever the email. */
-        perAddressPerMinute: z.number().int().min(1).max(1_000_000).default(20),
-      })
-      .strict()
-      .prefault({}),
-    /**
-     * What this process serves: `token-service` (OAuth endpoints, JWKS, metadata), `admin` (admin
-     * API and portal), `gateway` (the API gateway and, where enabled, the sample APIs). All three by
-     * default, for a laptop; production can run each apart over one store. A gateway-only process
-     * reads no master key: it verifies tokens with the public JWKS and holds no secret material.
-     * From KEYGATE_ROLES: a comma-separated list.
-     */
     roles: z
       .preprocess(
         (v) => (typeof v === 'string' ? v.split(',').map((role) => role.trim()) : v),
@@ -179,44 +40,357 @@ export const configSchema = z
           .min(1)
           .refine((roles) => new Set(roles).size === roles.length, 'each role once'),
       )
-      .default([...ROLES]),
-    /**
-     * Where the gateway fetches the token service's JWKS. Defaults to this process's own token
-     * service, or, where this process runs none, to the JWKS under `publicUrl` (the issuer's).
-     */
-    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
-    /**
-     * Require a server nonce in every DPoP proof (RFC 9449 §8, §9): a proof must carry a nonce the
-     * server gave in a `DPoP-Nonce` header (each is good for five to ten minutes), so a stolen key's holder
-     * cannot sign proofs ahead of time. Clients that follow the RFC retry once on use_dpop_nonce.
-     */
-    dpopNonces: z.boolean().default(false),
-    /** Seconds of clock skew tolerated on exp/nbf/iat. */
-    clockLeewaySeconds: z.number().int().min(0).max(300).default(30),
-    /** How long the gateway waits before refetching the JWKS for an unknown key ID. */
-    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
-    /** Serve the sample VCC APIs (clearly labelled samples) on samplesPort and route to them. */
-    samplesEnabled: z.boolean().default(true),
-    /**
-     * Where the Interaction Content Export sample writes exports: an S3-compatible endpoint
-     * (credentials from the AWS SDK's chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY…). Unset, a
-     * local directory stands in for S3 (`sampleExportDirectory`).
-     */
-    sampleExportS3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
-    /** The local directory standing in for S3 when no endpoint is set; default `<dataDir>/sample-exports`. */
-    sampleExportDirectory: z.string().min(1).optional(),
-    /** Internal port of the sample APIs; loopback only. 0 picks a free port. */
-    samplesPort: port.default(8082),
-    /**
-     * Upstream base URL per API, overriding the samples (e.g. `{"stats": "https://stats.internal"}`).
-     * Names are those of the API documents in openapi/ (see docs/gateway.md).
-     */
-    upstreams: z.record(z.string(), z.url({ protocol: /^https?$/ })).default({}),
-    /**
-     * Further OpenAPI 3.1 documents (file paths) describing the user's own APIs behind the gateway.
-     * `resource`, where set, is the API's own audience (RFC 8707): a token asked for with it carries
-     * it as `aud` and is admitted by that API's routes only.
-     */
+      .default([...ROLES])
+      .meta({
+        description:
+          'what this process serves (comma-separated in the variable): `token-service` (OAuth endpoints, ' +
+          'JWKS, metadata), `admin` (admin API and portal), `gateway` (the API gateway and the samples; ' +
+          'without `token-service` it needs `publicUrl`). Production can run each apart over one store; a ' +
+          'gateway-only process reads no master key: it verifies tokens with the public JWKS. See ' +
+          '[deploy.md](deploy.md#roles)',
+      }),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta({ description: 'address to listen on; loopback so a laptop start exposes nothing' }),
+    port: port.default(8080).meta({
+      description:
+        'the token service, and the admin API and portal unless `adminPort` is set; 8080 as in the quickstart',
+    }),
+    gatewayPort: port.default(8081).meta({ description: "the regional API gateway's own origin" }),
+    metricsPort: port.default(9464).meta({
+      description:
+        'the ops listener of a process running the gateway: Prometheus `GET /metrics` (9464, the port ' +
+        "Prometheus exporters commonly take), never on the API origin, where any caller could read every tenant's " +
+        'traffic; `0` picks a free port',
+    }),
+    metricsHost: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta({
+        description:
+          "address of the ops listener: loopback, so only the host's own scraper reads it; a private " +
+          'interface for a scraper on another host',
+      }),
+    forwardAuthPort: port.optional().meta({
+      description:
+        "forward-auth for an existing proxy ([forward-auth.md](forward-auth.md)): the gateway's whole check " +
+        'of a call, for nginx `auth_request`, Caddy `forward_auth`, Traefik `ForwardAuth` or Envoy ' +
+        '`ext_authz`, on a listener of its own, in a process with the `gateway` role; unset: not served; ' +
+        '`0` picks a free port',
+    }),
+    forwardAuthHost: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta({
+        description:
+          "address of the forward-auth listener; only the proxy may reach it, since it believes the proxy's " +
+          '`X-Forwarded-Method` and `X-Forwarded-Uri`',
+      }),
+    region: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
+      .default('emea')
+      .meta({
+        description:
+          "this deployment's region (`[a-z][a-z0-9-]*`, at most 32 characters); accounts of other regions get no tokens here",
+      }),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({
+        whenUnset: '`http://{host}:{port}/Auth`',
+        description:
+          'the issuer (`iss`), as clients are given it; endpoints are advertised at their fixed paths on its ' +
+          "origin. The default carries VCC's `/Auth`, as `https://emea.example/Auth` would; discovery is " +
+          'served only where clients look for this issuer (`/Auth/.well-known/openid-configuration`, ' +
+          '`/.well-known/oauth-authorization-server/Auth`; at the root for an issuer without a path). A ' +
+          'deployment that ran on the default before it was `/Auth` keeps its issuer with ' +
+          '`publicUrl: "http://{host}:{port}"` ([adr/0007](adr/0007-the-issuer-is-under-auth.md))',
+      }),
+    audience: z.string().min(1).optional().meta({
+      whenUnset: '`http://{host}:{gatewayPort}`',
+      description: "the `aud` of access tokens: the gateway's origin",
+    }),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .meta({
+        description:
+          'the embedded SQLite store and, without a configured master key, its generated key; created ' +
+          'owner-only (0700, files 0600), and a start warns when an existing one is open to other users. ' +
+          'The CLI also takes `--data-dir` ([cli.md](cli.md))',
+      }),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional()
+      .meta({
+        whenUnset: 'the embedded SQLite store',
+        description: 'a `postgres://` URL switches the store to PostgreSQL ([production.md](production.md))',
+      }),
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+      .optional()
+      .meta({
+        whenUnset: '`public`',
+        description: "PostgreSQL schema for Keygate's tables, created when missing",
+      }),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// URL')
+      .optional()
+      .meta({
+        whenUnset: 'each process counts alone',
+        description:
+          'Redis for token-quota and fair-usage counters shared by all instances and workers ' +
+          '(`keygate start --workers` above 1 needs it, or `--per-worker-limits`); when it does not answer, ' +
+          'each process counts alone (logged once)',
+      }),
+    masterKey: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        whenUnset: 'see [the master key](#the-master-key)',
+        description:
+          '32 bytes, base64 or hex, from which the secret pepper and the signing-key encryption key are ' +
+          'derived; see [the master key](#the-master-key)',
+      }),
+    masterKeyFile: z.string().min(1).optional().meta({ description: 'a file holding the master key' }),
+    tokenSigningAlgorithm: z
+      .enum(TOKEN_SIGNING_ALGORITHMS)
+      .default('ES256')
+      .meta({
+        description:
+          'what the region signs access tokens with: `ES256`, or `RS256` (RSA, 2048 bits) for verifiers ' +
+          "that take RSA only (AWS API Gateway's JWT authorizer, go-oidc's default verifier). A start after " +
+          'a change pre-publishes a key of the new algorithm; `keygate keys rotate` makes it sign, and the ' +
+          'old one stays published until its tokens expire ' +
+          '([tokens.md](tokens.md#rsa-signed-tokens-rs256-for-verifiers-that-take-rsa-only)). Set it alike ' +
+          'on every instance of a region',
+      }),
+    tokenLifetimeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400)
+      .default(7200)
+      .meta({ description: 'access-token lifetime (60–86400); VCC issues two-hour tokens' }),
+    authFailureLimit: z
+      .object({
+        perClient: atLeastOne.default(10).meta({
+          description:
+            'failed authentications for one client ID from one source address per window; past it that ' +
+            "address is refused for that client, while the client's own program, from an address that has " +
+            'not failed, still gets its token',
+        }),
+        perAddress: atLeastOne.default(100).meta({
+          description: 'failed authentications per source address per window, whatever the client IDs',
+        }),
+        windowSeconds: atLeastOne
+          .default(60)
+          .meta({ description: 'the window of the failed-authentication limits' }),
+      })
+      .prefault({}),
+    maxRevokedTokensPerCredential: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(1000)
+      .meta({
+        description:
+          'live revoked tokens one credential may hold (revoked through RFC 7009, not yet expired); the next ' +
+          'revocation revokes every token of the credential instead, as `keygate credentials revoke-tokens` ' +
+          "does, audited as `credential.tokens_revoked`, which keeps the store and every instance's " +
+          'revocation list from growing further for it ([tokens.md](tokens.md#introspection-and-revocation))',
+      }),
+    changePollMs: z.number().int().min(10).max(10_000).default(250).meta({
+      description: 'how often the change log is read (changes made by the CLI or other instances)',
+    }),
+    usageFlushMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(5000)
+      .meta({ description: 'how often last-used times and usage counters are written (never per request)' }),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .meta({
+        description:
+          'pino level; `silent` turns logs off. Requests are logged at `info`, except health checks ' +
+          '(`/healthz`, `/readyz`), at `debug`',
+      }),
+    bootstrapAdminEmail: z
+      .email()
+      .default('admin@keygate.local')
+      .meta({ description: 'first portal admin, created on an empty store' }),
+    bootstrapAdminPassword: z.string().min(12).optional().meta({
+      whenUnset: 'generated',
+      description:
+        "the first admin's password (12 characters or more); printed once at first start when generated",
+    }),
+    adminPort: port.optional().meta({
+      whenUnset: '`port`',
+      description:
+        'serve the admin API and portal on this port instead of `port` (as Hydra keeps its admin listener ' +
+        'apart), so the public origin serves OAuth only',
+    }),
+    adminHost: z.string().min(1).optional().meta({
+      whenUnset: '`host`',
+      description: 'address of that admin listener (e.g. a private interface)',
+    }),
+    clientCertificateHeader: z
+      .string()
+      .regex(/^[a-z0-9-]+$/i, 'a header name')
+      .transform((name) => name.toLowerCase())
+      .optional()
+      .meta({
+        whenUnset: 'no client certificate is read',
+        description:
+          'behind a TLS terminator that asks for client certificates: the header it passes each one in ' +
+          "(PEM, URL-escaped as nginx's `$ssl_client_escaped_cert`, e.g. `x-ssl-client-cert`); enables " +
+          'self_signed_tls_client_auth and certificate-bound tokens ([mutual-tls.md](mutual-tls.md)). Read ' +
+          'only from a proxy `trustProxy` names by its address (from anyone else: `400`), so it needs ' +
+          '`trustProxy` as addresses; the terminator must always set it, replacing any a caller sent',
+      }),
+    trustProxy: trustProxySchema.default(false).meta({
+      description:
+        "behind a proxy: the proxies' addresses or CIDRs, comma-separated (or a list in the file; " +
+        '`loopback` names 127.0.0.0/8 and ::1), or the number of proxies in front (e.g. `1`). Only a ' +
+        "connection from one of them may set the client's address (`X-Forwarded-For`: the nearest address " +
+        "that is not a trusted proxy is the client's), scheme and host; only a proxy named by its address " +
+        '(not a number of hops, which trusts whoever connects) may send the client certificate header and ' +
+        "forward-auth's `X-Forwarded-Method`/`-Uri`. Decides the address that login and guessing limits, " +
+        'address allowlists and the audit log see, and whether a request came over HTTPS; off, behind a ' +
+        "proxy, every caller shares the proxy's address. `true` is refused: it would let every caller " +
+        'choose its address',
+    }),
+    portalSession: z
+      .object({
+        idleSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .default(1800)
+          .meta({
+            description:
+              'a portal session ends after this long without a request, so a forgotten browser tab does ' +
+              'not stay an open door',
+          }),
+        maxSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(604_800)
+          .default(43_200)
+          .meta({ description: '… and after this long whatever the activity' }),
+      })
+      .strict()
+      .prefault({}),
+    loginLimits: z
+      .object({
+        failuresBeforeLock: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(5)
+          .meta({
+            description:
+              'wrong passwords for one email from one client address (an IPv6 address by its /64) before ' +
+              "each further guess from there must wait; other addresses, the owner's among them, are not slowed",
+          }),
+        lockSeconds: z.number().int().min(1).max(86_400).default(900).meta({
+          description:
+            'the longest such wait: 1 s after the last free guess, doubling with each further wrong one, up to this',
+        }),
+        perAddressPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(20)
+          .meta({ description: 'login attempts per client address per minute, whatever the email' }),
+      })
+      .strict()
+      .prefault({}),
+    jwksUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({
+        whenUnset:
+          "the keyring where the process runs the token service, else `/.well-known/jwks.json` on the issuer's origin",
+        description: 'where the gateway fetches verification keys',
+      }),
+    dpopNonces: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          '`true`: every DPoP proof must carry a nonce the server gave in a `DPoP-Nonce` header (each good ' +
+          "for five to ten minutes), so a stolen key's holder cannot sign proofs ahead of time (RFC 9449 §8, " +
+          '§9; [tokens.md](tokens.md#tokens-a-thief-cannot-replay-dpop)); clients that follow the RFC retry ' +
+          'once',
+      }),
+    clockLeewaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(30)
+      .meta({
+        description:
+          'clock skew tolerated on `exp`/`nbf`/`iat`; the token service and the gateway both read it, so ' +
+          'processes running them apart need the same value ([gateway.md](gateway.md))',
+      }),
+    jwksCooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(30)
+      .meta({ description: 'least time between JWKS refetches for unknown key IDs' }),
+    samplesEnabled: z.boolean().default(true).meta({
+      description: 'serve the sample VCC APIs (clearly labelled samples) on `samplesPort` and route to them',
+    }),
+    sampleExportS3Endpoint: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta({
+        whenUnset: 'a local directory, `sampleExportDirectory`',
+        description:
+          'an S3-compatible endpoint (`http://127.0.0.1:9000`) for the Interaction Content Export sample; ' +
+          "credentials from the AWS SDK's chain (`AWS_ACCESS_KEY_ID`, …)",
+      }),
+    sampleExportDirectory: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        whenUnset: '`<dataDir>/sample-exports`',
+        description:
+          'where that sample writes when no endpoint is set: a local directory standing in for S3, a ' +
+          'folder per account and, in it, per bucket',
+      }),
+    samplesPort: port.default(8082).meta({ description: "the samples' loopback port (0: any free port)" }),
+    upstreams: z
+      .record(z.string(), z.url({ protocol: /^https?$/ }))
+      .default({})
+      .meta({
+        description:
+          'upstream base URL per API name (those of the API documents in openapi/), replacing the samples, ' +
+          'e.g. `{"stats": "https://stats.internal"}` ([gateway.md](gateway.md))',
+      }),
     apiDocuments: z
       .array(
         z
@@ -230,61 +404,92 @@ export const configSchema = z
           })
           .strict(),
       )
-      .default([]),
-    /**
-     * Start while other regions serve other versions of the API documents (a rollout, region by
-     * region); without it such a start is refused, naming both versions.
-     */
-    apiDocumentRollout: z.boolean().default(false),
-    /** Upstream answer timeout; past it the gateway answers 504. */
-    upstreamTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
-    /**
-     * How long the gateway waits for a caller to take in what it holds for it (up to about 80 KB)
-     * before it cuts the call, freeing the upstream connection the call holds (like nginx's
-     * `send_timeout`, also 60 s).
-     */
-    callerStallTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
-    /**
-     * The longest a caller may take to send a whole request, headers and body, on every listener;
-     * past it the connection is closed. Bodies are read before the gateway calls the upstream, so a
-     * slow sender holds a socket of Keygate's, never an upstream connection.
-     */
-    requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
-    /** The largest request body the gateway accepts (413 beyond); bodies are held in memory while forwarded. */
+      .default([])
+      .meta({
+        description:
+          '`[{file, upstream, resource?}]`: OpenAPI 3.1 documents (file paths) of your own APIs behind the ' +
+          'gateway; their scopes join the catalogue ([gateway.md](gateway.md#your-own-scopes)); ' +
+          "`resource` is the API's own audience for RFC 8707 token requests: a token asked for with it " +
+          "carries it as `aud` and is admitted by that API's routes only " +
+          '([tokens.md](tokens.md#a-token-for-one-api-rfc-8707))',
+      }),
+    apiDocumentRollout: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'start although another region serves other versions of the API documents (a rollout region by ' +
+          'region); without it that start is refused, naming both versions ' +
+          '([gateway.md](gateway.md#every-region-serves-one-catalogue))',
+      }),
+    upstreamTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(10_000)
+      .meta({ description: 'upstream answer timeout; past it the gateway answers 504' }),
+    callerStallTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(60_000)
+      .meta({
+        description:
+          'a caller that does not take in what the gateway holds for it (up to about 80 KB) within this long ' +
+          "is cut, freeing its upstream connection (like nginx's `send_timeout`, also 60 s)",
+      }),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(30_000)
+      .meta({
+        description:
+          'the longest a caller may take to send a whole request, headers and body, on every listener; then ' +
+          'the connection is closed (checked every second). Bodies are read before the gateway calls the ' +
+          "upstream, so a slow sender holds a socket of Keygate's, never an upstream connection",
+      }),
     maxRequestBodyBytes: z
       .number()
       .int()
       .min(1024)
       .max(100 * 1024 * 1024)
-      .default(1024 * 1024),
-    /** Forward the caller's bearer token upstream (stripped by default). */
-    forwardBearerToken: z.boolean().default(false),
-    /**
-     * Fair-usage limits per plan: requests per window across all APIs of an account, and
-     * optionally per credential. An account uses `defaultPlan` unless it names another.
-     */
+      .default(1024 * 1024)
+      .meta({
+        description:
+          'the largest body the gateway forwards (413 beyond); bodies are read whole, in memory, before the ' +
+          'upstream is called',
+      }),
+    forwardBearerToken: z
+      .boolean()
+      .default(false)
+      .meta({ description: "pass the caller's bearer token upstream (stripped by default)" }),
     rateLimitPlans: z
       .record(
         z.string(),
         z
           .object({
-            perAccount: z
-              .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
-              .strict(),
-            perCredential: z
-              .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
-              .strict()
-              .optional(),
-            /**
-             * Calls of one account in progress at once on one gateway instance; more get 429. Below the
-             * 128 connections the gateway keeps per upstream, so one busy tenant cannot queue the others.
-             */
+            perAccount: z.object({ limit: atLeastOne, windowSeconds: atLeastOne }).strict(),
+            perCredential: z.object({ limit: atLeastOne, windowSeconds: atLeastOne }).strict().optional(),
             concurrentCalls: z.number().int().min(1).max(100_000).default(64),
           })
           .strict(),
       )
-      .prefault({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } }),
-    defaultPlan: z.string().default('standard'),
+      .prefault({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } })
+      .meta({
+        description:
+          'fair-usage limits per plan: requests per window across all APIs of an account (`perAccount`), ' +
+          'optionally per credential (`perCredential`), and `concurrentCalls` (default 64): calls of one ' +
+          'account in progress at once on one gateway instance, more get 429; below the 128 connections the ' +
+          'gateway keeps per upstream, so one busy tenant cannot queue the others',
+      }),
+    defaultPlan: z
+      .string()
+      .default('standard')
+      .meta({ description: 'the plan of accounts that name none; one of `rateLimitPlans`' }),
   })
   .strict()
   .refine((c) => c.rateLimitPlans[c.defaultPlan] !== undefined, {
@@ -325,46 +530,3 @@ export interface Config extends Omit<Parsed, 'publicUrl' | 'audience'> {
   readonly publicUrl: string;
   readonly audience: string;
 }
-
-/** KEYGATE_* variable for each top-level key, and how its text becomes a value. */
-export const ENVIRONMENT: Record<string, { key: keyof ConfigInput; kind: 'string' | 'integer' | 'boolean' }> =
-  {
-    KEYGATE_ROLES: { key: 'roles', kind: 'string' },
-    KEYGATE_HOST: { key: 'host', kind: 'string' },
-    KEYGATE_TRUST_PROXY: { key: 'trustProxy', kind: 'string' },
-    KEYGATE_CLIENT_CERTIFICATE_HEADER: { key: 'clientCertificateHeader', kind: 'string' },
-    KEYGATE_PORT: { key: 'port', kind: 'integer' },
-    KEYGATE_GATEWAY_PORT: { key: 'gatewayPort', kind: 'integer' },
-    KEYGATE_ADMIN_PORT: { key: 'adminPort', kind: 'integer' },
-    KEYGATE_ADMIN_HOST: { key: 'adminHost', kind: 'string' },
-    KEYGATE_METRICS_PORT: { key: 'metricsPort', kind: 'integer' },
-    KEYGATE_METRICS_HOST: { key: 'metricsHost', kind: 'string' },
-    KEYGATE_FORWARD_AUTH_PORT: { key: 'forwardAuthPort', kind: 'integer' },
-    KEYGATE_FORWARD_AUTH_HOST: { key: 'forwardAuthHost', kind: 'string' },
-    KEYGATE_REGION: { key: 'region', kind: 'string' },
-    KEYGATE_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
-    KEYGATE_AUDIENCE: { key: 'audience', kind: 'string' },
-    KEYGATE_DATA_DIR: { key: 'dataDir', kind: 'string' },
-    KEYGATE_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
-    KEYGATE_DATABASE_SCHEMA: { key: 'databaseSchema', kind: 'string' },
-    KEYGATE_REDIS_URL: { key: 'redisUrl', kind: 'string' },
-    KEYGATE_MASTER_KEY: { key: 'masterKey', kind: 'string' },
-    KEYGATE_MASTER_KEY_FILE: { key: 'masterKeyFile', kind: 'string' },
-    KEYGATE_TOKEN_LIFETIME: { key: 'tokenLifetimeSeconds', kind: 'integer' },
-    KEYGATE_TOKEN_SIGNING_ALGORITHM: { key: 'tokenSigningAlgorithm', kind: 'string' },
-    KEYGATE_CHANGE_POLL_MS: { key: 'changePollMs', kind: 'integer' },
-    KEYGATE_USAGE_FLUSH_MS: { key: 'usageFlushMs', kind: 'integer' },
-    KEYGATE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
-    KEYGATE_BOOTSTRAP_ADMIN_EMAIL: { key: 'bootstrapAdminEmail', kind: 'string' },
-    KEYGATE_BOOTSTRAP_ADMIN_PASSWORD: { key: 'bootstrapAdminPassword', kind: 'string' },
-    KEYGATE_JWKS_URL: { key: 'jwksUrl', kind: 'string' },
-    KEYGATE_DPOP_NONCES: { key: 'dpopNonces', kind: 'boolean' },
-    KEYGATE_API_DOCUMENT_ROLLOUT: { key: 'apiDocumentRollout', kind: 'boolean' },
-    KEYGATE_SAMPLES_PORT: { key: 'samplesPort', kind: 'integer' },
-    KEYGATE_SAMPLE_EXPORT_S3_ENDPOINT: { key: 'sampleExportS3Endpoint', kind: 'string' },
-    KEYGATE_SAMPLE_EXPORT_DIR: { key: 'sampleExportDirectory', kind: 'string' },
-    KEYGATE_UPSTREAM_TIMEOUT_MS: { key: 'upstreamTimeoutMs', kind: 'integer' },
-    KEYGATE_CALLER_STALL_TIMEOUT_MS: { key: 'callerStallTimeoutMs', kind: 'integer' },
-    KEYGATE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'integer' },
-    KEYGATE_MAX_REQUEST_BODY_BYTES: { key: 'maxRequestBodyBytes', kind: 'integer' },
-  };

@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 
 import type { Logger } from 'pino';
 import { sendAdminError } from '../admin-api/admin-error-reply.js';
 import { ADMIN_PREFIX } from '../admin-api/context.js';
-import { type Config, ENVIRONMENT } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { settingOf } from '../config/settings.js';
 import { trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest, NotFound } from '../core/errors.js';
 import { ROUTER_OPTIONS } from '../gateway/route-table.js';
@@ -77,7 +78,7 @@ export async function listen(
     await app.listen({ port, host });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    const variable = Object.entries(ENVIRONMENT).find(([, v]) => v.key === setting)?.[0];
+    const variable = settingOf(setting)?.variable;
     const named = variable ? `${setting} (${variable})` : setting;
     throw Object.assign(
       new Error(

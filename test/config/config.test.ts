@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { defaultOf, SETTINGS } from '../../src/config/settings.js';
+import { documentedBlock, startSettings } from '../helpers/documented-config.js';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'keygate-config-'));
+
+const keygateBin = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
 function problemsOf(load: () => unknown): string[] {
   try {
@@ -73,7 +77,7 @@ describe('configuration', () => {
     ]);
     const problems = problemsOf(() =>
       loadConfig({
-        env: { KEYGATE_PORT: '70000', KEYGATE_REGION: 'EMEA!', KEYGATE_TOKEN_LIFETIME: '5' },
+        env: { KEYGATE_PORT: '70000', KEYGATE_REGION: 'EMEA!', KEYGATE_TOKEN_LIFETIME_SECONDS: '5' },
         cwd: emptyDir(),
       }),
     );
@@ -82,7 +86,9 @@ describe('configuration', () => {
     expect(problems.find((p) => p.startsWith('region (KEYGATE_REGION)'))).toContain(
       'a lower-case region name',
     );
-    expect(problems.find((p) => p.startsWith('tokenLifetimeSeconds (KEYGATE_TOKEN_LIFETIME)'))).toBeDefined();
+    expect(
+      problems.find((p) => p.startsWith('tokenLifetimeSeconds (KEYGATE_TOKEN_LIFETIME_SECONDS)')),
+    ).toBeDefined();
   });
 
   it('serves every role unless KEYGATE_ROLES or the file names some', () => {
@@ -164,7 +170,7 @@ describe('configuration', () => {
     const problems = (overrides: object) => problemsOf(() => loadConfig({ env: {}, cwd, overrides }));
     const shared = { apiDocuments: [document('https://api.test/a'), document('https://api.test/a')] };
     expect(problems(shared)).toEqual([
-      'apiDocuments: each resource names one API: two documents share one, or one is the gateway’s own audience',
+      'apiDocuments (KEYGATE_API_DOCUMENTS): each resource names one API: two documents share one, or one is the gateway’s own audience',
     ]);
     expect(
       problems({ audience: 'https://api.test', apiDocuments: [document('https://api.test')] }),
@@ -176,13 +182,113 @@ describe('configuration', () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [fileURLToPath(new URL('../../bin/keygate.js', import.meta.url)), 'start'],
+        [keygateBin, 'start'],
         { env: { PATH: process.env.PATH, KEYGATE_DATA_DIR: emptyDir(), KEYGATE_TRUST_PROXY: 'true' } },
         (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
       );
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/name the proxies instead: their addresses or CIDRs/);
+  });
+
+  it('reads every integer and switch setting from its variable', () => {
+    const at = (config: object, path: readonly string[]) =>
+      path.reduce<unknown>((value, part) => (value as Record<string, unknown>)[part], config);
+    for (const setting of SETTINGS) {
+      if (setting.kind !== 'integer' && setting.kind !== 'boolean') continue;
+      const before = defaultOf(setting);
+      // + 7 keeps each listener's port clear of the others' defaults (8080–8082).
+      const value = setting.kind === 'boolean' ? !before : before === undefined ? 1 : Number(before) + 7;
+      const config = loadConfig({ env: { [setting.variable]: String(value) }, cwd: emptyDir() });
+      expect(at(config, setting.path), setting.variable).toBe(value);
+    }
+  });
+
+  it('changes only the member of a group that a variable names', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      join(cwd, 'keygate.config.json'),
+      JSON.stringify({ loginLimits: { failuresBeforeLock: 3, lockSeconds: 600 } }),
+    );
+    const config = loadConfig({ env: { KEYGATE_LOGIN_LIMITS_LOCK_SECONDS: '60' }, cwd });
+    expect(config.loginLimits).toEqual({ failuresBeforeLock: 3, lockSeconds: 60, perAddressPerMinute: 20 });
+  });
+
+  it('reads records and lists as JSON, checked as the file’s are, naming the variable', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      join(cwd, 'keygate.config.json'),
+      JSON.stringify({ upstreams: { orders: 'http://orders.internal' } }),
+    );
+    const load = (env: Record<string, string>) => loadConfig({ env, cwd });
+    // The variable replaces the file's record: it is one setting, not one per entry.
+    expect(load({ KEYGATE_UPSTREAMS: '{"stats": "https://stats.internal"}' }).upstreams).toEqual({
+      stats: 'https://stats.internal',
+    });
+    const plans = load({
+      KEYGATE_RATE_LIMIT_PLANS: '{"gold": {"perAccount": {"limit": 9, "windowSeconds": 1}}}',
+      KEYGATE_DEFAULT_PLAN: 'gold',
+    });
+    expect(plans.rateLimitPlans).toEqual({
+      gold: { perAccount: { limit: 9, windowSeconds: 1 }, concurrentCalls: 64 },
+    });
+    expect(problemsOf(() => load({ KEYGATE_UPSTREAMS: '{stats: x}' }))).toEqual([
+      expect.stringMatching(
+        /^upstreams \(KEYGATE_UPSTREAMS\): expected JSON, as in the configuration file: .*position 1/,
+      ),
+    ]);
+    expect(problemsOf(() => load({ KEYGATE_UPSTREAMS: '{"stats": "stats.internal"}' }))).toEqual([
+      expect.stringMatching(/^upstreams\.stats \(KEYGATE_UPSTREAMS\): /),
+    ]);
+    expect(problemsOf(() => load({ KEYGATE_API_DOCUMENTS: '[{"file": "orders.json"}]' }))).toEqual([
+      expect.stringMatching(/^apiDocuments\.0\.upstream \(KEYGATE_API_DOCUMENTS\): /),
+    ]);
+    expect(problemsOf(() => load({ KEYGATE_API_DOCUMENTS: '{"file": "orders.json"}' }))).toEqual([
+      expect.stringMatching(/^apiDocuments \(KEYGATE_API_DOCUMENTS\): .*array/),
+    ]);
+  });
+
+  it('starts as docs/configuration.md’s example of variables says', () => {
+    const settings = startSettings(documentedBlock('configuration.md', 'sh'), 'docs/configuration.md');
+    const config = loadConfig({ env: {}, cwd: emptyDir(), overrides: settings });
+    expect(config).toMatchObject({ upstreams: { stats: 'https://stats.internal' }, clockLeewaySeconds: 10 });
+  });
+
+  it('still reads a variable under its former name, warning with the new one', () => {
+    const warnings: string[] = [];
+    const load = (env: Record<string, string>) =>
+      loadConfig({ env, cwd: emptyDir(), warn: (w) => warnings.push(w) });
+    expect(load({ KEYGATE_TOKEN_LIFETIME: '600' }).tokenLifetimeSeconds).toBe(600);
+    expect(load({ KEYGATE_SAMPLE_EXPORT_DIR: '/srv/exports' }).sampleExportDirectory).toBe('/srv/exports');
+    expect(warnings).toEqual([
+      'KEYGATE_TOKEN_LIFETIME is deprecated: rename it KEYGATE_TOKEN_LIFETIME_SECONDS (it sets tokenLifetimeSeconds, as before)',
+      'KEYGATE_SAMPLE_EXPORT_DIR is deprecated: rename it KEYGATE_SAMPLE_EXPORT_DIRECTORY (it sets sampleExportDirectory, as before)',
+    ]);
+    warnings.length = 0;
+    expect(
+      load({ KEYGATE_TOKEN_LIFETIME: '600', KEYGATE_TOKEN_LIFETIME_SECONDS: '900' }).tokenLifetimeSeconds,
+    ).toBe(900);
+    expect(warnings).toEqual([
+      'KEYGATE_TOKEN_LIFETIME is ignored: KEYGATE_TOKEN_LIFETIME_SECONDS is set too, and wins; remove KEYGATE_TOKEN_LIFETIME',
+    ]);
+    // An error names the variable the operator set.
+    expect(problemsOf(() => load({ KEYGATE_TOKEN_LIFETIME: '5' }))).toEqual([
+      expect.stringMatching(/^tokenLifetimeSeconds \(KEYGATE_TOKEN_LIFETIME\): /),
+    ]);
+  });
+
+  it('keygate says on stderr which name a former variable has now', async () => {
+    const result = await new Promise<{ stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [keygateBin, 'accounts', 'list'],
+        { env: { PATH: process.env.PATH, KEYGATE_DATA_DIR: emptyDir(), KEYGATE_TOKEN_LIFETIME: '600' } },
+        (_error, _stdout, stderr) => resolve({ stderr }),
+      );
+    });
+    expect(result.stderr).toContain(
+      'warning: KEYGATE_TOKEN_LIFETIME is deprecated: rename it KEYGATE_TOKEN_LIFETIME_SECONDS',
+    );
   });
 
   it('rejects unknown keys and broken files, naming them', () => {

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { type ConfigInput, ENVIRONMENT } from '../../src/config/schema.js';
+import { readEnvironment } from '../../src/config/environment.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { SETTINGS } from '../../src/config/settings.js';
 
 /** The first `language` block of a guide in docs/, as the tests and benches run it. */
 export function documentedBlock(guide: string, language: string): string {
@@ -35,7 +37,7 @@ export function documentedConfiguration(
 }
 
 /**
- * The settings a guide's first `sh` block starts Keygate with (`KEYGATE_X=value … npm start`), as
+ * The settings a guide's first `sh` block starts Keygate with (`KEYGATE_PORT=8080 … npm start`), as
  * configuration keys, so a test starts Keygate as the guide says.
  */
 export function documentedSettings(guide: string): ConfigInput {
@@ -57,18 +59,25 @@ export function documentedSectionBlock(guide: string, heading: string, language:
   return block;
 }
 
-/** The settings a block's `KEYGATE_X=value … npm start` line starts Keygate with, as configuration keys. */
+/** The settings a block's `KEYGATE_PORT=8080 … npm start` line starts Keygate with, as configuration keys. */
 export function startSettings(block: string, where: string): ConfigInput {
   const start = block
     .replace(/\\\n\s*/g, '')
     .split('\n')
     .find((line) => line.replace(/#.*$/, '').trim().endsWith('npm start'));
   if (!start) throw new Error(`${where} has no npm start`);
-  const settings: Record<string, unknown> = {};
-  for (const [, variable, value] of start.matchAll(/(KEYGATE_[A-Z_]+)=(\S+)/g)) {
-    const known = ENVIRONMENT[variable!];
-    if (!known) throw new Error(`${where} sets ${variable}, which Keygate does not read`);
-    settings[known.key] = known.kind === 'integer' ? Number(value) : value;
+  const env: Record<string, string> = {};
+  // A value in single quotes (JSON) may hold spaces; the shell takes the quotes away.
+  for (const [, variable, quoted, bare] of start.matchAll(/(KEYGATE_[A-Z0-9_]+)=(?:'([^']*)'|(\S+))/g)) {
+    const setting = SETTINGS.find((s) => s.variable === variable || s.formerVariables.includes(variable!));
+    if (!setting) throw new Error(`${where} sets ${variable}, which Keygate does not read`);
+    if (setting.variable !== variable)
+      throw new Error(`${where} sets ${variable}: it is ${setting.variable} now`);
+    env[variable!] = quoted ?? bare!;
   }
-  return settings as ConfigInput;
+  const { values, problems } = readEnvironment(env, (message) => {
+    throw new Error(`${where}: ${message}`);
+  });
+  if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
+  return values as ConfigInput;
 }

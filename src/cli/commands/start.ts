@@ -203,8 +203,9 @@ async function runPrimary(config: Config, workers: number, perWorkerLimits: bool
 const CONFIGURATION_HELP = `
 Configuration (later sources win):
   keygate.config.json   in the current directory, or the file KEYGATE_CONFIG names
-  KEYGATE_* variables   one per option, e.g. KEYGATE_PORT=8080, KEYGATE_DATA_DIR=./data,
-                        KEYGATE_DATABASE_URL=postgres://…, KEYGATE_MASTER_KEY, KEYGATE_LOG_LEVEL
+  KEYGATE_* variables   one per option, KEYGATE_ and its key in SCREAMING_SNAKE_CASE, e.g.
+                        KEYGATE_PORT=8080, KEYGATE_DATA_DIR=./data, KEYGATE_LOG_LEVEL=debug,
+                        KEYGATE_LOGIN_LIMITS_LOCK_SECONDS=600, KEYGATE_UPSTREAMS='{"stats":"…"}' (JSON)
 Every option, its variable and its default: docs/configuration.md in Keygate's repository.`;
 
 export function registerStartCommand(program: Command): void {
