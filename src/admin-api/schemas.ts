@@ -1,7 +1,11 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
 /**
  * JSON Schemas of the admin API's resources. Routes declare them for validation and serialisation,
- * and the OpenAPI document at /admin/v1/openapi.json is generated from the routes, so the document
- * cannot drift from the code.
+ * the OpenAPI document at /admin/v1/openapi.json is generated from the routes, and the TypeScript
+ * types of bodies and answers are derived from them (json-schema-to-ts), so neither the document
+ * nor the types can drift from the code. Every schema is `as const`: the types are read from its
+ * literal value.
  */
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -193,6 +197,7 @@ export const apiTokenSchema = {
   },
 } as const;
 
+/** Registered once with the plugin and with Ajv: a `$ref` such as `Credential#` names one by `$id`. */
 export const sharedSchemas = [
   errorSchema,
   userSchema,
@@ -202,7 +207,20 @@ export const sharedSchemas = [
   credentialSchema,
   auditEntrySchema,
   apiTokenSchema,
-];
+] as const;
+
+/** The shared schemas as json-schema-to-ts resolves `$ref`s against them. */
+export type SharedSchemas = [...typeof sharedSchemas];
+
+/** The value a schema of this API describes, with its `$ref`s resolved. */
+export type FromAdminSchema<S extends JSONSchema> = FromSchema<S, { references: SharedSchemas }>;
+
+export type UserJson = FromAdminSchema<typeof userSchema>;
+export type SecretJson = FromAdminSchema<typeof secretSchema>;
+export type KeyJson = FromAdminSchema<typeof keySchema>;
+export type CredentialJson = FromAdminSchema<typeof credentialSchema>;
+export type AuditEntryJson = FromAdminSchema<typeof auditEntrySchema>;
+export type ApiTokenJson = FromAdminSchema<typeof apiTokenSchema>;
 
 /** Error answers every authenticated route may give. */
 export const errorResponses = {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import { ADMIN_PREFIX, type AdminApiContext, SESSION_COOKIE } from '../context.js';
 import { userJson } from '../present.js';
@@ -11,10 +11,10 @@ const sessionResponse = {
 } as const;
 
 /** Log in, see who is logged in, log out. */
-export async function sessionRoutes(app: FastifyInstance, context: AdminApiContext) {
+export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
   const secure = context.config.publicUrl.startsWith('https:');
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post(
     '/session',
     {
       config: { public: true },
@@ -80,7 +80,7 @@ export async function sessionRoutes(app: FastifyInstance, context: AdminApiConte
       const { actor, session } = callerOf(request);
       if (session) await context.sessions.logout(session.id, actor.user, request.ip);
       void reply.clearCookie(SESSION_COOKIE, { path: ADMIN_PREFIX });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }
