@@ -117,19 +117,29 @@ export const credentialSchema = {
     clientId: { type: 'string' },
     name: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string' } },
-    ownerUserId: { type: ['string', 'null'] },
+    ownerUserId: {
+      type: ['string', 'null'],
+      description: 'The portal user who made it; null when the CLI did',
+    },
     ownerEmail: { type: ['string', 'null'] },
     disabled: { type: 'boolean' },
     expiresAt: nullableDateTime,
     createdAt: dateTime,
     updatedAt: dateTime,
     lastUsedAt: nullableDateTime,
-    /** When all its tokens were last revoked at once; tokens issued before are refused. */
-    tokensRevokedAt: nullableDateTime,
-    /** Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof. */
-    requireDpop: { type: 'boolean' },
-    /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
-    allowedCidrs: { type: 'array', items: { type: 'string' } },
+    tokensRevokedAt: {
+      ...nullableDateTime,
+      description: 'When all its tokens were last revoked at once; tokens issued before are refused',
+    },
+    requireDpop: {
+      type: 'boolean',
+      description: 'Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof',
+    },
+    allowedCidrs: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'CIDR ranges it may be used from (token requests and API calls); empty: anywhere',
+    },
     callLimit: {
       description:
         "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
@@ -142,15 +152,18 @@ export const credentialSchema = {
       type: 'object',
       additionalProperties: { type: 'string' },
     },
-    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
     tokenQuota: {
+      description: 'At most `limit` tokens an hour or a day (429 beyond); null: no quota',
       type: ['object', 'null'],
       required: ['limit', 'period'],
       properties: { limit: { type: 'integer' }, period: { type: 'string', enum: ['hour', 'day'] } },
     },
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
-    /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
-    keys: { type: 'array', items: { $ref: 'CredentialKey#' } },
+    keys: {
+      type: 'array',
+      items: { $ref: 'CredentialKey#' },
+      description: 'Public keys for private_key_jwt; a credential created with keys has no secrets',
+    },
   },
 } as const;
 

@@ -230,8 +230,8 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
             type: 'object',
             required: ['days', 'refusals'],
             properties: {
-              /** What the credential's own policies refused, per day and reason. */
               refusals: {
+                description: "What the credential's own policies refused, per day and reason",
                 type: 'array',
                 items: {
                   type: 'object',
