@@ -12,8 +12,6 @@ const sessionResponse = {
 
 /** Log in, see who is logged in, log out. */
 export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
-  const secure = context.config.publicUrl.startsWith('https:');
-
   app.post(
     '/session',
     {
@@ -45,7 +43,7 @@ export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
         httpOnly: true,
         sameSite: 'lax',
         // HTTPS as configured, or as the request arrived (behind a proxy when trustProxy is set).
-        secure: secure || request.protocol === 'https',
+        secure: context.config.publicUrl.startsWith('https:') || request.protocol === 'https',
         maxAge: context.config.portalSession.maxSeconds,
       });
       return { user: await userJson(context.store, opened.user), csrfToken: opened.csrfToken };
