@@ -1,14 +1,15 @@
 import type {
+  AdminPath,
+  Answer,
   ApiToken,
-  AuditEntry,
   Credential,
-  Licence,
+  Method,
   OwnerFilter,
-  Refusal,
+  PathParams,
+  Query,
+  RequestBody,
   Scope,
-  Secret,
   SessionInfo,
-  UsageRow,
   User,
 } from './types';
 
@@ -101,117 +102,115 @@ function errorFromResponse(response: Response, payload: unknown): ApiError {
   );
 }
 
-const id = (value: string) => encodeURIComponent(value);
+type CallOptions<P extends AdminPath, M extends Method> = {
+  /** For GET /session at start-up, where 401 simply means "not logged in yet". */
+  expect401?: boolean;
+} & ([PathParams<P, M>] extends [never] ? unknown : { params: PathParams<P, M> }) &
+  ([RequestBody<P, M>] extends [never] ? unknown : { body: RequestBody<P, M> }) &
+  ([Query<P, M>] extends [never] ? unknown : { query?: Query<P, M> });
+
+/**
+ * Calls an operation by its path as the OpenAPI document names it (`/credentials/{id}`), with the
+ * parameters, body and answer the document gives it: a call the server would refuse for its shape
+ * does not compile.
+ */
+function call<P extends AdminPath, M extends Method>(
+  method: M,
+  path: P,
+  ...[options]: keyof CallOptions<P, M> extends 'expect401' ? [CallOptions<P, M>?] : [CallOptions<P, M>]
+): Promise<Answer<P, M>> {
+  const { params, body, query, expect401 } = (options ?? {}) as {
+    params?: Record<string, string>;
+    body?: unknown;
+    query?: Record<string, string | number | undefined>;
+    expect401?: boolean;
+  };
+  let url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params?.[name] ?? ''));
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) search.set(name, String(value));
+  }
+  const text = search.toString();
+  if (text !== '') url += `?${text}`;
+  return request<Answer<P, M>>(method.toUpperCase(), url, { body, expect401 });
+}
 
 export const api = {
   async getSession(): Promise<SessionInfo> {
-    const session = await request<SessionInfo>('GET', '/session', { expect401: true });
+    const session = await call('get', '/session', { expect401: true });
     csrfToken = session.csrfToken;
     return session;
   },
 
   async logIn(email: string, password: string): Promise<SessionInfo> {
-    const session = await request<SessionInfo>('POST', '/session', {
-      body: { email, password },
-      expect401: true,
-    });
+    const session = await call('post', '/session', { body: { email, password }, expect401: true });
     csrfToken = session.csrfToken;
     return session;
   },
 
   async logOut(): Promise<void> {
     try {
-      await request<void>('DELETE', '/session', { expect401: true });
+      await call('delete', '/session', { expect401: true });
     } finally {
       csrfToken = null;
     }
   },
 
-  listScopes: () => request<{ scopes: Scope[] }>('GET', '/scopes').then((r) => r.scopes),
+  listScopes: (): Promise<Scope[]> => call('get', '/scopes').then((r) => r.scopes),
 
-  listCredentials: (owner: OwnerFilter) =>
-    request<{ credentials: Credential[] }>('GET', `/credentials?owner=${owner}`).then((r) => r.credentials),
+  listCredentials: (owner: OwnerFilter): Promise<Credential[]> =>
+    call('get', '/credentials', { query: { owner } }).then((r) => r.credentials),
 
-  createCredential: (body: {
-    name: string;
-    scopes: string[];
-    expiresAt?: string;
-    publicKeys?: string[];
-    requireDpop?: boolean;
-  }) => request<{ credential: Credential; clientSecret?: string }>('POST', '/credentials', { body }),
+  createCredential: (body: RequestBody<'/credentials', 'post'>) => call('post', '/credentials', { body }),
 
-  addKey: (credentialId: string, publicKey: string) =>
-    request<{ credential: Credential }>('POST', `/credentials/${id(credentialId)}/keys`, {
-      body: { publicKey },
-    }).then((r) => r.credential),
-
-  removeKey: (credentialId: string, keyId: string) =>
-    request<{ credential: Credential }>('DELETE', `/credentials/${id(credentialId)}/keys/${id(keyId)}`).then(
+  addKey: (credentialId: string, publicKey: string): Promise<Credential> =>
+    call('post', '/credentials/{id}/keys', { params: { id: credentialId }, body: { publicKey } }).then(
       (r) => r.credential,
     ),
 
-  getCredential: (credentialId: string) =>
-    request<{ credential: Credential }>('GET', `/credentials/${id(credentialId)}`).then((r) => r.credential),
-
-  updateCredential: (
-    credentialId: string,
-    changes: {
-      name?: string;
-      scopes?: string[];
-      disabled?: boolean;
-      expiresAt?: string | null;
-      requireDpop?: boolean;
-      allowedCidrs?: string[];
-      tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
-      callLimit?: { limit: number; windowSeconds: number } | null;
-      metadata?: Record<string, string>;
-    },
-  ) =>
-    request<{ credential: Credential }>('PATCH', `/credentials/${id(credentialId)}`, { body: changes }).then(
+  removeKey: (credentialId: string, keyId: string): Promise<Credential> =>
+    call('delete', '/credentials/{id}/keys/{keyId}', { params: { id: credentialId, keyId } }).then(
       (r) => r.credential,
     ),
 
-  revokeCredentialTokens: (credentialId: string) =>
-    request<{ credential: Credential }>('POST', `/credentials/${id(credentialId)}/revoke-tokens`).then(
+  getCredential: (credentialId: string): Promise<Credential> =>
+    call('get', '/credentials/{id}', { params: { id: credentialId } }).then((r) => r.credential),
+
+  updateCredential: (credentialId: string, changes: RequestBody<'/credentials/{id}', 'patch'>) =>
+    call('patch', '/credentials/{id}', { params: { id: credentialId }, body: changes }).then(
       (r) => r.credential,
     ),
 
-  deleteCredential: (credentialId: string) => request<void>('DELETE', `/credentials/${id(credentialId)}`),
-
-  addSecret: (credentialId: string, body: { expireOtherSecretsAt?: string }) =>
-    request<{ credential: Credential; secret: Secret; clientSecret: string }>(
-      'POST',
-      `/credentials/${id(credentialId)}/secrets`,
-      { body },
+  revokeCredentialTokens: (credentialId: string): Promise<Credential> =>
+    call('post', '/credentials/{id}/revoke-tokens', { params: { id: credentialId } }).then(
+      (r) => r.credential,
     ),
 
-  revokeSecret: (credentialId: string, secretId: string) =>
-    request<{ credential: Credential }>(
-      'DELETE',
-      `/credentials/${id(credentialId)}/secrets/${id(secretId)}`,
-    ).then((r) => r.credential),
+  deleteCredential: (credentialId: string) =>
+    call('delete', '/credentials/{id}', { params: { id: credentialId } }),
+
+  addSecret: (credentialId: string, body: RequestBody<'/credentials/{id}/secrets', 'post'>) =>
+    call('post', '/credentials/{id}/secrets', { params: { id: credentialId }, body }),
+
+  revokeSecret: (credentialId: string, secretId: string): Promise<Credential> =>
+    call('delete', '/credentials/{id}/secrets/{secretId}', { params: { id: credentialId, secretId } }).then(
+      (r) => r.credential,
+    ),
 
   getUsage: (credentialId: string, days: number) =>
-    request<{ days: UsageRow[]; refusals: Refusal[] }>(
-      'GET',
-      `/credentials/${id(credentialId)}/usage?days=${days}`,
-    ),
+    call('get', '/credentials/{id}/usage', { params: { id: credentialId }, query: { days } }),
 
-  listUsers: () => request<{ users: User[] }>('GET', '/users').then((r) => r.users),
+  listUsers: (): Promise<User[]> => call('get', '/users').then((r) => r.users),
 
-  createUser: (body: { email: string; password: string; licence: Licence | null }) =>
-    request<{ user: User }>('POST', '/users', { body }).then((r) => r.user),
+  createUser: (body: RequestBody<'/users', 'post'>): Promise<User> =>
+    call('post', '/users', { body }).then((r) => r.user),
 
-  listAudit: (before: string | null, limit = 50) => {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (before !== null) query.set('before', before);
-    return request<{ entries: AuditEntry[]; nextBefore: string | null }>('GET', `/audit?${query}`);
-  },
+  listAudit: (before: string | null, limit = 50) =>
+    call('get', '/audit', { query: { limit, before: before ?? undefined } }),
 
-  listTokens: () => request<{ tokens: ApiToken[] }>('GET', '/tokens').then((r) => r.tokens),
+  listTokens: (): Promise<ApiToken[]> => call('get', '/tokens').then((r) => r.tokens),
 
-  createToken: (body: { name: string; expiresAt?: string }) =>
-    request<{ token: ApiToken; secret: string }>('POST', '/tokens', { body }),
+  createToken: (body: RequestBody<'/tokens', 'post'>) => call('post', '/tokens', { body }),
 
-  deleteToken: (tokenId: string) => request<void>('DELETE', `/tokens/${id(tokenId)}`),
+  deleteToken: (tokenId: string) => call('delete', '/tokens/{id}', { params: { id: tokenId } }),
 };

@@ -1,120 +1,54 @@
-/** The admin API's resources, as docs/admin-api.md describes them. Times are ISO 8601 strings in UTC. */
+/**
+ * The admin API's resources and answers, named for the portal. Their shapes are not written here:
+ * they come from the API's OpenAPI document (admin-api.generated.ts, `npm run generate:portal-types`),
+ * so a field the server adds, drops or retypes changes them too. Times are ISO 8601 strings in UTC.
+ */
+import type { components, paths } from './admin-api.generated';
 
-export type Licence = 'admin' | 'supervisor';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: string;
-  email: string;
-  licence: Licence | null;
-  accountId: string;
-  accountName: string;
-  region: string;
-  createdAt: string;
-}
+export type User = Schemas['User'];
+export type Licence = NonNullable<User['licence']>;
+export type Scope = Schemas['Scope'];
+export type Secret = Schemas['Secret'];
+export type SecretStatus = Secret['status'];
+export type CredentialKey = Schemas['CredentialKey'];
+export type Credential = Schemas['Credential'];
+export type TokenQuota = NonNullable<Credential['tokenQuota']>;
+export type AuditEntry = Schemas['AuditEntry'];
+export type ApiToken = Schemas['ApiToken'];
 
-export interface Scope {
-  value: string;
-  description: string;
-  api: string;
-  /** Whether this user's licence may grant it. */
-  grantable: boolean;
-}
+/** A path of the admin API as its routes declare it (`/credentials/{id}`), without the /admin/v1 prefix. */
+export type AdminPath = Unprefixed<keyof paths>;
+type Unprefixed<Path> = Path extends `/admin/v1${infer Rest}` ? Rest : never;
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+type Operation<P extends AdminPath, M extends Method> = paths[`/admin/v1${P}`][M];
+type JsonOf<Part> = Part extends { content: { 'application/json': infer Json } } ? Json : never;
 
-export type SecretStatus = 'active' | 'expired' | 'revoked';
+/** The JSON body an operation takes; never for one that takes none. */
+export type RequestBody<P extends AdminPath, M extends Method> =
+  Operation<P, M> extends { requestBody?: infer Body } ? JsonOf<NonNullable<Body>> : never;
+/** The path parameters (`{id}`) of an operation; never for a path without any. */
+export type PathParams<P extends AdminPath, M extends Method> =
+  Operation<P, M> extends { parameters: { path: infer Params } } ? Params : never;
+/** The query parameters of an operation; never for one that takes none. */
+export type Query<P extends AdminPath, M extends Method> =
+  Operation<P, M> extends { parameters: { query?: infer Params } } ? NonNullable<Params> : never;
+/** What an operation answers when it succeeds: its 200 or 201 JSON, or nothing for a 204. */
+export type Answer<P extends AdminPath, M extends Method> =
+  Operation<P, M> extends { responses: infer R }
+    ? R extends { 200: infer Ok }
+      ? JsonOf<Ok>
+      : R extends { 201: infer Created }
+        ? JsonOf<Created>
+        : R extends { 204: unknown }
+          ? undefined
+          : never
+    : never;
 
-export interface Secret {
-  id: string;
-  /** The first 8 characters of the secret, e.g. `kgs_AbCd`. */
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  status: SecretStatus;
-}
-
-export interface Credential {
-  id: string;
-  clientId: string;
-  name: string;
-  scopes: string[];
-  /** Null when the credential was made by the CLI. */
-  ownerUserId: string | null;
-  ownerEmail: string | null;
-  disabled: boolean;
-  expiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  lastUsedAt: string | null;
-  /** When all its tokens were last revoked at once. */
-  tokensRevokedAt: string | null;
-  /** Its tokens must be DPoP-bound (RFC 9449). */
-  requireDpop: boolean;
-  secrets: Secret[];
-  /** Public keys for private_key_jwt; a credential created with keys has no secret. */
-  keys: CredentialKey[];
-  /** CIDR ranges it may be used from; empty: anywhere. */
-  allowedCidrs: string[];
-  tokenQuota: TokenQuota | null;
-  /** Its own API call limit; it only lowers its plan's per-credential one. */
-  callLimit: { limit: number; windowSeconds: number } | null;
-  /** Copied into its tokens; never secrets. */
-  metadata: Record<string, string>;
-}
-
-export interface TokenQuota {
-  limit: number;
-  period: 'hour' | 'day';
-}
-
-export interface CredentialKey {
-  id: string;
-  thumbprint: string;
-  algorithms: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actorUserId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  ip: string | null;
-  details: unknown;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
-
+export type SessionInfo = Answer<'/session', 'get'>;
+export type OwnerFilter = NonNullable<Query<'/credentials', 'get'>['owner']>;
+export type Usage = Answer<'/credentials/{id}/usage', 'get'>;
+export type UsageRow = Usage['days'][number];
 /** A refusal by the credential's own policies, counted per day and reason. */
-export interface Refusal {
-  day: string;
-  reason: 'address' | 'token_quota';
-  count: number;
-}
-
-export interface UsageRow {
-  /** A UTC day, `YYYY-MM-DD`. */
-  day: string;
-  scope: string;
-  tokensIssued: number;
-  apiCalls: number;
-}
-
-export interface SessionInfo {
-  user: User;
-  csrfToken: string;
-}
-
-export type OwnerFilter = 'all' | 'mine';
+export type Refusal = Usage['refusals'][number];

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { AdminTypeProvider } from './admin-app.js';
 import { AdminHttpError, replyWithAdminError, sendAdminError } from './admin-error-reply.js';
 import { authenticateWith } from './authenticate.js';
 import type { AdminApiContext } from './context.js';
@@ -70,14 +71,15 @@ export async function adminApiPlugin(app: FastifyInstance, context: AdminApiCont
     void reply.header('cache-control', 'no-store');
   });
 
-  await sessionRoutes(app, context);
-  await scopeRoutes(app, context);
-  await credentialRoutes(app, context);
-  await secretRoutes(app, context);
-  await keyRoutes(app, context);
-  await userRoutes(app, context);
-  await auditRoutes(app, context);
-  await tokenRoutes(app, context);
+  const routes = app.withTypeProvider<AdminTypeProvider>();
+  await sessionRoutes(routes, context);
+  await scopeRoutes(routes, context);
+  await credentialRoutes(routes, context);
+  await secretRoutes(routes, context);
+  await keyRoutes(routes, context);
+  await userRoutes(routes, context);
+  await auditRoutes(routes, context);
+  await tokenRoutes(routes, context);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -9,11 +9,25 @@ import {
   type PortalUser,
 } from '../core/model.js';
 import type { Store } from '../store/store.js';
+import {
+  type ApiTokenJson,
+  type AuditEntryJson,
+  type CredentialJson,
+  type KeyJson,
+  keySchema,
+  type SecretJson,
+  type UserJson,
+} from './schemas.js';
 
-/** Store records → the admin API's JSON resources (schemas.ts). Secrets' hashes never leave. */
+/**
+ * Store records → the admin API's JSON resources, typed by their schemas (schemas.ts), so a field
+ * added to a schema and not here fails the type check. Secrets' hashes never leave. Nested records
+ * are copied into plain objects: the serialiser writes only what the schema names, whatever else
+ * they hold.
+ */
 
 /** Users with their account's name and region, reading each account once (a list shares one). */
-export async function usersJson(store: Store, users: readonly PortalUser[]) {
+export async function usersJson(store: Store, users: readonly PortalUser[]): Promise<UserJson[]> {
   const accounts = new Map<string, Account | undefined>();
   for (const id of new Set(users.map((u) => u.accountId))) accounts.set(id, await store.accounts.get(id));
   return users.map((user) => {
@@ -30,12 +44,12 @@ export async function usersJson(store: Store, users: readonly PortalUser[]) {
   });
 }
 
-export async function userJson(store: Store, user: PortalUser) {
+export async function userJson(store: Store, user: PortalUser): Promise<UserJson> {
   const [json] = await usersJson(store, [user]);
   return json!;
 }
 
-export function secretJson(secret: CredentialSecret, now: Date) {
+export function secretJson(secret: CredentialSecret, now: Date): SecretJson {
   return {
     id: secret.id,
     hint: secret.hint,
@@ -47,11 +61,16 @@ export function secretJson(secret: CredentialSecret, now: Date) {
   };
 }
 
-export function keyJson(key: CredentialKey) {
+type KeyAlgorithm = KeyJson['algorithms'][number];
+const KEY_ALGORITHMS: readonly string[] = keySchema.properties.algorithms.items.enum;
+/** Keys are stored with these only (algorithmsOf in core/client-public-key.ts; Ed25519 as EdDSA). */
+const isKeyAlgorithm = (alg: string): alg is KeyAlgorithm => KEY_ALGORITHMS.includes(alg);
+
+export function keyJson(key: CredentialKey): KeyJson {
   return {
     id: key.id,
     thumbprint: key.thumbprint,
-    algorithms: [...key.algorithms],
+    algorithms: key.algorithms.filter(isKeyAlgorithm),
     jwk: { ...key.jwk },
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt,
@@ -59,7 +78,11 @@ export function keyJson(key: CredentialKey) {
 }
 
 /** Credentials with their secrets, keys and owners' emails, in four queries whatever their number. */
-export async function credentialsJson(store: Store, accountId: string, credentials: readonly Credential[]) {
+export async function credentialsJson(
+  store: Store,
+  accountId: string,
+  credentials: readonly Credential[],
+): Promise<CredentialJson[]> {
   if (credentials.length === 0) return [];
   const ids = credentials.map((c) => c.id);
   const [secrets, keys, users] = await Promise.all([
@@ -84,25 +107,25 @@ export async function credentialsJson(store: Store, accountId: string, credentia
     tokensRevokedAt: c.tokensRevokedAt,
     requireDpop: c.requireDpop,
     allowedCidrs: [...c.allowedCidrs],
-    tokenQuota: c.tokenQuota,
-    callLimit: c.callLimit,
+    tokenQuota: c.tokenQuota && { ...c.tokenQuota },
+    callLimit: c.callLimit && { ...c.callLimit },
     metadata: { ...c.metadata },
     secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
     keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
   }));
 }
 
-export async function credentialJson(store: Store, credential: Credential) {
+export async function credentialJson(store: Store, credential: Credential): Promise<CredentialJson> {
   const [json] = await credentialsJson(store, credential.accountId, [credential]);
   return json!;
 }
 
-export function auditEntryJson(entry: AuditEntry) {
-  const { accountId: _account, ...rest } = entry;
-  return rest;
+export function auditEntryJson(entry: AuditEntry): AuditEntryJson {
+  const { accountId: _account, details, ...rest } = entry;
+  return { ...rest, details: { ...details } };
 }
 
-export function apiTokenJson(token: ApiToken) {
+export function apiTokenJson(token: ApiToken): ApiTokenJson {
   const { userId: _user, ...rest } = token;
   return rest;
 }

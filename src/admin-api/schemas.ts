@@ -1,7 +1,11 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
 /**
  * JSON Schemas of the admin API's resources. Routes declare them for validation and serialisation,
- * and the OpenAPI document at /admin/v1/openapi.json is generated from the routes, so the document
- * cannot drift from the code.
+ * the OpenAPI document at /admin/v1/openapi.json is generated from the routes, and the TypeScript
+ * types of bodies and answers are derived from them (json-schema-to-ts), so neither the document
+ * nor the types can drift from the code. Every schema is `as const`: the types are read from its
+ * literal value.
  */
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -113,19 +117,29 @@ export const credentialSchema = {
     clientId: { type: 'string' },
     name: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string' } },
-    ownerUserId: { type: ['string', 'null'] },
+    ownerUserId: {
+      type: ['string', 'null'],
+      description: 'The portal user who made it; null when the CLI did',
+    },
     ownerEmail: { type: ['string', 'null'] },
     disabled: { type: 'boolean' },
     expiresAt: nullableDateTime,
     createdAt: dateTime,
     updatedAt: dateTime,
     lastUsedAt: nullableDateTime,
-    /** When all its tokens were last revoked at once; tokens issued before are refused. */
-    tokensRevokedAt: nullableDateTime,
-    /** Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof. */
-    requireDpop: { type: 'boolean' },
-    /** CIDR ranges it may be used from (token requests and API calls); empty: anywhere. */
-    allowedCidrs: { type: 'array', items: { type: 'string' } },
+    tokensRevokedAt: {
+      ...nullableDateTime,
+      description: 'When all its tokens were last revoked at once; tokens issued before are refused',
+    },
+    requireDpop: {
+      type: 'boolean',
+      description: 'Its tokens must be DPoP-bound (RFC 9449): bearer token requests get invalid_dpop_proof',
+    },
+    allowedCidrs: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'CIDR ranges it may be used from (token requests and API calls); empty: anywhere',
+    },
     callLimit: {
       description:
         "Its own API call limit; it only lowers its plan's per-credential limit (the lower applies). Null: the plan's alone.",
@@ -138,15 +152,18 @@ export const credentialSchema = {
       type: 'object',
       additionalProperties: { type: 'string' },
     },
-    /** At most `limit` tokens an hour or a day (429 beyond); null: no quota. */
     tokenQuota: {
+      description: 'At most `limit` tokens an hour or a day (429 beyond); null: no quota',
       type: ['object', 'null'],
       required: ['limit', 'period'],
       properties: { limit: { type: 'integer' }, period: { type: 'string', enum: ['hour', 'day'] } },
     },
     secrets: { type: 'array', items: { $ref: 'Secret#' } },
-    /** Public keys for private_key_jwt; a credential created with keys has no secrets. */
-    keys: { type: 'array', items: { $ref: 'CredentialKey#' } },
+    keys: {
+      type: 'array',
+      items: { $ref: 'CredentialKey#' },
+      description: 'Public keys for private_key_jwt; a credential created with keys has no secrets',
+    },
   },
 } as const;
 
@@ -193,6 +210,7 @@ export const apiTokenSchema = {
   },
 } as const;
 
+/** Registered once with the plugin and with Ajv: a `$ref` such as `Credential#` names one by `$id`. */
 export const sharedSchemas = [
   errorSchema,
   userSchema,
@@ -202,7 +220,20 @@ export const sharedSchemas = [
   credentialSchema,
   auditEntrySchema,
   apiTokenSchema,
-];
+] as const;
+
+/** The shared schemas as json-schema-to-ts resolves `$ref`s against them. */
+export type SharedSchemas = [...typeof sharedSchemas];
+
+/** The value a schema of this API describes, with its `$ref`s resolved. */
+export type FromAdminSchema<S extends JSONSchema> = FromSchema<S, { references: SharedSchemas }>;
+
+export type UserJson = FromAdminSchema<typeof userSchema>;
+export type SecretJson = FromAdminSchema<typeof secretSchema>;
+export type KeyJson = FromAdminSchema<typeof keySchema>;
+export type CredentialJson = FromAdminSchema<typeof credentialSchema>;
+export type AuditEntryJson = FromAdminSchema<typeof auditEntrySchema>;
+export type ApiTokenJson = FromAdminSchema<typeof apiTokenSchema>;
 
 /** Error answers every authenticated route may give. */
 export const errorResponses = {

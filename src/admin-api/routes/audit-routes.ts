@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../../core/portal-access.js';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { auditEntryJson } from '../present.js';
 import { errorResponses } from '../schemas.js';
 
 /** The account's audit log, newest first, paged by entry ID (admins only). */
-export async function auditRoutes(app: FastifyInstance, context: AdminApiContext) {
-  app.get<{ Querystring: { limit: number; before?: string } }>(
+export async function auditRoutes(app: AdminApp, context: AdminApiContext) {
+  app.get(
     '/audit',
     {
       schema: {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson, credentialsJson } from '../present.js';
@@ -51,21 +51,9 @@ const tokenQuota = {
   },
 } as const;
 
-interface CredentialBody {
-  name?: string;
-  scopes?: string[];
-  disabled?: boolean;
-  expiresAt?: string | null;
-  requireDpop?: boolean;
-  allowedCidrs?: string[];
-  tokenQuota?: { limit: number; period: 'hour' | 'day' } | null;
-  metadata?: Record<string, string>;
-  callLimit?: { limit: number; windowSeconds: number } | null;
-}
-
 /** API credentials: the seed's page, as JSON. */
-export async function credentialRoutes(app: FastifyInstance, context: AdminApiContext) {
-  app.get<{ Querystring: { owner: 'all' | 'mine' } }>(
+export async function credentialRoutes(app: AdminApp, context: AdminApiContext) {
+  app.get(
     '/credentials',
     {
       schema: {
@@ -93,15 +81,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.post<{
-    Body: Required<Pick<CredentialBody, 'name' | 'scopes'>> &
-      Pick<
-        CredentialBody,
-        'expiresAt' | 'requireDpop' | 'allowedCidrs' | 'tokenQuota' | 'metadata' | 'callLimit'
-      > & {
-        publicKeys?: Array<string | Record<string, unknown>>;
-      };
-  }>(
+  app.post(
     '/credentials',
     {
       schema: {
@@ -149,7 +129,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/credentials/:id',
     {
       schema: {
@@ -165,7 +145,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: CredentialBody }>(
+  app.patch(
     '/credentials/:id',
     {
       schema: {
@@ -201,7 +181,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/credentials/:id/revoke-tokens',
     {
       schema: {
@@ -218,7 +198,7 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/credentials/:id',
     {
       schema: {
@@ -230,11 +210,11 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
     },
     async (request, reply) => {
       await context.credentials.delete(request.params.id, callerOf(request).actor);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { days: number } }>(
+  app.get(
     '/credentials/:id/usage',
     {
       schema: {
@@ -250,8 +230,8 @@ export async function credentialRoutes(app: FastifyInstance, context: AdminApiCo
             type: 'object',
             required: ['days', 'refusals'],
             properties: {
-              /** What the credential's own policies refused, per day and reason. */
               refusals: {
+                description: "What the credential's own policies refused, per day and reason",
                 type: 'array',
                 items: {
                   type: 'object',

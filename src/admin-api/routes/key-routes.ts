@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson } from '../present.js';
@@ -6,8 +6,8 @@ import { errorResponses, idParams, oneCredentialResponse } from '../schemas.js';
 import { publicKey } from './credential-routes.js';
 
 /** Public keys for private_key_jwt (RFC 7523): added and removed like secrets, each change audited. */
-export async function keyRoutes(app: FastifyInstance, context: AdminApiContext) {
-  app.post<{ Params: { id: string }; Body: { publicKey: string | Record<string, unknown> } }>(
+export async function keyRoutes(app: AdminApp, context: AdminApiContext) {
+  app.post(
     '/credentials/:id/keys',
     {
       schema: {
@@ -31,7 +31,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminApiContext) 
     },
   );
 
-  app.delete<{ Params: { id: string; keyId: string } }>(
+  app.delete(
     '/credentials/:id/keys/:keyId',
     {
       schema: {

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { isGrantableBy, requireLicence } from '../../core/portal-access.js';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
 
 /** The scope catalogue, marked with what the caller's licence may grant. */
-export async function scopeRoutes(app: FastifyInstance, context: AdminApiContext) {
+export async function scopeRoutes(app: AdminApp, context: AdminApiContext) {
   app.get(
     '/scopes',
     {

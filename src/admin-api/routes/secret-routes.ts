@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { credentialJson, secretJson } from '../present.js';
@@ -11,8 +11,8 @@ import {
 } from '../schemas.js';
 
 /** Secret rotation without downtime: add a secret, let the old one expire or revoke it. */
-export async function secretRoutes(app: FastifyInstance, context: AdminApiContext) {
-  app.post<{ Params: { id: string }; Body: { expireOtherSecretsAt?: string | null } | undefined }>(
+export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
+  app.post(
     '/credentials/:id/secrets',
     {
       schema: {
@@ -42,7 +42,7 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
       const { actor } = callerOf(request);
       const { secret, clientSecret } = await context.credentials.addSecret(
         request.params.id,
-        { expireOtherSecretsAt: request.body?.expireOtherSecretsAt ?? null },
+        { expireOtherSecretsAt: request.body.expireOtherSecretsAt ?? null },
         actor,
       );
       const credential = await context.credentials.find(request.params.id, actor);
@@ -54,7 +54,7 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
     },
   );
 
-  app.patch<{ Params: { id: string; secretId: string }; Body: { expiresAt: string | null } }>(
+  app.patch(
     '/credentials/:id/secrets/:secretId',
     {
       schema: {
@@ -83,7 +83,7 @@ export async function secretRoutes(app: FastifyInstance, context: AdminApiContex
     },
   );
 
-  app.delete<{ Params: { id: string; secretId: string } }>(
+  app.delete(
     '/credentials/:id/secrets/:secretId',
     {
       schema: {

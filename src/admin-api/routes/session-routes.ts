@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import { ADMIN_PREFIX, type AdminApiContext, SESSION_COOKIE } from '../context.js';
 import { userJson } from '../present.js';
@@ -11,10 +11,8 @@ const sessionResponse = {
 } as const;
 
 /** Log in, see who is logged in, log out. */
-export async function sessionRoutes(app: FastifyInstance, context: AdminApiContext) {
-  const secure = context.config.publicUrl.startsWith('https:');
-
-  app.post<{ Body: { email: string; password: string } }>(
+export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
+  app.post(
     '/session',
     {
       config: { public: true },
@@ -45,7 +43,7 @@ export async function sessionRoutes(app: FastifyInstance, context: AdminApiConte
         httpOnly: true,
         sameSite: 'lax',
         // HTTPS as configured, or as the request arrived (behind a proxy when trustProxy is set).
-        secure: secure || request.protocol === 'https',
+        secure: context.config.publicUrl.startsWith('https:') || request.protocol === 'https',
         maxAge: context.config.portalSession.maxSeconds,
       });
       return { user: await userJson(context.store, opened.user), csrfToken: opened.csrfToken };
@@ -80,7 +78,7 @@ export async function sessionRoutes(app: FastifyInstance, context: AdminApiConte
       const { actor, session } = callerOf(request);
       if (session) await context.sessions.logout(session.id, actor.user, request.ip);
       void reply.clearCookie(SESSION_COOKIE, { path: ADMIN_PREFIX });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { apiTokenJson } from '../present.js';
 import { errorResponses, idParams, nameField, nullableDateTime } from '../schemas.js';
 
 /** Personal API tokens: the caller's own, for scripts. */
-export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext) {
+export async function tokenRoutes(app: AdminApp, context: AdminApiContext) {
   app.get(
     '/tokens',
     {
@@ -27,7 +27,7 @@ export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext
     }),
   );
 
-  app.post<{ Body: { name: string; expiresAt?: string | null } }>(
+  app.post(
     '/tokens',
     {
       schema: {
@@ -58,7 +58,7 @@ export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/tokens/:id',
     {
       schema: {
@@ -70,7 +70,7 @@ export async function tokenRoutes(app: FastifyInstance, context: AdminApiContext
     },
     async (request, reply) => {
       await context.apiTokens.revoke(request.params.id, callerOf(request).actor);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

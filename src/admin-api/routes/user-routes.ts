@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
 import { userJson, usersJson } from '../present.js';
 import { errorResponses } from '../schemas.js';
 
 /** Portal users of the caller's account (admins only). */
-export async function userRoutes(app: FastifyInstance, context: AdminApiContext) {
+export async function userRoutes(app: AdminApp, context: AdminApiContext) {
   app.get(
     '/users',
     {
@@ -28,7 +28,7 @@ export async function userRoutes(app: FastifyInstance, context: AdminApiContext)
     },
   );
 
-  app.post<{ Body: { email: string; password: string; licence: string | null } }>(
+  app.post(
     '/users',
     {
       schema: {
