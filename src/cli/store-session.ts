@@ -4,6 +4,7 @@ import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import { scopeCatalogueOf } from '../server/api-documents.js';
 import { bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
+import { OperatorCredentials } from '../services/operator-credentials.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { cliConfig } from './cli-config.js';
@@ -13,7 +14,7 @@ export interface StoreSession {
   config: Config;
   store: Store;
   keyEncryptionKey: Buffer;
-  credentials: CredentialService;
+  credentials: OperatorCredentials;
 }
 
 /**
@@ -35,10 +36,8 @@ export async function withStore<T>(
       createAdmin: false,
       applySigningAlgorithm: false,
     });
-    const credentials = new CredentialService(
-      store,
-      new ClientSecretHasher(keys.secretPepper),
-      scopeCatalogueOf(config),
+    const credentials = new OperatorCredentials(
+      new CredentialService(store, new ClientSecretHasher(keys.secretPepper), scopeCatalogueOf(config)),
     );
     return await work({ config, store, keyEncryptionKey: keys.keyEncryptionKey, credentials });
   } finally {

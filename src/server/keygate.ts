@@ -3,7 +3,7 @@ import { type Config, needsMasterKey } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
 import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
-import type { CredentialService } from '../services/credentials.js';
+import { OperatorCredentials } from '../services/operator-credentials.js';
 import type { PortalUserService } from '../services/portal-users.js';
 import type { PrunedCounts } from '../services/store-pruner.js';
 import { openStore } from '../store/open-store.js';
@@ -49,8 +49,11 @@ export interface RunningKeygate {
   readonly bootstrap: BootstrapResult | undefined;
   /** Where the master key came from; undefined in a gateway-only process, which reads none. */
   readonly masterKeyOrigin: 'config' | 'file' | 'generated' | undefined;
-  /** Credential use cases on this process's store (the admin API's and tests' entry point); needs the master key. */
-  readonly credentials: CredentialService | undefined;
+  /**
+   * Credential use cases on this process's store as the operator, who may act in every account
+   * (what the CLI does; for a program that embeds Keygate); needs the master key.
+   */
+  readonly credentials: OperatorCredentials | undefined;
   readonly users: PortalUserService;
   /** Writes buffered last-used times and usage counts now instead of at the next interval. */
   flushUsage(): Promise<void>;
@@ -122,7 +125,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       logger,
       bootstrap: bootstrapResult,
       masterKeyOrigin: master?.origin,
-      credentials: services.credentials,
+      credentials: services.credentials && new OperatorCredentials(services.credentials),
       users: services.users,
       flushUsage: () => services.usage.flush(),
       syncChanges: () => services.feed.poll(),

@@ -17,7 +17,7 @@ import type { Credential, CredentialKey, CredentialSecret } from '../core/model.
 import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { CredentialPatch, Store } from '../store/store.js';
-import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
+import { type Actor, auditBy } from './actor.js';
 
 export interface CreateCredentialInput {
   /** Ignored for a portal user, whose own account it always is. */
@@ -78,7 +78,7 @@ export class CredentialService {
     private readonly afterWrite: () => Promise<void> = async () => {},
   ) {}
 
-  async create(input: CreateCredentialInput, actor: Actor = CLI_ACTOR): Promise<CreatedCredential> {
+  async create(input: CreateCredentialInput, actor: Actor): Promise<CreatedCredential> {
     const clientSecret = generateClientSecret();
     const { credential } = await this.#create(input, [], clientSecret, actor);
     return { credential, clientSecret };
@@ -87,7 +87,7 @@ export class CredentialService {
   /** Creates a credential with public keys (PEM or JWK) instead of a secret. */
   async createWithKeys(
     input: CreateCredentialInput & { publicKeys: unknown },
-    actor: Actor = CLI_ACTOR,
+    actor: Actor,
   ): Promise<CreatedKeyCredential> {
     const publicKeys = await readClientPublicKeys(input.publicKeys);
     if (publicKeys.length === 0) {
@@ -146,13 +146,13 @@ export class CredentialService {
   }
 
   /** The credential's public keys (private_key_jwt), oldest first. */
-  async listKeys(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<CredentialKey[]> {
+  async listKeys(idOrClientId: string, actor: Actor): Promise<CredentialKey[]> {
     const credential = await this.find(idOrClientId, actor);
     return this.store.credentials.listKeys([credential.id]);
   }
 
   /** Adds a public key; assertions signed by it authenticate the client from now on. */
-  async addKey(idOrClientId: string, publicKey: unknown, actor: Actor = CLI_ACTOR): Promise<CredentialKey> {
+  async addKey(idOrClientId: string, publicKey: unknown, actor: Actor): Promise<CredentialKey> {
     const credential = await this.find(idOrClientId, actor);
     const [key] = await readClientPublicKeys([publicKey]);
     const added = await this.store.credentials.addKey(
@@ -170,7 +170,7 @@ export class CredentialService {
   }
 
   /** Removes a public key, named by its id or thumbprint; its assertions fail from now on. */
-  async removeKey(idOrClientId: string, keyId: string, actor: Actor = CLI_ACTOR): Promise<void> {
+  async removeKey(idOrClientId: string, keyId: string, actor: Actor): Promise<void> {
     const credential = await this.find(idOrClientId, actor);
     const removed = await this.store.credentials.removeKey(
       credential.id,
@@ -188,7 +188,7 @@ export class CredentialService {
   }
 
   /** Finds a credential by its id or its client ID; one a portal user may not see is not found. */
-  async find(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+  async find(idOrClientId: string, actor: Actor): Promise<Credential> {
     if (actor.kind === 'user') requireLicence(actor.user);
     const credential =
       (await this.store.credentials.get(idOrClientId)) ??
@@ -208,11 +208,7 @@ export class CredentialService {
     );
   }
 
-  async update(
-    idOrClientId: string,
-    changes: CredentialChanges,
-    actor: Actor = CLI_ACTOR,
-  ): Promise<Credential> {
+  async update(idOrClientId: string, changes: CredentialChanges, actor: Actor): Promise<Credential> {
     const current = await this.find(idOrClientId, actor);
     const patch: CredentialPatch = {};
     if (changes.name !== undefined) patch.name = validateCredentialName(changes.name);
@@ -255,7 +251,7 @@ export class CredentialService {
    * within one poll interval on every instance; tokens issued from now on work. The credential and
    * its secrets stay as they are.
    */
-  async revokeTokens(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+  async revokeTokens(idOrClientId: string, actor: Actor): Promise<Credential> {
     const current = await this.find(idOrClientId, actor);
     const at = new Date().toISOString();
     const updated = await this.store.credentials.update(
@@ -268,7 +264,7 @@ export class CredentialService {
     return updated;
   }
 
-  async delete(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<Credential> {
+  async delete(idOrClientId: string, actor: Actor): Promise<Credential> {
     const current = await this.find(idOrClientId, actor);
     await this.store.credentials.delete(
       current.id,
@@ -280,7 +276,7 @@ export class CredentialService {
     return current;
   }
 
-  async secrets(idOrClientId: string, actor: Actor = CLI_ACTOR): Promise<CredentialSecret[]> {
+  async secrets(idOrClientId: string, actor: Actor): Promise<CredentialSecret[]> {
     const credential = await this.find(idOrClientId, actor);
     return this.store.credentials.listSecrets([credential.id]);
   }
@@ -292,7 +288,7 @@ export class CredentialService {
   async addSecret(
     idOrClientId: string,
     options: { expireOtherSecretsAt?: unknown },
-    actor: Actor = CLI_ACTOR,
+    actor: Actor,
   ): Promise<{ secret: CredentialSecret; clientSecret: string }> {
     const credential = await this.find(idOrClientId, actor);
     const expireOthersAt = validateDateTime(options.expireOtherSecretsAt ?? null, 'expireOtherSecretsAt', {
@@ -316,7 +312,7 @@ export class CredentialService {
     idOrClientId: string,
     secretId: string,
     expiresAt: unknown,
-    actor: Actor = CLI_ACTOR,
+    actor: Actor,
   ): Promise<CredentialSecret> {
     const credential = await this.find(idOrClientId, actor);
     // A past expiry would be a revocation that skips the last-usable-secret rule: revoke instead.
@@ -336,7 +332,7 @@ export class CredentialService {
   }
 
   /** Rotation, second half: the old secret stops working at once, on every instance. */
-  async revokeSecret(idOrClientId: string, secretId: string, actor: Actor = CLI_ACTOR): Promise<void> {
+  async revokeSecret(idOrClientId: string, secretId: string, actor: Actor): Promise<void> {
     const credential = await this.find(idOrClientId, actor);
     const revoked = await this.store.credentials.revokeSecret(
       credential.id,

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { type RunningKeygate, type StartOptions, startKeygate } from '../../src/server/keygate.js';
 import type { BootstrapResult } from '../../src/services/bootstrap.js';
-import type { CredentialService } from '../../src/services/credentials.js';
+import type { OperatorCredentials } from '../../src/services/operator-credentials.js';
 
 /** A started Keygate with its own data folder and captured logs, whatever its roles. */
 export interface StartedKeygate extends RunningKeygate {
@@ -22,7 +22,7 @@ export interface StartedKeygate extends RunningKeygate {
 export interface TestKeygate extends StartedKeygate {
   readonly url: string;
   readonly adminUrl: string;
-  readonly credentials: CredentialService;
+  readonly credentials: OperatorCredentials;
   readonly bootstrap: BootstrapResult;
   /** Creates credentials in the default account and returns the client ID and the one-time secret. */
   createCredential(
