@@ -1,14 +1,12 @@
 import {
-  type Account,
   type ApiToken,
   type AuditEntry,
-  type Credential,
   type CredentialKey,
   type CredentialSecret,
   isSecretUsable,
-  type PortalUser,
 } from '../core/model.js';
-import type { Store } from '../store/store.js';
+import type { CredentialDetails } from '../services/credentials.js';
+import type { UserWithAccount } from '../services/portal-users.js';
 import {
   type ApiTokenJson,
   type AuditEntryJson,
@@ -20,33 +18,24 @@ import {
 } from './schemas.js';
 
 /**
- * Store records → the admin API's JSON resources, typed by their schemas (schemas.ts), so a field
- * added to a schema and not here fails the type check. Secrets' hashes never leave. Nested records
+ * Records → the admin API's JSON resources, typed by their schemas (schemas.ts), so a field added
+ * to a schema and not here fails the type check. No I/O: the routes load what a resource shows
+ * (CredentialService.details, PortalUserService.withAccounts) and hand it here. Secrets' hashes never leave. Nested records
  * are copied into plain objects: the serialiser writes only what the schema names, whatever else
  * they hold.
  */
 
-/** Users with their account's name and region, reading each account once (a list shares one). */
-export async function usersJson(store: Store, users: readonly PortalUser[]): Promise<UserJson[]> {
-  const accounts = new Map<string, Account | undefined>();
-  for (const id of new Set(users.map((u) => u.accountId))) accounts.set(id, await store.accounts.get(id));
-  return users.map((user) => {
-    const account = accounts.get(user.accountId);
-    return {
-      id: user.id,
-      email: user.email,
-      licence: user.licence,
-      accountId: user.accountId,
-      accountName: account?.name ?? '',
-      region: account?.region ?? '',
-      createdAt: user.createdAt,
-    };
-  });
-}
-
-export async function userJson(store: Store, user: PortalUser): Promise<UserJson> {
-  const [json] = await usersJson(store, [user]);
-  return json!;
+/** A user with its account's name and region. */
+export function userJson({ user, account }: UserWithAccount): UserJson {
+  return {
+    id: user.id,
+    email: user.email,
+    licence: user.licence,
+    accountId: user.accountId,
+    accountName: account?.name ?? '',
+    region: account?.region ?? '',
+    createdAt: user.createdAt,
+  };
 }
 
 export function secretJson(secret: CredentialSecret, now: Date): SecretJson {
@@ -77,28 +66,18 @@ export function keyJson(key: CredentialKey): KeyJson {
   };
 }
 
-/** Credentials with their secrets, keys and owners' emails, in four queries whatever their number. */
-export async function credentialsJson(
-  store: Store,
-  accountId: string,
-  credentials: readonly Credential[],
-): Promise<CredentialJson[]> {
-  if (credentials.length === 0) return [];
-  const ids = credentials.map((c) => c.id);
-  const [secrets, keys, users] = await Promise.all([
-    store.credentials.listSecrets(ids),
-    store.credentials.listKeys(ids),
-    store.users.list(accountId),
-  ]);
-  const emails = new Map(users.map((u) => [u.id, u.email]));
-  const now = new Date();
-  return credentials.map((c) => ({
+/** A credential with its secrets (their status as of `now`), keys and owner's email. */
+export function credentialJson(
+  { credential: c, secrets, keys, ownerEmail }: CredentialDetails,
+  now: Date,
+): CredentialJson {
+  return {
     id: c.id,
     clientId: c.clientId,
     name: c.name,
     scopes: [...c.scopes],
     ownerUserId: c.ownerUserId,
-    ownerEmail: c.ownerUserId ? (emails.get(c.ownerUserId) ?? null) : null,
+    ownerEmail,
     disabled: c.disabled,
     expiresAt: c.expiresAt,
     createdAt: c.createdAt,
@@ -110,14 +89,9 @@ export async function credentialsJson(
     tokenQuota: c.tokenQuota && { ...c.tokenQuota },
     callLimit: c.callLimit && { ...c.callLimit },
     metadata: { ...c.metadata },
-    secrets: secrets.filter((s) => s.credentialId === c.id).map((s) => secretJson(s, now)),
-    keys: keys.filter((k) => k.credentialId === c.id).map(keyJson),
-  }));
-}
-
-export async function credentialJson(store: Store, credential: Credential): Promise<CredentialJson> {
-  const [json] = await credentialsJson(store, credential.accountId, [credential]);
-  return json!;
+    secrets: secrets.map((s) => secretJson(s, now)),
+    keys: keys.map(keyJson),
+  };
 }
 
 export function auditEntryJson(entry: AuditEntry): AuditEntryJson {

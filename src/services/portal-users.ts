@@ -1,5 +1,5 @@
 import { DomainError } from '../core/domain-error.js';
-import type { PortalUser } from '../core/model.js';
+import type { Account, PortalUser } from '../core/model.js';
 import { requireAdmin } from '../core/portal-access.js';
 import { hasControlCharacters, hasInvisibleFormatting } from '../core/printable-text.js';
 import type { Licence } from '../core/scopes.js';
@@ -11,8 +11,27 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$|^[^\s@]{1,64}@[^\s@.]{
 export const MIN_PASSWORD_LENGTH = 12;
 
 /** Portal users: an admin (or the CLI) adds them to an account with a licence. */
+/** A portal user with the account it belongs to, as its resource shows them. */
+export interface UserWithAccount {
+  readonly user: PortalUser;
+  readonly account: Account | undefined;
+}
+
 export class PortalUserService {
   constructor(private readonly store: Store) {}
+
+  /** Users with their accounts, reading each account once (a list shares one). */
+  async withAccounts(users: readonly PortalUser[]): Promise<UserWithAccount[]> {
+    const accounts = new Map<string, Account | undefined>();
+    for (const id of new Set(users.map((u) => u.accountId)))
+      accounts.set(id, await this.store.accounts.get(id));
+    return users.map((user) => ({ user, account: accounts.get(user.accountId) }));
+  }
+
+  async withAccount(user: PortalUser): Promise<UserWithAccount> {
+    const [found] = await this.withAccounts([user]);
+    return found!;
+  }
 
   async create(
     input: { accountId?: string; email: unknown; password: unknown; licence: unknown },

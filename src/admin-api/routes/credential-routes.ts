@@ -1,7 +1,7 @@
 import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
-import { credentialJson, credentialsJson } from '../present.js';
+import { credentialJson } from '../present.js';
 import {
   errorResponses,
   idParams,
@@ -77,7 +77,9 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
       const { actor } = callerOf(request);
       const list = await context.credentials.listFor(actor, request.query.owner);
       list.reverse();
-      return { credentials: await credentialsJson(context.store, actor.user.accountId, list) };
+      return {
+        credentials: (await context.credentials.details(list)).map((d) => credentialJson(d, new Date())),
+      };
     },
   );
 
@@ -119,11 +121,15 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
       const { publicKeys, ...input } = request.body;
       if (publicKeys !== undefined) {
         const created = await context.credentials.createWithKeys({ ...input, publicKeys }, actor);
-        return reply.code(201).send({ credential: await credentialJson(context.store, created.credential) });
+        return reply
+          .code(201)
+          .send({
+            credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
+          });
       }
       const created = await context.credentials.create(input, actor);
       return reply.code(201).send({
-        credential: await credentialJson(context.store, created.credential),
+        credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
         clientSecret: created.clientSecret,
       });
     },
@@ -141,7 +147,7 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
     },
     async (request) => {
       const credential = await context.credentials.find(request.params.id, callerOf(request).actor);
-      return { credential: await credentialJson(context.store, credential) };
+      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
     },
   );
 
@@ -177,7 +183,7 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
         request.body,
         callerOf(request).actor,
       );
-      return { credential: await credentialJson(context.store, updated) };
+      return { credential: credentialJson(await context.credentials.detailsOf(updated), new Date()) };
     },
   );
 
@@ -194,7 +200,7 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
     },
     async (request) => {
       const updated = await context.credentials.revokeTokens(request.params.id, callerOf(request).actor);
-      return { credential: await credentialJson(context.store, updated) };
+      return { credential: credentialJson(await context.credentials.detailsOf(updated), new Date()) };
     },
   );
 

@@ -27,7 +27,9 @@ export async function keyRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.addKey(request.params.id, request.body.publicKey, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return reply.code(201).send({ credential: await credentialJson(context.store, credential) });
+      return reply
+        .code(201)
+        .send({ credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) });
     },
   );
 
@@ -49,7 +51,7 @@ export async function keyRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.removeKey(request.params.id, request.params.keyId, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: await credentialJson(context.store, credential) };
+      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
     },
   );
 }

@@ -47,7 +47,7 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
       );
       const credential = await context.credentials.find(request.params.id, actor);
       return reply.code(201).send({
-        credential: await credentialJson(context.store, credential),
+        credential: credentialJson(await context.credentials.detailsOf(credential), new Date()),
         secret: secretJson(secret, new Date()),
         clientSecret,
       });
@@ -79,7 +79,7 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
         actor,
       );
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: await credentialJson(context.store, credential) };
+      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
     },
   );
 
@@ -97,7 +97,7 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.revokeSecret(request.params.id, request.params.secretId, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: await credentialJson(context.store, credential) };
+      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
     },
   );
 }

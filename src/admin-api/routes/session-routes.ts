@@ -46,7 +46,7 @@ export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
         secure: context.config.publicUrl.startsWith('https:') || request.protocol === 'https',
         maxAge: context.config.portalSession.maxSeconds,
       });
-      return { user: await userJson(context.store, opened.user), csrfToken: opened.csrfToken };
+      return { user: userJson(await context.users.withAccount(opened.user)), csrfToken: opened.csrfToken };
     },
   );
 
@@ -61,7 +61,10 @@ export async function sessionRoutes(app: AdminApp, context: AdminApiContext) {
     },
     async (request) => {
       const { actor, session } = callerOf(request);
-      return { user: await userJson(context.store, actor.user), csrfToken: session?.csrfToken ?? '' };
+      return {
+        user: userJson(await context.users.withAccount(actor.user)),
+        csrfToken: session?.csrfToken ?? '',
+      };
     },
   );
 

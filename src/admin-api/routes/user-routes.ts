@@ -1,7 +1,7 @@
 import type { AdminApp } from '../admin-app.js';
 import { callerOf } from '../authenticate.js';
 import type { AdminApiContext } from '../context.js';
-import { userJson, usersJson } from '../present.js';
+import { userJson } from '../present.js';
 import { errorResponses } from '../schemas.js';
 
 /** Portal users of the caller's account (admins only). */
@@ -24,7 +24,7 @@ export async function userRoutes(app: AdminApp, context: AdminApiContext) {
     },
     async (request) => {
       const users = await context.users.list(callerOf(request).actor);
-      return { users: await usersJson(context.store, users) };
+      return { users: (await context.users.withAccounts(users)).map(userJson) };
     },
   );
 
@@ -52,7 +52,7 @@ export async function userRoutes(app: AdminApp, context: AdminApiContext) {
     },
     async (request, reply) => {
       const user = await context.users.create(request.body, callerOf(request).actor);
-      return reply.code(201).send({ user: await userJson(context.store, user) });
+      return reply.code(201).send({ user: userJson(await context.users.withAccount(user)) });
     },
   );
 }
