@@ -15,7 +15,7 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
-    // `npx vite --config portal/vite.config.ts` during development: the admin API runs on Keygate's port.
-    proxy: { '/admin/v1': 'http://localhost:8080' },
+    // `npm run dev` (scripts/dev.mjs) names the Keygate it runs; alone, Keygate's default port.
+    proxy: { '/admin/v1': process.env.PORTAL_DEV_ADMIN_ORIGIN ?? 'http://localhost:8080' },
   },
 });

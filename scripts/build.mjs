@@ -1,9 +1,12 @@
 // `npm run build`: the server (tsc) and the portal (vite), then the stamp `npm start` checks.
+// `node scripts/build.mjs --if-stale` builds only when a source changed since (the benches).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stampDist } from './dist-stamp.mjs';
+import { distIsCurrent, stampDist } from './dist-stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// `--if-stale` (the benches): nothing to do when no source changed since the last build.
+if (process.argv.includes('--if-stale') && distIsCurrent()) process.exit(0);
 const began = new Date();
 const run = (bin, args) =>
   execFileSync(
