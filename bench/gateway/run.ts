@@ -11,6 +11,8 @@
  *   nginx + forward-auth nginx proxying, asking Keygate's forward-auth listener about each call
  *                       (docs/forward-auth.md's configuration as written; cache hit): nginx and
  *                       Keygate share CPU 0, as Keygate's own proxy has it alone
+ *   … (admissions cached) the same with docs/forward-auth.md's caching configuration: nginx reuses
+ *                       each admission for the rest of its clock second and counts fair usage itself
  * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
  * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
  * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
@@ -22,17 +24,21 @@
  *   BENCH_BASELINE=<checkout> …      # also another build of Keygate (baseline.ts), in the same run
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { documentedConfiguration } from '../../test/helpers/documented-config.js';
+import {
+  documentedCachingConfiguration,
+  documentedConfiguration,
+  withPlaceholders,
+} from '../../test/helpers/documented-config.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
-import { benchKeygateEnvironment } from '../lib/keygate-env.js';
+import { BENCH_PLAN, benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
@@ -59,8 +65,14 @@ const ports = {
   forwardAuth: 18_412,
   nginxForwardAuth: 18_413,
   nginxForwardAuthReady: 18_414,
+  nginxForwardAuthCached: 18_415,
+  nginxForwardAuthCachedReady: 18_416,
 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
+// The caching guide keeps nginx's admissions on tmpfs (they name bearer tokens); so does the bench.
+const admissions = mkdtempSync(
+  join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'keygate-bench-admissions-'),
+);
 const children: ChildProcess[] = [];
 const pinned = process.platform === 'linux';
 if (pinned) {
@@ -108,6 +120,28 @@ async function startNginxForwardAuth(): Promise<number> {
     'nginx-forward-auth',
     `${documented}\n  ${ready}`,
     `http://127.0.0.1:${ports.nginxForwardAuthReady}/`,
+  );
+}
+
+/**
+ * nginx with docs/forward-auth.md's caching configuration. Its fair-usage zone (the standard plan's,
+ * as the guide writes it) gets the bench plan's limit, which no run reaches, as Keygate's does.
+ */
+async function startNginxForwardAuthCached(): Promise<number> {
+  const documented = withPlaceholders(
+    documentedCachingConfiguration({
+      listen: ports.nginxForwardAuthCached,
+      judge: `127.0.0.1:${ports.forwardAuth}`,
+      api: `127.0.0.1:${ports.upstream}`,
+      cacheDir: admissions,
+    }),
+    { 'rate=100r/s': `rate=${BENCH_PLAN.limit}r/m`, 'burst=6000': `burst=${BENCH_PLAN.limit}` },
+  );
+  const ready = `server { listen 127.0.0.1:${ports.nginxForwardAuthCachedReady}; location / { return 200; } }`;
+  return startNginxWith(
+    'nginx-forward-auth-cached',
+    `${documented}\n  ${ready}`,
+    `http://127.0.0.1:${ports.nginxForwardAuthCachedReady}/`,
   );
 }
 
@@ -161,7 +195,8 @@ async function startKeygate(): Promise<{
       KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
       KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
       KEYGATE_FORWARD_AUTH_PORT: '0',
-      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
+      // The first process's issuer (its default: the token service's origin and /Auth).
+      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}/Auth`,
       KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
     },
     { url: `http://127.0.0.1:${ports.gatewayRole}/healthz` },
@@ -222,6 +257,7 @@ try {
   const barePid = await startBareProxy();
   const { pid: keygatePid, gatewayOnlyPid, token, mintMany } = await startKeygate();
   const nginxForwardAuthPid = await startNginxForwardAuth();
+  const nginxForwardAuthCachedPid = await startNginxForwardAuthCached();
   // Enough distinct tokens per round that no request reuses one (a reused token is a cache hit).
   const missTokens = Number(process.env.BENCH_MISS_TOKENS ?? 100_000);
   const auth = { authorization: `Bearer ${token}` };
@@ -254,6 +290,13 @@ try {
       headers: auth,
       pid: nginxForwardAuthPid,
     },
+    {
+      // One token on one target: after the first call of each second, nginx answers from its cache.
+      name: 'nginx + keygate forward-auth (admissions cached)',
+      url: `http://127.0.0.1:${ports.nginxForwardAuthCached}${PATH}`,
+      headers: auth,
+      pid: nginxForwardAuthCachedPid,
+    },
   ];
   // BENCH_BASELINE: other checkouts, comma-separated, each measured beside this build (baseline.ts).
   const baselines = (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean);
@@ -275,7 +318,7 @@ try {
     targets.push(baseline.target);
   }
   const keygateTarget = targets.find((t) => t.pid === keygatePid)!;
-  for (const t of targets.filter((target) => target.name.startsWith('keygate'))) {
+  for (const t of targets.filter((target) => target.name.includes('keygate'))) {
     const check = await fetch(t.url, { headers: t.headers });
     if (check.status !== 200) throw new Error(`${t.name} answered ${check.status}: ${await check.text()}`);
   }
@@ -429,4 +472,5 @@ try {
 } finally {
   for (const child of children.reverse()) await stop(child);
   rmSync(work, { recursive: true, force: true });
+  rmSync(admissions, { recursive: true, force: true });
 }

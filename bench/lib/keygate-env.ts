@@ -1,6 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The fair-usage limit of every account under bench: one no run reaches. */
+export const BENCH_PLAN = { limit: 100_000_000, windowSeconds: 60 } as const;
+
 /**
  * The environment of a Keygate under bench, its files in `dir`: no samples, the Agent Availability
  * API at `ports.upstream`, a fair-usage limit no run reaches, and its listeners on the given ports.
@@ -16,7 +19,7 @@ export function benchKeygateEnvironment(
     JSON.stringify({
       samplesEnabled: false,
       upstreams: { 'agents-availability': `http://127.0.0.1:${ports.upstream}` },
-      rateLimitPlans: { standard: { perAccount: { limit: 100_000_000, windowSeconds: 60 } } },
+      rateLimitPlans: { standard: { perAccount: BENCH_PLAN } },
     }),
   );
   return {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
+import type { AdmittedToken } from '../services/access-token-verifier.js';
 import { dpopHeader } from '../services/dpop-proof.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
@@ -92,6 +93,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
           ...admission.answerHeaders,
           ...identityHeaders(admission.token),
           'cache-control': 'no-store',
+          ...(reusable(admission.token) ? {} : { vary: '*' }),
         })
         .send();
     } catch (error) {
@@ -100,6 +102,17 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
       throw error;
     }
   });
+}
+
+/**
+ * Whether a proxy that caches admissions (docs/forward-auth.md, keyed by the token, the call and the
+ * caller's address) may give this one to a later call. Not where the decision rests on something no
+ * such key holds: a DPoP proof (good for one call), a client certificate, or a count that only
+ * Keygate keeps (the credential's own call limit, which the proxy's limit cannot know). Those carry
+ * `Vary: *`, which nginx does not cache even where it ignores the answer's `no-store`.
+ */
+function reusable(token: AdmittedToken): boolean {
+  return token.jkt === undefined && token.x5t === undefined && token.callLimit === null;
 }
 
 /**

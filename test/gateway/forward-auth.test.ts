@@ -1,6 +1,7 @@
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentFrom, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { dpopBoundToken, dpopKey, proof } from '../helpers/dpop-proof.js';
+import { agentFrom, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
@@ -9,6 +10,7 @@ import { startEchoUpstream, writeOrdersDocument } from '../helpers/upstream.js';
 describe('forward-auth', () => {
   let keygate: TestKeygate;
   let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let client: { clientId: string; clientSecret: string };
   let token: string;
   let judge: string;
 
@@ -20,7 +22,7 @@ describe('forward-auth', () => {
       trustProxy: '127.0.0.1',
       apiDocuments: [{ file: writeOrdersDocument(), upstream: upstream.url }],
     });
-    const client = await keygate.createCredential(['admin:read']);
+    client = await keygate.createCredential(['admin:read']);
     token = await issueToken(keygate, client, 'admin:read');
     judge = keygate.forwardAuthUrl!;
   });
@@ -131,6 +133,35 @@ describe('forward-auth', () => {
       fetch(`${keygate.gatewayUrl}/orders`, { headers: { authorization: `Bearer ${token}` } }),
     );
     expect(second).toBe(first - 1);
+  });
+
+  it('marks with Vary: * each admission no later call may reuse: DPoP, or a call limit of its own', async () => {
+    const question = { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/orders' };
+    const plain = await ask({ authorization: `Bearer ${token}`, ...question });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('vary')).toBeNull();
+    expect(plain.headers.get('cache-control')).toBe('no-store');
+
+    const limited = await keygate.createCredential(['admin:read'], 'Limited');
+    await keygate.credentials.update(limited.id, { callLimit: { limit: 100, windowSeconds: 60 } });
+    const counted = await ask({
+      authorization: `Bearer ${await issueToken(keygate, limited, 'admin:read')}`,
+      ...question,
+    });
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get('vary')).toBe('*');
+
+    const key = await dpopKey();
+    const bound = await dpopBoundToken(`${keygate.url}${TOKEN_PATH}`, client, 'admin:read', key);
+    const origin = { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'api.test' };
+    const dpop = await ask({
+      authorization: `DPoP ${bound}`,
+      dpop: await proof(key, 'GET', 'http://api.test/orders', { accessToken: bound }),
+      ...question,
+      ...origin,
+    });
+    expect(dpop.status).toBe(200);
+    expect(dpop.headers.get('vary')).toBe('*');
   });
 
   it('refuses a question that leaves the method to the caller', async () => {

@@ -36,6 +36,28 @@ export function documentedConfiguration(
   });
 }
 
+/** docs/forward-auth.md's heading over the nginx configuration that caches Keygate's admissions. */
+export const CACHING_NGINX_HEADING = 'nginx, with admissions cached';
+
+/**
+ * The nginx block under CACHING_NGINX_HEADING in docs/forward-auth.md, with the addresses replaced as
+ * documentedConfiguration replaces them and its cache directory (`/run/nginx-keygate-admissions`)
+ * replaced by `cacheDir`.
+ */
+export function documentedCachingConfiguration(at: {
+  listen: number;
+  judge: string;
+  api: string;
+  cacheDir: string;
+}): string {
+  return withPlaceholders(documentedSectionBlock('forward-auth.md', CACHING_NGINX_HEADING, 'nginx'), {
+    ':8000': `:${at.listen}`,
+    '127.0.0.1:8083': at.judge,
+    '127.0.0.1:9000': at.api,
+    '/run/nginx-keygate-admissions': at.cacheDir,
+  });
+}
+
 /**
  * The settings a guide's first `sh` block starts Keygate with (`KEYGATE_PORT=8080 … npm start`), as
  * configuration keys, so a test starts Keygate as the guide says.
@@ -46,13 +68,17 @@ export function documentedSettings(guide: string): ConfigInput {
 
 /** The first `language` block under the heading `heading` (any level) of a guide in docs/. */
 export function documentedSectionBlock(guide: string, heading: string, language: string): string {
-  const text = readFileSync(new URL(`../../docs/${guide}`, import.meta.url), 'utf8');
-  const start = text
-    .split('\n')
-    .findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '') === heading);
+  const lines = readFileSync(new URL(`../../docs/${guide}`, import.meta.url), 'utf8').split('\n');
+  // A `# comment` in a shell or nginx block is no heading.
+  let fenced = false;
+  const headings = lines.map((line) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    return !fenced && /^#+ /.test(line);
+  });
+  const start = lines.findIndex((line, i) => headings[i] && line.replace(/^#+ /, '') === heading);
   if (start < 0) throw new Error(`docs/${guide} has no heading "${heading}"`);
-  const section = text.split('\n').slice(start + 1);
-  const end = section.findIndex((line) => /^#+ /.test(line));
+  const section = lines.slice(start + 1);
+  const end = headings.slice(start + 1).indexOf(true);
   const body = (end < 0 ? section : section.slice(0, end)).join('\n');
   const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(body)?.[1];
   if (!block) throw new Error(`docs/${guide}: "${heading}" has no ${language} block`);
