@@ -121,11 +121,9 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
       const { publicKeys, ...input } = request.body;
       if (publicKeys !== undefined) {
         const created = await context.credentials.createWithKeys({ ...input, publicKeys }, actor);
-        return reply
-          .code(201)
-          .send({
-            credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
-          });
+        return reply.code(201).send({
+          credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
+        });
       }
       const created = await context.credentials.create(input, actor);
       return reply.code(201).send({
