@@ -375,7 +375,9 @@ async function desiredCredential(
     if (check([...path, 'scopes', s], () => validateCredentialScopes([scope], catalogue, held)) === undefined)
       valid = false;
   }
-  const scopes = check([...path, 'scopes'], () => validateCredentialScopes(declared.scopes, catalogue, held));
+  const scopes = valid
+    ? check([...path, 'scopes'], () => validateCredentialScopes(declared.scopes, catalogue, held))
+    : undefined;
   const keys: ClientPublicKey[] = [];
   for (const [k, key] of (declared.publicKeys ?? []).entries()) {
     try {

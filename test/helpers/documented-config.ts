@@ -52,7 +52,12 @@ export function documentedSectionBlock(guide: string, heading: string, language:
     .findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '') === heading);
   if (start < 0) throw new Error(`docs/${guide} has no heading "${heading}"`);
   const section = text.split('\n').slice(start + 1);
-  const end = section.findIndex((line) => /^#+ /.test(line));
+  // A `# comment` inside a fenced block (YAML, shell) is not a heading.
+  let fenced = false;
+  const end = section.findIndex((line) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    return !fenced && /^#+ /.test(line);
+  });
   const body = (end < 0 ? section : section.slice(0, end)).join('\n');
   const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(body)?.[1];
   if (!block) throw new Error(`docs/${guide}: "${heading}" has no ${language} block`);
