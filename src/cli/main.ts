@@ -6,6 +6,7 @@ import { addDataDirOption } from './cli-config.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerCallerCommands } from './commands/caller.js';
 import { registerCredentialCommands } from './commands/credentials.js';
+import { registerDeclarativeCommands } from './commands/declarative.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCredentialCommands(program);
   registerScopesCommand(program);
   registerUserCommands(program);
+  registerDeclarativeCommands(program);
   registerKeyCommands(program);
   registerExplainCommand(program);
   registerCallerCommands(program);

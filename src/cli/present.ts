@@ -25,7 +25,7 @@ export function credentialJson(c: Credential) {
 }
 
 export function accountJson(a: Account) {
-  return { id: a.id, name: a.name, region: a.region, created_at: a.createdAt };
+  return { id: a.id, name: a.name, region: a.region, plan: a.plan, created_at: a.createdAt };
 }
 
 export function userJson(u: PortalUser) {

@@ -17,7 +17,10 @@ export const AUDIT_ACTIONS = {
   'credential.tokens_revoked':
     'every token of the credential issued so far was revoked, by an admin or past the revocation bound',
   'client_authentication.failed': 'a token request for an existing client ID failed to authenticate',
+  'account.created': 'an account was created (by the command line or `keygate apply`)',
+  'account.plan_changed': 'the account’s rate-limit plan changed',
   'user.created': 'a portal user was invited',
+  'user.licence_changed': 'a portal user’s licence changed',
   'login.succeeded': 'a portal user logged in',
   'login.failed': 'a login with a wrong password for an existing user',
   'login.locked': 'a login refused: too many failures for the email from the address',

@@ -49,7 +49,23 @@ export async function readClientPublicKey(input: string | Record<string, unknown
   const thumbprint = jwkThumbprint(publicJwk as Record<string, unknown>);
   if (thumbprint === undefined) throw invalid('the key must be EC P-256, RSA or Ed25519');
   if (certificate) (publicJwk as Record<string, unknown>)['x5t#S256'] = certificateThumbprint(certificate);
+  else {
+    // A JWK with a certificate's thumbprint is how Keygate shows (and `keygate export` writes) the
+    // key of a certificate: kept, so that a copy binds the same certificate.
+    const x5t = jwkMember(input, 'x5t#S256');
+    if (typeof x5t === 'string' && /^[A-Za-z0-9_-]{43}$/.test(x5t))
+      (publicJwk as Record<string, unknown>)['x5t#S256'] = x5t;
+  }
   return { jwk: publicJwk, thumbprint, algorithms };
+}
+
+function jwkMember(input: string | Record<string, unknown>, name: string): unknown {
+  if (typeof input !== 'string') return input[name];
+  try {
+    return (JSON.parse(input) as Record<string, unknown>)[name];
+  } catch {
+    return undefined;
+  }
 }
 
 function readCertificate(text: string): X509Certificate | undefined {

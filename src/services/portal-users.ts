@@ -76,6 +76,24 @@ export class PortalUserService {
     }
   }
 
+  /** Gives a user another licence, as the operator (`keygate apply`), audited. */
+  async setLicence(user: PortalUser, licence: unknown): Promise<PortalUser> {
+    const next = parseLicence(licence);
+    const updated = await this.store.users.setLicence(
+      user.id,
+      next,
+      auditBy(
+        CLI_ACTOR,
+        user.accountId,
+        'user.licence_changed',
+        { type: 'user', id: user.id, name: user.email },
+        { from: user.licence, to: next },
+      ),
+    );
+    if (!updated) throw new DomainError('not_found', `no user ${user.email}`, 'user');
+    return updated;
+  }
+
   async list(actor: Extract<Actor, { kind: 'user' }>): Promise<PortalUser[]> {
     requireAdmin(actor.user);
     return this.store.users.list(actor.user.accountId);

@@ -62,6 +62,13 @@ export interface Database {
     created_at: string;
     last_used_at: string | null;
   };
+  managed_objects: {
+    /** `credential` for now: the only kind `apply --prune` deletes. */
+    object_type: string;
+    object_id: string;
+    manager: string;
+    created_at: string;
+  };
   running_instances: {
     id: string;
     region: string;

@@ -7,6 +7,7 @@ import { auditLog } from './sql/audit-log.js';
 import { changeLog } from './sql/change-log.js';
 import { credentialRepository } from './sql/credentials.js';
 import { loginThrottle } from './sql/login-throttle.js';
+import { managedObjects } from './sql/managed-objects.js';
 import { revokedTokenRepository } from './sql/revoked-tokens.js';
 import { runningInstances } from './sql/running-instances.js';
 import { sessionRepository } from './sql/sessions.js';
@@ -22,6 +23,7 @@ import type {
   ChangeLog,
   CredentialRepository,
   LoginThrottle,
+  ManagedObjects,
   RevokedTokenRepository,
   RunningInstances,
   SessionRepository,
@@ -53,6 +55,7 @@ export class SqlStore implements Store {
   readonly loginThrottle: LoginThrottle;
   readonly apiTokens: ApiTokenRepository;
   readonly audit: AuditLog;
+  readonly managed: ManagedObjects;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -76,6 +79,7 @@ export class SqlStore implements Store {
     this.sharedKeys = sharedKeys(db);
     this.instances = runningInstances(db);
     this.audit = auditLog(db);
+    this.managed = managedObjects(db);
   }
 
   private migrator(): Migrator {

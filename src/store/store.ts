@@ -39,6 +39,7 @@ export interface Store {
   readonly usedProofs: UsedProofLog;
   readonly sharedKeys: SharedKeys;
   readonly instances: RunningInstances;
+  readonly managed: ManagedObjects;
   /**
    * Applies pending migrations, all of them or up to and including `to`; refuses a store migrated
    * by a newer Keygate.
@@ -59,7 +60,9 @@ export interface Store {
 }
 
 export interface AccountRepository {
-  create(input: { name: string; region: string; plan?: string | null }): Promise<Account>;
+  create(input: { name: string; region: string; plan?: string | null }, audit?: Audit): Promise<Account>;
+  /** Sets the rate-limit plan (null: the configured default); undefined when there is no such account. */
+  setPlan(id: string, plan: string | null, audit?: Audit): Promise<Account | undefined>;
   get(id: string): Promise<Account | undefined>;
   findByName(name: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;
@@ -82,6 +85,8 @@ export interface UserRepository {
     input: { accountId: string; email: string; passwordHash: string; licence: Licence | null },
     audit?: Audit,
   ): Promise<PortalUser>;
+  /** Undefined when there is no such user. */
+  setLicence(id: string, licence: Licence | null, audit?: Audit): Promise<PortalUser | undefined>;
   get(id: string): Promise<PortalUser | undefined>;
   findForLogin(email: string): Promise<UserLoginRecord | undefined>;
   count(): Promise<number>;
@@ -262,6 +267,20 @@ export interface RunningInstances {
   remove(id: string): Promise<void>;
   /** Forgets instances that stopped reporting before `before` (they ended without saying so); returns how many. */
   pruneSeenBefore(before: Date): Promise<number>;
+}
+
+/** The kinds of object a declarative configuration may delete (`apply --prune`). */
+export type ManagedObjectType = 'credential';
+
+/**
+ * The objects a declarative configuration (`keygate apply`) made or took over, by its manager's
+ * name. Deleting a credential forgets its mark in the same transaction.
+ */
+export interface ManagedObjects {
+  /** The IDs of the objects of `type` that `manager` manages. */
+  list(type: ManagedObjectType, manager: string): Promise<string[]>;
+  /** Marks an object as `manager`'s; marking it again changes nothing. */
+  mark(type: ManagedObjectType, id: string, manager: string): Promise<void>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

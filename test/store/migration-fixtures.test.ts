@@ -81,6 +81,10 @@ const FIXTURES: Record<string, readonly string[]> = {
     `insert into running_instances (id, region, host, api_documents, started_at, seen_at)
        values ('inst-1', 'emea', 'host pid 1', '[]', '${AT}', '${AT}')`,
   ],
+  '0015-managed-objects': [
+    `insert into managed_objects (object_type, object_id, manager, created_at)
+       values ('credential', 'cred-1', 'keygate-apply', '${AT}')`,
+  ],
 };
 
 /** Migrates `store` one migration at a time, writing each one's fixtures with `run` right after it. */
@@ -137,6 +141,7 @@ async function expectFixturesRead(store: Store): Promise<void> {
   ]);
   expect(await store.usedProofs.isUsed('thumb-1', 'proof-1')).toBe(true);
   expect(await store.sharedKeys.getOrCreate('fixture-key', () => 'made')).toBe('kept');
+  expect(await store.managed.list('credential', 'keygate-apply')).toEqual(['cred-1']);
   expect((await store.instances.seenSince(new Date(AT))).map((i) => i.id)).toEqual(['inst-1']);
 }
 

@@ -14,6 +14,7 @@ import { keyLastUse } from './0011-key-last-use.js';
 import { revokedTokensByClient } from './0012-revoked-tokens-by-client.js';
 import { changesByAge } from './0013-changes-by-age.js';
 import { runningInstances } from './0014-running-instances.js';
+import { managedObjects } from './0015-managed-objects.js';
 
 /** Versioned migrations, in order. Never edit one that has shipped; add the next. */
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
     '0012-revoked-tokens-by-client': revokedTokensByClient,
     '0013-changes-by-age': changesByAge,
     '0014-running-instances': runningInstances,
+    '0015-managed-objects': managedObjects,
   };
   return { getMigrations: async () => migrations };
 }

@@ -3,14 +3,30 @@ import { newId } from '../../core/identifiers.js';
 import type { Database } from '../database.js';
 import { toAccount } from '../rows.js';
 import type { AccountRepository } from '../store.js';
-import { now } from './writes.js';
+import { appendAudit, now } from './writes.js';
 
 export function accountRepository(db: Kysely<Database>): AccountRepository {
   return {
-    async create({ name, region, plan }) {
+    async create({ name, region, plan }, audit) {
       const row = { id: newId(), name, region, plan: plan ?? null, created_at: now() };
-      await db.insertInto('accounts').values(row).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('accounts').values(row).execute();
+        await appendAudit(trx, audit && { ...audit, accountId: row.id, targetId: row.id });
+      });
       return toAccount(row);
+    },
+    async setPlan(id, plan, audit) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('accounts')
+          .set({ plan })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await appendAudit(trx, audit);
+        return toAccount(row);
+      });
     },
     async get(id) {
       const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();

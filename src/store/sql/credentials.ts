@@ -159,6 +159,11 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
           .executeTakeFirst();
         if (!row) return false;
         await trx.deleteFrom('usage_daily').where('credential_id', '=', id).execute();
+        await trx
+          .deleteFrom('managed_objects')
+          .where('object_type', '=', 'credential')
+          .where('object_id', '=', id)
+          .execute();
         await appendChange(trx, 'credential.deleted', row.client_id);
         await appendAudit(trx, audit);
         return true;

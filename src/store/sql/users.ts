@@ -22,6 +22,19 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       });
       return toUser(row);
     },
+    async setLicence(id, licence, audit) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('users')
+          .set({ licence })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await appendAudit(trx, audit);
+        return toUser(row);
+      });
+    },
     async get(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toUser(row);

@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminClient, logIn } from '../helpers/admin.js';
+import { documentedSectionBlock } from '../helpers/documented-config.js';
+import { GuideShell } from '../helpers/guide-shell.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
+
+const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../examples/declarative/keygate.yaml', import.meta.url));
+const SECTION = 'Declarative configuration';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function envOf(keygate: TestKeygate, schema?: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    KEYGATE_DATA_DIR: keygate.dataDir,
+    ...(schema && { KEYGATE_DATABASE_URL: TEST_DATABASE_URL, KEYGATE_DATABASE_SCHEMA: schema }),
+  };
+}
+
+function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** keygate apply, diff and export against real stores, checked through the admin API. */
+describe('declarative configuration', () => {
+  let keygate: TestKeygate;
+  let dir: string;
+  let file: string;
+  let admin: AdminClient;
+  const run = (...args: string[]) => cli(envOf(keygate), ...args);
+  const audit = async () =>
+    (await admin.call<{ entries: unknown[] }>('GET', '/audit?limit=500')).body.entries;
+  const credentials = async () =>
+    (await admin.call<{ credentials: Array<Record<string, unknown>> }>('GET', '/credentials')).body
+      .credentials;
+
+  beforeAll(async () => {
+    keygate = await startTestKeygate({ changePollMs: 250 });
+    dir = mkdtempSync('/tmp/keygate-declarative-');
+    file = join(dir, 'keygate.yaml');
+  });
+  afterAll(async () => {
+    await keygate?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('documents the example file that ships in examples/', () => {
+    expect(documentedSectionBlock('operations.md', SECTION, 'yaml')).toBe(readFileSync(EXAMPLE, 'utf8'));
+  });
+
+  it('applies the documented file to an empty Keygate with the documented commands, then writes nothing', async () => {
+    writeFileSync(file, readFileSync(EXAMPLE, 'utf8'));
+    const shell = new GuideShell(envOf(keygate), [
+      ['npx keygate', `node ${BIN}`],
+      [/keygate\.yaml/g, file],
+      ['secrets.json', join(dir, 'secrets.json')],
+      ['exported.yaml', join(dir, 'exported.yaml')],
+    ]);
+    const [diff, apply, exportCommand] = documentedSectionBlock('operations.md', 'GitOps', 'sh')
+      .trim()
+      .split('\n');
+    const planned = await shell.run(diff!);
+    expect(planned.code).toBe(3);
+    expect(planned.stdout).toContain('5 to create, 0 to change, 0 to delete.');
+    await shell.output(apply!);
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'));
+    const ops = secrets.users.find((u: { email: string }) => u.email === 'ops@acme.example');
+    admin = await logIn(keygate, 'ops@acme.example', ops.password);
+
+    const session = await admin.call<{ user: Record<string, unknown> }>('GET', '/session');
+    expect(session.body.user).toMatchObject({ accountName: 'Acme', region: 'emea', licence: 'admin' });
+    const users = await admin.call<{ users: Array<Record<string, unknown>> }>('GET', '/users');
+    expect(users.body.users.map((u) => [u.email, u.licence]).sort()).toEqual([
+      ['ops@acme.example', 'admin'],
+      ['viewer@acme.example', null],
+    ]);
+    const made = await credentials();
+    expect(made.find((c) => c.name === 'Wallboard')).toMatchObject({
+      scopes: ['agents-availability:read', 'stats'],
+      allowedCidrs: ['203.0.113.0/24'],
+      tokenQuota: { limit: 1000, period: 'day' },
+      callLimit: { limit: 600, windowSeconds: 60 },
+      metadata: { team: 'operations' },
+      requireDpop: false,
+      expiresAt: null,
+    });
+    expect(made.find((c) => c.name === 'Nightly export')).toMatchObject({
+      scopes: ['users:read'],
+      requireDpop: true,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      secrets: [],
+      keys: [expect.objectContaining({ jwk: expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' }) })],
+    });
+    expect(secrets.credentials).toHaveLength(2);
+
+    const entries = (await audit()).length;
+    expect(await shell.run(apply!)).toMatchObject({ code: 0 });
+    expect((await run('apply', '-f', file)).stdout).toContain('No changes');
+    expect(await run('diff', '-f', file, '--prune')).toMatchObject({ code: 0, stderr: '' });
+    expect((await audit()).length).toBe(entries);
+    await shell.output(exportCommand!);
+    expect(readFileSync(join(dir, 'exported.yaml'), 'utf8')).toContain('name: Nightly export');
+  });
+
+  it('applies exactly the diff of an edit, and prunes only what it manages', async () => {
+    const handMade = await admin.call('POST', '/credentials', { name: 'Made by hand', scopes: ['stats'] });
+    expect(handMade.status).toBe(201);
+    const edited = readFileSync(EXAMPLE, 'utf8')
+      .replace('scopes: [agents-availability:read, stats]', 'scopes: [stats]')
+      .replace('licence: none', 'licence: supervisor')
+      .replace(/ {6}- name: Nightly export[\s\S]*$/, '      - name: Reports\n        scopes: [stats]\n');
+    writeFileSync(file, edited);
+    const diff = await run('diff', '-f', file, '--json');
+    expect(diff.code).toBe(3);
+    expect(JSON.parse(diff.stdout).changes).toEqual([
+      {
+        action: 'update',
+        type: 'user',
+        name: 'viewer@acme.example',
+        details: ['licence: none → supervisor'],
+      },
+      {
+        action: 'update',
+        type: 'credential',
+        name: 'Acme/Wallboard',
+        details: ['scopes: agents-availability:read stats → stats'],
+      },
+      expect.objectContaining({ action: 'create', type: 'credential', name: 'Acme/Reports' }),
+    ]);
+    const before = (await audit()).length;
+    expect((await run('apply', '-f', file)).code).toBe(0);
+    expect((await audit()).length).toBe(before + 3);
+    expect((await credentials()).map((c) => c.name).sort()).toEqual([
+      'Made by hand',
+      'Nightly export',
+      'Reports',
+      'Wallboard',
+    ]);
+
+    const pruned = await run('apply', '-f', file, '--prune');
+    expect(pruned.stdout).toContain('- credential Acme/Nightly export');
+    expect((await credentials()).map((c) => c.name).sort()).toEqual(['Made by hand', 'Reports', 'Wallboard']);
+    expect((await run('diff', '-f', file, '--prune')).code).toBe(0);
+  });
+
+  it('refuses an invalid file whole, naming the line, and changes nothing', async () => {
+    const bad = readFileSync(file, 'utf8')
+      .replace('scopes: [stats]\n        allowedCidrs', 'scopes: [stats, users:delete]\n        allowedCidrs')
+      .replace('region: emea', 'region: emea\n    colour: blue');
+    writeFileSync(join(dir, 'bad.yaml'), bad.replace('plan: standard', 'plan: gold'));
+    const before = (await audit()).length;
+    const refused = await run('apply', '-f', join(dir, 'bad.yaml'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nothing was changed');
+    expect(refused.stderr).toMatch(/bad\.yaml:8: accounts\[0\]\.colour: is not a field Keygate knows/);
+
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      bad.replace('\n    colour: blue', '').replace('name: Reports', 'name: Reports2'),
+    );
+    const unknown = await run('apply', '-f', join(dir, 'bad.yaml'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /bad\.yaml:16: accounts\[0\]\.credentials\[0\]\.scopes\[1\]: unknown scope: users:delete/,
+    );
+    expect((await audit()).length).toBe(before);
+    expect((await credentials()).map((c) => c.name)).not.toContain('Reports2');
+  });
+
+  it('export → apply into an empty Keygate gives the same state', async () => {
+    const exported = await run('export');
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toMatch(/kgs_|password/);
+    writeFileSync(join(dir, 'export.yaml'), exported.stdout);
+    const schema = TEST_DATABASE_URL ? uniqueSchema() : undefined;
+    const copy = await startTestKeygate(
+      schema ? { databaseUrl: TEST_DATABASE_URL!, databaseSchema: schema } : {},
+    );
+    try {
+      const env = envOf(copy, schema);
+      expect(
+        (await cli(env, 'apply', '-f', join(dir, 'export.yaml'), '--secrets-file', join(dir, 's2.json')))
+          .code,
+      ).toBe(0);
+      expect((await cli(env, 'diff', '-f', join(dir, 'export.yaml'))).code).toBe(0);
+      const again = await cli(env, 'export');
+      const body = (text: string) => text.split('\n').slice(2).join('\n');
+      expect(body(again.stdout)).toBe(body(exported.stdout));
+    } finally {
+      await copy.stop();
+      if (schema) await dropSchema(TEST_DATABASE_URL!, schema);
+    }
+  });
+});
