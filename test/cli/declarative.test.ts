@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +20,18 @@ interface CliResult {
   stderr: string;
 }
 
+/** A PostgreSQL store is shared, so its instances and the CLI are given one master key. */
+const MASTER_KEY = randomBytes(32).toString('base64');
+
 function envOf(keygate: TestKeygate, schema?: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     KEYGATE_DATA_DIR: keygate.dataDir,
-    ...(schema && { KEYGATE_DATABASE_URL: TEST_DATABASE_URL, KEYGATE_DATABASE_SCHEMA: schema }),
+    ...(schema && {
+      KEYGATE_DATABASE_URL: TEST_DATABASE_URL,
+      KEYGATE_DATABASE_SCHEMA: schema,
+      KEYGATE_MASTER_KEY: MASTER_KEY,
+    }),
   };
 }
 
@@ -189,7 +197,7 @@ describe('declarative configuration', () => {
     writeFileSync(join(dir, 'export.yaml'), exported.stdout);
     const schema = TEST_DATABASE_URL ? uniqueSchema() : undefined;
     const copy = await startTestKeygate(
-      schema ? { databaseUrl: TEST_DATABASE_URL!, databaseSchema: schema } : {},
+      schema ? { databaseUrl: TEST_DATABASE_URL!, databaseSchema: schema, masterKey: MASTER_KEY } : {},
     );
     try {
       const env = envOf(copy, schema);
