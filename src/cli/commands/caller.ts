@@ -1,7 +1,11 @@
+import {
+  ApiError,
+  createApiClient,
+  createTokenProvider,
+  KeygateClientError,
+  type TokenProvider,
+} from '@keygate/client';
 import type { Command } from 'commander';
-import { createApiClient } from '../../client/api-client.js';
-import { ApiError, KeygateClientError } from '../../client/errors.js';
-import { createTokenProvider, type TokenProvider } from '../../client/token-provider.js';
 import { cliConfig } from '../cli-config.js';
 import { printJson } from '../present.js';
 import { UsageError } from '../usage-error.js';
