@@ -10,6 +10,10 @@ export default defineConfig({
         find: /^@keygate\/client$/,
         replacement: fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
       },
+      {
+        find: /^@keygate\/client\/cli$/,
+        replacement: fileURLToPath(new URL('./packages/client/src/cli.ts', import.meta.url)),
+      },
     ],
   },
   test: {

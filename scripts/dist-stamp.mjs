@@ -8,6 +8,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = [
   'src',
   'packages/client/src',
+  'packages/client/bin',
   'packages/client/package.json',
   'packages/client/tsconfig.json',
   'portal',

@@ -63,7 +63,7 @@ describe('@keygate/client installed from its tarball', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('installs with jose alone, and gets a token and calls the gateway with it', async () => {
+  it('installs with jose alone; its API and keygate-client get tokens and call the gateway', async () => {
     const script = withPlaceholders(documentedBlock('client.md', 'sh'), {
       '/path/to/keygate': ROOT,
       '/path/to/tarballs': tarballs,
@@ -113,6 +113,17 @@ console.log(JSON.stringify({ status: res.status, states: Object.keys(res.data).s
       status: 200,
       states: ['Away', 'Extended Away', 'Logged Out', 'Ready'],
     });
+
+    // The caller commands come with it, as keygate-client.
+    const printed = await run(
+      join(project, 'node_modules', '.bin', 'keygate-client'),
+      ['token', '--scope', 'agents-availability:read', '--issuer', keygate.config.publicUrl, '--json'],
+      {
+        cwd: project,
+        env: { KEYGATE_CLIENT_ID: client.clientId, KEYGATE_CLIENT_SECRET: client.clientSecret },
+      },
+    );
+    expect(JSON.parse(printed)).toMatchObject({ token_type: 'Bearer', scope: 'agents-availability:read' });
   }, 120_000);
 
   it('stays importable as keygate/client from the server package', async () => {
