@@ -1,4 +1,6 @@
-// `npm run build`: the server (tsc) and the portal (vite), then the stamp `npm start` checks.
+// `npm run build`: the client package, then the server (tsc), whose build reads the client's
+// built types through node_modules/@keygate/client as any user of the package does; then the portal
+// (vite) and the stamp `npm start` checks.
 // `node scripts/build.mjs --if-stale` builds only when a source changed since (the benches).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ const run = (bin, args) =>
   );
 
 try {
+  run('typescript/bin/tsc', ['-p', 'packages/client/tsconfig.json']);
   run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
   run('vite/bin/vite.js', ['build', '--config', 'portal/vite.config.ts', '--logLevel', 'warn']);
 } catch {

@@ -7,6 +7,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** What `npm run build` reads: a change to any of them (or a file added or removed) makes dist stale. */
 const SOURCES = [
   'src',
+  'packages/client/src',
+  'packages/client/bin',
+  'packages/client/package.json',
+  'packages/client/tsconfig.json',
   'portal',
   'scripts',
   'package.json',

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClientAssertions, createDpopSigner } from '../../src/client/key-proofs.js';
+import { createClientAssertions, createDpopSigner } from '../../packages/client/src/key-proofs.js';
 import { type LoadResult, median, startPinned, stop, table } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';

@@ -4,15 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../packages/client/src', import.meta.url));
 
 /**
  * The layers, lowest first: a folder may import from folders of a lower rank only (and from
  * itself). core ← store ← services ← {token-service, admin-api, gateway} ← server ← cli, with the
  * pure helpers below core and the sample APIs, which describe themselves in the gateway's document
- * format, between the surfaces and the server. The client SDK stands alone: it imports nothing.
+ * format, between the surfaces and the server. The client SDK is a package of its own
+ * (packages/client) that the server depends on, never the other way round.
  */
 const RANK: Record<string, number> = {
-  client: 0,
   crypto: 0,
   core: 1,
   config: 1,
@@ -33,13 +34,18 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Each module specifier a file imports, statically or dynamically. */
+function imports(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((match) => match[1]!);
+}
+
 /** Each import between top-level folders of src/, static or dynamic, as [from, to, file]. */
 function crossings(): Array<[string, string, string]> {
   const found: Array<[string, string, string]> = [];
   for (const file of sourceFiles(SRC)) {
     const from = relative(SRC, file).split('/')[0]!;
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
-      const to = relative(SRC, normalize(join(dirname(file), match[1]!))).split('/')[0]!;
+    for (const specifier of imports(file).filter((s) => s.startsWith('.'))) {
+      const to = relative(SRC, normalize(join(dirname(file), specifier))).split('/')[0]!;
       if (to !== from) found.push([from, to, relative(SRC, file)]);
     }
   }
@@ -74,5 +80,31 @@ describe('architecture: dependencies point one way', () => {
     };
     for (const folder of next.keys()) visit(folder, []);
     expect(cycles).toEqual([]);
+  });
+});
+
+describe('architecture: the client package stands alone', () => {
+  // What a program that installs @keygate/client gets: jose and Node, nothing of the server's. Its
+  // own name is its own files (index.ts shows it in an example).
+  it('imports only its own files, jose and node:', () => {
+    const outside = sourceFiles(CLIENT).flatMap((file) =>
+      imports(file)
+        .filter((specifier) =>
+          specifier.startsWith('.')
+            ? relative(CLIENT, normalize(join(dirname(file), specifier))).startsWith('..')
+            : !['jose', '@keygate/client'].includes(specifier) && !specifier.startsWith('node:'),
+        )
+        .map((specifier) => `${relative(CLIENT, file)}: ${specifier}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it('is reached from src/ by its package name only', () => {
+    const byPath = sourceFiles(SRC).flatMap((file) =>
+      imports(file)
+        .filter((specifier) => specifier.includes('packages/'))
+        .map((specifier) => `${relative(SRC, file)}: ${specifier}`),
+    );
+    expect(byPath).toEqual([]);
   });
 });

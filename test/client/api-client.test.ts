@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
   createApiClient,
   createTokenProvider,
   InsufficientScopeError,
   RateLimitedError,
-} from '../../src/client/index.js';
+} from '@keygate/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));

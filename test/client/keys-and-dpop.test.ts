@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createApiClient, createTokenProvider } from '@keygate/client';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createTokenProvider } from '../../src/client/index.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const BIN = new URL('../../bin/keygate.js', import.meta.url).pathname;

@@ -1,5 +1,5 @@
+import { createTokenProvider, TokenRequestError } from '@keygate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenProvider, TokenRequestError } from '../../src/client/index.js';
 import { startFlakyFront } from '../helpers/flaky-front.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
@@ -154,7 +154,7 @@ describe('client: token provider against a started Keygate', () => {
   });
 
   it('maps real VCC regions to their hosts and refuses unknown ones', async () => {
-    const { vccTokenUrl, vccApiBaseUrl } = await import('../../src/client/index.js');
+    const { vccTokenUrl, vccApiBaseUrl } = await import('@keygate/client');
     expect(vccTokenUrl('emea')).toBe('https://emea.cc.vonage.com/Auth/connect/token');
     expect(vccApiBaseUrl('nam')).toBe('https://nam.api.cc.vonage.com');
     const tokens = createTokenProvider({ region: 'mars', clientId: 'x', clientSecret: 'y', scope: 'stats' });

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiClient, createTokenProvider } from '@keygate/client';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createTokenProvider } from '../../src/client/index.js';
 import { DpopNonces } from '../../src/services/dpop-nonces.js';
 import { type DpopKey, dpopBoundToken, dpopKey, openidClientDpopCall, proof } from '../helpers/dpop-proof.js';
 import {

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiClient, createTokenProvider } from '@keygate/client';
 import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createTokenProvider } from '../../src/client/index.js';
 import { opensslMissing, selfSigned } from '../helpers/certificates.js';
 import { documentedBlock, documentedSettings, withPlaceholders } from '../helpers/documented-config.js';
 import {

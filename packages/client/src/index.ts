@@ -2,7 +2,7 @@
  * Keygate's client SDK: the token dance in one line, for Keygate and for the real VCC.
  *
  * ```ts
- * import { createTokenProvider, createApiClient } from 'keygate/client';
+ * import { createTokenProvider, createApiClient } from '@keygate/client';
  * const tokens = createTokenProvider({ region: 'emea', clientId, clientSecret, scope: 'stats' });
  * const api = createApiClient({ region: 'emea', tokens });
  * const res = await api.get('/stats/agent-activities', { version: 3, query: { start, end } });
