@@ -7,6 +7,7 @@ import base from './vitest.config.js';
  * browser, no outside peer and no soak. `npm test` runs everything.
  */
 export default defineConfig({
+  resolve: base.resolve,
   test: {
     ...base.test,
     include: [
