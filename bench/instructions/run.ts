@@ -61,17 +61,25 @@ async function callMany(url: string, count: number, headers: (i: number) => Reco
   const pool = new Pool(origin, { connections: 4 });
   let next = 0;
   let failed = 0;
+  let firstFailure = '';
   const worker = async () => {
     while (next < count) {
       const i = next++;
       const answer = await pool.request({ method: 'GET', path: pathname + search, headers: headers(i) });
-      await answer.body.dump();
-      if (answer.statusCode !== 200) failed++;
+      if (answer.statusCode !== 200 && failed++ === 0) {
+        firstFailure = `${answer.statusCode} ${(await answer.body.text()).slice(0, 300)}`;
+      } else {
+        await answer.body.dump();
+      }
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   await pool.close();
-  if (failed > 0) throw new Error(`${failed} of ${count} calls to ${url} were not answered 200`);
+  if (failed > 0) {
+    throw new Error(
+      `${failed} of ${count} calls to ${url} were not answered 200; the first: ${firstFailure}`,
+    );
+  }
 }
 
 interface Measured {

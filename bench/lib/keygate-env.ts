@@ -27,6 +27,9 @@ export function benchKeygateEnvironment(
     KEYGATE_CONFIG: config,
     KEYGATE_DATA_DIR: join(dir, 'data'),
     KEYGATE_PORT: String(ports.keygate),
+    // The issuer named outright, as a gateway-only process must name it: the default issuer moved
+    // to the origin plus /Auth (ADR 0007), and every benched build must agree with its gateway.
+    KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
     KEYGATE_GATEWAY_PORT: String(ports.gateway),
     KEYGATE_METRICS_PORT: String(ports.metrics),
     KEYGATE_LOG_LEVEL: 'warn',
