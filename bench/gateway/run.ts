@@ -195,8 +195,8 @@ async function startKeygate(): Promise<{
       KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
       KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
       KEYGATE_FORWARD_AUTH_PORT: '0',
-      // The first process's issuer (its default: the token service's origin and /Auth).
-      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}/Auth`,
+      // The first process's issuer, which benchKeygateEnvironment names outright.
+      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
       KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
     },
     { url: `http://127.0.0.1:${ports.gatewayRole}/healthz` },
