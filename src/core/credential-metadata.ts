@@ -19,6 +19,8 @@ const LARGEST_HEADER = 2048;
  * than the UTF-8 JSON the token carries, so the limit on it bounds both.
  */
 export function metadataHeaderValue(metadata: Readonly<Record<string, string>>): string {
+  // Most credentials have none, and every call forwards the header.
+  if (Object.keys(metadata).length === 0) return '{}';
   return asciiJson(JSON.stringify(metadata));
 }
 

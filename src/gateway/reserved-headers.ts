@@ -44,10 +44,11 @@ const CLIENT_ADDRESS: ReadonlySet<string> = new Set([
 ]);
 
 /** Prefixes of headers set by the gateway (`x-forwarded-`, `x-keygate-`) or by Envoy for itself. */
-const RESERVED_PREFIXES = ['x-forwarded-', 'x-keygate-', 'x-envoy-'] as const;
-
 function hasReservedPrefix(name: string): boolean {
-  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return (
+    name.startsWith('x-') &&
+    (name.startsWith('x-forwarded-') || name.startsWith('x-keygate-') || name.startsWith('x-envoy-'))
+  );
 }
 
 /**
