@@ -499,24 +499,17 @@ function updateOf(
   differs('allowedCidrs', [...current.allowedCidrs].sort(), [...desired.allowedCidrs].sort(), () => {
     changes.allowedCidrs = desired.allowedCidrs;
   });
-  differs('tokenQuota', current.tokenQuota, desired.tokenQuota, () => {
-    changes.tokenQuota = desired.tokenQuota;
-  });
-  differs('callLimit', current.callLimit, desired.callLimit, () => {
-    changes.callLimit = desired.callLimit;
-  });
-  differs('metadata', current.metadata, desired.metadata, () => {
-    changes.metadata = desired.metadata;
-  });
-  differs('requireDpop', current.requireDpop, desired.requireDpop, () => {
-    changes.requireDpop = desired.requireDpop;
-  });
-  differs('disabled', current.disabled, desired.disabled, () => {
-    changes.disabled = desired.disabled;
-  });
-  differs('expiresAt', current.expiresAt, desired.expiresAt, () => {
-    changes.expiresAt = desired.expiresAt;
-  });
+  // Fields compared and given as they are: the same value in the store and in the file.
+  for (const field of [
+    'tokenQuota',
+    'callLimit',
+    'metadata',
+    'requireDpop',
+    'disabled',
+    'expiresAt',
+  ] as const) {
+    differs(field, current[field], desired[field], () => Object.assign(changes, { [field]: desired[field] }));
+  }
   const have = new Set(currentKeys.map((k) => k.thumbprint));
   const want = new Set(desired.keys.map((k) => k.thumbprint));
   const adding = desired.keys.filter((k) => !have.has(k.thumbprint));
