@@ -244,7 +244,10 @@ describe('the Interaction Content Export sample', () => {
       filters: { contentTypes: [], initialDirection: [] },
       externalStorageId: id,
     });
-    await expect.poll(async () => (await s3.keys('stopped-exports')).length).toBeGreaterThan(20);
+    // Under way: a loaded machine may take seconds to write the first twenty objects.
+    await expect
+      .poll(async () => (await s3.keys('stopped-exports')).length, { timeout: 15_000 })
+      .toBeGreaterThan(20);
     await other.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const atStop = (await s3.keys('stopped-exports')).length;
