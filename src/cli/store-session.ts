@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
-import { scopeCatalogueOf } from '../server/api-documents.js';
+import { scopeCatalogueOf } from '../gateway/api-documents.js';
 import { bootstrap } from '../services/bootstrap.js';
 import { CredentialService } from '../services/credentials.js';
 import { OperatorCredentials } from '../services/operator-credentials.js';

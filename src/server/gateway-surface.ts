@@ -2,19 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { trustedProxies } from '../config/trusted-proxies.js';
 import { AccountPlans } from '../gateway/account-plans.js';
-import { type ApiRoute, routesFromDocument } from '../gateway/api-document.js';
+import type { ApiRoute } from '../gateway/api-document.js';
+import type { ConfiguredApiDocument } from '../gateway/api-documents.js';
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { RouteLookalikes } from '../gateway/route-lookalikes.js';
-import { SAMPLE_APIS } from '../sample-apis/index.js';
+import { SAMPLES_UPSTREAM, servedApis } from '../sample-apis/served-apis.js';
 import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
-import type { ConfiguredApiDocument } from './api-documents.js';
 
 export interface GatewayDependencies {
   config: Config;
@@ -33,7 +33,7 @@ export interface GatewayDependencies {
   apiDocuments: readonly ConfiguredApiDocument[];
 }
 
-/** The API documents behind the gateway and the upstream of each API. */
+/** The routes behind the gateway and the upstream of each API, the samples' at `samplesUrl`. */
 export function loadRoutes(
   config: Config,
   documents: readonly ConfiguredApiDocument[],
@@ -41,17 +41,11 @@ export function loadRoutes(
 ): { routes: ApiRoute[]; upstreams: Map<string, string> } {
   const routes: ApiRoute[] = [];
   const upstreams = new Map<string, string>();
-  for (const sample of SAMPLE_APIS) {
-    const api = sample.document['x-keygate-api'];
-    const upstream = config.upstreams[api] ?? samplesUrl;
-    if (!upstream) continue; // samples off and no real upstream named: the API is not served
-    routes.push(...routesFromDocument(sample.document, `sample API ${api}`));
-    upstreams.set(api, stripSlash(upstream));
-  }
-  for (const { document, where, upstream, resource } of documents) {
-    const documentRoutes = routesFromDocument(document, where).map((route) => ({ ...route, resource }));
-    routes.push(...documentRoutes);
-    for (const route of documentRoutes) upstreams.set(route.api, stripSlash(upstream));
+  for (const { api, routes: apiRoutes, upstream } of servedApis(config, documents)) {
+    const url = upstream === SAMPLES_UPSTREAM ? samplesUrl : upstream;
+    if (url === undefined) continue; // the samples run only in a gateway process
+    routes.push(...apiRoutes);
+    upstreams.set(api, stripSlash(url));
   }
   return { routes, upstreams };
 }

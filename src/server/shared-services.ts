@@ -6,6 +6,7 @@ import type { CredentialStatus } from '../core/model.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { apiDocumentVersion } from '../gateway/api-document-version.js';
+import { type ConfiguredApiDocument, readApiDocuments } from '../gateway/api-documents.js';
 import { JwksCache } from '../gateway/jwks-cache.js';
 import { scopeCatalogueFrom } from '../gateway/scope-declarations.js';
 import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
@@ -23,7 +24,6 @@ import { UsageRecorder } from '../services/usage-recorder.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
 import { endpointUrl, JWKS_PATH } from '../token-service/metadata.js';
-import { type ConfiguredApiDocument, readApiDocuments } from './api-documents.js';
 import { ChangeFeed } from './change-feed.js';
 
 /** What the surfaces of one process share, built once for the roles it serves. */

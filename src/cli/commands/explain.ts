@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { readApiDocuments } from '../../gateway/api-documents.js';
 import { explainCall } from '../../gateway/explain-call.js';
 import { scopeCatalogueFrom } from '../../gateway/scope-declarations.js';
-import { readApiDocuments } from '../../server/api-documents.js';
-import { loadRoutes } from '../../server/gateway-surface.js';
+import { servedApis } from '../../sample-apis/served-apis.js';
 import { StoreKeySource } from '../../services/store-key-source.js';
 import { printJson } from '../present.js';
 import { withStore } from '../store-session.js';
@@ -29,8 +29,7 @@ export function registerExplainCommand(program: Command): void {
         const call = { token: options.token, method: options.method, path: options.path };
         await withStore(async ({ config, store }) => {
           const documents = readApiDocuments(config);
-          const samples = config.samplesEnabled ? 'http://samples.invalid' : undefined;
-          const { routes } = loadRoutes(config, documents, samples);
+          const routes = servedApis(config, documents).flatMap((api) => api.routes);
           const explanation = await explainCall(call, {
             config,
             store,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
-import { type ApiDocument, ApiDocumentError } from '../gateway/api-document.js';
-import { type DeclaringDocument, scopeCatalogueFrom } from '../gateway/scope-declarations.js';
+import { type ApiDocument, ApiDocumentError } from './api-document.js';
+import { type DeclaringDocument, scopeCatalogueFrom } from './scope-declarations.js';
 
 /** An API document of the operator's (`apiDocuments`), read from its file, with its upstream. */
 export interface ConfiguredApiDocument extends DeclaringDocument {
