@@ -166,17 +166,15 @@ export class AccessTokenVerifier {
       const checked = await this.#checkSignatureAndClaims(token, nowMs);
       if (typeof checked === 'string') return refused(checked);
       claims = checked;
-      const admittedForMs = (claims.expiresAt + this.options.leewaySeconds) * 1000 - nowMs;
+      const admittedForMs = this.#admittedUntilMs(claims) - nowMs;
       if (admittedForMs > 0) this.#checked.set(digest, claims, { ttl: admittedForMs });
     } else if (!this.deps.keys.holds(claims.grant.kid) && !(await this.deps.keys.key(claims.grant.kid))) {
       // Its key has left the issuer's key set since: the token goes with it.
       this.#checked.delete(digest);
       return refused('unknown_key');
     }
-    const now = nowMs / 1000;
-    const leeway = this.options.leewaySeconds;
-    if (claims.expiresAt + leeway <= now) return refused('expired');
-    if (claims.issuedAt - leeway > now) return refused('issued_in_future');
+    const untimely = this.#untimely(claims, nowMs);
+    if (untimely !== undefined) return refused(untimely);
     if (this.deps.revocations.has(claims.jti)) return refused('revoked');
     // From memory when it is there, as it is for a credential in use: no wait on the hot path.
     const held = this.deps.credentials.peek?.(claims.grant.clientId);
@@ -238,15 +236,26 @@ export class AccessTokenVerifier {
   async checkIssued(token: string, nowMs = Date.now()): Promise<IssuedToken | TokenRefusal> {
     const claims = await this.#checkSignatureAndClaims(token, nowMs);
     if (typeof claims === 'string') return claims;
-    const leeway = this.options.leewaySeconds;
-    if (claims.expiresAt + leeway <= nowMs / 1000) return 'expired';
-    if (claims.issuedAt - leeway > nowMs / 1000) return 'issued_in_future';
+    const untimely = this.#untimely(claims, nowMs);
+    if (untimely !== undefined) return untimely;
     return {
       jti: claims.jti,
       clientId: claims.grant.clientId,
       issuedAt: claims.issuedAt,
-      admittedUntilMs: (claims.expiresAt + leeway) * 1000,
+      admittedUntilMs: this.#admittedUntilMs(claims),
     };
+  }
+
+  /** Until when a token is taken: `exp` plus the leeway, in epoch milliseconds. */
+  #admittedUntilMs(claims: CheckedClaims): number {
+    return (claims.expiresAt + this.options.leewaySeconds) * 1000;
+  }
+
+  /** Step 3's times, with one leeway: past `exp`, or issued in the future. */
+  #untimely(claims: CheckedClaims, nowMs: number): 'expired' | 'issued_in_future' | undefined {
+    if (this.#admittedUntilMs(claims) <= nowMs) return 'expired';
+    if (claims.issuedAt - this.options.leewaySeconds > nowMs / 1000) return 'issued_in_future';
+    return undefined;
   }
 
   /** Steps 1 and 2, and the claims the later steps need present and of the right type. */
