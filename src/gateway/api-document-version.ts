@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { ApiDocumentVersion } from '../core/model.js';
 import type { DeclaringDocument } from './scope-declarations.js';
 
@@ -12,16 +13,4 @@ export function apiDocumentVersion({ document, where }: DeclaringDocument): ApiD
     fingerprint: createHash('sha256').update(canonicalJson(document)).digest('hex'),
     source: where,
   };
-}
-
-/** JSON with every object's keys sorted: one text per content, however the file was laid out. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -1,4 +1,5 @@
 import { validateAddressRanges } from '../core/address-ranges.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { type ClientPublicKey, readClientPublicKey } from '../core/client-public-key.js';
 import {
   validateCallLimit,
@@ -489,7 +490,7 @@ function updateOf(
   const details: string[] = [];
   const changes: Parameters<OperatorCredentials['update']>[1] = {};
   const differs = (field: string, from: unknown, to: unknown, set: () => void) => {
-    if (canonical(from) === canonical(to)) return;
+    if (canonicalJson(from) === canonicalJson(to)) return;
     details.push(`${field}: ${show(from)} → ${show(to)}`);
     set();
   };
@@ -569,19 +570,10 @@ function describeCredential(desired: DesiredCredential): string[] {
   return lines;
 }
 
-/** Equal values give equal text, whatever the order of an object's keys. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
-      : v,
-  );
-}
-
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'none';
   if (Array.isArray(value)) return value.length ? value.join(' ') : '(none)';
-  if (typeof value === 'object') return canonical(value);
+  if (typeof value === 'object') return canonicalJson(value);
   return String(value);
 }
 
