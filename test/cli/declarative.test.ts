@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,17 +7,11 @@ import { type AdminClient, logIn } from '../helpers/admin.js';
 import { documentedSectionBlock } from '../helpers/documented-config.js';
 import { GuideShell } from '../helpers/guide-shell.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { KEYGATE_BIN, runKeygate } from '../helpers/keygate-process.js';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/declarative/keygate.yaml', import.meta.url));
 const SECTION = 'Declarative configuration';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** A PostgreSQL store is shared, so its instances and the CLI are given one master key. */
 const MASTER_KEY = randomBytes(32).toString('base64');
@@ -35,12 +28,8 @@ function envOf(keygate: TestKeygate, schema?: string): NodeJS.ProcessEnv {
   };
 }
 
-function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return runKeygate(args, env);
 }
 
 /** keygate apply, diff and export against real stores, checked through the admin API. */
@@ -73,7 +62,7 @@ describe('declarative configuration', () => {
   it('applies the documented file to an empty Keygate with the documented commands, then writes nothing', async () => {
     writeFileSync(file, readFileSync(EXAMPLE, 'utf8'));
     const shell = new GuideShell(envOf(keygate), [
-      ['npx keygate', `node ${BIN}`],
+      ['npx keygate', `node ${KEYGATE_BIN}`],
       [/keygate\.yaml/g, file],
       ['secrets.json', join(dir, 'secrets.json')],
       ['exported.yaml', join(dir, 'exported.yaml')],

@@ -1,33 +1,26 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { explainWithCli } from '../helpers/keygate-process.js';
 import { issueToken, signWithServerKey } from '../helpers/tokens.js';
-
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
 describe('keygate explain', () => {
   let keygate: TestKeygate;
   let client: { id: string; clientId: string; clientSecret: string };
   const explain = (token: string, path: string, method = 'GET') =>
-    new Promise<{ code: number; json: Record<string, unknown> }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, 'explain', '--token', token, '--method', method, '--path', path, '--json'],
-        {
-          env: {
-            PATH: process.env.PATH,
-            KEYGATE_DATA_DIR: keygate.dataDir,
-            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
-            KEYGATE_AUDIENCE: keygate.config.audience,
-          },
-        },
-        (error, stdout) => resolve({ code: error ? Number(error.code) : 0, json: JSON.parse(stdout) }),
-      );
-    });
+    explainWithCli(
+      {
+        PATH: process.env.PATH,
+        KEYGATE_DATA_DIR: keygate.dataDir,
+        KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+        KEYGATE_AUDIENCE: keygate.config.audience,
+      },
+      token,
+      path,
+      method,
+    );
 
   beforeAll(async () => {
     keygate = await startTestKeygate({}, mkdtempSync(join(tmpdir(), 'keygate-explain-')));

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, postForm, revokeToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { explainWithCli } from '../helpers/keygate-process.js';
 import { issueToken, rotateKeys, signWithServerKey } from '../helpers/tokens.js';
 
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 const INTROSPECT = '/Auth/connect/introspect';
 const LEEWAY = 30;
 
@@ -159,28 +157,19 @@ describe('one answer about a token: gateway, forward-auth, introspection and exp
         { authorization: basic(caller.clientId, caller.clientSecret) },
       )
     ).body?.active;
-  const explain = (token: string) =>
-    new Promise<boolean>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [BIN, 'explain', '--token', token, '--path', '/agents-availability', '--json'],
+  const explain = async (token: string) =>
+    (
+      await explainWithCli(
         {
-          env: {
-            PATH: process.env.PATH,
-            KEYGATE_DATA_DIR: keygate.dataDir,
-            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
-            KEYGATE_AUDIENCE: keygate.config.audience,
-          },
+          PATH: process.env.PATH,
+          KEYGATE_DATA_DIR: keygate.dataDir,
+          KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+          KEYGATE_AUDIENCE: keygate.config.audience,
         },
-        (_error, stdout, stderr) => {
-          try {
-            resolve((JSON.parse(stdout) as { admitted: boolean }).admitted);
-          } catch {
-            reject(new Error(`keygate explain: ${stderr}`));
-          }
-        },
-      );
-    });
+        token,
+        '/agents-availability',
+      )
+    ).json.admitted;
 
   it.each(cells)('$state: admitted everywhere is $admitted', async ({ token: make, admitted }) => {
     const token = await make();

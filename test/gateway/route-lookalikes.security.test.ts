@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { explainWithCli } from '../helpers/keygate-process.js';
 import { issueToken } from '../helpers/tokens.js';
 import { startEchoUpstream } from '../helpers/upstream.js';
-
-const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 
 /** One order by ID needs admin:read; the export beside it needs admin:write. */
 function exportDocument(): string {
@@ -56,31 +53,17 @@ describe('paths an API framework would read as another operation', () => {
   });
 
   /** `keygate explain` on the same store and API documents, as an operator runs it. */
-  const explain = (path: string) => {
+  const explain = async (path: string) => {
     const config = join(mkdtempSync(join(tmpdir(), 'keygate-config-')), 'keygate.config.json');
     writeFileSync(config, JSON.stringify({ apiDocuments: keygate.config.apiDocuments }));
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [BIN, 'explain', '--token', reader, '--path', path, '--json'],
-        {
-          env: {
-            PATH: process.env.PATH,
-            KEYGATE_DATA_DIR: keygate.dataDir,
-            KEYGATE_CONFIG: config,
-            KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
-            KEYGATE_AUDIENCE: keygate.config.audience,
-          },
-        },
-        (_error, stdout, stderr) => {
-          try {
-            resolve(JSON.parse(stdout) as Record<string, unknown>);
-          } catch {
-            reject(new Error(`keygate explain: ${stderr}`));
-          }
-        },
-      );
-    });
+    const env = {
+      PATH: process.env.PATH,
+      KEYGATE_DATA_DIR: keygate.dataDir,
+      KEYGATE_CONFIG: config,
+      KEYGATE_PUBLIC_URL: keygate.config.publicUrl,
+      KEYGATE_AUDIENCE: keygate.config.audience,
+    };
+    return (await explainWithCli(env, reader, path)).json;
   };
   const viaGateway = (path: string) =>
     fetch(`${keygate.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${reader}` } });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
 
@@ -48,4 +48,37 @@ export function createCredentialWithCli(
     ),
   ) as { client_id: string; client_secret: string };
   return { clientId: created.client_id, clientSecret: created.client_secret };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `keygate <args>` as an operator runs it, in an environment of `env` alone. */
+export function runKeygate(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [KEYGATE_BIN, ...args], { env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `keygate explain … --json` on the store and configuration `env` names, parsed. */
+export async function explainWithCli(
+  env: NodeJS.ProcessEnv,
+  token: string,
+  path: string,
+  method = 'GET',
+): Promise<{ code: number; json: Record<string, unknown> }> {
+  const { code, stdout, stderr } = await runKeygate(
+    ['explain', '--token', token, '--method', method, '--path', path, '--json'],
+    env,
+  );
+  try {
+    return { code, json: JSON.parse(stdout) as Record<string, unknown> };
+  } catch {
+    throw new Error(`keygate explain: ${stderr}`);
+  }
 }
