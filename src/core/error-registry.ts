@@ -93,7 +93,6 @@ export const HEALTH_ERRORS = {
 export type TokenServiceErrorCode = keyof typeof TOKEN_SERVICE_ERRORS;
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 export type AdminErrorCode = keyof typeof ADMIN_ERRORS;
-export type HealthErrorCode = keyof typeof HEALTH_ERRORS;
 
 /**
  * The status to answer `code` with: its usual one, or `status` when the registry lists it for that

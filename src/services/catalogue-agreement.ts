@@ -4,9 +4,9 @@ import type { ApiDocumentVersion, RunningInstance } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
 /** How often a process reports itself to the store. */
-export const REPORT_INTERVAL_MS = 30_000;
+const REPORT_INTERVAL_MS = 30_000;
 /** A process that has not reported for this long has stopped, or lost the store: it holds no one back. */
-export const LIVE_FOR_MS = 3 * REPORT_INTERVAL_MS;
+const LIVE_FOR_MS = 3 * REPORT_INTERVAL_MS;
 /** Reports older than this leave the store (a process that crashed never removed its own). */
 export const FORGET_AFTER_MS = 24 * 60 * 60_000;
 
@@ -16,7 +16,7 @@ export class CatalogueDisagreement extends Error {
 }
 
 /** One API document that this process and another serve differently, or only one of them serves. */
-export interface Difference {
+interface Difference {
   readonly name: string;
   readonly ours: ApiDocumentVersion | undefined;
   readonly theirs: ApiDocumentVersion | undefined;
@@ -24,7 +24,7 @@ export interface Difference {
 }
 
 /** Where `ours` and `instance`'s documents differ, by API name. */
-export function differences(ours: readonly ApiDocumentVersion[], instance: RunningInstance): Difference[] {
+function differences(ours: readonly ApiDocumentVersion[], instance: RunningInstance): Difference[] {
   const theirs = new Map(instance.apiDocuments.map((document) => [document.name, document]));
   const names = [...new Set([...ours.map((d) => d.name), ...theirs.keys()])].sort();
   const mine = new Map(ours.map((document) => [document.name, document]));
@@ -41,7 +41,7 @@ function described(document: ApiDocumentVersion): string {
 }
 
 /** One difference in words, naming both sides. */
-export function describeDifference(difference: Difference, region: string, now: Date): string {
+function describeDifference(difference: Difference, region: string, now: Date): string {
   const { name, ours, theirs, instance } = difference;
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(instance.seenAt)) / 1000));
   const them = `region ${instance.region} (${instance.host}, seen ${seconds} s ago)`;
