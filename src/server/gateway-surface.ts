@@ -13,6 +13,7 @@ import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
 import type { AccountCache } from '../services/account-cache.js';
 import type { DpopNonces } from '../services/dpop-nonces.js';
 import type { RequestCounter } from '../services/rate-limiter.js';
+import { RecentProofs } from '../services/recent-proofs.js';
 import type { UsageRecorder } from '../services/usage-recorder.js';
 import type { UsedProofLog } from '../store/store.js';
 
@@ -64,7 +65,7 @@ export function gatewayContext(deps: GatewayDependencies): GatewayContext {
     dpop: {
       publicOrigin: new URL(config.audience).origin,
       leewaySeconds: config.clockLeewaySeconds,
-      proofs: deps.proofs,
+      proofs: new RecentProofs(deps.proofs),
       nonces: deps.nonces,
     },
     usage: deps.usage,

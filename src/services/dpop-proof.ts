@@ -124,8 +124,10 @@ function proofOwner(checked: CheckedProof): string {
 
 /**
  * A proof as a request must bring it, read without writing: valid (`checkDpopProof`) and not used
- * before. A request is refused for a replay before anything of it is spent; `recordDpopProof`
- * stores the ID once the request is admitted. A store failure rejects.
+ * before, as far as `proofs` can tell without a write (the gateway's RecentProofs: this instance's
+ * memory). A replay seen here is refused before anything of the request is spent;
+ * `recordDpopProof` stores the ID once the request is admitted, and refuses any replay left. A
+ * store failure rejects.
  */
 export async function checkUnusedDpopProof(
   proof: string | string[] | undefined,
