@@ -41,6 +41,13 @@ export interface Store {
   readonly instances: RunningInstances;
   readonly managed: ManagedObjects;
   /**
+   * Runs `work` with a store whose every write is part of one database transaction: committed when
+   * `work` resolves, rolled back (audit entries and change-log entries with it) when it throws.
+   * Inside, each write keeps its own all-or-nothing step as a savepoint. Use only the store handed
+   * to `work` until it returns: on SQLite the transaction holds the one connection.
+   */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
    * Applies pending migrations, all of them or up to and including `to`; refuses a store migrated
    * by a newer Keygate.
    */

@@ -3,6 +3,7 @@ import { newId } from '../../core/identifiers.js';
 import type { Database } from '../database.js';
 import { toUser } from '../rows.js';
 import type { UserRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit, now } from './writes.js';
 
 export function userRepository(db: Kysely<Database>): UserRepository {
@@ -16,14 +17,14 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         licence,
         created_at: now(),
       };
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx.insertInto('users').values(row).execute();
         await appendAudit(trx, audit && { ...audit, targetId: row.id });
       });
       return toUser(row);
     },
     async setLicence(id, licence, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const row = await trx
           .updateTable('users')
           .set({ licence })
