@@ -97,6 +97,8 @@ export type ChangeAction = 'create' | 'update' | 'delete';
 /** One change `apply` would make, and how. */
 export interface PlannedChange {
   action: ChangeAction;
+  /** The account it belongs to (or is): `apply` writes each account's changes in one transaction. */
+  account: string;
   type: 'account' | 'user' | 'credential';
   /** `Acme`, `ops@acme.example`, `Acme/Wallboard`. */
   name: string;
@@ -112,6 +114,9 @@ export interface HandedSecrets {
 }
 
 interface RunContext {
+  /** The store inside the account's transaction, and the operator's credential use cases over it. */
+  store: Store;
+  credentials: OperatorCredentials;
   accountIds: Map<string, string>;
   secrets: HandedSecrets;
 }
@@ -119,6 +124,8 @@ interface RunContext {
 export interface DeclaredConfigOptions {
   store: Store;
   credentials: OperatorCredentials;
+  /** The same use cases over another store: the one of an account's transaction. */
+  credentialsOver(store: Store): OperatorCredentials;
   /** The region of an account whose entry names none. */
   defaultRegion: string;
   /** The configured rateLimitPlans. */
@@ -184,11 +191,12 @@ export async function planChanges(
     if (!account && region !== undefined && plan !== undefined) {
       changes.push({
         action: 'create',
+        account: name,
         type: 'account',
         name,
         details: [`region: ${region}`, `plan: ${plan ?? 'default'}`],
         async run(context) {
-          const created = await createAccount(store, { name, region, plan });
+          const created = await createAccount(context.store, { name, region, plan });
           context.accountIds.set(name, created.id);
         },
       });
@@ -202,11 +210,12 @@ export async function planChanges(
     if (account && plan !== undefined && account.plan !== plan) {
       changes.push({
         action: 'update',
+        account: name,
         type: 'account',
         name,
         details: [`plan: ${account.plan ?? 'default'} → ${plan ?? 'default'}`],
-        run: async () => {
-          await setAccountPlan(store, account, plan);
+        run: async (context) => {
+          await setAccountPlan(context.store, account, plan);
         },
       });
     }
@@ -267,13 +276,14 @@ async function planUsers(
     if (!found) {
       changes.push({
         action: 'create',
+        account: accountName,
         type: 'user',
         name: email,
         details: [`account: ${accountName}`, `licence: ${licence ?? 'none'}`],
         async run(context) {
           // Invited as `keygate users create` does: a generated password, handed over once.
           const password = generatePassword();
-          await new PortalUserService(store).create({
+          await new PortalUserService(context.store).create({
             accountId: accountIdOf(context, accountName, account),
             email,
             password,
@@ -286,11 +296,12 @@ async function planUsers(
       const user: PortalUser = found.user;
       changes.push({
         action: 'update',
+        account: accountName,
         type: 'user',
         name: email,
         details: [`licence: ${user.licence ?? 'none'} → ${licence ?? 'none'}`],
-        run: async () => {
-          await new PortalUserService(store).setLicence(user, licence ?? 'none');
+        run: async (context) => {
+          await new PortalUserService(context.store).setLicence(user, licence ?? 'none');
         },
       });
     }
@@ -350,7 +361,7 @@ async function planCredentials(
         continue;
       }
     }
-    const update = updateOf(options, `${accountName}/${name}`, current, currentKeys, desired, managed);
+    const update = updateOf(options, accountName, `${accountName}/${name}`, current, currentKeys, desired, managed);
     if (update) changes.push(update);
   }
   if (prune && account) {
@@ -444,6 +455,7 @@ function creation(
   const fields = describeCredential(desired);
   return {
     action: 'create',
+    account: accountName,
     type: 'credential',
     name: `${accountName}/${desired.name}`,
     details: [...fields, desired.keys.length > 0 ? 'authenticates with its keys: no secret' : 'a new secret'],
@@ -451,7 +463,7 @@ function creation(
       const accountId = accountIdOf(context, accountName, account);
       let made: Credential;
       if (desired.keys.length > 0) {
-        const { credential } = await options.credentials.createWithKeys({
+        const { credential } = await context.credentials.createWithKeys({
           ...input,
           accountId,
           publicKeys: desired.keys.map((k) => k.jwk),
@@ -464,7 +476,7 @@ function creation(
           clientSecret: null,
         });
       } else {
-        const { credential, clientSecret } = await options.credentials.create({ ...input, accountId });
+        const { credential, clientSecret } = await context.credentials.create({ ...input, accountId });
         made = credential;
         context.secrets.credentials.push({
           account: accountName,
@@ -473,14 +485,15 @@ function creation(
           clientSecret,
         });
       }
-      if (desired.disabled) await options.credentials.update(made.id, { disabled: true });
-      await options.store.managed.mark('credential', made.id, options.manager);
+      if (desired.disabled) await context.credentials.update(made.id, { disabled: true });
+      await context.store.managed.mark('credential', made.id, options.manager);
     },
   };
 }
 
 function updateOf(
   options: DeclaredConfigOptions,
+  accountName: string,
   name: string,
   current: Credential,
   currentKeys: CredentialKey[],
@@ -522,15 +535,16 @@ function updateOf(
   if (details.length === 0) return undefined;
   return {
     action: 'update',
+    account: accountName,
     type: 'credential',
     name,
     details,
-    async run() {
-      if (Object.keys(changes).length > 0) await options.credentials.update(current.id, changes);
+    async run(context) {
+      if (Object.keys(changes).length > 0) await context.credentials.update(current.id, changes);
       // Added before removed: a credential without a secret must never be left without a key.
-      for (const key of adding) await options.credentials.addKey(current.id, key.jwk);
-      for (const key of removing) await options.credentials.removeKey(current.id, key.id);
-      if (adopt) await options.store.managed.mark('credential', current.id, options.manager);
+      for (const key of adding) await context.credentials.addKey(current.id, key.jwk);
+      for (const key of removing) await context.credentials.removeKey(current.id, key.id);
+      if (adopt) await context.store.managed.mark('credential', current.id, options.manager);
     },
   };
 }
@@ -542,11 +556,12 @@ function deletion(
 ): PlannedChange {
   return {
     action: 'delete',
+    account: accountName,
     type: 'credential',
     name: `${accountName}/${credential.name}`,
     details: [`client ID: ${credential.clientId}`],
-    run: async () => {
-      await options.credentials.delete(credential.id);
+    run: async (context) => {
+      await context.credentials.delete(credential.id);
     },
   };
 }
@@ -577,17 +592,63 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** Runs planned changes in order; what was made before a failure is in `secrets` all the same. */
+/** A write of one account's changes failed: that account was left as it was. */
+export class AccountNotApplied extends Error {
+  override name = 'AccountNotApplied';
+  constructor(
+    readonly account: string,
+    cause: unknown,
+  ) {
+    super(
+      `account ${account} was left as it was: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Runs planned changes in order, each account's in one transaction: a failed write rolls back every
+ * change of its account, audit entries included, and stops there (accounts before it stay applied)
+ * with AccountNotApplied. `onDone` hears of each change, and `secrets` gets what was made, once its
+ * account is committed: a secret of a rolled-back credential is no secret of anything.
+ */
 export async function runChanges(
+  options: DeclaredConfigOptions,
   changes: readonly PlannedChange[],
   secrets: HandedSecrets,
   onDone: (change: PlannedChange) => void = () => {},
 ): Promise<void> {
-  const context: RunContext = { accountIds: new Map(), secrets };
-  for (const change of changes) {
-    await change.run(context);
-    onDone(change);
+  const accountIds = new Map<string, string>();
+  for (const group of byAccount(changes)) {
+    const made: HandedSecrets = { credentials: [], users: [] };
+    try {
+      await options.store.transaction(async (store) => {
+        const context: RunContext = {
+          store,
+          credentials: options.credentialsOver(store),
+          accountIds,
+          secrets: made,
+        };
+        for (const change of group) await change.run(context);
+      });
+    } catch (error) {
+      throw new AccountNotApplied(group[0]!.account, error);
+    }
+    secrets.credentials.push(...made.credentials);
+    secrets.users.push(...made.users);
+    for (const change of group) onDone(change);
   }
+}
+
+/** The changes in runs of one account each, in their order. */
+function byAccount(changes: readonly PlannedChange[]): PlannedChange[][] {
+  const groups: PlannedChange[][] = [];
+  for (const change of changes) {
+    const last = groups.at(-1);
+    if (last && last[0]!.account === change.account) last.push(change);
+    else groups.push([change]);
+  }
+  return groups;
 }
 
 /** The store as a file `apply` takes: every account, user and credential, never a secret. */

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminClient, logIn } from '../helpers/admin.js';
 import { documentedSectionBlock } from '../helpers/documented-config.js';
@@ -203,4 +205,126 @@ describe('declarative configuration', () => {
       if (schema) await dropSchema(TEST_DATABASE_URL!, schema);
     }
   });
+});
+
+/** One account's entry in an export, up to the next account's. */
+function accountSection(exported: string, name: string): string {
+  const start = exported.indexOf(`  - name: ${name}\n`);
+  const end = exported.indexOf('\n  - ', start + 1);
+  return exported.slice(start, end === -1 ? undefined : end).trimEnd();
+}
+
+/**
+ * A write refused by the store itself, as a constraint or a lost connection would refuse it: a
+ * trigger that fails every insert of a credential named Boom.
+ */
+async function refuseCredentialsNamedBoom(keygate: TestKeygate, schema?: string): Promise<void> {
+  if (!schema) {
+    const db = new SQLite(join(keygate.dataDir, 'keygate.sqlite'));
+    try {
+      db.exec(`create trigger refuse_boom before insert on credentials when new.name = 'Boom'
+        begin select raise(abort, 'refused by the test'); end`);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`create function ${schema}.refuse_boom() returns trigger language plpgsql as $$
+      begin if new.name = 'Boom' then raise exception 'refused by the test'; end if; return new; end $$`);
+    await client.query(`create trigger refuse_boom before insert on ${schema}.credentials
+      for each row execute function ${schema}.refuse_boom()`);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each([
+  ['SQLite', false],
+  ['PostgreSQL', true],
+])('keygate apply on %s, one transaction per account', (_name, postgres) => {
+  const schema = postgres && TEST_DATABASE_URL ? uniqueSchema() : undefined;
+  let keygate: TestKeygate;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    if (postgres && !schema) return;
+    keygate = await startTestKeygate(
+      schema ? { databaseUrl: TEST_DATABASE_URL!, databaseSchema: schema, masterKey: MASTER_KEY } : {},
+    );
+    env = envOf(keygate, schema);
+    dir = mkdtempSync('/tmp/keygate-declarative-tx-');
+  });
+  afterAll(async () => {
+    await keygate?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (schema) await dropSchema(TEST_DATABASE_URL!, schema);
+  });
+
+  it.skipIf(postgres && !TEST_DATABASE_URL)(
+    'leaves an account whose write fails as it was, audit log included, and keeps the accounts before it',
+    async () => {
+      const base = join(dir, 'base.yaml');
+      writeFileSync(base, readFileSync(EXAMPLE, 'utf8'));
+      expect((await cli(env, 'apply', '-f', base, '--secrets-file', join(dir, 'base.json'))).code).toBe(0);
+      const ops = JSON.parse(readFileSync(join(dir, 'base.json'), 'utf8')).users.find(
+        (u: { email: string }) => u.email === 'ops@acme.example',
+      );
+      const admin = await logIn(keygate, 'ops@acme.example', ops.password);
+      const audit = async () =>
+        (await admin.call<{ entries: unknown[] }>('GET', '/audit?limit=500')).body.entries;
+      const before = { export: (await cli(env, 'export')).stdout, audit: await audit() };
+      await refuseCredentialsNamedBoom(keygate, schema);
+
+      // Hooli first, then Acme: a plan change, a new user, a changed and a new credential, then Boom.
+      const failing = join(dir, 'failing.yaml');
+      writeFileSync(
+        failing,
+        readFileSync(EXAMPLE, 'utf8')
+          .replace(
+            'accounts:\n',
+            'accounts:\n  - name: Hooli\n    credentials:\n      - name: Feed\n        scopes: [stats]\n',
+          )
+          .replace('plan: standard', 'plan: null')
+          .replace('licence: none', 'licence: none\n      - email: new@acme.example')
+          .replace('scopes: [agents-availability:read, stats]', 'scopes: [stats]')
+          .concat(
+            '      - name: Reports\n        scopes: [stats]\n      - name: Boom\n        scopes: [stats]\n',
+          ),
+      );
+      const planned = JSON.parse((await cli(env, 'diff', '-f', failing, '--json')).stdout).changes;
+      expect(planned.map((c: { action: string; name: string }) => `${c.action} ${c.name}`)).toEqual([
+        'create Hooli',
+        'create Hooli/Feed',
+        'update Acme',
+        'create new@acme.example',
+        'update Acme/Wallboard',
+        'create Acme/Reports',
+        'create Acme/Boom',
+      ]);
+
+      const failed = await cli(env, 'apply', '-f', failing);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('account Acme was left as it was');
+      expect(failed.stderr).toContain('refused by the test');
+      // Hooli's transaction was committed before Acme's began: its new secret is shown all the same.
+      expect(failed.stdout).toContain('+ credential Hooli/Feed');
+      expect(failed.stdout).toMatch(/credential Hooli\/Feed: client ID \S+\n {4}client secret: kgs_/);
+      expect(failed.stdout).not.toContain('Acme/Reports');
+
+      const after = (await cli(env, 'export')).stdout;
+      expect(accountSection(after, 'Acme')).toBe(accountSection(before.export, 'Acme'));
+      expect(after).toContain('- name: Hooli');
+      expect(await audit()).toEqual(before.audit);
+
+      // The rest is applied once the store takes it; Hooli, applied already, is not made twice.
+      const rest = await cli(env, 'diff', '-f', failing, '--json');
+      expect(JSON.parse(rest.stdout).changes.map((c: { name: string }) => c.name)).not.toContain(
+        'Hooli/Feed',
+      );
+    },
+  );
 });

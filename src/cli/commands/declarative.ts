@@ -20,10 +20,11 @@ export const DIFF_CHANGES_EXIT_CODE = 3;
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 
-function optionsOf({ store, config, credentials }: StoreSession): DeclaredConfigOptions {
+function optionsOf({ store, config, credentials, credentialsOver }: StoreSession): DeclaredConfigOptions {
   return {
     store,
     credentials,
+    credentialsOver,
     defaultRegion: config.region,
     plans: Object.keys(config.rateLimitPlans),
     manager: DEFAULT_MANAGER,
@@ -85,7 +86,7 @@ export function registerDeclarativeCommands(program: Command): void {
   program
     .command('apply')
     .description(
-      'make the store what a configuration file declares; writes nothing when it already is; new secrets and passwords are shown once',
+      'make the store what a configuration file declares, each account in one transaction; writes nothing when it already is; new secrets and passwords are shown once',
     )
     .requiredOption('-f, --file <file>', 'the configuration file (YAML or JSON)')
     .option(
@@ -106,10 +107,20 @@ export function registerDeclarativeCommands(program: Command): void {
         const secrets: HandedSecrets = { credentials: [], users: [] };
         const done: PlannedChange[] = [];
         try {
-          await runChanges(changes, secrets, (change) => {
+          await runChanges(optionsOf(session), changes, secrets, (change) => {
             done.push(change);
             if (!options.json) process.stdout.write(`${changeText(change)}\n`);
           });
+        } catch (error) {
+          // The accounts applied before the failure keep their changes: their new secrets must not be lost.
+          if (options.json)
+            printJson({
+              changes: done.map(changeJson),
+              ...(secretsFd === undefined && { secrets }),
+              error: (error as Error).message,
+            });
+          else if (secretsFd === undefined) printSecrets(secrets);
+          throw error;
         } finally {
           if (secretsFd !== undefined) {
             writeSync(secretsFd, `${JSON.stringify(secrets, null, 2)}\n`);
