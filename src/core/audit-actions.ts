@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS = {
   'client_authentication.failed': 'a token request for an existing client ID failed to authenticate',
   'account.created': 'an account was created (by the command line or `keygate apply`)',
   'account.plan_changed': 'the account’s rate-limit plan changed',
+  'apply.took_over':
+    '`keygate apply` took over an object made by hand or by another file: that file’s `apply --prune` may delete it',
   'user.created': 'a portal user was invited',
   'user.licence_changed': 'a portal user’s licence changed',
   'login.succeeded': 'a portal user logged in',

@@ -29,6 +29,7 @@ import {
   validatePlan,
   validateRegion,
 } from './accounts.js';
+import { auditBy, CLI_ACTOR } from './actor.js';
 import type { OperatorCredentials } from './operator-credentials.js';
 import { PortalUserService, parseLicence } from './portal-users.js';
 
@@ -43,6 +44,8 @@ import { PortalUserService, parseLicence } from './portal-users.js';
 /** The file, after its JSON Schema (schemas/keygate-config.schema.json) has accepted it. */
 export interface DeclaredConfig {
   version: 1;
+  /** Whose marks `--prune` follows; absent: the file's own name (managerOfFile). */
+  manager?: string;
   accounts?: DeclaredAccount[];
 }
 
@@ -130,11 +133,22 @@ export interface DeclaredConfigOptions {
   defaultRegion: string;
   /** The configured rateLimitPlans. */
   plans: readonly string[];
-  /** Whose marks `--prune` follows. */
+  /** Whose marks `--prune` follows: the file's `manager`, or managerOfFile of its name. */
   manager: string;
 }
 
-export const DEFAULT_MANAGER = 'keygate-apply';
+/**
+ * The manager of a file that declares none: its name without folder and extension, so that
+ * `team-a.yaml` and `team-b.yaml` prune only their own objects wherever they are checked out.
+ */
+export function managerOfFile(file: string): string {
+  const base = file
+    .split(/[\\/]/)
+    .at(-1)!
+    .replace(/\.(ya?ml|json)$/i, '');
+  const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return name.slice(0, 100) || 'keygate';
+}
 
 interface DesiredCredential {
   path: FilePath;
@@ -172,7 +186,7 @@ export async function planChanges(
     }
   };
   const changes: PlannedChange[] = [];
-  const managed = new Set(await store.managed.list('credential', options.manager));
+  const managed = await store.managed.managers('credential');
   const declaredEmails = new Map<string, string>();
   const seenAccounts = new Set<string>();
 
@@ -232,7 +246,7 @@ export async function planChanges(
     for (const account of await store.accounts.list()) {
       if (seenAccounts.has(account.name)) continue;
       for (const credential of await store.credentials.list(account.id)) {
-        if (managed.has(credential.id)) changes.push(deletion(options, account.name, credential));
+        if (managed.get(credential.id) === options.manager) changes.push(deletion(account.name, credential));
       }
     }
   }
@@ -314,7 +328,7 @@ async function planCredentials(
   accountName: string,
   declaredList: DeclaredCredential[],
   at: FilePath,
-  managed: Set<string>,
+  managed: Map<string, string>,
   check: <T>(path: FilePath, work: () => T) => T | undefined,
   problems: ConfigProblem[],
   { changes, prune }: { changes: PlannedChange[]; prune: boolean },
@@ -361,13 +375,21 @@ async function planCredentials(
         continue;
       }
     }
-    const update = updateOf(options, accountName, `${accountName}/${name}`, current, currentKeys, desired, managed);
+    const update = updateOf(
+      options,
+      accountName,
+      `${accountName}/${name}`,
+      current,
+      currentKeys,
+      desired,
+      managed,
+    );
     if (update) changes.push(update);
   }
   if (prune && account) {
     for (const credential of existing) {
-      if (!seen.has(credential.name) && managed.has(credential.id))
-        changes.push(deletion(options, accountName, credential));
+      if (!seen.has(credential.name) && managed.get(credential.id) === options.manager)
+        changes.push(deletion(accountName, credential));
     }
   }
 }
@@ -498,7 +520,7 @@ function updateOf(
   current: Credential,
   currentKeys: CredentialKey[],
   desired: DesiredCredential,
-  managed: Set<string>,
+  managed: Map<string, string>,
 ): PlannedChange | undefined {
   const details: string[] = [];
   const changes: Parameters<OperatorCredentials['update']>[1] = {};
@@ -530,8 +552,12 @@ function updateOf(
   const removing = currentKeys.filter((k) => !want.has(k.thumbprint));
   for (const key of adding) details.push(`key added: ${key.thumbprint}`);
   for (const key of removing) details.push(`key removed: ${key.thumbprint}`);
-  const adopt = !managed.has(current.id);
-  if (adopt) details.push(`managed by ${options.manager} from now on`);
+  const manager = managed.get(current.id);
+  const adopt = manager !== options.manager;
+  if (adopt)
+    details.push(
+      `managed by ${options.manager} from now on (${manager === undefined ? 'made by hand' : `was ${manager}'s`})`,
+    );
   if (details.length === 0) return undefined;
   return {
     action: 'update',
@@ -544,16 +570,24 @@ function updateOf(
       // Added before removed: a credential without a secret must never be left without a key.
       for (const key of adding) await context.credentials.addKey(current.id, key.jwk);
       for (const key of removing) await context.credentials.removeKey(current.id, key.id);
-      if (adopt) await context.store.managed.mark('credential', current.id, options.manager);
+      if (adopt)
+        await context.store.managed.mark(
+          'credential',
+          current.id,
+          options.manager,
+          auditBy(
+            CLI_ACTOR,
+            current.accountId,
+            'apply.took_over',
+            { type: 'credential', id: current.id, name: current.name },
+            { manager: options.manager, from: manager ?? null },
+          ),
+        );
     },
   };
 }
 
-function deletion(
-  options: DeclaredConfigOptions,
-  accountName: string,
-  credential: Credential,
-): PlannedChange {
+function deletion(accountName: string, credential: Credential): PlannedChange {
   return {
     action: 'delete',
     account: accountName,

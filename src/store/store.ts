@@ -280,14 +280,20 @@ export interface RunningInstances {
 export type ManagedObjectType = 'credential';
 
 /**
- * The objects a declarative configuration (`keygate apply`) made or took over, by its manager's
- * name. Deleting a credential forgets its mark in the same transaction.
+ * The objects a declarative configuration (`keygate apply`) made or took over, each by one manager:
+ * the name of the file that manages it. Deleting a credential forgets its mark in the same
+ * transaction.
  */
 export interface ManagedObjects {
   /** The IDs of the objects of `type` that `manager` manages. */
   list(type: ManagedObjectType, manager: string): Promise<string[]>;
-  /** Marks an object as `manager`'s; marking it again changes nothing. */
-  mark(type: ManagedObjectType, id: string, manager: string): Promise<void>;
+  /** Every managed object of `type`: its ID → its manager. */
+  managers(type: ManagedObjectType): Promise<Map<string, string>>;
+  /**
+   * Marks an object as `manager`'s, in place of any other manager's, with `audit` in the same
+   * transaction; marking it again for the same manager changes nothing.
+   */
+  mark(type: ManagedObjectType, id: string, manager: string, audit?: Audit): Promise<void>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

@@ -114,7 +114,8 @@ describe('declarative configuration', () => {
     expect((await audit()).length).toBe(entries);
     await shell.output(exportCommand!);
     expect(readFileSync(join(dir, 'exported.yaml'), 'utf8')).toContain('name: Nightly export');
-  });
+    // Nine keygate processes in a row: more than the default 30 s on a loaded machine.
+  }, 90_000);
 
   it('applies exactly the diff of an edit, and prunes only what it manages', async () => {
     const handMade = await admin.call('POST', '/credentials', { name: 'Made by hand', scopes: ['stats'] });
@@ -155,6 +156,60 @@ describe('declarative configuration', () => {
     expect(pruned.stdout).toContain('- credential Acme/Nightly export');
     expect((await credentials()).map((c) => c.name).sort()).toEqual(['Made by hand', 'Reports', 'Wallboard']);
     expect((await run('diff', '-f', file, '--prune')).code).toBe(0);
+  });
+
+  it('prunes only its own file’s marks: a second file’s and hand-made objects stay', async () => {
+    // keygate.yaml's manager is its name, keygate; this file names its own.
+    const teamB = join(dir, 'team-b.yaml');
+    const declare = (...names: string[]) =>
+      writeFileSync(
+        teamB,
+        [
+          'version: 1',
+          'manager: team-b',
+          'accounts:',
+          '  - name: Acme',
+          '    plan: standard',
+          '    credentials:',
+          ...names.flatMap((name) => [`      - name: ${name}`, '        scopes: [stats]']),
+          '',
+        ].join('\n'),
+      );
+    declare('Team B feed', 'Made by hand');
+    const diff = JSON.parse((await run('diff', '-f', teamB, '--json')).stdout).changes;
+    expect(diff).toEqual([
+      expect.objectContaining({ action: 'create', name: 'Acme/Team B feed' }),
+      {
+        action: 'update',
+        type: 'credential',
+        name: 'Acme/Made by hand',
+        details: ['managed by team-b from now on (made by hand)'],
+      },
+    ]);
+    expect((await run('apply', '-f', teamB)).code).toBe(0);
+    const takenOver = ((await audit()) as Array<Record<string, unknown>>).find(
+      (e) => e.action === 'apply.took_over',
+    );
+    expect(takenOver).toMatchObject({
+      actorEmail: 'cli',
+      targetName: 'Made by hand',
+      details: { manager: 'team-b', from: null },
+    });
+
+    // The first file, pruned, deletes nothing of team-b's, though it declares none of it.
+    expect((await run('diff', '-f', file, '--prune')).code).toBe(0);
+    expect((await run('apply', '-f', file, '--prune')).stdout).toContain('No changes');
+    const names = async () => (await credentials()).map((c) => c.name).sort();
+    expect(await names()).toEqual(['Made by hand', 'Reports', 'Team B feed', 'Wallboard']);
+
+    // team-b, pruned, deletes what it marked and no longer declares: only that.
+    declare('Made by hand');
+    const prunable = await run('diff', '-f', teamB, '--prune');
+    expect(prunable.code).toBe(3);
+    expect(prunable.stdout).toContain('- credential Acme/Team B feed');
+    expect(prunable.stdout).toContain('0 to create, 0 to change, 1 to delete.');
+    expect((await run('apply', '-f', teamB, '--prune')).code).toBe(0);
+    expect(await names()).toEqual(['Made by hand', 'Reports', 'Wallboard']);
   });
 
   it('refuses an invalid file whole, naming the line, and changes nothing', async () => {

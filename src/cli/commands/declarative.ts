@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import {
   ConfigProblems,
-  DEFAULT_MANAGER,
   type DeclaredConfigOptions,
   exportConfig,
   type HandedSecrets,
+  managerOfFile,
   type PlannedChange,
   planChanges,
   runChanges,
@@ -20,22 +20,30 @@ export const DIFF_CHANGES_EXIT_CODE = 3;
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 
-function optionsOf({ store, config, credentials, credentialsOver }: StoreSession): DeclaredConfigOptions {
+function optionsOf(
+  { store, config, credentials, credentialsOver }: StoreSession,
+  manager: string,
+): DeclaredConfigOptions {
   return {
     store,
     credentials,
     credentialsOver,
     defaultRegion: config.region,
     plans: Object.keys(config.rateLimitPlans),
-    manager: DEFAULT_MANAGER,
+    manager,
   };
 }
 
 /** Reads and checks the whole file, against the schema and then the store, before any write. */
-async function plan(session: StoreSession, file: string, prune: boolean): Promise<PlannedChange[]> {
+async function plan(
+  session: StoreSession,
+  file: string,
+  prune: boolean,
+): Promise<{ changes: PlannedChange[]; options: DeclaredConfigOptions }> {
   const read = readConfigFile(file);
+  const options = optionsOf(session, read.config.manager ?? managerOfFile(file));
   try {
-    return await planChanges(optionsOf(session), read.config, { prune });
+    return { changes: await planChanges(options, read.config, { prune }), options };
   } catch (error) {
     if (error instanceof ConfigProblems) throw new ConfigFileError(file, read.describe(error.problems));
     throw error;
@@ -72,7 +80,7 @@ export function registerDeclarativeCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { file: string; prune?: boolean; json?: boolean }) => {
       await withStore(async (session) => {
-        const changes = await plan(session, options.file, options.prune ?? false);
+        const { changes } = await plan(session, options.file, options.prune ?? false);
         if (changes.length > 0) process.exitCode = DIFF_CHANGES_EXIT_CODE;
         if (options.json) return printJson({ changes: changes.map(changeJson) });
         if (changes.length === 0) {
@@ -100,14 +108,15 @@ export function registerDeclarativeCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { file: string; prune?: boolean; secretsFile?: string; json?: boolean }) => {
       await withStore(async (session) => {
-        const changes = await plan(session, options.file, options.prune ?? false);
+        const planned = await plan(session, options.file, options.prune ?? false);
+        const { changes } = planned;
         // Opened before the first write: a secret made and then not written anywhere would be lost.
         const secretsFd =
           options.secretsFile === undefined ? undefined : openSecretsFile(options.secretsFile);
         const secrets: HandedSecrets = { credentials: [], users: [] };
         const done: PlannedChange[] = [];
         try {
-          await runChanges(optionsOf(session), changes, secrets, (change) => {
+          await runChanges(planned.options, changes, secrets, (change) => {
             done.push(change);
             if (!options.json) process.stdout.write(`${changeText(change)}\n`);
           });
