@@ -21,9 +21,10 @@ import {
 } from '../core/model.js';
 import type { Licence } from '../core/scopes.js';
 import { generatePassword } from '../crypto/password-hash.js';
-import type { Store } from '../store/store.js';
+import type { ManagedObjectType, Store } from '../store/store.js';
 import {
   createAccount,
+  deleteAccount,
   setAccountPlan,
   validateAccountName,
   validatePlan,
@@ -172,7 +173,7 @@ interface DesiredCredential {
 export async function planChanges(
   options: DeclaredConfigOptions,
   config: DeclaredConfig,
-  { prune }: { prune: boolean },
+  { prune, notes = [] }: { prune: boolean; notes?: string[] },
 ): Promise<PlannedChange[]> {
   const { store } = options;
   const problems: ConfigProblem[] = [];
@@ -187,6 +188,9 @@ export async function planChanges(
   };
   const changes: PlannedChange[] = [];
   const managed = await store.managed.managers('credential');
+  const managedUsers = await store.managed.managers('user');
+  const managedAccounts = await store.managed.managers('account');
+  const mine = (marks: Map<string, string>, id: string) => marks.get(id) === options.manager;
   const declaredEmails = new Map<string, string>();
   const seenAccounts = new Set<string>();
 
@@ -211,6 +215,7 @@ export async function planChanges(
         details: [`region: ${region}`, `plan: ${plan ?? 'default'}`],
         async run(context) {
           const created = await createAccount(context.store, { name, region, plan });
+          await context.store.managed.mark('account', created.id, options.manager);
           context.accountIds.set(name, created.id);
         },
       });
@@ -221,33 +226,69 @@ export async function planChanges(
         message: `account ${name} is in ${account.region}: an account cannot move to another region`,
       });
     }
-    if (account && plan !== undefined && account.plan !== plan) {
+    // An account made by hand is taken over; one of another file stays that file's: several files
+    // may each declare their own users and credentials in one account.
+    const adopt = account !== undefined && !managedAccounts.has(account.id);
+    const replan = account !== undefined && plan !== undefined && account.plan !== plan;
+    if (account && (adopt || replan)) {
       changes.push({
         action: 'update',
         account: name,
         type: 'account',
         name,
-        details: [`plan: ${account.plan ?? 'default'} → ${plan ?? 'default'}`],
+        details: [
+          ...(replan ? [`plan: ${account.plan ?? 'default'} → ${plan ?? 'default'}`] : []),
+          ...(adopt ? [`managed by ${options.manager} from now on (made by hand)`] : []),
+        ],
         run: async (context) => {
-          await setAccountPlan(context.store, account, plan);
+          if (replan) await setAccountPlan(context.store, account, plan ?? null);
+          if (adopt) await takeOver(context, options, 'account', account.id, account.id, name, undefined);
         },
       });
     }
-    await planUsers(options, account, name, declared.users ?? [], at, declaredEmails, problems, changes);
+    const users = await planUsers(
+      options,
+      account,
+      name,
+      declared.users ?? [],
+      at,
+      declaredEmails,
+      managedUsers,
+      problems,
+      changes,
+    );
     await planCredentials(options, account, name, declared.credentials ?? [], at, managed, check, problems, {
       changes,
       prune,
     });
+    if (prune && account) {
+      for (const user of await store.users.list(account.id)) {
+        if (!users.has(user.email) && mine(managedUsers, user.id)) changes.push(userDeletion(name, user));
+      }
+    }
   }
 
   if (problems.length > 0) throw new ConfigProblems(problems);
   if (prune) {
-    // Managed credentials of accounts the file does not name at all are the file's to delete too.
+    // What this file marked in accounts it does not name at all is the file's to delete too, and
+    // such an account itself when it is the file's and nothing of anyone else's is left in it.
     for (const account of await store.accounts.list()) {
       if (seenAccounts.has(account.name)) continue;
+      let kept = 0;
       for (const credential of await store.credentials.list(account.id)) {
-        if (managed.get(credential.id) === options.manager) changes.push(deletion(account.name, credential));
+        if (mine(managed, credential.id)) changes.push(deletion(account.name, credential));
+        else kept += 1;
       }
+      for (const user of await store.users.list(account.id)) {
+        if (mine(managedUsers, user.id)) changes.push(userDeletion(account.name, user));
+        else kept += 1;
+      }
+      if (!mine(managedAccounts, account.id)) continue;
+      if (kept === 0) changes.push(accountDeletion(account));
+      else
+        notes.push(
+          `account ${account.name} is kept: ${kept} of its users and credentials are not ${options.manager}'s`,
+        );
     }
   }
   return changes;
@@ -260,10 +301,12 @@ async function planUsers(
   users: DeclaredUser[],
   at: FilePath,
   declaredEmails: Map<string, string>,
+  managed: Map<string, string>,
   problems: ConfigProblem[],
   changes: PlannedChange[],
-): Promise<void> {
+): Promise<Set<string>> {
   const { store } = options;
+  const emails = new Set<string>();
   for (const [u, declared] of users.entries()) {
     const path: FilePath = [...at, 'users', u];
     const email = declared.email.trim().toLowerCase();
@@ -279,6 +322,7 @@ async function planUsers(
       continue;
     }
     declaredEmails.set(email, accountName);
+    emails.add(email);
     const found = await store.users.findForLogin(email);
     if (found && found.user.accountId !== account?.id) {
       problems.push({
@@ -297,29 +341,67 @@ async function planUsers(
         async run(context) {
           // Invited as `keygate users create` does: a generated password, handed over once.
           const password = generatePassword();
-          await new PortalUserService(context.store).create({
+          const user = await new PortalUserService(context.store).create({
             accountId: accountIdOf(context, accountName, account),
             email,
             password,
             licence: licence ?? 'none',
           });
+          await context.store.managed.mark('user', user.id, options.manager);
           context.secrets.users.push({ account: accountName, email, password });
         },
       });
-    } else if (found.user.licence !== licence) {
-      const user: PortalUser = found.user;
-      changes.push({
-        action: 'update',
-        account: accountName,
-        type: 'user',
-        name: email,
-        details: [`licence: ${user.licence ?? 'none'} → ${licence ?? 'none'}`],
-        run: async (context) => {
-          await new PortalUserService(context.store).setLicence(user, licence ?? 'none');
-        },
-      });
+      continue;
     }
+    const user: PortalUser = found.user;
+    const relicence = user.licence !== licence;
+    const manager = managed.get(user.id);
+    const adopt = manager !== options.manager;
+    if (!relicence && !adopt) continue;
+    changes.push({
+      action: 'update',
+      account: accountName,
+      type: 'user',
+      name: email,
+      details: [
+        ...(relicence ? [`licence: ${user.licence ?? 'none'} → ${licence ?? 'none'}`] : []),
+        ...(adopt ? [takeOverDetail(options, manager)] : []),
+      ],
+      run: async (context) => {
+        if (relicence) await new PortalUserService(context.store).setLicence(user, licence ?? 'none');
+        if (adopt) await takeOver(context, options, 'user', user.id, user.accountId, email, manager);
+      },
+    });
   }
+  return emails;
+}
+
+function takeOverDetail(options: DeclaredConfigOptions, manager: string | undefined): string {
+  return `managed by ${options.manager} from now on (${manager === undefined ? 'made by hand' : `was ${manager}'s`})`;
+}
+
+/** Marks an object as the file's, audited as the operator's: from now on its `--prune` may delete it. */
+async function takeOver(
+  context: RunContext,
+  options: DeclaredConfigOptions,
+  type: ManagedObjectType,
+  id: string,
+  accountId: string,
+  name: string,
+  from: string | undefined,
+): Promise<void> {
+  await context.store.managed.mark(
+    type,
+    id,
+    options.manager,
+    auditBy(
+      CLI_ACTOR,
+      accountId,
+      'apply.took_over',
+      { type, id, name },
+      { manager: options.manager, from: from ?? null },
+    ),
+  );
 }
 
 async function planCredentials(
@@ -554,10 +636,7 @@ function updateOf(
   for (const key of removing) details.push(`key removed: ${key.thumbprint}`);
   const manager = managed.get(current.id);
   const adopt = manager !== options.manager;
-  if (adopt)
-    details.push(
-      `managed by ${options.manager} from now on (${manager === undefined ? 'made by hand' : `was ${manager}'s`})`,
-    );
+  if (adopt) details.push(takeOverDetail(options, manager));
   if (details.length === 0) return undefined;
   return {
     action: 'update',
@@ -571,18 +650,7 @@ function updateOf(
       for (const key of adding) await context.credentials.addKey(current.id, key.jwk);
       for (const key of removing) await context.credentials.removeKey(current.id, key.id);
       if (adopt)
-        await context.store.managed.mark(
-          'credential',
-          current.id,
-          options.manager,
-          auditBy(
-            CLI_ACTOR,
-            current.accountId,
-            'apply.took_over',
-            { type: 'credential', id: current.id, name: current.name },
-            { manager: options.manager, from: manager ?? null },
-          ),
-        );
+        await takeOver(context, options, 'credential', current.id, current.accountId, current.name, manager);
     },
   };
 }
@@ -596,6 +664,33 @@ function deletion(accountName: string, credential: Credential): PlannedChange {
     details: [`client ID: ${credential.clientId}`],
     run: async (context) => {
       await context.credentials.delete(credential.id);
+    },
+  };
+}
+
+function userDeletion(accountName: string, user: PortalUser): PlannedChange {
+  return {
+    action: 'delete',
+    account: accountName,
+    type: 'user',
+    name: user.email,
+    details: [`account: ${accountName}`, 'with their sessions and personal API tokens'],
+    run: async (context) => {
+      await new PortalUserService(context.store).delete(user);
+    },
+  };
+}
+
+/** Planned after the deletions of everything in it: the account is empty by then, or stays. */
+function accountDeletion(account: Account): PlannedChange {
+  return {
+    action: 'delete',
+    account: account.name,
+    type: 'account',
+    name: account.name,
+    details: [`region: ${account.region}`, 'its audit log stays in the store'],
+    run: async (context) => {
+      await deleteAccount(context.store, account);
     },
   };
 }

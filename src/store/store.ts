@@ -73,6 +73,11 @@ export interface AccountRepository {
   get(id: string): Promise<Account | undefined>;
   findByName(name: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;
+  /**
+   * Deletes an account that holds no user and no credential, with its managed mark; its audit log
+   * stays. `not_empty` (and nothing changed) when it still holds some; false when there is none.
+   */
+  delete(id: string, audit?: Audit): Promise<boolean | 'not_empty'>;
 }
 
 /**
@@ -98,6 +103,11 @@ export interface UserRepository {
   findForLogin(email: string): Promise<UserLoginRecord | undefined>;
   count(): Promise<number>;
   list(accountId: string): Promise<PortalUser[]>;
+  /**
+   * Deletes a user with their sessions, personal API tokens and managed mark; the credentials they
+   * made stay, without an owner. False when there is no such user.
+   */
+  delete(id: string, audit?: Audit): Promise<boolean>;
 }
 
 export interface LoginThrottle {
@@ -277,12 +287,12 @@ export interface RunningInstances {
 }
 
 /** The kinds of object a declarative configuration may delete (`apply --prune`). */
-export type ManagedObjectType = 'credential';
+export type ManagedObjectType = 'credential' | 'user' | 'account';
 
 /**
  * The objects a declarative configuration (`keygate apply`) made or took over, each by one manager:
- * the name of the file that manages it. Deleting a credential forgets its mark in the same
- * transaction.
+ * the name of the file that manages it. Deleting a credential, user or account forgets its mark in
+ * the same transaction.
  */
 export interface ManagedObjects {
   /** The IDs of the objects of `type` that `manager` manages. */

@@ -212,6 +212,87 @@ describe('declarative configuration', () => {
     expect(await names()).toEqual(['Made by hand', 'Reports', 'Wallboard']);
   });
 
+  it('prunes its own users and accounts too, and keeps an account that holds anything else', async () => {
+    const ops = join(dir, 'ops.yaml');
+    writeFileSync(
+      ops,
+      [
+        'version: 1',
+        'accounts:',
+        '  - name: Acme',
+        '    plan: standard',
+        '    users:',
+        '      - email: extra@acme.example',
+        '  - name: Initrode',
+        '    users:',
+        '      - email: milton@initrode.example',
+        '    credentials:',
+        '      - name: Feed',
+        '        scopes: [stats]',
+        '',
+      ].join('\n'),
+    );
+    expect((await run('apply', '-f', ops)).code).toBe(0);
+    const handMade = await run(
+      'credentials',
+      'create',
+      '--account',
+      'Initrode',
+      '--name',
+      'Kept',
+      '--scope',
+      'stats',
+      '--json',
+    );
+    expect(handMade.code).toBe(0);
+    const emails = async () =>
+      (await admin.call<{ users: Array<{ email: string }> }>('GET', '/users')).body.users
+        .map((u) => u.email)
+        .sort();
+    expect(await emails()).toContain('extra@acme.example');
+
+    // The file, emptied (its manager is still ops): it prunes what it made, not the hand-made Kept,
+    // and so not Initrode either, which still holds Kept.
+    writeFileSync(ops, 'version: 1\naccounts: []\n');
+    const diff = await run('diff', '-f', ops, '--prune', '--json');
+    expect(diff.code).toBe(3);
+    const planned = JSON.parse(diff.stdout);
+    expect(
+      planned.changes.map(
+        (c: { action: string; type: string; name: string }) => `${c.action} ${c.type} ${c.name}`,
+      ),
+    ).toEqual([
+      'delete user extra@acme.example',
+      'delete credential Initrode/Feed',
+      'delete user milton@initrode.example',
+    ]);
+    expect(planned.notes).toEqual(["account Initrode is kept: 1 of its users and credentials are not ops's"]);
+    const before = (await audit()).length;
+    const pruned = await run('apply', '-f', ops, '--prune');
+    expect(pruned.code).toBe(0);
+    expect(pruned.stderr).toContain('note: account Initrode is kept');
+    expect(await emails()).toEqual(['ops@acme.example', 'viewer@acme.example']);
+    expect(
+      ((await audit()) as Array<Record<string, unknown>>).slice(0, (await audit()).length - before),
+    ).toEqual([
+      expect.objectContaining({
+        action: 'user.deleted',
+        actorEmail: 'cli',
+        targetName: 'extra@acme.example',
+      }),
+    ]);
+    const exported = (await run('export')).stdout;
+    expect(accountSection(exported, 'Initrode')).toMatch(/name: Kept/);
+    expect(accountSection(exported, 'Initrode')).not.toMatch(/Feed|milton/);
+
+    // Once Kept is gone, Initrode is empty and the file's: --prune deletes it.
+    expect((await run('credentials', 'delete', JSON.parse(handMade.stdout).client_id)).code).toBe(0);
+    expect((await run('diff', '-f', ops, '--prune')).stdout).toContain('- account Initrode');
+    expect((await run('apply', '-f', ops, '--prune')).code).toBe(0);
+    expect((await run('export')).stdout).not.toContain('Initrode');
+    expect(await run('diff', '-f', ops, '--prune')).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('refuses an invalid file whole, naming the line, and changes nothing', async () => {
     const bad = readFileSync(file, 'utf8')
       .replace('scopes: [stats]\n        allowedCidrs', 'scopes: [stats, users:delete]\n        allowedCidrs')

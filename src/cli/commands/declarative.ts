@@ -39,11 +39,12 @@ async function plan(
   session: StoreSession,
   file: string,
   prune: boolean,
-): Promise<{ changes: PlannedChange[]; options: DeclaredConfigOptions }> {
+): Promise<{ changes: PlannedChange[]; notes: string[]; options: DeclaredConfigOptions }> {
   const read = readConfigFile(file);
   const options = optionsOf(session, read.config.manager ?? managerOfFile(file));
+  const notes: string[] = [];
   try {
-    return { changes: await planChanges(options, read.config, { prune }), options };
+    return { changes: await planChanges(options, read.config, { prune, notes }), notes, options };
   } catch (error) {
     if (error instanceof ConfigProblems) throw new ConfigFileError(file, read.describe(error.problems));
     throw error;
@@ -75,14 +76,15 @@ export function registerDeclarativeCommands(program: Command): void {
     .requiredOption('-f, --file <file>', 'the configuration file (YAML or JSON)')
     .option(
       '--prune',
-      'also list the managed credentials the file no longer declares, which apply --prune deletes',
+      'also list what apply --prune deletes: the credentials, users and accounts marked as this file’s that it no longer declares',
     )
     .option('--json', 'print JSON')
     .action(async (options: { file: string; prune?: boolean; json?: boolean }) => {
       await withStore(async (session) => {
-        const { changes } = await plan(session, options.file, options.prune ?? false);
+        const { changes, notes } = await plan(session, options.file, options.prune ?? false);
         if (changes.length > 0) process.exitCode = DIFF_CHANGES_EXIT_CODE;
-        if (options.json) return printJson({ changes: changes.map(changeJson) });
+        if (options.json) return printJson({ changes: changes.map(changeJson), notes });
+        printNotes(notes);
         if (changes.length === 0) {
           process.stdout.write(`No changes: the store is as ${options.file} declares.\n`);
           return;
@@ -99,7 +101,7 @@ export function registerDeclarativeCommands(program: Command): void {
     .requiredOption('-f, --file <file>', 'the configuration file (YAML or JSON)')
     .option(
       '--prune',
-      'delete the credentials apply made or took over that the file no longer declares (never those made by hand)',
+      'delete the credentials, users and accounts marked as this file’s that it no longer declares (never those made by hand or by another file)',
     )
     .option(
       '--secrets-file <path>',
@@ -109,7 +111,8 @@ export function registerDeclarativeCommands(program: Command): void {
     .action(async (options: { file: string; prune?: boolean; secretsFile?: string; json?: boolean }) => {
       await withStore(async (session) => {
         const planned = await plan(session, options.file, options.prune ?? false);
-        const { changes } = planned;
+        const { changes, notes } = planned;
+        if (!options.json) printNotes(notes);
         // Opened before the first write: a secret made and then not written anywhere would be lost.
         const secretsFd =
           options.secretsFile === undefined ? undefined : openSecretsFile(options.secretsFile);
@@ -139,6 +142,7 @@ export function registerDeclarativeCommands(program: Command): void {
         if (options.json)
           return printJson({
             changes: done.map(changeJson),
+            notes,
             ...(secretsFd === undefined && { secrets }),
           });
         if (changes.length === 0) {
@@ -172,6 +176,11 @@ export function registerDeclarativeCommands(program: Command): void {
         else process.stdout.write(text);
       });
     });
+}
+
+/** What the plan leaves as it is though the file might suggest otherwise, on stderr. */
+function printNotes(notes: readonly string[]): void {
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
 }
 
 function openSecretsFile(path: string): number {

@@ -29,6 +29,23 @@ export function accountRepository(db: Kysely<Database>): AccountRepository {
         return toAccount(row);
       });
     },
+    async delete(id, audit) {
+      return transact(db, async (trx) => {
+        const holds = async (table: 'users' | 'credentials') =>
+          (await trx.selectFrom(table).select('id').where('account_id', '=', id).limit(1).execute()).length >
+          0;
+        if ((await holds('users')) || (await holds('credentials'))) return 'not_empty';
+        const row = await trx.deleteFrom('accounts').where('id', '=', id).returning('id').executeTakeFirst();
+        if (!row) return false;
+        await trx
+          .deleteFrom('managed_objects')
+          .where('object_type', '=', 'account')
+          .where('object_id', '=', id)
+          .execute();
+        await appendAudit(trx, audit);
+        return true;
+      });
+    },
     async get(id) {
       const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toAccount(row);

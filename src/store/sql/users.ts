@@ -36,6 +36,20 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         return toUser(row);
       });
     },
+    async delete(id, audit) {
+      return transact(db, async (trx) => {
+        // Sessions and API tokens go with the user (on delete cascade); credentials lose their owner.
+        const row = await trx.deleteFrom('users').where('id', '=', id).returning('id').executeTakeFirst();
+        if (!row) return false;
+        await trx
+          .deleteFrom('managed_objects')
+          .where('object_type', '=', 'user')
+          .where('object_id', '=', id)
+          .execute();
+        await appendAudit(trx, audit);
+        return true;
+      });
+    },
     async get(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toUser(row);
