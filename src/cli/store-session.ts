@@ -15,6 +15,8 @@ export interface StoreSession {
   store: Store;
   keyEncryptionKey: Buffer;
   credentials: OperatorCredentials;
+  /** The operator's credential use cases over another store: one transaction's (`keygate apply`). */
+  credentialsOver(store: Store): OperatorCredentials;
 }
 
 /**
@@ -36,10 +38,17 @@ export async function withStore<T>(
       createAdmin: false,
       applySigningAlgorithm: false,
     });
-    const credentials = new OperatorCredentials(
-      new CredentialService(store, new ClientSecretHasher(keys.secretPepper), scopeCatalogueOf(config)),
-    );
-    return await work({ config, store, keyEncryptionKey: keys.keyEncryptionKey, credentials });
+    const hasher = new ClientSecretHasher(keys.secretPepper);
+    const catalogue = scopeCatalogueOf(config);
+    const credentialsOver = (over: Store) =>
+      new OperatorCredentials(new CredentialService(over, hasher, catalogue));
+    return await work({
+      config,
+      store,
+      keyEncryptionKey: keys.keyEncryptionKey,
+      credentials: credentialsOver(store),
+      credentialsOver,
+    });
   } finally {
     await store.close();
   }

@@ -19,8 +19,13 @@ export const AUDIT_ACTIONS = {
   'client_authentication.failed': 'a token request for an existing client ID failed to authenticate',
   'account.created': 'an account was created (by the command line or `keygate apply`)',
   'account.plan_changed': 'the account’s rate-limit plan changed',
+  'account.deleted': 'an empty account was deleted (by `keygate apply --prune`)',
+  'apply.took_over':
+    '`keygate apply` took over an object made by hand or by another file: that file’s `apply --prune` may delete it',
   'user.created': 'a portal user was invited',
   'user.licence_changed': 'a portal user’s licence changed',
+  'user.deleted':
+    'a portal user was deleted, with their sessions and API tokens (by `keygate apply --prune`)',
   'login.succeeded': 'a portal user logged in',
   'login.failed': 'a login with a wrong password for an existing user',
   'login.locked': 'a login refused: too many failures for the email from the address',

@@ -69,6 +69,24 @@ export async function setAccountPlan(store: Store, account: Account, plan: strin
 }
 
 /**
+ * Deletes an account that holds no user and no credential, as the operator (`keygate apply
+ * --prune`), audited; its audit log stays in the store.
+ */
+export async function deleteAccount(store: Store, account: Account): Promise<void> {
+  const deleted = await store.accounts.delete(
+    account.id,
+    auditBy(CLI_ACTOR, account.id, 'account.deleted', {
+      type: 'account',
+      id: account.id,
+      name: account.name,
+    }),
+  );
+  if (deleted === 'not_empty')
+    throw new DomainError('conflict', `account ${account.name} still holds users or credentials`, 'account');
+  if (!deleted) throw new DomainError('not_found', `no account with id ${account.id}`, 'account');
+}
+
+/**
  * The account a command acts on: the one named (by id or name), or the only one there is.
  * Several accounts and none named is an error that lists the choices.
  */

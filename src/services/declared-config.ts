@@ -21,14 +21,16 @@ import {
 } from '../core/model.js';
 import type { Licence } from '../core/scopes.js';
 import { generatePassword } from '../crypto/password-hash.js';
-import type { Store } from '../store/store.js';
+import type { ManagedObjectType, Store } from '../store/store.js';
 import {
   createAccount,
+  deleteAccount,
   setAccountPlan,
   validateAccountName,
   validatePlan,
   validateRegion,
 } from './accounts.js';
+import { auditBy, CLI_ACTOR } from './actor.js';
 import type { OperatorCredentials } from './operator-credentials.js';
 import { PortalUserService, parseLicence } from './portal-users.js';
 
@@ -43,6 +45,8 @@ import { PortalUserService, parseLicence } from './portal-users.js';
 /** The file, after its JSON Schema (schemas/keygate-config.schema.json) has accepted it. */
 export interface DeclaredConfig {
   version: 1;
+  /** Whose marks `--prune` follows; absent: the file's own name (managerOfFile). */
+  manager?: string;
   accounts?: DeclaredAccount[];
 }
 
@@ -97,6 +101,8 @@ export type ChangeAction = 'create' | 'update' | 'delete';
 /** One change `apply` would make, and how. */
 export interface PlannedChange {
   action: ChangeAction;
+  /** The account it belongs to (or is): `apply` writes each account's changes in one transaction. */
+  account: string;
   type: 'account' | 'user' | 'credential';
   /** `Acme`, `ops@acme.example`, `Acme/Wallboard`. */
   name: string;
@@ -112,6 +118,9 @@ export interface HandedSecrets {
 }
 
 interface RunContext {
+  /** The store inside the account's transaction, and the operator's credential use cases over it. */
+  store: Store;
+  credentials: OperatorCredentials;
   accountIds: Map<string, string>;
   secrets: HandedSecrets;
 }
@@ -119,15 +128,28 @@ interface RunContext {
 export interface DeclaredConfigOptions {
   store: Store;
   credentials: OperatorCredentials;
+  /** The same use cases over another store: the one of an account's transaction. */
+  credentialsOver(store: Store): OperatorCredentials;
   /** The region of an account whose entry names none. */
   defaultRegion: string;
   /** The configured rateLimitPlans. */
   plans: readonly string[];
-  /** Whose marks `--prune` follows. */
+  /** Whose marks `--prune` follows: the file's `manager`, or managerOfFile of its name. */
   manager: string;
 }
 
-export const DEFAULT_MANAGER = 'keygate-apply';
+/**
+ * The manager of a file that declares none: its name without folder and extension, so that
+ * `team-a.yaml` and `team-b.yaml` prune only their own objects wherever they are checked out.
+ */
+export function managerOfFile(file: string): string {
+  const base = file
+    .split(/[\\/]/)
+    .at(-1)!
+    .replace(/\.(ya?ml|json)$/i, '');
+  const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return name.slice(0, 100) || 'keygate';
+}
 
 interface DesiredCredential {
   path: FilePath;
@@ -151,7 +173,7 @@ interface DesiredCredential {
 export async function planChanges(
   options: DeclaredConfigOptions,
   config: DeclaredConfig,
-  { prune }: { prune: boolean },
+  { prune, notes = [] }: { prune: boolean; notes?: string[] },
 ): Promise<PlannedChange[]> {
   const { store } = options;
   const problems: ConfigProblem[] = [];
@@ -165,7 +187,10 @@ export async function planChanges(
     }
   };
   const changes: PlannedChange[] = [];
-  const managed = new Set(await store.managed.list('credential', options.manager));
+  const managed = await store.managed.managers('credential');
+  const managedUsers = await store.managed.managers('user');
+  const managedAccounts = await store.managed.managers('account');
+  const mine = (marks: Map<string, string>, id: string) => marks.get(id) === options.manager;
   const declaredEmails = new Map<string, string>();
   const seenAccounts = new Set<string>();
 
@@ -184,11 +209,13 @@ export async function planChanges(
     if (!account && region !== undefined && plan !== undefined) {
       changes.push({
         action: 'create',
+        account: name,
         type: 'account',
         name,
         details: [`region: ${region}`, `plan: ${plan ?? 'default'}`],
         async run(context) {
-          const created = await createAccount(store, { name, region, plan });
+          const created = await createAccount(context.store, { name, region, plan });
+          await context.store.managed.mark('account', created.id, options.manager);
           context.accountIds.set(name, created.id);
         },
       });
@@ -199,32 +226,69 @@ export async function planChanges(
         message: `account ${name} is in ${account.region}: an account cannot move to another region`,
       });
     }
-    if (account && plan !== undefined && account.plan !== plan) {
+    // An account made by hand is taken over; one of another file stays that file's: several files
+    // may each declare their own users and credentials in one account.
+    const adopt = account !== undefined && !managedAccounts.has(account.id);
+    const replan = account !== undefined && plan !== undefined && account.plan !== plan;
+    if (account && (adopt || replan)) {
       changes.push({
         action: 'update',
+        account: name,
         type: 'account',
         name,
-        details: [`plan: ${account.plan ?? 'default'} → ${plan ?? 'default'}`],
-        run: async () => {
-          await setAccountPlan(store, account, plan);
+        details: [
+          ...(replan ? [`plan: ${account.plan ?? 'default'} → ${plan ?? 'default'}`] : []),
+          ...(adopt ? [`managed by ${options.manager} from now on (made by hand)`] : []),
+        ],
+        run: async (context) => {
+          if (replan) await setAccountPlan(context.store, account, plan ?? null);
+          if (adopt) await takeOver(context, options, 'account', account.id, account.id, name, undefined);
         },
       });
     }
-    await planUsers(options, account, name, declared.users ?? [], at, declaredEmails, problems, changes);
+    const users = await planUsers(
+      options,
+      account,
+      name,
+      declared.users ?? [],
+      at,
+      declaredEmails,
+      managedUsers,
+      problems,
+      changes,
+    );
     await planCredentials(options, account, name, declared.credentials ?? [], at, managed, check, problems, {
       changes,
       prune,
     });
+    if (prune && account) {
+      for (const user of await store.users.list(account.id)) {
+        if (!users.has(user.email) && mine(managedUsers, user.id)) changes.push(userDeletion(name, user));
+      }
+    }
   }
 
   if (problems.length > 0) throw new ConfigProblems(problems);
   if (prune) {
-    // Managed credentials of accounts the file does not name at all are the file's to delete too.
+    // What this file marked in accounts it does not name at all is the file's to delete too, and
+    // such an account itself when it is the file's and nothing of anyone else's is left in it.
     for (const account of await store.accounts.list()) {
       if (seenAccounts.has(account.name)) continue;
+      let kept = 0;
       for (const credential of await store.credentials.list(account.id)) {
-        if (managed.has(credential.id)) changes.push(deletion(options, account.name, credential));
+        if (mine(managed, credential.id)) changes.push(deletion(account.name, credential));
+        else kept += 1;
       }
+      for (const user of await store.users.list(account.id)) {
+        if (mine(managedUsers, user.id)) changes.push(userDeletion(account.name, user));
+        else kept += 1;
+      }
+      if (!mine(managedAccounts, account.id)) continue;
+      if (kept === 0) changes.push(accountDeletion(account));
+      else
+        notes.push(
+          `account ${account.name} is kept: ${kept} of its users and credentials are not ${options.manager}'s`,
+        );
     }
   }
   return changes;
@@ -237,10 +301,12 @@ async function planUsers(
   users: DeclaredUser[],
   at: FilePath,
   declaredEmails: Map<string, string>,
+  managed: Map<string, string>,
   problems: ConfigProblem[],
   changes: PlannedChange[],
-): Promise<void> {
+): Promise<Set<string>> {
   const { store } = options;
+  const emails = new Set<string>();
   for (const [u, declared] of users.entries()) {
     const path: FilePath = [...at, 'users', u];
     const email = declared.email.trim().toLowerCase();
@@ -256,6 +322,7 @@ async function planUsers(
       continue;
     }
     declaredEmails.set(email, accountName);
+    emails.add(email);
     const found = await store.users.findForLogin(email);
     if (found && found.user.accountId !== account?.id) {
       problems.push({
@@ -267,34 +334,74 @@ async function planUsers(
     if (!found) {
       changes.push({
         action: 'create',
+        account: accountName,
         type: 'user',
         name: email,
         details: [`account: ${accountName}`, `licence: ${licence ?? 'none'}`],
         async run(context) {
           // Invited as `keygate users create` does: a generated password, handed over once.
           const password = generatePassword();
-          await new PortalUserService(store).create({
+          const user = await new PortalUserService(context.store).create({
             accountId: accountIdOf(context, accountName, account),
             email,
             password,
             licence: licence ?? 'none',
           });
+          await context.store.managed.mark('user', user.id, options.manager);
           context.secrets.users.push({ account: accountName, email, password });
         },
       });
-    } else if (found.user.licence !== licence) {
-      const user: PortalUser = found.user;
-      changes.push({
-        action: 'update',
-        type: 'user',
-        name: email,
-        details: [`licence: ${user.licence ?? 'none'} → ${licence ?? 'none'}`],
-        run: async () => {
-          await new PortalUserService(store).setLicence(user, licence ?? 'none');
-        },
-      });
+      continue;
     }
+    const user: PortalUser = found.user;
+    const relicence = user.licence !== licence;
+    const manager = managed.get(user.id);
+    const adopt = manager !== options.manager;
+    if (!relicence && !adopt) continue;
+    changes.push({
+      action: 'update',
+      account: accountName,
+      type: 'user',
+      name: email,
+      details: [
+        ...(relicence ? [`licence: ${user.licence ?? 'none'} → ${licence ?? 'none'}`] : []),
+        ...(adopt ? [takeOverDetail(options, manager)] : []),
+      ],
+      run: async (context) => {
+        if (relicence) await new PortalUserService(context.store).setLicence(user, licence ?? 'none');
+        if (adopt) await takeOver(context, options, 'user', user.id, user.accountId, email, manager);
+      },
+    });
   }
+  return emails;
+}
+
+function takeOverDetail(options: DeclaredConfigOptions, manager: string | undefined): string {
+  return `managed by ${options.manager} from now on (${manager === undefined ? 'made by hand' : `was ${manager}'s`})`;
+}
+
+/** Marks an object as the file's, audited as the operator's: from now on its `--prune` may delete it. */
+async function takeOver(
+  context: RunContext,
+  options: DeclaredConfigOptions,
+  type: ManagedObjectType,
+  id: string,
+  accountId: string,
+  name: string,
+  from: string | undefined,
+): Promise<void> {
+  await context.store.managed.mark(
+    type,
+    id,
+    options.manager,
+    auditBy(
+      CLI_ACTOR,
+      accountId,
+      'apply.took_over',
+      { type, id, name },
+      { manager: options.manager, from: from ?? null },
+    ),
+  );
 }
 
 async function planCredentials(
@@ -303,7 +410,7 @@ async function planCredentials(
   accountName: string,
   declaredList: DeclaredCredential[],
   at: FilePath,
-  managed: Set<string>,
+  managed: Map<string, string>,
   check: <T>(path: FilePath, work: () => T) => T | undefined,
   problems: ConfigProblem[],
   { changes, prune }: { changes: PlannedChange[]; prune: boolean },
@@ -350,13 +457,21 @@ async function planCredentials(
         continue;
       }
     }
-    const update = updateOf(options, `${accountName}/${name}`, current, currentKeys, desired, managed);
+    const update = updateOf(
+      options,
+      accountName,
+      `${accountName}/${name}`,
+      current,
+      currentKeys,
+      desired,
+      managed,
+    );
     if (update) changes.push(update);
   }
   if (prune && account) {
     for (const credential of existing) {
-      if (!seen.has(credential.name) && managed.has(credential.id))
-        changes.push(deletion(options, accountName, credential));
+      if (!seen.has(credential.name) && managed.get(credential.id) === options.manager)
+        changes.push(deletion(accountName, credential));
     }
   }
 }
@@ -444,6 +559,7 @@ function creation(
   const fields = describeCredential(desired);
   return {
     action: 'create',
+    account: accountName,
     type: 'credential',
     name: `${accountName}/${desired.name}`,
     details: [...fields, desired.keys.length > 0 ? 'authenticates with its keys: no secret' : 'a new secret'],
@@ -451,7 +567,7 @@ function creation(
       const accountId = accountIdOf(context, accountName, account);
       let made: Credential;
       if (desired.keys.length > 0) {
-        const { credential } = await options.credentials.createWithKeys({
+        const { credential } = await context.credentials.createWithKeys({
           ...input,
           accountId,
           publicKeys: desired.keys.map((k) => k.jwk),
@@ -464,7 +580,7 @@ function creation(
           clientSecret: null,
         });
       } else {
-        const { credential, clientSecret } = await options.credentials.create({ ...input, accountId });
+        const { credential, clientSecret } = await context.credentials.create({ ...input, accountId });
         made = credential;
         context.secrets.credentials.push({
           account: accountName,
@@ -473,19 +589,20 @@ function creation(
           clientSecret,
         });
       }
-      if (desired.disabled) await options.credentials.update(made.id, { disabled: true });
-      await options.store.managed.mark('credential', made.id, options.manager);
+      if (desired.disabled) await context.credentials.update(made.id, { disabled: true });
+      await context.store.managed.mark('credential', made.id, options.manager);
     },
   };
 }
 
 function updateOf(
   options: DeclaredConfigOptions,
+  accountName: string,
   name: string,
   current: Credential,
   currentKeys: CredentialKey[],
   desired: DesiredCredential,
-  managed: Set<string>,
+  managed: Map<string, string>,
 ): PlannedChange | undefined {
   const details: string[] = [];
   const changes: Parameters<OperatorCredentials['update']>[1] = {};
@@ -517,36 +634,63 @@ function updateOf(
   const removing = currentKeys.filter((k) => !want.has(k.thumbprint));
   for (const key of adding) details.push(`key added: ${key.thumbprint}`);
   for (const key of removing) details.push(`key removed: ${key.thumbprint}`);
-  const adopt = !managed.has(current.id);
-  if (adopt) details.push(`managed by ${options.manager} from now on`);
+  const manager = managed.get(current.id);
+  const adopt = manager !== options.manager;
+  if (adopt) details.push(takeOverDetail(options, manager));
   if (details.length === 0) return undefined;
   return {
     action: 'update',
+    account: accountName,
     type: 'credential',
     name,
     details,
-    async run() {
-      if (Object.keys(changes).length > 0) await options.credentials.update(current.id, changes);
+    async run(context) {
+      if (Object.keys(changes).length > 0) await context.credentials.update(current.id, changes);
       // Added before removed: a credential without a secret must never be left without a key.
-      for (const key of adding) await options.credentials.addKey(current.id, key.jwk);
-      for (const key of removing) await options.credentials.removeKey(current.id, key.id);
-      if (adopt) await options.store.managed.mark('credential', current.id, options.manager);
+      for (const key of adding) await context.credentials.addKey(current.id, key.jwk);
+      for (const key of removing) await context.credentials.removeKey(current.id, key.id);
+      if (adopt)
+        await takeOver(context, options, 'credential', current.id, current.accountId, current.name, manager);
     },
   };
 }
 
-function deletion(
-  options: DeclaredConfigOptions,
-  accountName: string,
-  credential: Credential,
-): PlannedChange {
+function deletion(accountName: string, credential: Credential): PlannedChange {
   return {
     action: 'delete',
+    account: accountName,
     type: 'credential',
     name: `${accountName}/${credential.name}`,
     details: [`client ID: ${credential.clientId}`],
-    run: async () => {
-      await options.credentials.delete(credential.id);
+    run: async (context) => {
+      await context.credentials.delete(credential.id);
+    },
+  };
+}
+
+function userDeletion(accountName: string, user: PortalUser): PlannedChange {
+  return {
+    action: 'delete',
+    account: accountName,
+    type: 'user',
+    name: user.email,
+    details: [`account: ${accountName}`, 'with their sessions and personal API tokens'],
+    run: async (context) => {
+      await new PortalUserService(context.store).delete(user);
+    },
+  };
+}
+
+/** Planned after the deletions of everything in it: the account is empty by then, or stays. */
+function accountDeletion(account: Account): PlannedChange {
+  return {
+    action: 'delete',
+    account: account.name,
+    type: 'account',
+    name: account.name,
+    details: [`region: ${account.region}`, 'its audit log stays in the store'],
+    run: async (context) => {
+      await deleteAccount(context.store, account);
     },
   };
 }
@@ -577,17 +721,63 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** Runs planned changes in order; what was made before a failure is in `secrets` all the same. */
+/** A write of one account's changes failed: that account was left as it was. */
+export class AccountNotApplied extends Error {
+  override name = 'AccountNotApplied';
+  constructor(
+    readonly account: string,
+    cause: unknown,
+  ) {
+    super(
+      `account ${account} was left as it was: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Runs planned changes in order, each account's in one transaction: a failed write rolls back every
+ * change of its account, audit entries included, and stops there (accounts before it stay applied)
+ * with AccountNotApplied. `onDone` hears of each change, and `secrets` gets what was made, once its
+ * account is committed: a secret of a rolled-back credential is no secret of anything.
+ */
 export async function runChanges(
+  options: DeclaredConfigOptions,
   changes: readonly PlannedChange[],
   secrets: HandedSecrets,
   onDone: (change: PlannedChange) => void = () => {},
 ): Promise<void> {
-  const context: RunContext = { accountIds: new Map(), secrets };
-  for (const change of changes) {
-    await change.run(context);
-    onDone(change);
+  const accountIds = new Map<string, string>();
+  for (const group of byAccount(changes)) {
+    const made: HandedSecrets = { credentials: [], users: [] };
+    try {
+      await options.store.transaction(async (store) => {
+        const context: RunContext = {
+          store,
+          credentials: options.credentialsOver(store),
+          accountIds,
+          secrets: made,
+        };
+        for (const change of group) await change.run(context);
+      });
+    } catch (error) {
+      throw new AccountNotApplied(group[0]!.account, error);
+    }
+    secrets.credentials.push(...made.credentials);
+    secrets.users.push(...made.users);
+    for (const change of group) onDone(change);
   }
+}
+
+/** The changes in runs of one account each, in their order. */
+function byAccount(changes: readonly PlannedChange[]): PlannedChange[][] {
+  const groups: PlannedChange[][] = [];
+  for (const change of changes) {
+    const last = groups.at(-1);
+    if (last && last[0]!.account === change.account) last.push(change);
+    else groups.push([change]);
+  }
+  return groups;
 }
 
 /** The store as a file `apply` takes: every account, user and credential, never a secret. */

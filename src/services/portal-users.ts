@@ -94,6 +94,15 @@ export class PortalUserService {
     return updated;
   }
 
+  /** Deletes a user with their sessions and API tokens, as the operator (`keygate apply --prune`), audited. */
+  async delete(user: PortalUser): Promise<void> {
+    const deleted = await this.store.users.delete(
+      user.id,
+      auditBy(CLI_ACTOR, user.accountId, 'user.deleted', { type: 'user', id: user.id, name: user.email }),
+    );
+    if (!deleted) throw new DomainError('not_found', `no user ${user.email}`, 'user');
+  }
+
   async list(actor: Extract<Actor, { kind: 'user' }>): Promise<PortalUser[]> {
     requireAdmin(actor.user);
     return this.store.users.list(actor.user.accountId);

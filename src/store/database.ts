@@ -63,7 +63,7 @@ export interface Database {
     last_used_at: string | null;
   };
   managed_objects: {
-    /** `credential` for now: the only kind `apply --prune` deletes. */
+    /** `credential`, `user` or `account`: the kinds `apply --prune` deletes. */
     object_type: string;
     object_id: string;
     manager: string;

@@ -13,6 +13,7 @@ import { runningInstances } from './sql/running-instances.js';
 import { sessionRepository } from './sql/sessions.js';
 import { sharedKeys } from './sql/shared-keys.js';
 import { signingKeyRepository } from './sql/signing-keys.js';
+import { transact } from './sql/transact.js';
 import { usageRepository } from './sql/usage.js';
 import { usedProofLog } from './sql/used-proofs.js';
 import { userRepository } from './sql/users.js';
@@ -82,6 +83,10 @@ export class SqlStore implements Store {
     this.managed = managedObjects(db);
   }
 
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    return transact(this.db, (trx) => work(new SqlStore(trx, this.dialect, this.schema)));
+  }
+
   private migrator(): Migrator {
     return new Migrator({
       db: this.db,
@@ -124,7 +129,8 @@ export class SqlStore implements Store {
   #closed = false;
 
   async close(): Promise<void> {
-    if (this.#closed) return;
+    // A transaction's store closes nothing: the store that opened it owns the connection.
+    if (this.#closed || this.db.isTransaction) return;
     this.#closed = true;
     await this.db.destroy();
   }

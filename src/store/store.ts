@@ -41,6 +41,13 @@ export interface Store {
   readonly instances: RunningInstances;
   readonly managed: ManagedObjects;
   /**
+   * Runs `work` with a store whose every write is part of one database transaction: committed when
+   * `work` resolves, rolled back (audit entries and change-log entries with it) when it throws.
+   * Inside, each write keeps its own all-or-nothing step as a savepoint. Use only the store handed
+   * to `work` until it returns: on SQLite the transaction holds the one connection.
+   */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
    * Applies pending migrations, all of them or up to and including `to`; refuses a store migrated
    * by a newer Keygate.
    */
@@ -66,6 +73,11 @@ export interface AccountRepository {
   get(id: string): Promise<Account | undefined>;
   findByName(name: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;
+  /**
+   * Deletes an account that holds no user and no credential, with its managed mark; its audit log
+   * stays. `not_empty` (and nothing changed) when it still holds some; false when there is none.
+   */
+  delete(id: string, audit?: Audit): Promise<boolean | 'not_empty'>;
 }
 
 /**
@@ -91,6 +103,11 @@ export interface UserRepository {
   findForLogin(email: string): Promise<UserLoginRecord | undefined>;
   count(): Promise<number>;
   list(accountId: string): Promise<PortalUser[]>;
+  /**
+   * Deletes a user with their sessions, personal API tokens and managed mark; the credentials they
+   * made stay, without an owner. False when there is no such user.
+   */
+  delete(id: string, audit?: Audit): Promise<boolean>;
 }
 
 export interface LoginThrottle {
@@ -270,17 +287,23 @@ export interface RunningInstances {
 }
 
 /** The kinds of object a declarative configuration may delete (`apply --prune`). */
-export type ManagedObjectType = 'credential';
+export type ManagedObjectType = 'credential' | 'user' | 'account';
 
 /**
- * The objects a declarative configuration (`keygate apply`) made or took over, by its manager's
- * name. Deleting a credential forgets its mark in the same transaction.
+ * The objects a declarative configuration (`keygate apply`) made or took over, each by one manager:
+ * the name of the file that manages it. Deleting a credential, user or account forgets its mark in
+ * the same transaction.
  */
 export interface ManagedObjects {
   /** The IDs of the objects of `type` that `manager` manages. */
   list(type: ManagedObjectType, manager: string): Promise<string[]>;
-  /** Marks an object as `manager`'s; marking it again changes nothing. */
-  mark(type: ManagedObjectType, id: string, manager: string): Promise<void>;
+  /** Every managed object of `type`: its ID → its manager. */
+  managers(type: ManagedObjectType): Promise<Map<string, string>>;
+  /**
+   * Marks an object as `manager`'s, in place of any other manager's, with `audit` in the same
+   * transaction; marking it again for the same manager changes nothing.
+   */
+  mark(type: ManagedObjectType, id: string, manager: string, audit?: Audit): Promise<void>;
 }
 
 /** Signing keys belong to a region: each region has its own issuer and keys, even in one store. */

@@ -82,6 +82,44 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.changes.latestSeq()).toBe(seq);
     });
 
+    it('commits a transaction’s writes together, or rolls all of them back with their audit and changes', async () => {
+      const audit = (targetName: string) => ({
+        accountId,
+        actorUserId: null,
+        actorEmail: 'cli',
+        action: 'credential.created' as AuditAction,
+        targetType: 'credential',
+        targetId: null,
+        targetName,
+        ip: null,
+        details: {},
+      });
+      const seq = await store.changes.latestSeq();
+      await expect(
+        store.transaction(async (trx) => {
+          await trx.credentials.create(newCredential('tx-a'), audit('tx-a'));
+          await trx.accounts.create({ name: 'Globex', region: 'emea' });
+          // A write that fails inside keeps its own step: only it is undone, and the work goes on.
+          await expect(trx.credentials.create(newCredential('tx-a'))).rejects.toThrow();
+          expect(await trx.credentials.findByClientId('tx-a')).toBeDefined();
+          throw new Error('fails after its writes');
+        }),
+      ).rejects.toThrow('fails after its writes');
+      expect(await store.credentials.findByClientId('tx-a')).toBeUndefined();
+      expect(await store.accounts.findByName('Globex')).toBeUndefined();
+      expect(await store.changes.latestSeq()).toBe(seq);
+      expect(await store.audit.list(accountId, { limit: 10 })).toEqual([]);
+
+      const made = await store.transaction(async (trx) => {
+        await trx.accounts.create({ name: 'Globex', region: 'emea' });
+        return (await trx.credentials.create(newCredential('tx-b'), audit('tx-b'))).credential;
+      });
+      expect(await store.credentials.get(made.id)).toEqual(made);
+      expect(await store.accounts.findByName('Globex')).toBeDefined();
+      expect((await store.changes.since(seq)).map((c) => c.ref)).toEqual(['tx-b']);
+      expect((await store.audit.list(accountId, { limit: 10 })).map((e) => e.targetName)).toEqual(['tx-b']);
+    });
+
     it('rotates one region’s keys in one step and refuses to rotate without a next key', async () => {
       const key = (kid: string) => ({ kid, alg: 'ES256', publicJwk: { kid }, privateJwkEncrypted: 'v1.x' });
       const retireAfter = '2099-01-01T00:00:00.000Z';

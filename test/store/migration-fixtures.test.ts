@@ -142,6 +142,7 @@ async function expectFixturesRead(store: Store): Promise<void> {
   expect(await store.usedProofs.isUsed('thumb-1', 'proof-1')).toBe(true);
   expect(await store.sharedKeys.getOrCreate('fixture-key', () => 'made')).toBe('kept');
   expect(await store.managed.list('credential', 'keygate-apply')).toEqual(['cred-1']);
+  expect(await store.managed.managers('credential')).toEqual(new Map([['cred-1', 'keygate-apply']]));
   expect((await store.instances.seenSince(new Date(AT))).map((i) => i.id)).toEqual(['inst-1']);
 }
 

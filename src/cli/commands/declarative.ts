@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import {
   ConfigProblems,
-  DEFAULT_MANAGER,
   type DeclaredConfigOptions,
   exportConfig,
   type HandedSecrets,
+  managerOfFile,
   type PlannedChange,
   planChanges,
   runChanges,
@@ -20,21 +20,31 @@ export const DIFF_CHANGES_EXIT_CODE = 3;
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 
-function optionsOf({ store, config, credentials }: StoreSession): DeclaredConfigOptions {
+function optionsOf(
+  { store, config, credentials, credentialsOver }: StoreSession,
+  manager: string,
+): DeclaredConfigOptions {
   return {
     store,
     credentials,
+    credentialsOver,
     defaultRegion: config.region,
     plans: Object.keys(config.rateLimitPlans),
-    manager: DEFAULT_MANAGER,
+    manager,
   };
 }
 
 /** Reads and checks the whole file, against the schema and then the store, before any write. */
-async function plan(session: StoreSession, file: string, prune: boolean): Promise<PlannedChange[]> {
+async function plan(
+  session: StoreSession,
+  file: string,
+  prune: boolean,
+): Promise<{ changes: PlannedChange[]; notes: string[]; options: DeclaredConfigOptions }> {
   const read = readConfigFile(file);
+  const options = optionsOf(session, read.config.manager ?? managerOfFile(file));
+  const notes: string[] = [];
   try {
-    return await planChanges(optionsOf(session), read.config, { prune });
+    return { changes: await planChanges(options, read.config, { prune, notes }), notes, options };
   } catch (error) {
     if (error instanceof ConfigProblems) throw new ConfigFileError(file, read.describe(error.problems));
     throw error;
@@ -66,14 +76,15 @@ export function registerDeclarativeCommands(program: Command): void {
     .requiredOption('-f, --file <file>', 'the configuration file (YAML or JSON)')
     .option(
       '--prune',
-      'also list the managed credentials the file no longer declares, which apply --prune deletes',
+      'also list what apply --prune deletes: the credentials, users and accounts marked as this file’s that it no longer declares',
     )
     .option('--json', 'print JSON')
     .action(async (options: { file: string; prune?: boolean; json?: boolean }) => {
       await withStore(async (session) => {
-        const changes = await plan(session, options.file, options.prune ?? false);
+        const { changes, notes } = await plan(session, options.file, options.prune ?? false);
         if (changes.length > 0) process.exitCode = DIFF_CHANGES_EXIT_CODE;
-        if (options.json) return printJson({ changes: changes.map(changeJson) });
+        if (options.json) return printJson({ changes: changes.map(changeJson), notes });
+        printNotes(notes);
         if (changes.length === 0) {
           process.stdout.write(`No changes: the store is as ${options.file} declares.\n`);
           return;
@@ -85,12 +96,12 @@ export function registerDeclarativeCommands(program: Command): void {
   program
     .command('apply')
     .description(
-      'make the store what a configuration file declares; writes nothing when it already is; new secrets and passwords are shown once',
+      'make the store what a configuration file declares, each account in one transaction; writes nothing when it already is; new secrets and passwords are shown once',
     )
     .requiredOption('-f, --file <file>', 'the configuration file (YAML or JSON)')
     .option(
       '--prune',
-      'delete the credentials apply made or took over that the file no longer declares (never those made by hand)',
+      'delete the credentials, users and accounts marked as this file’s that it no longer declares (never those made by hand or by another file)',
     )
     .option(
       '--secrets-file <path>',
@@ -99,17 +110,29 @@ export function registerDeclarativeCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { file: string; prune?: boolean; secretsFile?: string; json?: boolean }) => {
       await withStore(async (session) => {
-        const changes = await plan(session, options.file, options.prune ?? false);
+        const planned = await plan(session, options.file, options.prune ?? false);
+        const { changes, notes } = planned;
+        if (!options.json) printNotes(notes);
         // Opened before the first write: a secret made and then not written anywhere would be lost.
         const secretsFd =
           options.secretsFile === undefined ? undefined : openSecretsFile(options.secretsFile);
         const secrets: HandedSecrets = { credentials: [], users: [] };
         const done: PlannedChange[] = [];
         try {
-          await runChanges(changes, secrets, (change) => {
+          await runChanges(planned.options, changes, secrets, (change) => {
             done.push(change);
             if (!options.json) process.stdout.write(`${changeText(change)}\n`);
           });
+        } catch (error) {
+          // The accounts applied before the failure keep their changes: their new secrets must not be lost.
+          if (options.json)
+            printJson({
+              changes: done.map(changeJson),
+              ...(secretsFd === undefined && { secrets }),
+              error: (error as Error).message,
+            });
+          else if (secretsFd === undefined) printSecrets(secrets);
+          throw error;
         } finally {
           if (secretsFd !== undefined) {
             writeSync(secretsFd, `${JSON.stringify(secrets, null, 2)}\n`);
@@ -119,6 +142,7 @@ export function registerDeclarativeCommands(program: Command): void {
         if (options.json)
           return printJson({
             changes: done.map(changeJson),
+            notes,
             ...(secretsFd === undefined && { secrets }),
           });
         if (changes.length === 0) {
@@ -152,6 +176,11 @@ export function registerDeclarativeCommands(program: Command): void {
         else process.stdout.write(text);
       });
     });
+}
+
+/** What the plan leaves as it is though the file might suggest otherwise, on stderr. */
+function printNotes(notes: readonly string[]): void {
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
 }
 
 function openSecretsFile(path: string): number {

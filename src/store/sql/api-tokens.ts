@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { toApiToken } from '../rows.js';
 import type { ApiTokenRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit } from './writes.js';
 
 export function apiTokenRepository(db: Kysely<Database>): ApiTokenRepository {
   return {
     async create(token, audit) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx
           .insertInto('api_tokens')
           .values({
@@ -46,7 +47,7 @@ export function apiTokenRepository(db: Kysely<Database>): ApiTokenRepository {
       await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
     },
     async delete(userId, id, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const result = await trx
           .deleteFrom('api_tokens')
           .where('id', '=', id)

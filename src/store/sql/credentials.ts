@@ -4,6 +4,7 @@ import type { CredentialSecret } from '../../core/model.js';
 import type { Database } from '../database.js';
 import { toCredential, toCredentialKey, toSecret } from '../rows.js';
 import type { Audit, CredentialRepository, NewCredentialKey } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit, appendChange, now } from './writes.js';
 
 export function credentialRepository(db: Kysely<Database>): CredentialRepository {
@@ -41,7 +42,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
         last_used_at: null,
       };
       const keyRows = (input.keys ?? []).map((key) => keyRow(row.id, key, at));
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx.insertInto('credentials').values(row).execute();
         if (secretRow) await trx.insertInto('credential_secrets').values(secretRow).execute();
         if (keyRows.length > 0) await trx.insertInto('credential_keys').values(keyRows).execute();
@@ -122,7 +123,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
       return Number(n);
     },
     async update(id, patch, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const values: Partial<Database['credentials']> = { updated_at: now() };
         if (patch.name !== undefined) values.name = patch.name;
         if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
@@ -151,7 +152,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
       });
     },
     async delete(id, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const row = await trx
           .deleteFrom('credentials')
           .where('id', '=', id)
@@ -182,7 +183,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
       ).map(toSecret);
     },
     async addSecret(credentialId, secret, expireOthersAt, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const credential = await trx
           .selectFrom('credentials')
           .select('client_id')
@@ -237,7 +238,7 @@ export function credentialRepository(db: Kysely<Database>): CredentialRepository
     async addKey(credentialId, key, audit) {
       const row = keyRow(credentialId, key, now());
       try {
-        return await db.transaction().execute(async (trx) => {
+        return await transact(db, async (trx) => {
           const credential = await trx
             .updateTable('credentials')
             .set({ updated_at: row.created_at })
@@ -278,7 +279,7 @@ async function removeKeyKeepingOneWayIn(
   keyId: string,
   audit?: Audit,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     // Locks the credential first, so two removals cannot each leave the other's key as the last.
     const credential = await trx
       .updateTable('credentials')
@@ -357,7 +358,7 @@ async function changeSecret(
 ): Promise<CredentialSecret | 'last_usable' | undefined> {
   const at = now();
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transact(db, async (trx) => {
       const credential = await trx
         .updateTable('credentials')
         .set({ updated_at: at })

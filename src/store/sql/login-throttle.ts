@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { LoginThrottle } from '../store.js';
+import { transact } from './transact.js';
 
 /**
  * Portal login attempts per key (the service keys them by email and client network), counted in the
@@ -9,7 +10,7 @@ import type { LoginThrottle } from '../store.js';
 export function loginThrottle(db: Kysely<Database>): LoginThrottle {
   return {
     async charge(key, { freeAttempts, maxDelaySeconds, now }) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         await trx
           .insertInto('login_throttle')
           .values({ key, failures: 0, locked_until: null, updated_at: now })

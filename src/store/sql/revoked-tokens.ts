@@ -1,12 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { RevokedTokenRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit, appendChange, now } from './writes.js';
 
 export function revokedTokenRepository(db: Kysely<Database>): RevokedTokenRepository {
   return {
     async add({ jti, clientId, expiresAt }, bound) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const at = now();
         if (bound && !(await isHeld(trx, jti)) && (await lockCredential(trx, clientId))) {
           const live = await trx

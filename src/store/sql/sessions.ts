@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { toSession } from '../rows.js';
 import type { SessionRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit } from './writes.js';
 
 export function sessionRepository(db: Kysely<Database>): SessionRepository {
   return {
     async create(idHash, session, audit) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx
           .insertInto('sessions')
           .values({
@@ -38,7 +39,7 @@ export function sessionRepository(db: Kysely<Database>): SessionRepository {
         .execute();
     },
     async delete(idHash, audit) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
         await appendAudit(trx, audit);
       });

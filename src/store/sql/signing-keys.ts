@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { toSigningKey } from '../rows.js';
 import type { SigningKeyRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendChange, now } from './writes.js';
 
 type NewNextKey = Parameters<SigningKeyRepository['rotate']>[0]['newNext'];
@@ -41,7 +42,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
       return Number(result.numUpdatedRows);
     },
     async insert(key) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx
           .insertInto('signing_keys')
           .values({
@@ -61,7 +62,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
     },
     async rotate({ region, newNext, retireAfter }) {
       const at = now();
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         const next = await trx
           .selectFrom('signing_keys')
           .select('kid')
@@ -94,7 +95,7 @@ export function signingKeyRepository(db: Kysely<Database>): SigningKeyRepository
       });
     },
     async replaceNext({ region, replacing, newNext }) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const removed = await trx
           .deleteFrom('signing_keys')
           .where('region', '=', region)

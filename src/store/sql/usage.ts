@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import type { RefusalReason, UsageRepository } from '../store.js';
+import { transact } from './transact.js';
 
 export function usageRepository(db: Kysely<Database>): UsageRepository {
   return {
     async record(batch) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         for (const [id, at] of batch.credentialLastUsed) {
           await trx.updateTable('credentials').set({ last_used_at: at }).where('id', '=', id).execute();
         }

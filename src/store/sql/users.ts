@@ -3,6 +3,7 @@ import { newId } from '../../core/identifiers.js';
 import type { Database } from '../database.js';
 import { toUser } from '../rows.js';
 import type { UserRepository } from '../store.js';
+import { transact } from './transact.js';
 import { appendAudit, now } from './writes.js';
 
 export function userRepository(db: Kysely<Database>): UserRepository {
@@ -16,14 +17,14 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         licence,
         created_at: now(),
       };
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         await trx.insertInto('users').values(row).execute();
         await appendAudit(trx, audit && { ...audit, targetId: row.id });
       });
       return toUser(row);
     },
     async setLicence(id, licence, audit) {
-      return db.transaction().execute(async (trx) => {
+      return transact(db, async (trx) => {
         const row = await trx
           .updateTable('users')
           .set({ licence })
@@ -33,6 +34,20 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         if (!row) return undefined;
         await appendAudit(trx, audit);
         return toUser(row);
+      });
+    },
+    async delete(id, audit) {
+      return transact(db, async (trx) => {
+        // Sessions and API tokens go with the user (on delete cascade); credentials lose their owner.
+        const row = await trx.deleteFrom('users').where('id', '=', id).returning('id').executeTakeFirst();
+        if (!row) return false;
+        await trx
+          .deleteFrom('managed_objects')
+          .where('object_type', '=', 'user')
+          .where('object_id', '=', id)
+          .execute();
+        await appendAudit(trx, audit);
+        return true;
       });
     },
     async get(id) {
