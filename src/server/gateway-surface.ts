@@ -9,11 +9,11 @@ import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { RouteLookalikes } from '../gateway/route-lookalikes.js';
 import { SAMPLES_UPSTREAM, servedApis } from '../sample-apis/served-apis.js';
-import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
-import type { AccountCache } from '../services/account-cache.js';
-import type { DpopNonces } from '../services/dpop-nonces.js';
-import type { RequestCounter } from '../services/rate-limiter.js';
-import type { UsageRecorder } from '../services/usage-recorder.js';
+import type { AccountCache } from '../services/limits/account-cache.js';
+import type { RequestCounter } from '../services/limits/rate-limiter.js';
+import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { AccessTokenVerifier } from '../services/verification/access-token-verifier.js';
+import type { DpopNonces } from '../services/verification/dpop-nonces.js';
 import type { UsedProofLog } from '../store/store.js';
 
 export interface GatewayDependencies {

@@ -7,20 +7,23 @@ import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { apiDocumentVersion } from '../gateway/api-document-version.js';
 import { type ConfiguredApiDocument, readApiDocuments } from '../gateway/api-documents.js';
-import { JwksCache } from '../gateway/jwks-cache.js';
 import { scopeCatalogueFrom } from '../gateway/scope-declarations.js';
-import { AccessTokenVerifier, type VerificationKeySource } from '../services/access-token-verifier.js';
-import { AccountCache } from '../services/account-cache.js';
-import { CatalogueAgreement } from '../services/catalogue-agreement.js';
-import { CredentialService } from '../services/credentials.js';
-import { DpopNonces } from '../services/dpop-nonces.js';
-import { LoadingCache } from '../services/loading-cache.js';
-import { PortalUserService } from '../services/portal-users.js';
-import { RateLimiter, type RequestCounter } from '../services/rate-limiter.js';
-import { RedisRateLimiter } from '../services/redis-rate-limiter.js';
-import { RevocationList } from '../services/revocation-list.js';
-import { StorePruner } from '../services/store-pruner.js';
-import { UsageRecorder } from '../services/usage-recorder.js';
+import { LoadingCache } from '../services/caches/loading-cache.js';
+import { CredentialService } from '../services/credentials/credentials.js';
+import { PortalUserService } from '../services/credentials/portal-users.js';
+import { AccountCache } from '../services/limits/account-cache.js';
+import { RateLimiter, type RequestCounter } from '../services/limits/rate-limiter.js';
+import { RedisRateLimiter } from '../services/limits/redis-rate-limiter.js';
+import { UsageRecorder } from '../services/limits/usage-recorder.js';
+import { CatalogueAgreement } from '../services/upkeep/catalogue-agreement.js';
+import { StorePruner } from '../services/upkeep/store-pruner.js';
+import {
+  AccessTokenVerifier,
+  type VerificationKeySource,
+} from '../services/verification/access-token-verifier.js';
+import { DpopNonces } from '../services/verification/dpop-nonces.js';
+import { JwksCache } from '../services/verification/jwks-cache.js';
+import { RevocationList } from '../services/verification/revocation-list.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import { Keyring } from '../token-service/keyring.js';
 import { endpointUrl, JWKS_PATH } from '../token-service/metadata.js';

@@ -12,7 +12,7 @@ import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { listenForMetrics } from '../../server/metrics-listener.js';
 import { gatewayJwksUrl } from '../../server/shared-services.js';
 import { sampleExportStorage } from '../../server/surfaces.js';
-import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
+import { type BootstrapResult, bootstrap } from '../../services/upkeep/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
 import { cliConfig } from '../cli-config.js';
