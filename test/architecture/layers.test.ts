@@ -34,9 +34,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Each module specifier a file imports, statically or dynamically. */
+/** Each module specifier a file imports, statically, dynamically or for its side effects. */
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((match) => match[1]!);
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\(?)\s*'([^']+)'/g)].map(
+    (match) => match[1]!,
+  );
 }
 
 /**
