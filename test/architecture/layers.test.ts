@@ -112,6 +112,14 @@ describe('architecture: dependencies point one way', () => {
   it('has no cycle between top-level folders', () => {
     expect(cycles(edges)).toEqual([]);
   });
+
+  // The CLI works on the store through services/; only `keygate start` runs the server.
+  it('lets the CLI reach server/ only from keygate start', () => {
+    const reaching = edges
+      .filter(([from, to, file]) => from === 'cli' && to === 'server' && file !== 'cli/commands/start.ts')
+      .map(([, , file]) => file);
+    expect(reaching).toEqual([]);
+  });
 });
 
 describe('architecture: services/ is cut by what it serves', () => {
