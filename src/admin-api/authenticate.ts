@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../crypto/constant-time-equal.js';
-import type { Actor } from '../services/actor.js';
+import type { Actor } from '../services/credentials/actor.js';
 import { AdminHttpError } from './admin-error-reply.js';
 import { type AdminApiContext, CSRF_HEADER, SESSION_COOKIE } from './context.js';
 

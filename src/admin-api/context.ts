@@ -1,8 +1,8 @@
 import type { Config } from '../config/schema.js';
-import type { ApiTokenService } from '../services/api-tokens.js';
-import type { CredentialService } from '../services/credentials.js';
-import type { PortalSessions } from '../services/portal-sessions.js';
-import type { PortalUserService } from '../services/portal-users.js';
+import type { CredentialService } from '../services/credentials/credentials.js';
+import type { PortalUserService } from '../services/credentials/portal-users.js';
+import type { ApiTokenService } from '../services/sign-in/api-tokens.js';
+import type { PortalSessions } from '../services/sign-in/portal-sessions.js';
 import type { Store } from '../store/store.js';
 
 /** What the admin API's routes need, built once in the composition root. */

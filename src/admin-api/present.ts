@@ -5,8 +5,8 @@ import {
   type CredentialSecret,
   isSecretUsable,
 } from '../core/model.js';
-import type { CredentialDetails } from '../services/credentials.js';
-import type { UserWithAccount } from '../services/portal-users.js';
+import type { CredentialDetails } from '../services/credentials/credentials.js';
+import type { UserWithAccount } from '../services/credentials/portal-users.js';
 import {
   type ApiTokenJson,
   type AuditEntryJson,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { ConfigProblem, DeclaredConfig, FilePath } from '../services/declared-config.js';
+import type { ConfigProblem, DeclaredConfig, FilePath } from '../services/credentials/declared-config.js';
 import { UsageError } from './usage-error.js';
 
 /** The schema that ships with Keygate (schemas/), so editors and the CLI check files alike. */

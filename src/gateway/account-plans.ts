@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Account } from '../core/model.js';
-import type { AccountCache } from '../services/account-cache.js';
-import type { RateLimit } from '../services/rate-limiter.js';
+import type { AccountCache } from '../services/limits/account-cache.js';
+import type { RateLimit } from '../services/limits/rate-limiter.js';
 
 export interface PlanLimits {
   perAccount: RateLimit;

@@ -1,16 +1,16 @@
 import { notFromTrustedProxy, type TrustedProxies } from '../config/trusted-proxies.js';
 import { isAllowedFrom } from '../core/address-ranges.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
-import type { AccessTokenVerifier, AdmittedToken } from '../services/access-token-verifier.js';
-import type { DpopNonces } from '../services/dpop-nonces.js';
+import type { RequestCounter } from '../services/limits/rate-limiter.js';
+import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { AccessTokenVerifier, AdmittedToken } from '../services/verification/access-token-verifier.js';
+import type { DpopNonces } from '../services/verification/dpop-nonces.js';
 import {
   type CheckedProof,
   checkUnusedDpopProof,
   type ProofCheck,
   recordDpopProof,
-} from '../services/dpop-proof.js';
-import type { RequestCounter } from '../services/rate-limiter.js';
-import type { UsageRecorder } from '../services/usage-recorder.js';
+} from '../services/verification/dpop-proof.js';
 import type { UsedProofLog } from '../store/store.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';

@@ -6,8 +6,8 @@ import {
   AccessTokenVerifier,
   type TokenRefusal,
   type VerificationKeySource,
-} from '../services/access-token-verifier.js';
-import { RevocationList } from '../services/revocation-list.js';
+} from '../services/verification/access-token-verifier.js';
+import { RevocationList } from '../services/verification/revocation-list.js';
 import type { Store } from '../store/store.js';
 import type { ApiRoute } from './api-document.js';
 import { GatewayError } from './gateway-error.js';

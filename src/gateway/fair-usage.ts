@@ -1,5 +1,5 @@
-import type { AdmittedToken } from '../services/access-token-verifier.js';
-import type { RateLimit, RateLimitDecision, RequestCounter } from '../services/rate-limiter.js';
+import type { RateLimit, RateLimitDecision, RequestCounter } from '../services/limits/rate-limiter.js';
+import type { AdmittedToken } from '../services/verification/access-token-verifier.js';
 import { GatewayError } from './gateway-error.js';
 
 /**

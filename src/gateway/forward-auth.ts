@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
-import type { AdmittedToken } from '../services/access-token-verifier.js';
-import { dpopHeader } from '../services/dpop-proof.js';
-import type { UsageRecorder } from '../services/usage-recorder.js';
+import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { AdmittedToken } from '../services/verification/access-token-verifier.js';
+import { dpopHeader } from '../services/verification/dpop-proof.js';
 import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
 import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';

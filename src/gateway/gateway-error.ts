@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { GATEWAY_ERRORS, type GatewayErrorCode, statusOf } from '../core/error-registry.js';
-import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
+import { DPOP_ALGORITHMS } from '../services/verification/dpop-proof.js';
 
 /**
  * Errors the gateway answers with (codes and statuses from core/error-registry.ts), and the one

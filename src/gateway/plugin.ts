@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { dpopHeader } from '../services/dpop-proof.js';
-import type { UsageRecorder } from '../services/usage-recorder.js';
+import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import { dpopHeader } from '../services/verification/dpop-proof.js';
 import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
 import { ConcurrentCalls } from './concurrent-calls.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
+import { DPOP_ALGORITHMS } from '../services/verification/dpop-proof.js';
 import type { ApiRoute } from './api-document.js';
 
 /** RFC 9728 protected resource metadata: who issues tokens for this gateway and which scopes it knows. */

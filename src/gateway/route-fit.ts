@@ -1,4 +1,4 @@
-import type { AdmittedToken } from '../services/access-token-verifier.js';
+import type { AdmittedToken } from '../services/verification/access-token-verifier.js';
 import type { ApiRoute } from './api-document.js';
 
 /**

@@ -1,4 +1,4 @@
-import { CHANGE_RETENTION_MS } from '../services/store-pruner.js';
+import { CHANGE_RETENTION_MS } from '../services/upkeep/store-pruner.js';
 import type { Change, Store } from '../store/store.js';
 
 /**

@@ -1,23 +1,31 @@
 import type { DestinationStream, Logger } from 'pino';
 import { type Config, needsMasterKey } from '../config/schema.js';
+import { ClientSecretHasher } from '../core/client-secret.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { deriveKeys, loadMasterKey } from '../crypto/master-key.js';
-import { type BootstrapResult, bootstrap } from '../services/bootstrap.js';
-import { OperatorCredentials } from '../services/operator-credentials.js';
-import type { PortalUserService } from '../services/portal-users.js';
-import type { PrunedCounts } from '../services/store-pruner.js';
+import { CredentialService } from '../services/credentials/credentials.js';
+import { OperatorCredentials } from '../services/credentials/operator-credentials.js';
+import { PortalUserService } from '../services/credentials/portal-users.js';
+import { type BootstrapResult, bootstrap } from '../services/upkeep/bootstrap.js';
+import type { PrunedCounts } from '../services/upkeep/store-pruner.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { startAdminRole } from './admin-role.js';
+import { joinApiCatalogue } from './api-catalogue.js';
+import { ChangeFeed } from './change-feed.js';
+import { gatewayContext } from './gateway-role.js';
+import { startLimits } from './limits.js';
 import { createLogger } from './logger.js';
-import { buildSharedServices } from './shared-services.js';
+import { startStoreUpkeep } from './store-upkeep.js';
 import {
-  adminContext,
   type Surface,
   startAdminSurface,
   startGatewaySurface,
   startMainSurface,
   startSampleApis,
 } from './surfaces.js';
+import { buildTokenChecks } from './token-checks.js';
+import { loadKeyring, tokenServiceContext } from './token-service-role.js';
 
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -65,10 +73,12 @@ export interface RunningKeygate {
 }
 
 /**
- * The composition root: builds the services the configured roles need, once, then starts the
- * surfaces this process serves, each of which knows how to stop. Only the token service and the
- * admin API need the master key (to hash secrets and to unseal signing keys); a gateway-only
- * process neither reads it nor bootstraps.
+ * The composition root. Every process reads the API documents, follows the change log and prunes
+ * the store; each configured role then gets the parts it needs, built once, and owns the periodic
+ * work it needs: the token service its keyring, the token service and the gateway one verifier and
+ * one set of counters and usage (shared, so that one process judges and counts alike), the admin
+ * API its sessions' sweep. Only the token service and the admin API read the master key (to hash
+ * secrets and to unseal signing keys); a gateway-only process neither reads it nor bootstraps.
  */
 export async function startKeygate(config: Config, options: StartOptions = {}): Promise<RunningKeygate> {
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -76,46 +86,99 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
   const master = needsMasterKey(config.roles) ? loadMasterKey(config) : undefined;
   const keys = master ? deriveKeys(master.key) : undefined;
   const store = openStore(config, (message) => logger.warn(message));
-  // Stopped in reverse order of starting: listeners first, then the services, the store last.
+  // Stopped in reverse order of starting: listeners first, then each part, the store last.
   const stops: Array<() => Promise<void>> = [() => store.close()];
   const close = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
+  const owned = <T extends { close(): Promise<void> }>(part: T): T => {
+    stops.push(() => part.close());
+    return part;
+  };
   try {
     await store.migrate();
     const bootstrapResult = keys ? await bootstrap(store, config, keys.keyEncryptionKey) : undefined;
-    const services = await buildSharedServices(config, store, keys, logger);
-    stops.push(() => services.close());
-    const signing = services.keyring?.active;
-    if (signing && signing.alg !== config.tokenSigningAlgorithm) {
-      logger.warn(
-        { kid: signing.kid, alg: signing.alg, next: config.tokenSigningAlgorithm },
-        `tokens are signed with ${signing.alg} until \`keygate keys rotate\`; the ${config.tokenSigningAlgorithm} key that signs after it is published now`,
-      );
-    }
-    const deps = { config, store, logger, services, clock: options.clock ?? systemClock };
-    const admin = adminContext(deps);
-    if (admin) stops.push(async () => admin.stopSweeping());
+    const { apiDocuments, catalogue } = owned(await joinApiCatalogue(config, store, logger));
+    const feed = new ChangeFeed(store, (err) => logger.warn({ err }, 'reading the change log failed'));
+    const hasher = keys && new ClientSecretHasher(keys.secretPepper);
+    const credentials = hasher && new CredentialService(store, hasher, catalogue, () => feed.poll());
+    const users = new PortalUserService(store);
+
+    const keyring = roles.has('token-service')
+      ? await loadKeyring(config, store, logger, feed, implied(keys, 'the master key'))
+      : undefined;
+    const checksTokens = roles.has('token-service') || roles.has('gateway');
+    const checks = checksTokens
+      ? owned(await buildTokenChecks({ config, store, logger, feed, keyring }))
+      : undefined;
+    const limits = checksTokens ? owned(startLimits(config, store, logger)) : undefined;
+    const tokenService = roles.has('token-service')
+      ? tokenServiceContext({
+          config,
+          store,
+          logger,
+          feed,
+          keyring: implied(keyring, 'the keyring'),
+          hasher: implied(hasher, 'the master key'),
+          checks: implied(checks, 'the token checks'),
+          limits: implied(limits, 'the limits'),
+          catalogue,
+        })
+      : undefined;
+    const admin = roles.has('admin')
+      ? owned(
+          startAdminRole({
+            config,
+            store,
+            logger,
+            clock: options.clock ?? systemClock,
+            credentials: implied(credentials, 'the master key'),
+            users,
+            hasher: implied(hasher, 'the master key'),
+          }),
+        )
+      : undefined;
+
+    const upkeep = owned(await startStoreUpkeep(config, store, logger, feed, checks?.revocations));
+
+    const listeners = { config, store, logger };
     const started = async <T extends Surface>(surface: Promise<T>): Promise<T> => {
       const running = await surface;
       stops.push(() => running.close());
       return running;
     };
-
     const adminOnMain = admin !== undefined && config.adminPort === undefined;
     const main =
-      roles.has('token-service') || adminOnMain ? await started(startMainSurface(deps, admin)) : undefined;
+      tokenService || adminOnMain
+        ? await started(startMainSurface(listeners, tokenService, admin?.context))
+        : undefined;
     const ownAdmin =
-      admin && config.adminPort !== undefined ? await started(startAdminSurface(deps, admin)) : undefined;
+      admin && config.adminPort !== undefined
+        ? await started(startAdminSurface(listeners, admin.context))
+        : undefined;
     const samples =
-      roles.has('gateway') && config.samplesEnabled ? await started(startSampleApis(deps)) : undefined;
-    const gateway = roles.has('gateway') ? await started(startGatewaySurface(deps, samples?.url)) : undefined;
+      roles.has('gateway') && config.samplesEnabled ? await started(startSampleApis(listeners)) : undefined;
+    const gateway = roles.has('gateway')
+      ? await started(
+          startGatewaySurface(
+            listeners,
+            gatewayContext({
+              config,
+              checks: implied(checks, 'the token checks'),
+              limits: implied(limits, 'the limits'),
+              proofs: store.usedProofs,
+              samplesUrl: samples?.url,
+              apiDocuments,
+            }),
+          ),
+        )
+      : undefined;
     // Fetched once every listener is up: the issuer named by jwksUrl may be this very process.
-    await services.jwks?.start();
+    await checks?.start();
 
     return {
       config,
-      url: roles.has('token-service') ? main?.url : undefined,
+      url: tokenService ? main?.url : undefined,
       adminUrl: adminOnMain ? main?.url : ownAdmin?.url,
       gatewayUrl: gateway?.url,
       metricsUrl: gateway?.metricsUrl,
@@ -125,15 +188,21 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       logger,
       bootstrap: bootstrapResult,
       masterKeyOrigin: master?.origin,
-      credentials: services.credentials && new OperatorCredentials(services.credentials),
-      users: services.users,
-      flushUsage: () => services.usage.flush(),
-      syncChanges: () => services.feed.poll(),
-      pruneExpired: (at) => services.pruner.run(at),
+      credentials: credentials && new OperatorCredentials(credentials),
+      users,
+      flushUsage: async () => limits?.usage.flush(),
+      syncChanges: () => feed.poll(),
+      pruneExpired: (at) => upkeep.prune(at),
       close,
     };
   } catch (error) {
     await close().catch(() => {});
     throw error;
   }
+}
+
+/** A part that the configured roles imply (`needsMasterKey` reads the key for them): never absent. */
+function implied<T>(part: T | undefined, what: string): T {
+  if (part === undefined) throw new Error(`the configured roles need ${what}, which was not built`);
+  return part;
 }

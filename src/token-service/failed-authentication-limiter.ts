@@ -1,6 +1,6 @@
 import { clientNetwork } from '../core/address-ranges.js';
 import { TooManyRequests } from '../core/errors.js';
-import { boundedCache } from '../services/bounded-cache.js';
+import { boundedCache } from '../services/caches/bounded-cache.js';
 
 export interface FailedAuthenticationLimits {
   /** Failures for one client ID from one address. */

@@ -3,7 +3,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import type { SigningKey } from '../core/model.js';
 import { openPrivateKey } from '../crypto/signing-key-material.js';
 import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
-import type { VerificationKeySource } from '../services/access-token-verifier.js';
+import type { VerificationKeySource } from '../services/verification/access-token-verifier.js';
 import type { Store } from '../store/store.js';
 
 export interface ActiveSigningKey {

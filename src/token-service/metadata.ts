@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
-import { DPOP_ALGORITHMS } from '../services/dpop-proof.js';
+import { DPOP_ALGORITHMS } from '../services/verification/dpop-proof.js';
 
 export const TOKEN_PATH = '/Auth/connect/token';
 export const INTROSPECTION_PATH = '/Auth/connect/introspect';

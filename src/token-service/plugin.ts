@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFromTrustedProxy, type TrustedProxies, trustedProxies } from '../config/trusted-proxies.js';
 import { InvalidRequest } from '../core/errors.js';
 import { readPresentedCertificate } from '../crypto/client-certificate.js';
-import { dpopHeader } from '../services/dpop-proof.js';
+import { dpopHeader } from '../services/verification/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { handleIntrospection } from './introspection-endpoint.js';
 import {

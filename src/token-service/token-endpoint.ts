@@ -7,7 +7,7 @@ import {
   checkUnusedDpopProof,
   type ProofCheck,
   recordDpopProof,
-} from '../services/dpop-proof.js';
+} from '../services/verification/dpop-proof.js';
 import type { TokenServiceContext } from './context.js';
 import { fromStore } from './from-store.js';
 import { endpointUrl, TOKEN_PATH } from './metadata.js';

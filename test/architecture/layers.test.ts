@@ -34,23 +34,68 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Each module specifier a file imports, statically or dynamically. */
+/** Each module specifier a file imports, statically, dynamically or for its side effects. */
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((match) => match[1]!);
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\(?)\s*'([^']+)'/g)].map(
+    (match) => match[1]!,
+  );
 }
 
-/** Each import between top-level folders of src/, static or dynamic, as [from, to, file]. */
-function crossings(): Array<[string, string, string]> {
+/**
+ * Each import between folders right under `root` (src/ by default), static or dynamic, as
+ * [from, to, file]; imports that leave `root` are not its to judge.
+ */
+function crossings(root = SRC): Array<[string, string, string]> {
   const found: Array<[string, string, string]> = [];
-  for (const file of sourceFiles(SRC)) {
-    const from = relative(SRC, file).split('/')[0]!;
+  for (const file of sourceFiles(root)) {
+    const from = relative(root, file).split('/')[0]!;
     for (const specifier of imports(file).filter((s) => s.startsWith('.'))) {
-      const to = relative(SRC, normalize(join(dirname(file), specifier))).split('/')[0]!;
-      if (to !== from) found.push([from, to, relative(SRC, file)]);
+      const target = relative(root, normalize(join(dirname(file), specifier)));
+      const to = target.split('/')[0]!;
+      if (to !== from && to !== '..') found.push([from, to, relative(SRC, file)]);
     }
   }
   return found;
 }
+
+/** The folders of `ranks` that import from a folder of the same or a higher rank. */
+function upwardOrSideways(edges: Array<[string, string, string]>, ranks: Record<string, number>): string[] {
+  return edges
+    .filter(([from, to]) => ranks[to]! >= ranks[from]!)
+    .map(([from, to, file]) => `${file}: ${from} → ${to}`);
+}
+
+/** Each cycle between folders, as the path that closes it. */
+function cycles(edges: Array<[string, string, string]>): string[] {
+  const next = new Map<string, Set<string>>();
+  for (const [from, to] of edges) next.set(from, (next.get(from) ?? new Set()).add(to));
+  const found: string[] = [];
+  const visit = (folder: string, path: string[]) => {
+    if (path.includes(folder)) {
+      found.push([...path.slice(path.indexOf(folder)), folder].join(' → '));
+      return;
+    }
+    for (const to of next.get(folder) ?? []) visit(to, [...path, folder]);
+  };
+  for (const folder of next.keys()) visit(folder, []);
+  return found;
+}
+
+/**
+ * services/ is cut by what it serves, and its parts point one way too: the generic caches under
+ * everything; the limits, token verification and the credential use cases on them; signing in
+ * (which acts as a portal user and counts login attempts) and the store's upkeep (which makes the
+ * first signing keys) on those.
+ */
+const SERVICES = join(SRC, 'services');
+const SERVICES_RANK: Record<string, number> = {
+  caches: 0,
+  limits: 1,
+  verification: 1,
+  credentials: 1,
+  'sign-in': 2,
+  upkeep: 2,
+};
 
 describe('architecture: dependencies point one way', () => {
   const edges = crossings();
@@ -61,25 +106,39 @@ describe('architecture: dependencies point one way', () => {
   });
 
   it('imports only from lower layers (gateway/ never from token-service/ or admin-api/)', () => {
-    const upwardOrSideways = edges
-      .filter(([from, to]) => RANK[to]! >= RANK[from]!)
-      .map(([from, to, file]) => `${file}: ${from} → ${to}`);
-    expect(upwardOrSideways).toEqual([]);
+    expect(upwardOrSideways(edges, RANK)).toEqual([]);
   });
 
   it('has no cycle between top-level folders', () => {
-    const next = new Map<string, Set<string>>();
-    for (const [from, to] of edges) next.set(from, (next.get(from) ?? new Set()).add(to));
-    const cycles: string[] = [];
-    const visit = (folder: string, path: string[]) => {
-      if (path.includes(folder)) {
-        cycles.push([...path.slice(path.indexOf(folder)), folder].join(' → '));
-        return;
-      }
-      for (const to of next.get(folder) ?? []) visit(to, [...path, folder]);
-    };
-    for (const folder of next.keys()) visit(folder, []);
-    expect(cycles).toEqual([]);
+    expect(cycles(edges)).toEqual([]);
+  });
+
+  // The CLI works on the store through services/; only `keygate start` runs the server.
+  it('lets the CLI reach server/ only from keygate start', () => {
+    const reaching = edges
+      .filter(([from, to, file]) => from === 'cli' && to === 'server' && file !== 'cli/commands/start.ts')
+      .map(([, , file]) => file);
+    expect(reaching).toEqual([]);
+  });
+});
+
+describe('architecture: services/ is cut by what it serves', () => {
+  const edges = crossings(SERVICES);
+
+  it('keeps every service in a part of known rank', () => {
+    const parts = readdirSync(SERVICES);
+    for (const part of parts) {
+      expect(statSync(join(SERVICES, part)).isDirectory(), `services/${part} is a folder`).toBe(true);
+      expect(SERVICES_RANK, `services/${part} has a rank`).toHaveProperty(part);
+    }
+  });
+
+  it('imports only from lower parts', () => {
+    expect(upwardOrSideways(edges, SERVICES_RANK)).toEqual([]);
+  });
+
+  it('has no cycle between its parts', () => {
+    expect(cycles(edges)).toEqual([]);
   });
 });
 

@@ -12,8 +12,8 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
  * disagree with the first.
  */
 const VERIFIERS = new Set([
-  'services/access-token-verifier.ts',
-  'services/dpop-proof.ts',
+  'services/verification/access-token-verifier.ts',
+  'services/verification/dpop-proof.ts',
   'token-service/token/verify-client-assertion.ts',
 ]);
 const VERIFYING =

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApiClient, createTokenProvider } from '@keygate/client';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DpopNonces } from '../../src/services/dpop-nonces.js';
+import { DpopNonces } from '../../src/services/verification/dpop-nonces.js';
 import { type DpopKey, dpopBoundToken, dpopKey, openidClientDpopCall, proof } from '../helpers/dpop-proof.js';
 import {
   basic,

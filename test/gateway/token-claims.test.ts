@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyFromJwk } from '../../src/crypto/compact-jws.js';
-import { AccessTokenVerifier, type VerificationKeySource } from '../../src/services/access-token-verifier.js';
-import { RevocationList } from '../../src/services/revocation-list.js';
-import { StoreKeySource } from '../../src/services/store-key-source.js';
+import {
+  AccessTokenVerifier,
+  type VerificationKeySource,
+} from '../../src/services/verification/access-token-verifier.js';
+import { RevocationList } from '../../src/services/verification/revocation-list.js';
+import { StoreKeySource } from '../../src/services/verification/store-key-source.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { signWithServerKey } from '../helpers/tokens.js';
 

@@ -7,8 +7,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { type RunningKeygate, type StartOptions, startKeygate } from '../../src/server/keygate.js';
-import type { BootstrapResult } from '../../src/services/bootstrap.js';
-import type { OperatorCredentials } from '../../src/services/operator-credentials.js';
+import type { OperatorCredentials } from '../../src/services/credentials/operator-credentials.js';
+import type { BootstrapResult } from '../../src/services/upkeep/bootstrap.js';
 
 /** A started Keygate with its own data folder and captured logs, whatever its roles. */
 export interface StartedKeygate extends RunningKeygate {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signCompactJws } from '../../src/crypto/compact-jws.js';
 import { deriveKeys, loadMasterKey } from '../../src/crypto/master-key.js';
 import { openPrivateKey } from '../../src/crypto/signing-key-material.js';
-import { rotateSigningKeys } from '../../src/services/signing-keys.js';
+import { rotateSigningKeys } from '../../src/services/verification/signing-keys.js';
 import { basic, postForm, type TestKeygate, TOKEN_PATH } from './keygate.js';
 
 export async function issueToken(

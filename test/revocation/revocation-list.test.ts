@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RevocationList } from '../../src/services/revocation-list.js';
+import { RevocationList } from '../../src/services/verification/revocation-list.js';
 import { openSqliteStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 

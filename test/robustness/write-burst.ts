@@ -4,7 +4,7 @@
  * it is killed. Prints "writing" once under way.
  */
 import { withStore } from '../../src/cli/store-session.js';
-import { rotateSigningKeys } from '../../src/services/signing-keys.js';
+import { rotateSigningKeys } from '../../src/services/verification/signing-keys.js';
 
 await withStore(
   async ({ config, store, keyEncryptionKey, credentials }) => {

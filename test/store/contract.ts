@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditAction } from '../../src/core/audit-actions.js';
 import { generateSigningKey } from '../../src/crypto/signing-key-material.js';
-import { ensureSigningKeys, prePublishSigningAlgorithm } from '../../src/services/signing-keys.js';
+import {
+  ensureSigningKeys,
+  prePublishSigningAlgorithm,
+} from '../../src/services/verification/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 
 const SECRET = { hash: Buffer.alloc(32, 7), hint: 'kgs_abcd' };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAccount } from '../../services/accounts.js';
+import { createAccount } from '../../services/credentials/accounts.js';
 import { accountJson, printJson, printTable } from '../present.js';
 import { withStore } from '../store-session.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveAccount } from '../../services/accounts.js';
+import { resolveAccount } from '../../services/credentials/accounts.js';
 import { credentialJson, printJson, printTable } from '../present.js';
 import { withStore } from '../store-session.js';
 import { UsageError } from '../usage-error.js';

@@ -10,7 +10,7 @@ import {
   type PlannedChange,
   planChanges,
   runChanges,
-} from '../../services/declared-config.js';
+} from '../../services/credentials/declared-config.js';
 import { ConfigFileError, readConfigFile } from '../config-file.js';
 import { printJson } from '../present.js';
 import { type StoreSession, withStore } from '../store-session.js';

@@ -3,7 +3,7 @@ import { readApiDocuments } from '../../gateway/api-documents.js';
 import { explainCall } from '../../gateway/explain-call.js';
 import { scopeCatalogueFrom } from '../../gateway/scope-declarations.js';
 import { servedApis } from '../../sample-apis/served-apis.js';
-import { StoreKeySource } from '../../services/store-key-source.js';
+import { StoreKeySource } from '../../services/verification/store-key-source.js';
 import { printJson } from '../present.js';
 import { withStore } from '../store-session.js';
 import { UsageError } from '../usage-error.js';

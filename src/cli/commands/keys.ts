@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { rotateSigningKeys } from '../../services/signing-keys.js';
+import { rotateSigningKeys } from '../../services/verification/signing-keys.js';
 import { printJson, printTable, signingKeyJson } from '../present.js';
 import { withStore } from '../store-session.js';
 

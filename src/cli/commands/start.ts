@@ -10,9 +10,9 @@ import {
 } from '../../server/cluster-metrics.js';
 import { type RunningKeygate, startKeygate } from '../../server/keygate.js';
 import { listenForMetrics } from '../../server/metrics-listener.js';
-import { gatewayJwksUrl } from '../../server/shared-services.js';
 import { sampleExportStorage } from '../../server/surfaces.js';
-import { type BootstrapResult, bootstrap } from '../../services/bootstrap.js';
+import { gatewayJwksUrl } from '../../server/token-checks.js';
+import { type BootstrapResult, bootstrap } from '../../services/upkeep/bootstrap.js';
 import { openStore } from '../../store/open-store.js';
 import { JWKS_PATH, metadataPaths, TOKEN_PATH } from '../../token-service/metadata.js';
 import { cliConfig } from '../cli-config.js';

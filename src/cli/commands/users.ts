@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { generatePassword } from '../../crypto/password-hash.js';
-import { resolveAccount } from '../../services/accounts.js';
-import { PortalUserService } from '../../services/portal-users.js';
+import { resolveAccount } from '../../services/credentials/accounts.js';
+import { PortalUserService } from '../../services/credentials/portal-users.js';
 import { printJson, printTable, userJson } from '../present.js';
 import { withStore } from '../store-session.js';
 

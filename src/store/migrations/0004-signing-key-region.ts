@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * Signing keys belong to a region. Keys from before this migration get the empty region and are
- * claimed by the first region that starts on the store (services/signing-keys.ts).
+ * claimed by the first region that starts on the store (services/verification/signing-keys.ts).
  */
 export const signingKeyRegion: Migration = {
   async up(db: Kysely<unknown>) {

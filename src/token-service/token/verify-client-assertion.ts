@@ -3,7 +3,7 @@ import { isClientKeyAlgorithm, keyTakesAlgorithm } from '../../core/client-publi
 import type { CredentialKey } from '../../core/model.js';
 import { hasControlCharacters } from '../../core/printable-text.js';
 import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
-import { clientKey } from '../../services/client-keys.js';
+import { clientKey } from '../../services/verification/client-keys.js';
 import type { TokenServiceContext } from '../context.js';
 import { fromStore } from '../from-store.js';
 import { endpointUrl, INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '../metadata.js';

@@ -1,4 +1,4 @@
-import type { RefusalReason, Store } from '../store/store.js';
+import type { RefusalReason, Store } from '../../store/store.js';
 
 const DAY_MS = 86_400_000;
 

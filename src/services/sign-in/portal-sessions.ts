@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { clientNetwork } from '../core/address-ranges.js';
-import { type Clock, systemClock } from '../core/clock.js';
-import { DomainError } from '../core/domain-error.js';
-import type { PortalUser } from '../core/model.js';
-import { hasControlCharacters } from '../core/printable-text.js';
-import { hashPassword, verifyPassword } from '../crypto/password-hash.js';
-import type { Store } from '../store/store.js';
-import { auditBy } from './actor.js';
-import { RateLimiter } from './rate-limiter.js';
+import { clientNetwork } from '../../core/address-ranges.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { DomainError } from '../../core/domain-error.js';
+import type { PortalUser } from '../../core/model.js';
+import { hasControlCharacters } from '../../core/printable-text.js';
+import { hashPassword, verifyPassword } from '../../crypto/password-hash.js';
+import type { Store } from '../../store/store.js';
+import { auditBy } from '../credentials/actor.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 
 export interface SessionLimits {
   idleSeconds: number;

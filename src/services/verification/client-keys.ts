@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { clientKeyFromJwk, jwkThumbprint, PRIVATE_MEMBERS } from '../crypto/jwk.js';
-import { boundedCache } from './bounded-cache.js';
+import { clientKeyFromJwk, jwkThumbprint, PRIVATE_MEMBERS } from '../../crypto/jwk.js';
+import { boundedCache } from '../caches/bounded-cache.js';
 
 /**
  * Clients' public keys as node:crypto keys, by RFC 7638 thumbprint: building one from its JWK

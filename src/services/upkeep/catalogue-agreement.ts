@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ApiDocumentVersion, RunningInstance } from '../core/model.js';
-import type { Store } from '../store/store.js';
+import type { ApiDocumentVersion, RunningInstance } from '../../core/model.js';
+import type { Store } from '../../store/store.js';
 
 /** How often a process reports itself to the store. */
 const REPORT_INTERVAL_MS = 30_000;

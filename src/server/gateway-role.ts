@@ -9,25 +9,19 @@ import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { RouteLookalikes } from '../gateway/route-lookalikes.js';
 import { SAMPLES_UPSTREAM, servedApis } from '../sample-apis/served-apis.js';
-import type { AccessTokenVerifier } from '../services/access-token-verifier.js';
-import type { AccountCache } from '../services/account-cache.js';
-import type { DpopNonces } from '../services/dpop-nonces.js';
-import type { RequestCounter } from '../services/rate-limiter.js';
-import { RecentProofs } from '../services/recent-proofs.js';
-import type { UsageRecorder } from '../services/usage-recorder.js';
+import { RecentProofs } from '../services/verification/recent-proofs.js';
 import type { UsedProofLog } from '../store/store.js';
+import type { Limits } from './limits.js';
+import type { TokenChecks } from './token-checks.js';
 
-export interface GatewayDependencies {
+export interface GatewayParts {
   config: Config;
-  verifier: AccessTokenVerifier;
-  accounts: AccountCache;
-  usage: UsageRecorder;
-  /** The process's request counters, shared with the token service's quotas (shared-services.ts). */
-  counters: RequestCounter;
+  /** The process's one verifier and server nonces, shared with the token service. */
+  checks: TokenChecks;
+  /** The process's counters, usage and account cache, shared with the token service's quotas. */
+  limits: Limits;
   /** Where DPoP proof IDs are recorded, once each across instances. */
   proofs: UsedProofLog;
-  /** Where DPoP proofs must carry a server nonce (`dpopNonces`). */
-  nonces: DpopNonces | undefined;
   /** Where the sample APIs listen, when they run. */
   samplesUrl: string | undefined;
   /** The operator's API documents, as read at start. */
@@ -52,23 +46,29 @@ export function loadRoutes(
 }
 
 /** What the gateway and forward-auth share: the routes, one rate limiter, one set of metrics. */
-export function gatewayContext(deps: GatewayDependencies): GatewayContext {
-  const { config } = deps;
-  const { routes, upstreams } = loadRoutes(config, deps.apiDocuments, deps.samplesUrl);
+export function gatewayContext({
+  config,
+  checks,
+  limits,
+  proofs,
+  samplesUrl,
+  apiDocuments,
+}: GatewayParts): GatewayContext {
+  const { routes, upstreams } = loadRoutes(config, apiDocuments, samplesUrl);
   return {
     config,
     routes,
     upstreams,
-    verifier: deps.verifier,
-    limiter: deps.counters,
-    plans: new AccountPlans(deps.accounts, config),
+    verifier: checks.verifier,
+    limiter: limits.counters,
+    plans: new AccountPlans(limits.accounts, config),
     dpop: {
       publicOrigin: new URL(config.audience).origin,
       leewaySeconds: config.clockLeewaySeconds,
-      proofs: new RecentProofs(deps.proofs),
-      nonces: deps.nonces,
+      proofs: new RecentProofs(proofs),
+      nonces: checks.dpopNonces,
     },
-    usage: deps.usage,
+    usage: limits.usage,
     metrics: new GatewayMetrics(),
     certificateHeader: config.clientCertificateHeader,
     proxies: trustedProxies(config.trustProxy),

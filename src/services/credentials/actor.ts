@@ -1,5 +1,5 @@
-import type { AuditAction } from '../core/audit-actions.js';
-import type { AuditDraft, PortalUser } from '../core/model.js';
+import type { AuditAction } from '../../core/audit-actions.js';
+import type { AuditDraft, PortalUser } from '../../core/model.js';
 
 /** Who asks for a change: a portal user (through the portal or the admin API) or the command line. */
 export type Actor = { kind: 'user'; user: PortalUser; ip: string | null } | { kind: 'cli' };

@@ -1,5 +1,5 @@
-import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
-import type { ScopeCatalogue } from '../core/scopes.js';
+import type { Credential, CredentialKey, CredentialSecret } from '../../core/model.js';
+import type { ScopeCatalogue } from '../../core/scopes.js';
 import { CLI_ACTOR } from './actor.js';
 import type {
   CreateCredentialInput,

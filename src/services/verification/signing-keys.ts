@@ -1,6 +1,6 @@
-import { generateSigningKey, openPrivateKey } from '../crypto/signing-key-material.js';
-import type { TokenSigningAlgorithm } from '../crypto/token-signing-algorithms.js';
-import type { Store } from '../store/store.js';
+import { generateSigningKey, openPrivateKey } from '../../crypto/signing-key-material.js';
+import type { TokenSigningAlgorithm } from '../../crypto/token-signing-algorithms.js';
+import type { Store } from '../../store/store.js';
 
 /**
  * Ensures an active and a pre-published next key exist (first start, or a store from before), and

@@ -1,7 +1,7 @@
 import type { LRUCache } from 'lru-cache';
-import type { Account } from '../core/model.js';
-import type { Store } from '../store/store.js';
-import { boundedCache } from './bounded-cache.js';
+import type { Account } from '../../core/model.js';
+import type { Store } from '../../store/store.js';
+import { boundedCache } from '../caches/bounded-cache.js';
 
 /**
  * Accounts by id, held for a minute: their region and plan change rarely, and requests need both.

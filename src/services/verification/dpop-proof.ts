@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CLIENT_KEY_ALGORITHMS } from '../core/client-public-key.js';
-import { hasControlCharacters } from '../core/printable-text.js';
-import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
-import type { UsedProofLog } from '../store/store.js';
+import { CLIENT_KEY_ALGORITHMS } from '../../core/client-public-key.js';
+import { hasControlCharacters } from '../../core/printable-text.js';
+import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
+import type { UsedProofLog } from '../../store/store.js';
 import { clientKey } from './client-keys.js';
 
 /** The algorithms a DPoP proof may be signed with; said in `WWW-Authenticate: DPoP algs=…`. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SharedKeys } from '../store/store.js';
+import type { SharedKeys } from '../../store/store.js';
 
 /** A nonce is given for five minutes and accepted for the next five as well. */
 const WINDOW_SECONDS = 300;

@@ -1,10 +1,10 @@
-import { type ClientSecretHasher, generateApiToken, isWellFormedApiToken } from '../core/client-secret.js';
-import { validateCredentialName, validateDateTime } from '../core/credential-input.js';
-import { DomainError } from '../core/domain-error.js';
-import { newId } from '../core/identifiers.js';
-import type { ApiToken, PortalUser } from '../core/model.js';
-import type { Store } from '../store/store.js';
-import { type Actor, auditBy } from './actor.js';
+import { type ClientSecretHasher, generateApiToken, isWellFormedApiToken } from '../../core/client-secret.js';
+import { validateCredentialName, validateDateTime } from '../../core/credential-input.js';
+import { DomainError } from '../../core/domain-error.js';
+import { newId } from '../../core/identifiers.js';
+import type { ApiToken, PortalUser } from '../../core/model.js';
+import type { Store } from '../../store/store.js';
+import { type Actor, auditBy } from '../credentials/actor.js';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
 

@@ -1,7 +1,7 @@
-import { DomainError } from '../core/domain-error.js';
-import type { Account } from '../core/model.js';
-import { hasControlCharacters } from '../core/printable-text.js';
-import type { Store } from '../store/store.js';
+import { DomainError } from '../../core/domain-error.js';
+import type { Account } from '../../core/model.js';
+import { hasControlCharacters } from '../../core/printable-text.js';
+import type { Store } from '../../store/store.js';
 import { auditBy, CLI_ACTOR } from './actor.js';
 
 /** An account name as the store keeps it, or why it cannot be one. */

@@ -1,7 +1,7 @@
-import { validateAddressRanges } from '../core/address-ranges.js';
-import type { AuditAction } from '../core/audit-actions.js';
-import { type ClientPublicKey, readClientPublicKeys, storedKey } from '../core/client-public-key.js';
-import { type ClientSecretHasher, generateClientSecret } from '../core/client-secret.js';
+import { validateAddressRanges } from '../../core/address-ranges.js';
+import type { AuditAction } from '../../core/audit-actions.js';
+import { type ClientPublicKey, readClientPublicKeys, storedKey } from '../../core/client-public-key.js';
+import { type ClientSecretHasher, generateClientSecret } from '../../core/client-secret.js';
 import {
   validateCallLimit,
   validateCredentialName,
@@ -9,14 +9,14 @@ import {
   validateDateTime,
   validateFlag,
   validateTokenQuota,
-} from '../core/credential-input.js';
-import { validateMetadata } from '../core/credential-metadata.js';
-import { DomainError } from '../core/domain-error.js';
-import { generateClientId } from '../core/identifiers.js';
-import type { Credential, CredentialKey, CredentialSecret } from '../core/model.js';
-import { assertMayGrant, canSeeCredential, requireLicence } from '../core/portal-access.js';
-import type { ScopeCatalogue } from '../core/scopes.js';
-import type { CredentialPatch, Store } from '../store/store.js';
+} from '../../core/credential-input.js';
+import { validateMetadata } from '../../core/credential-metadata.js';
+import { DomainError } from '../../core/domain-error.js';
+import { generateClientId } from '../../core/identifiers.js';
+import type { Credential, CredentialKey, CredentialSecret } from '../../core/model.js';
+import { assertMayGrant, canSeeCredential, requireLicence } from '../../core/portal-access.js';
+import type { ScopeCatalogue } from '../../core/scopes.js';
+import type { CredentialPatch, Store } from '../../store/store.js';
 import { type Actor, auditBy } from './actor.js';
 
 export interface CreateCredentialInput {

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { request } from 'undici';
-import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
-import type { VerificationKeySource } from '../services/access-token-verifier.js';
+import { tokenVerificationKey } from '../../crypto/token-signing-algorithms.js';
+import type { VerificationKeySource } from './access-token-verifier.js';
 
 export interface JwksCacheOptions {
   url: string;

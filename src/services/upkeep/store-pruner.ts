@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Store } from '../../store/store.js';
 import { FORGET_AFTER_MS } from './catalogue-agreement.js';
 
 /**

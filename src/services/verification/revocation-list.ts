@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Store } from '../../store/store.js';
 
 /**
  * Token IDs revoked and not yet expired, held in memory: loaded at start, then fed by the change

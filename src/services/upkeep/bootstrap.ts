@@ -1,7 +1,7 @@
-import type { Config } from '../config/schema.js';
-import { generatePassword, hashPassword } from '../crypto/password-hash.js';
-import type { Store } from '../store/store.js';
-import { ensureSigningKeys, prePublishSigningAlgorithm } from './signing-keys.js';
+import type { Config } from '../../config/schema.js';
+import { generatePassword, hashPassword } from '../../crypto/password-hash.js';
+import type { Store } from '../../store/store.js';
+import { ensureSigningKeys, prePublishSigningAlgorithm } from '../verification/signing-keys.js';
 
 export interface BootstrapResult {
   /** Set only when this start created the first admin with a generated password: print it once. */

@@ -1,15 +1,15 @@
-import { validateAddressRanges } from '../core/address-ranges.js';
-import { canonicalJson } from '../core/canonical-json.js';
-import { type ClientPublicKey, readClientPublicKey } from '../core/client-public-key.js';
+import { validateAddressRanges } from '../../core/address-ranges.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { type ClientPublicKey, readClientPublicKey } from '../../core/client-public-key.js';
 import {
   validateCallLimit,
   validateCredentialName,
   validateCredentialScopes,
   validateDateTime,
   validateTokenQuota,
-} from '../core/credential-input.js';
-import { validateMetadata } from '../core/credential-metadata.js';
-import { DomainError } from '../core/domain-error.js';
+} from '../../core/credential-input.js';
+import { validateMetadata } from '../../core/credential-metadata.js';
+import { DomainError } from '../../core/domain-error.js';
 import {
   type Account,
   type CallLimit,
@@ -18,10 +18,10 @@ import {
   isSecretUsable,
   type PortalUser,
   type TokenQuota,
-} from '../core/model.js';
-import type { Licence } from '../core/scopes.js';
-import { generatePassword } from '../crypto/password-hash.js';
-import type { ManagedObjectType, Store } from '../store/store.js';
+} from '../../core/model.js';
+import type { Licence } from '../../core/scopes.js';
+import { generatePassword } from '../../crypto/password-hash.js';
+import type { ManagedObjectType, Store } from '../../store/store.js';
 import {
   createAccount,
   deleteAccount,

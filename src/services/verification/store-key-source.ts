@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { tokenVerificationKey } from '../crypto/token-signing-algorithms.js';
-import type { Store } from '../store/store.js';
+import { tokenVerificationKey } from '../../crypto/token-signing-algorithms.js';
+import type { Store } from '../../store/store.js';
 import type { VerificationKeySource } from './access-token-verifier.js';
 
 /** Verification keys read from the store (for the CLI, which has the store but no running server). */

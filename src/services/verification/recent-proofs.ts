@@ -1,6 +1,6 @@
 import type { LRUCache } from 'lru-cache';
-import type { UsedProofLog } from '../store/store.js';
-import { boundedCache } from './bounded-cache.js';
+import type { UsedProofLog } from '../../store/store.js';
+import { boundedCache } from '../caches/bounded-cache.js';
 
 /** Most proof IDs one instance remembers; past it the oldest go, and the store still decides. */
 const REMEMBERED_PROOFS = 100_000;

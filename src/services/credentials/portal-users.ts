@@ -1,10 +1,10 @@
-import { DomainError } from '../core/domain-error.js';
-import type { Account, PortalUser } from '../core/model.js';
-import { requireAdmin } from '../core/portal-access.js';
-import { hasControlCharacters, hasInvisibleFormatting } from '../core/printable-text.js';
-import type { Licence } from '../core/scopes.js';
-import { hashPassword } from '../crypto/password-hash.js';
-import type { Store } from '../store/store.js';
+import { DomainError } from '../../core/domain-error.js';
+import type { Account, PortalUser } from '../../core/model.js';
+import { requireAdmin } from '../../core/portal-access.js';
+import { hasControlCharacters, hasInvisibleFormatting } from '../../core/printable-text.js';
+import type { Licence } from '../../core/scopes.js';
+import { hashPassword } from '../../crypto/password-hash.js';
+import type { Store } from '../../store/store.js';
 import { type Actor, auditBy, CLI_ACTOR } from './actor.js';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$|^[^\s@]{1,64}@[^\s@.]{1,189}$/;

@@ -1,15 +1,15 @@
 import { hash, type KeyObject } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
-import { METADATA_CLAIM } from '../core/credential-metadata.js';
+import { METADATA_CLAIM } from '../../core/credential-metadata.js';
 import {
   type CallLimit,
   type CredentialStatus,
   firstAdmittedIssuedAt,
   isCredentialExpired,
-} from '../core/model.js';
-import { JwsRefused, verifyCompactJws } from '../crypto/compact-jws.js';
-import { TOKEN_SIGNING_ALGORITHMS } from '../crypto/token-signing-algorithms.js';
-import { boundedCache } from './bounded-cache.js';
+} from '../../core/model.js';
+import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
+import { TOKEN_SIGNING_ALGORITHMS } from '../../crypto/token-signing-algorithms.js';
+import { boundedCache } from '../caches/bounded-cache.js';
 
 /** Where verification keys come from: the keyring, the issuer's JWKS, or the store (the CLI). */
 export interface VerificationKeySource {
