@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 
 /** Why this bench cannot run here, or undefined when it can. */
 export const callgrindMissing = existsSync('/usr/bin/valgrind')

@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { stop } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
 import {
   callgrindMissing,
   countDuring,

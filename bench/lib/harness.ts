@@ -1,8 +1,8 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 import { plainNodeEntry } from './plain-node.js';
-import { waitUntilReady } from './wait-until-ready.js';
 
 export interface LoadResult {
   name: string;

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const url = process.env.KEYGATE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 
 export interface SoakOptions {
   durationSeconds: number;

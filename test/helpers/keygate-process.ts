@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 
 /** The `keygate` command as a user runs it (the built CLI). */
 export const KEYGATE_BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './keygate.js';
+import { freePort } from '../../testkit/free-port.js';
 import { startPeer } from './peer-process.js';
 
 export const NGINX = '/usr/sbin/nginx';

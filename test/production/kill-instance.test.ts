@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
-import { freePort, requestToken } from '../helpers/keygate.js';
+import { freePort } from '../../testkit/free-port.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
+import { requestToken } from '../helpers/keygate.js';
 import { createCredentialWithCli, KEYGATE_BIN } from '../helpers/keygate-process.js';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 
