@@ -22,9 +22,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { stopProcess as stop } from '../../testkit/process.js';
 import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 import { benchTokens } from '../lib/bench-tokens.js';
-import { stop } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import {

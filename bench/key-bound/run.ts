@@ -11,14 +11,15 @@
  *   npm run bench:key-bound          # 3 rounds × 10 s per path, 50 connections
  *   BENCH_BASELINE=<built checkout> BENCH_BASELINE_NAME=before npm run bench:key-bound
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClientAssertions, createDpopSigner } from '../../packages/client/src/key-proofs.js';
-import { type LoadResult, median, startPinned, stop, table } from '../lib/harness.js';
+import { startProcess, stopProcess } from '../../testkit/process.js';
+import { type LoadResult, median, table } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
@@ -43,11 +44,12 @@ execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: '
 
 async function startUpstream(): Promise<void> {
   const entry = plainNodeEntry(here('../gateway/upstream-server.ts'));
-  const child = spawn('taskset', ['-c', '1', process.execPath, entry, String(ports.upstream)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const { child } = await startProcess(process.execPath, [entry, String(ports.upstream)], {
+    cpu: 1,
+    echoStderr: true,
+    ready: 'message',
   });
   children.push(child);
-  await new Promise((resolve) => child.once('message', resolve));
 }
 
 interface KeygateUnderTest {
@@ -74,8 +76,11 @@ async function startKeygate(checkout: string, name: string, index: number): Prom
     upstream: ports.upstream,
   });
   const bin = join(checkout, 'bin/keygate.js');
-  const keygate = await startPinned(process.execPath, [bin, 'start'], env, {
-    url: `http://127.0.0.1:${port}/healthz`,
+  const { child: keygate } = await startProcess(process.execPath, [bin, 'start'], {
+    env,
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${port}/healthz` },
   });
   children.push(keygate);
   const create = (extra: string[]): { client_id: string; client_secret?: string } =>
@@ -233,6 +238,6 @@ try {
     `${JSON.stringify({ date: new Date().toISOString(), seconds, rounds: roundCount, connections, gateway, tokens }, null, 2)}\n`,
   );
 } finally {
-  for (const child of children.reverse()) await stop(child);
+  for (const child of children.reverse()) await stopProcess(child);
   rmSync(work, { recursive: true, force: true });
 }

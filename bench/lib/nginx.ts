@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPinned } from './harness.js';
+import { startProcess } from '../../testkit/process.js';
 
 /**
  * nginx (Debian package) as one process pinned to CPU 0 (no master, one worker), so its CPU use
@@ -30,5 +30,10 @@ http {
 }
 `,
   );
-  return startPinned('nginx', ['-c', conf, '-p', dir], process.env, { url: readyUrl });
+  const nginx = await startProcess('nginx', ['-c', conf, '-p', dir], {
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: readyUrl },
+  });
+  return nginx.child;
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../testkit/free-port.js';
-import { startPeer } from './peer-process.js';
+import { startProcess } from '../../testkit/process.js';
 
 export const NGINX = '/usr/sbin/nginx';
 /** Why a test that needs nginx cannot run here, or undefined when it can. */
@@ -41,11 +41,17 @@ http {
 }
 `,
   );
-  const peer = startPeer('nginx', NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], dir);
   const url = `http://127.0.0.1:${port}`;
-  await peer.waitUntil(async () => {
-    await fetch(url);
-    return true;
+  const nginx = await startProcess(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
+    ready: { check: async () => Boolean(await fetch(url)) },
+    timeoutMs: 10_000,
   });
-  return { url, port, stop: peer.stop };
+  return {
+    url,
+    port,
+    async stop() {
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
