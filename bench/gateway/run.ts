@@ -34,13 +34,13 @@ import {
   documentedConfiguration,
   withPlaceholders,
 } from '../../test/helpers/documented-config.js';
+import { startNginx as startNginxIn } from '../../testkit/nginx.js';
 import { startProcess, stopProcess } from '../../testkit/process.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
 import { type LoadResult, load, median, table } from '../lib/harness.js';
 import { BENCH_PLAN, benchKeygateEnvironment } from '../lib/keygate-env.js';
-import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
@@ -144,9 +144,9 @@ async function startNginxForwardAuthCached(): Promise<number> {
 }
 
 async function startNginxWith(name: string, httpBody: string, readyUrl: string): Promise<number> {
-  const nginx = await startNginxProcess(join(work, name), httpBody, readyUrl);
-  children.push(nginx);
-  return nginx.pid!;
+  const nginx = await startNginxIn(join(work, name), httpBody, { ready: { url: readyUrl }, cpu: 0 });
+  children.push(nginx.child);
+  return nginx.pid;
 }
 
 async function startKeygate(): Promise<{

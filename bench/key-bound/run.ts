@@ -18,10 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClientAssertions, createDpopSigner } from '../../packages/client/src/key-proofs.js';
+import { startNginx } from '../../testkit/nginx.js';
 import { startProcess, stopProcess } from '../../testkit/process.js';
 import { type LoadResult, median, table } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
-import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { hasWrk, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
 
@@ -145,14 +145,14 @@ async function signMany(count: number, sign: () => Promise<string>): Promise<str
 
 try {
   await startUpstream();
-  const nginx = await startNginxProcess(
+  const { child: nginx } = await startNginx(
     join(work, 'nginx'),
     `upstream api { server 127.0.0.1:${ports.upstream}; keepalive 64; }
   server {
     listen 127.0.0.1:${ports.nginx};
     location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }`,
-    `http://127.0.0.1:${ports.nginx}${PATH}`,
+    { ready: { url: `http://127.0.0.1:${ports.nginx}${PATH}` }, cpu: 0 },
   );
   children.push(nginx);
   // BENCH_BASELINE: other built checkouts, comma-separated, each measured beside this build.
