@@ -22,7 +22,10 @@ import {
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logDestination?: DestinationStream;
-  /** Where login waits and session ends take the time from; the system's by default. */
+  /**
+   * Where login waits, session ends, token expiry and rate-limit windows take the time from; the
+   * system's by default.
+   */
   clock?: Clock;
 }
 
@@ -84,7 +87,8 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
   try {
     await store.migrate();
     const bootstrapResult = keys ? await bootstrap(store, config, keys.keyEncryptionKey) : undefined;
-    const services = await buildSharedServices(config, store, keys, logger);
+    const clock = options.clock ?? systemClock;
+    const services = await buildSharedServices(config, store, keys, logger, clock);
     stops.push(() => services.close());
     const signing = services.keyring?.active;
     if (signing && signing.alg !== config.tokenSigningAlgorithm) {
@@ -93,7 +97,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
         `tokens are signed with ${signing.alg} until \`keygate keys rotate\`; the ${config.tokenSigningAlgorithm} key that signs after it is published now`,
       );
     }
-    const deps = { config, store, logger, services, clock: options.clock ?? systemClock };
+    const deps = { config, store, logger, services, clock };
     const admin = adminContext(deps);
     if (admin) stops.push(async () => admin.stopSweeping());
     const started = async <T extends Surface>(surface: Promise<T>): Promise<T> => {

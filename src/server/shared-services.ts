@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { apiResources } from '../config/api-resources.js';
 import type { Config } from '../config/schema.js';
 import { ClientSecretHasher } from '../core/client-secret.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { CredentialStatus } from '../core/model.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
@@ -75,6 +76,7 @@ export async function buildSharedServices(
   store: Store,
   keys: DerivedKeys | undefined,
   logger: Logger,
+  clock: Clock = systemClock,
 ): Promise<SharedServices> {
   // First, so that an API document's mistake stops the start before anything is opened.
   const apiDocuments = readApiDocuments(config);
@@ -167,17 +169,18 @@ export async function buildSharedServices(
             region: config.region,
             leewaySeconds: config.clockLeewaySeconds,
             maxCachedTokens: 100_000,
+            clock,
           },
         )
       : undefined;
   const forgetExpiredTokens = verifier && setInterval(() => verifier.forgetExpired(), 60_000).unref();
   const hasher = keys ? new ClientSecretHasher(keys.secretPepper) : undefined;
   const counters: RequestCounter = config.redisUrl
-    ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+    ? new RedisRateLimiter(config.redisUrl, new RateLimiter({}, clock), {
         warn: (message) => logger.warn(message),
         info: (message) => logger.info(message),
       })
-    : new RateLimiter();
+    : new RateLimiter({}, clock);
   const dpopNonces = config.dpopNonces ? await DpopNonces.shared(store.sharedKeys) : undefined;
   return {
     apiDocuments,
