@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { requestToken } from '../helpers/keygate.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { withinOneSecond } from '../helpers/within-one-second.js';
 
 const BIN = new URL('../../bin/keygate.js', import.meta.url).pathname;
@@ -58,5 +59,29 @@ describe('token quota per credential', () => {
       { tokenQuota: null },
     );
     expect(cleared.body.credential.tokenQuota).toBeNull();
+  });
+});
+
+/** The quota's hour on the server's own clock, which the test moves instead of waiting for it. */
+describe('token quota window', () => {
+  const clock = new ManualClock();
+  let keygate: TestKeygate;
+  beforeAll(async () => {
+    keygate = await startTestKeygate({}, undefined, { clock });
+  });
+  afterAll(() => keygate?.stop());
+
+  it('refuses until the hour has passed, saying how long is left, then issues the quota again', async () => {
+    const limited = await keygate.createCredential(['stats'], 'Twice an hour');
+    await keygate.credentials.update(limited.id, { tokenQuota: { limit: 2, period: 'hour' } });
+    for (let i = 0; i < 2; i++) expect((await requestToken(keygate, limited, 'stats')).status).toBe(200);
+    expect((await requestToken(keygate, limited, 'stats')).headers.get('retry-after')).toBe('3600');
+    clock.advance(3_599_000);
+    const over = await requestToken(keygate, limited, 'stats');
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBe('1');
+    clock.advance(1_000);
+    for (let i = 0; i < 2; i++) expect((await requestToken(keygate, limited, 'stats')).status).toBe(200);
+    expect((await requestToken(keygate, limited, 'stats')).status).toBe(429);
   });
 });
