@@ -110,6 +110,7 @@ export async function startMainSurface(
         usage: services.usage,
         dpopNonces: services.dpopNonces,
         catalogue: services.catalogue,
+        clock: deps.clock,
       };
       const { tokenServicePlugin } = await import('../token-service/plugin.js');
       await app.register(async (scope) => tokenServicePlugin(scope, context));
