@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import type { ApiTokenService } from '../services/api-tokens.js';
 import type { CredentialService } from '../services/credentials.js';
 import type { PortalSessions } from '../services/portal-sessions.js';
@@ -13,6 +14,8 @@ export interface AdminApiContext {
   readonly users: PortalUserService;
   readonly sessions: PortalSessions;
   readonly apiTokens: ApiTokenService;
+  /** What a secret's or a credential's status (active, expired) is shown as of. */
+  readonly clock: Clock;
 }
 
 export const SESSION_COOKIE = 'keygate_session';

@@ -62,6 +62,7 @@ export function adminContext({
     users: services.users,
     sessions,
     apiTokens: new ApiTokenService(store, services.hasher),
+    clock,
     stopSweeping: () => clearInterval(sweep),
   };
 }

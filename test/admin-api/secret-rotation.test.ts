@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestToken } from '../helpers/keygate.js';
 import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 interface Secret {
   id: string;
@@ -16,7 +17,8 @@ interface Credential {
 }
 
 describe('admin API: secret rotation without downtime', () => {
-  const given = keygateWithAdmin();
+  const clock = new ManualClock();
+  const given = keygateWithAdmin({}, { clock });
 
   async function newCredential() {
     const created = await given.admin.call<{ credential: Credential; clientSecret: string }>(
@@ -85,7 +87,8 @@ describe('admin API: secret rotation without downtime', () => {
     expect(inThePast.status).toBe(400);
     expect(inThePast.body).toMatchObject({ code: 'validation_failed', field: 'expireOtherSecretsAt' });
 
-    const soon = new Date(Date.now() + 1500).toISOString();
+    // A minute ahead (the API takes only a future expiry); the server's clock is then moved past it.
+    const soon = new Date(Date.now() + 60_000).toISOString();
     const added = await given.admin.call<{ credential: Credential; clientSecret: string }>(
       'POST',
       `/credentials/${credential.id}/secrets`,
@@ -94,7 +97,7 @@ describe('admin API: secret rotation without downtime', () => {
     expect(added.body.credential.secrets[0]!.expiresAt).toBe(soon);
     const client = (secret: string) => ({ clientId: credential.clientId, clientSecret: secret });
     expect((await requestToken(given.keygate, client(oldSecret), 'stats')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1700));
+    clock.advance(Date.parse(soon) - clock.now());
     expect((await requestToken(given.keygate, client(oldSecret), 'stats')).body).toMatchObject({
       error: 'invalid_client',
     });
