@@ -9,8 +9,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startProcess } from '../../testkit/process.js';
 import { benchTokens } from '../lib/bench-tokens.js';
-import { startPinned } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 
 export interface Baseline {
@@ -29,8 +29,11 @@ export async function startBaseline(
 ): Promise<{ target: Baseline; child: ChildProcess }> {
   const bin = join(checkout, 'bin/keygate.js');
   const env = benchKeygateEnvironment(work, ports);
-  const child = await startPinned(process.execPath, [bin, 'start'], env, {
-    url: `http://127.0.0.1:${ports.keygate}/healthz`,
+  const { child } = await startProcess(process.execPath, [bin, 'start'], {
+    env,
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` },
   });
   const token = await benchTokens(bin, env, `http://127.0.0.1:${ports.keygate}`).mint();
   return {

@@ -23,7 +23,7 @@
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
  *   BENCH_BASELINE=<checkout> …      # also another build of Keygate (baseline.ts), in the same run
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +34,13 @@ import {
   documentedConfiguration,
   withPlaceholders,
 } from '../../test/helpers/documented-config.js';
+import { startNginx as startNginxIn } from '../../testkit/nginx.js';
+import { startProcess, stopProcess } from '../../testkit/process.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
-import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { type LoadResult, load, median, table } from '../lib/harness.js';
 import { BENCH_PLAN, benchKeygateEnvironment } from '../lib/keygate-env.js';
-import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
@@ -83,15 +84,12 @@ if (pinned) {
 
 async function startUpstream(): Promise<void> {
   // Pinned to CPU 1 with the load generator, so CPU 0 belongs to the proxy being measured.
-  const child = spawn(
-    'taskset',
-    ['-c', '1', process.execPath, plainNodeEntry(here('./upstream-server.ts')), String(ports.upstream)],
-    {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
+  const { child } = await startProcess(
+    process.execPath,
+    [plainNodeEntry(here('./upstream-server.ts')), String(ports.upstream)],
+    { cpu: 1, echoStderr: true, ready: 'message' },
   );
   children.push(child);
-  await new Promise((resolve) => child.once('message', resolve));
 }
 
 /** Starts nginx as one process (no master), so its CPU use is that process's. Returns its pid. */
@@ -146,9 +144,9 @@ async function startNginxForwardAuthCached(): Promise<number> {
 }
 
 async function startNginxWith(name: string, httpBody: string, readyUrl: string): Promise<number> {
-  const nginx = await startNginxProcess(join(work, name), httpBody, readyUrl);
-  children.push(nginx);
-  return nginx.pid!;
+  const nginx = await startNginxIn(join(work, name), httpBody, { ready: { url: readyUrl }, cpu: 0 });
+  children.push(nginx.child);
+  return nginx.pid;
 }
 
 async function startKeygate(): Promise<{
@@ -170,13 +168,10 @@ async function startKeygate(): Promise<{
   };
   // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
   const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const keygate = await startPinned(
+  const { child: keygate } = await startProcess(
     process.execPath,
     [...nodeFlags, here('../../bin/keygate.js'), 'start'],
-    env,
-    {
-      url: `http://127.0.0.1:${ports.keygate}/healthz`,
-    },
+    { env, cpu: 0, echoStderr: true, ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` } },
   );
   children.push(keygate);
   const { mint, mintMany } = benchTokens(
@@ -186,20 +181,24 @@ async function startKeygate(): Promise<{
   );
   // The same gateway as production's API hosts run it: a process of its own with only the gateway
   // role (KEYGATE_ROLES=gateway), on the same store, verifying with the first process's JWKS.
-  const gatewayOnly = await startPinned(
+  const { child: gatewayOnly } = await startProcess(
     process.execPath,
     [...nodeFlags, here('../../bin/keygate.js'), 'start'],
     {
-      ...env,
-      KEYGATE_ROLES: 'gateway',
-      KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
-      KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
-      KEYGATE_FORWARD_AUTH_PORT: '0',
-      // The first process's issuer, which benchKeygateEnvironment names outright.
-      KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
-      KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
+      cpu: 0,
+      echoStderr: true,
+      ready: { url: `http://127.0.0.1:${ports.gatewayRole}/healthz` },
+      env: {
+        ...env,
+        KEYGATE_ROLES: 'gateway',
+        KEYGATE_GATEWAY_PORT: String(ports.gatewayRole),
+        KEYGATE_METRICS_PORT: String(ports.gatewayRoleMetrics),
+        KEYGATE_FORWARD_AUTH_PORT: '0',
+        // The first process's issuer, which benchKeygateEnvironment names outright.
+        KEYGATE_PUBLIC_URL: `http://127.0.0.1:${ports.keygate}`,
+        KEYGATE_AUDIENCE: `http://127.0.0.1:${ports.gateway}`,
+      },
     },
-    { url: `http://127.0.0.1:${ports.gatewayRole}/healthz` },
   );
   children.push(gatewayOnly);
   return { pid: keygate.pid!, gatewayOnlyPid: gatewayOnly.pid!, token: await mint(), mintMany };
@@ -241,11 +240,10 @@ async function missRun(url: string, freshToken: () => string): Promise<LoadResul
 
 /** The bare node:http + undici proxy (bare-proxy.ts), pinned like the other proxies. */
 async function startBareProxy(): Promise<number> {
-  const child = await startPinned(
-    here('./bare-proxy.ts'),
-    [here('./bare-proxy.ts'), String(ports.bare), `http://127.0.0.1:${ports.upstream}`],
-    process.env,
-    { ipc: true },
+  const { child } = await startProcess(
+    process.execPath,
+    [plainNodeEntry(here('./bare-proxy.ts')), String(ports.bare), `http://127.0.0.1:${ports.upstream}`],
+    { cpu: 0, echoStderr: true, ready: 'message' },
   );
   children.push(child);
   return child.pid!;
@@ -470,7 +468,7 @@ try {
     `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, connections: latencyConnections, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
   );
 } finally {
-  for (const child of children.reverse()) await stop(child);
+  for (const child of children.reverse()) await stopProcess(child);
   rmSync(work, { recursive: true, force: true });
   rmSync(admissions, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { startProcess } from '../../testkit/process.js';
 
 /** Why this bench cannot run here, or undefined when it can. */
 export const callgrindMissing = existsSync('/usr/bin/valgrind')
@@ -26,28 +26,17 @@ export async function startUnderCallgrind(
   readyUrl: string,
   dir: string,
 ): Promise<Instrumented> {
-  const child = spawn(
-    'taskset',
+  const { child } = await startProcess(
+    'valgrind',
     [
-      '-c',
-      '0',
-      'valgrind',
       '--tool=callgrind',
       '--instr-atstart=no',
       `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
       process.execPath,
       ...args,
     ],
-    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    { env, cpu: 0, ready: { url: readyUrl }, timeoutMs: 180_000 },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr = (stderr + String(chunk)).slice(-4000);
-  });
-  await waitUntilReady(readyUrl, {
-    describe: () => `${args.join(' ')} did not start under callgrind:\n${stderr}`,
-    timeoutMs: 180_000,
-  });
   return { child, pid: child.pid!, dir };
 }
 

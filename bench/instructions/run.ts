@@ -16,17 +16,16 @@
  *   npm run bench:instructions
  *   BENCH_BASELINE=<checkout>[,<checkout>…] …   # also other builds' gateways, one at a time
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { startProcess, stopProcess as stop } from '../../testkit/process.js';
 import { benchTokens } from '../lib/bench-tokens.js';
-import { stop } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
 import {
   callgrindMissing,
   countDuring,
@@ -109,13 +108,12 @@ async function measure(
 }
 
 async function startUpstream(): Promise<void> {
-  const child = fork(plainNodeEntry(here('../gateway/upstream-server.ts')), [String(ports.upstream)], {
-    execPath: 'taskset',
-    execArgv: ['-c', '1', process.execPath],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const { child } = await startProcess(
+    process.execPath,
+    [plainNodeEntry(here('../gateway/upstream-server.ts')), String(ports.upstream)],
+    { cpu: 1, echoStderr: true, ready: 'message' },
+  );
   children.push(child);
-  await new Promise((resolve) => child.once('message', resolve));
 }
 
 /**
@@ -133,9 +131,12 @@ async function startIssuer(
     upstream: ports.upstream,
   });
   const bin = join(checkout, 'bin/keygate.js');
-  const child = fork(bin, ['start'], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const { child } = await startProcess(process.execPath, [bin, 'start'], {
+    env,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${ports.issuer}/healthz` },
+  });
   children.push(child);
-  await waitUntilReady(`http://127.0.0.1:${ports.issuer}/healthz`);
   const { mintMany } = benchTokens(bin, env, `http://127.0.0.1:${ports.issuer}`);
   return { child, env, mint: mintMany };
 }

@@ -11,16 +11,17 @@
  *   npm run bench:key-bound          # 3 rounds × 10 s per path, 50 connections
  *   BENCH_BASELINE=<built checkout> BENCH_BASELINE_NAME=before npm run bench:key-bound
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClientAssertions, createDpopSigner } from '../../packages/client/src/key-proofs.js';
-import { type LoadResult, median, startPinned, stop, table } from '../lib/harness.js';
+import { startNginx } from '../../testkit/nginx.js';
+import { startProcess, stopProcess } from '../../testkit/process.js';
+import { type LoadResult, median, table } from '../lib/harness.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
-import { startNginxProcess } from '../lib/nginx.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { hasWrk, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
 
@@ -43,11 +44,12 @@ execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: '
 
 async function startUpstream(): Promise<void> {
   const entry = plainNodeEntry(here('../gateway/upstream-server.ts'));
-  const child = spawn('taskset', ['-c', '1', process.execPath, entry, String(ports.upstream)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const { child } = await startProcess(process.execPath, [entry, String(ports.upstream)], {
+    cpu: 1,
+    echoStderr: true,
+    ready: 'message',
   });
   children.push(child);
-  await new Promise((resolve) => child.once('message', resolve));
 }
 
 interface KeygateUnderTest {
@@ -74,8 +76,11 @@ async function startKeygate(checkout: string, name: string, index: number): Prom
     upstream: ports.upstream,
   });
   const bin = join(checkout, 'bin/keygate.js');
-  const keygate = await startPinned(process.execPath, [bin, 'start'], env, {
-    url: `http://127.0.0.1:${port}/healthz`,
+  const { child: keygate } = await startProcess(process.execPath, [bin, 'start'], {
+    env,
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${port}/healthz` },
   });
   children.push(keygate);
   const create = (extra: string[]): { client_id: string; client_secret?: string } =>
@@ -140,14 +145,14 @@ async function signMany(count: number, sign: () => Promise<string>): Promise<str
 
 try {
   await startUpstream();
-  const nginx = await startNginxProcess(
+  const { child: nginx } = await startNginx(
     join(work, 'nginx'),
     `upstream api { server 127.0.0.1:${ports.upstream}; keepalive 64; }
   server {
     listen 127.0.0.1:${ports.nginx};
     location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }`,
-    `http://127.0.0.1:${ports.nginx}${PATH}`,
+    { ready: { url: `http://127.0.0.1:${ports.nginx}${PATH}` }, cpu: 0 },
   );
   children.push(nginx);
   // BENCH_BASELINE: other built checkouts, comma-separated, each measured beside this build.
@@ -233,6 +238,6 @@ try {
     `${JSON.stringify({ date: new Date().toISOString(), seconds, rounds: roundCount, connections, gateway, tokens }, null, 2)}\n`,
   );
 } finally {
-  for (const child of children.reverse()) await stop(child);
+  for (const child of children.reverse()) await stopProcess(child);
   rmSync(work, { recursive: true, force: true });
 }

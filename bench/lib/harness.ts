@@ -1,8 +1,4 @@
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import autocannon from 'autocannon';
-import { plainNodeEntry } from './plain-node.js';
-import { waitUntilReady } from './wait-until-ready.js';
 
 export interface LoadResult {
   name: string;
@@ -15,44 +11,6 @@ export interface LoadResult {
   proxyCpu?: number;
   /** Requests per second of each round, where this result is the median of several. */
   rounds?: number[];
-}
-
-/**
- * Starts a server process pinned to CPU 0 (the load generator gets the other core). With `ipc`,
- * `args[0]` is a TypeScript entry, run as plain JS (plainNodeEntry) that says when it is ready.
- */
-export async function startPinned(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: { ipc: true } | { url: string },
-): Promise<ChildProcess> {
-  const pinned = process.platform === 'linux';
-  const child =
-    'ipc' in ready
-      ? fork(plainNodeEntry(args[0]!), args.slice(1), {
-          execPath: pinned ? 'taskset' : process.execPath,
-          execArgv: pinned ? ['-c', '0', process.execPath] : [],
-          env,
-          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        })
-      : spawn(pinned ? 'taskset' : command, pinned ? ['-c', '0', command, ...args] : args, {
-          env,
-          stdio: ['ignore', 'ignore', 'inherit'],
-        });
-  if ('ipc' in ready) {
-    await once(child, 'message');
-  } else {
-    await waitUntilReady(ready.url, { describe: () => `${command} did not become ready` });
-  }
-  return child;
-}
-
-export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 /** One autocannon run: an optional warm-up, then the measured window. */

@@ -6,14 +6,13 @@
  *   npm run bench:scale
  */
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { startProcess } from '../../testkit/process.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const url = process.env.KEYGATE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,10 +27,6 @@ interface Row {
   p99: number;
   errors: number;
   non2xx: number;
-}
-
-function waitReady(port: number): Promise<void> {
-  return waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 30_000, intervalMs: 200 });
 }
 
 async function measure(
@@ -94,17 +89,13 @@ for (const size of sizes) {
       }),
     );
     process.stderr.write(`seeded ${size} credentials in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    const server: ChildProcess = spawn(
+    const server = await startProcess(
       process.execPath,
       // No Redis here: each worker counts its own limits, which this throughput measure never reaches.
       [here('../../bin/keygate.js'), 'start', '--workers', String(workers), '--per-worker-limits'],
-      {
-        env,
-        stdio: 'ignore',
-      },
+      { env, ready: { url: 'http://127.0.0.1:18901/readyz' }, timeoutMs: 30_000 },
     );
     try {
-      await waitReady(18_901);
       await measure('warm-up', 18_901, clients);
       rows.push(
         await measure(
@@ -114,8 +105,7 @@ for (const size of sizes) {
         ),
       );
     } finally {
-      server.kill('SIGTERM');
-      await once(server, 'exit');
+      await server.stop();
       await admin.query(`drop schema if exists ${schema} cascade`);
     }
   }

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { waitUntilReady } from '../lib/wait-until-ready.js';
+import { startProcess } from '../../testkit/process.js';
 
 export interface SoakOptions {
   durationSeconds: number;
@@ -63,9 +62,11 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     env.KEYGATE_CONFIG,
     JSON.stringify({ rateLimitPlans: { standard: { perAccount: { limit: 1e9, windowSeconds: 60 } } } }),
   );
-  const server: ChildProcess = spawn(process.execPath, [BIN, 'start'], { env, stdio: 'ignore' });
+  const server = await startProcess(process.execPath, [BIN, 'start'], {
+    env,
+    ready: { url: `http://127.0.0.1:${ports.token}/readyz` },
+  });
   try {
-    await waitUntilReady(`http://127.0.0.1:${ports.token}/readyz`);
     const created = JSON.parse(
       execFileSync(
         process.execPath,
@@ -116,13 +117,12 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         second,
         tokenP99: tokens.latency.p99,
         gatewayP99: calls.latency.p99,
-        rssMiB: rssMiB(server.pid!),
+        rssMiB: rssMiB(server.pid),
       });
     }
     return report;
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

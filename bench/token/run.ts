@@ -15,7 +15,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LoadResult, load, median, startPinned, stop, table } from '../lib/harness.js';
+import { startProcess } from '../../testkit/process.js';
+import { type LoadResult, load, median, table } from '../lib/harness.js';
+import { plainNodeEntry } from '../lib/plain-node.js';
 import { BENCH_CLIENT_ID, BENCH_SCOPE } from './shared.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -47,30 +49,35 @@ interface Contestant {
 }
 
 async function floorServer(signer: 'keygate' | 'jose', name: string, port: number): Promise<Contestant> {
-  const server = await startPinned('node', [here('./floor-server.ts'), String(port), signer], process.env, {
-    ipc: true,
-  });
+  const server = await startProcess(
+    process.execPath,
+    [plainNodeEntry(here('./floor-server.ts')), String(port), signer],
+    {
+      cpu: 0,
+      echoStderr: true,
+      ready: 'message',
+    },
+  );
   return {
     name,
     url: `http://127.0.0.1:${port}/token`,
     body: form(BENCH_CLIENT_ID, 'unused'),
-    stop: () => stop(server),
+    stop: server.stop,
   };
 }
 
 async function oidcProvider(port: number): Promise<Contestant> {
   const secret = randomBytes(32).toString('base64url');
-  const server = await startPinned(
-    'node',
-    [here('./oidc-provider-server.ts'), String(port), secret],
-    process.env,
-    { ipc: true },
+  const server = await startProcess(
+    process.execPath,
+    [plainNodeEntry(here('./oidc-provider-server.ts')), String(port), secret],
+    { cpu: 0, echoStderr: true, ready: 'message' },
   );
   return {
     name: 'oidc-provider',
     url: `http://127.0.0.1:${port}/token`,
     body: form(BENCH_CLIENT_ID, secret),
-    stop: () => stop(server),
+    stop: server.stop,
   };
 }
 
@@ -101,15 +108,18 @@ async function keygate(
       { env, encoding: 'utf8', cwd: checkout },
     ),
   ) as { client_id: string; client_secret: string };
-  const server = await startPinned(process.execPath, [join(checkout, 'bin/keygate.js'), 'start'], env, {
-    url: `http://127.0.0.1:${port}/healthz`,
+  const server = await startProcess(process.execPath, [join(checkout, 'bin/keygate.js'), 'start'], {
+    env,
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${port}/healthz` },
   });
   return {
     name,
     url: `http://127.0.0.1:${port}/Auth/connect/token`,
     body: form(seeded.client_id, seeded.client_secret),
     async stop() {
-      await stop(server);
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import type { CredentialService } from '../services/credentials/credentials.js';
 import type { PortalUserService } from '../services/credentials/portal-users.js';
 import type { ApiTokenService } from '../services/sign-in/api-tokens.js';
@@ -13,6 +14,8 @@ export interface AdminApiContext {
   readonly users: PortalUserService;
   readonly sessions: PortalSessions;
   readonly apiTokens: ApiTokenService;
+  /** What a secret's or a credential's status (active, expired) is shown as of. */
+  readonly clock: Clock;
 }
 
 export const SESSION_COOKIE = 'keygate_session';

@@ -55,6 +55,7 @@ export function startAdminRole({
       users,
       sessions,
       apiTokens: new ApiTokenService(store, hasher),
+      clock,
     },
     close: async () => clearInterval(sweep),
   };

@@ -30,7 +30,10 @@ import { loadKeyring, tokenServiceContext } from './token-service-role.js';
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logDestination?: DestinationStream;
-  /** Where login waits and session ends take the time from; the system's by default. */
+  /**
+   * Where login waits, session ends, token expiry and rate-limit windows take the time from; the
+   * system's by default.
+   */
   clock?: Clock;
 }
 
@@ -104,14 +107,15 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
     const credentials = hasher && new CredentialService(store, hasher, catalogue, () => feed.poll());
     const users = new PortalUserService(store);
 
+    const clock = options.clock ?? systemClock;
     const keyring = roles.has('token-service')
       ? await loadKeyring(config, store, logger, feed, implied(keys, 'the master key'))
       : undefined;
     const checksTokens = roles.has('token-service') || roles.has('gateway');
     const checks = checksTokens
-      ? owned(await buildTokenChecks({ config, store, logger, feed, keyring }))
+      ? owned(await buildTokenChecks({ config, store, logger, feed, keyring, clock }))
       : undefined;
-    const limits = checksTokens ? owned(startLimits(config, store, logger)) : undefined;
+    const limits = checksTokens ? owned(startLimits(config, store, logger, clock)) : undefined;
     const tokenService = roles.has('token-service')
       ? tokenServiceContext({
           config,
@@ -123,6 +127,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           checks: implied(checks, 'the token checks'),
           limits: implied(limits, 'the limits'),
           catalogue,
+          clock,
         })
       : undefined;
     const admin = roles.has('admin')
@@ -131,7 +136,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
             config,
             store,
             logger,
-            clock: options.clock ?? systemClock,
+            clock,
             credentials: implied(credentials, 'the master key'),
             users,
             hasher: implied(hasher, 'the master key'),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import { AccountCache } from '../services/limits/account-cache.js';
 import { RateLimiter, type RequestCounter } from '../services/limits/rate-limiter.js';
 import { RedisRateLimiter } from '../services/limits/redis-rate-limiter.js';
@@ -26,15 +27,15 @@ export interface Limits {
 }
 
 /** Builds the counters and the usage recorder, and starts its flush. */
-export function startLimits(config: Config, store: Store, logger: Logger): Limits {
+export function startLimits(config: Config, store: Store, logger: Logger, clock: Clock): Limits {
   const usage = new UsageRecorder(store, (err) => logger.warn({ err }, 'usage flush failed'));
   usage.start(config.usageFlushMs);
   const counters: RequestCounter = config.redisUrl
-    ? new RedisRateLimiter(config.redisUrl, new RateLimiter(), {
+    ? new RedisRateLimiter(config.redisUrl, new RateLimiter({}, clock), {
         warn: (message) => logger.warn(message),
         info: (message) => logger.info(message),
       })
-    : new RateLimiter();
+    : new RateLimiter({}, clock);
   return {
     usage,
     counters,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { apiResources } from '../config/api-resources.js';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import type { CredentialStatus } from '../core/model.js';
 import { LoadingCache } from '../services/caches/loading-cache.js';
 import {
@@ -38,6 +39,8 @@ export interface TokenCheckParts {
   readonly feed: ChangeFeed;
   /** The token service's keyring, where this process runs it: its keys verify without a fetch. */
   readonly keyring: Keyring | undefined;
+  /** What token expiry is judged by: the system's, or a test's. */
+  readonly clock: Clock;
 }
 
 /** Where the gateway fetches keys: `jwksUrl`, else the JWKS under `publicUrl` (the issuer's). */
@@ -57,6 +60,7 @@ export async function buildTokenChecks({
   logger,
   feed,
   keyring,
+  clock,
 }: TokenCheckParts): Promise<TokenChecks> {
   // The verifier sees a credential only through its status, never its secret hashes.
   const credentialStatus = new LoadingCache<CredentialStatus | undefined>(
@@ -85,6 +89,7 @@ export async function buildTokenChecks({
       region: config.region,
       leewaySeconds: config.clockLeewaySeconds,
       maxCachedTokens: 100_000,
+      clock,
     },
   );
   const forgetExpiredTokens = setInterval(() => verifier.forgetExpired(), 60_000).unref();

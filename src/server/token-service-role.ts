@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
+import type { Clock } from '../core/clock.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { LoadingCache } from '../services/caches/loading-cache.js';
@@ -52,6 +53,7 @@ export interface TokenServiceParts {
   readonly checks: TokenChecks;
   readonly limits: Limits;
   readonly catalogue: ScopeCatalogue;
+  readonly clock: Clock;
 }
 
 /**
@@ -68,6 +70,7 @@ export function tokenServiceContext({
   checks,
   limits,
   catalogue,
+  clock,
 }: TokenServiceParts): TokenServiceContext {
   const credentials = new LoadingCache<CredentialWithSecrets | undefined>(
     (clientId) => store.credentials.findForAuthentication(clientId),
@@ -96,5 +99,6 @@ export function tokenServiceContext({
     usage: limits.usage,
     dpopNonces: checks.dpopNonces,
     catalogue,
+    clock,
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ClientSecretHasher } from '../core/client-secret.js';
+import type { Clock } from '../core/clock.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { LoadingCache } from '../services/caches/loading-cache.js';
 import type { AccountCache } from '../services/limits/account-cache.js';
@@ -35,4 +36,6 @@ export interface TokenServiceContext {
   readonly dpopNonces: DpopNonces | undefined;
   /** The scopes tokens may carry: a credential's scope whose API document is gone is not issued. */
   readonly catalogue: ScopeCatalogue;
+  /** What tokens are issued at, and secrets, certificates and credentials are judged unexpired by. */
+  readonly clock: Clock;
 }

@@ -62,7 +62,7 @@ export async function handleTokenRequest(
   }
   await takeFromQuota(context, credential);
   const jkt = proof && (await recordProof(context, proof));
-  const now = Date.now();
+  const now = context.clock.now();
   // RFC 8705 §3: a token asked for over mutual TLS is bound to the client's certificate.
   const token = mintAccessToken(context, credential, scopes, audience, now, {
     jkt,

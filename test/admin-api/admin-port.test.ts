@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../testkit/free-port.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminCall } from '../helpers/admin.js';
-import { freePort, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 describe('admin API and portal on a port of their own', () => {
   let keygate: TestKeygate;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, addUser, logIn } from '../helpers/admin.js';
-import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { describe, expect, it } from 'vitest';
+import { addUser, logIn } from '../helpers/admin.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 
 interface Entry {
   id: string;
@@ -13,37 +13,35 @@ interface Entry {
 }
 
 describe('admin API: audit log', () => {
-  let keygate: TestKeygate;
-  let admin: AdminClient;
-
-  beforeAll(async () => {
-    keygate = await startTestKeygate();
-    admin = await logIn(keygate);
-  });
-  afterAll(() => keygate.stop());
+  const given = keygateWithAdmin();
 
   it('records every kind of change, who made it and from where, newest first', async () => {
-    const created = await admin.call<{ credential: { id: string; secrets: Array<{ id: string }> } }>(
+    const created = await given.admin.call<{ credential: { id: string; secrets: Array<{ id: string }> } }>(
       'POST',
       '/credentials',
       { name: 'Audited', scopes: ['stats'] },
     );
     const id = created.body.credential.id;
-    await admin.call('PATCH', `/credentials/${id}`, { name: 'Audited 2', scopes: ['stats', 'users:read'] });
-    await admin.call('PATCH', `/credentials/${id}`, { disabled: true });
-    await admin.call('PATCH', `/credentials/${id}`, { disabled: false });
-    const added = await admin.call<{ secret: { id: string } }>('POST', `/credentials/${id}/secrets`);
-    await admin.call('PATCH', `/credentials/${id}/secrets/${added.body.secret.id}`, {
+    await given.admin.call('PATCH', `/credentials/${id}`, {
+      name: 'Audited 2',
+      scopes: ['stats', 'users:read'],
+    });
+    await given.admin.call('PATCH', `/credentials/${id}`, { disabled: true });
+    await given.admin.call('PATCH', `/credentials/${id}`, { disabled: false });
+    const added = await given.admin.call<{ secret: { id: string } }>('POST', `/credentials/${id}/secrets`);
+    await given.admin.call('PATCH', `/credentials/${id}/secrets/${added.body.secret.id}`, {
       expiresAt: '2099-01-01T00:00:00.000Z',
     });
-    await admin.call('DELETE', `/credentials/${id}/secrets/${created.body.credential.secrets[0]!.id}`);
-    await admin.call('DELETE', `/credentials/${id}`);
-    await addUser(admin, 'audited-user@keygate.local', 'supervisor');
-    const token = await admin.call<{ token: { id: string } }>('POST', '/tokens', { name: 'audited token' });
-    await admin.call('DELETE', `/tokens/${token.body.token.id}`);
-    await admin.call('DELETE', '/session');
+    await given.admin.call('DELETE', `/credentials/${id}/secrets/${created.body.credential.secrets[0]!.id}`);
+    await given.admin.call('DELETE', `/credentials/${id}`);
+    await addUser(given.admin, 'audited-user@keygate.local', 'supervisor');
+    const token = await given.admin.call<{ token: { id: string } }>('POST', '/tokens', {
+      name: 'audited token',
+    });
+    await given.admin.call('DELETE', `/tokens/${token.body.token.id}`);
+    await given.admin.call('DELETE', '/session');
 
-    const reader = await logIn(keygate);
+    const reader = await logIn(given.keygate);
     const audit = await reader.call<{ entries: Entry[] }>('GET', '/audit?limit=100');
     const actions = audit.body.entries.map((e) => e.action);
     expect(actions.slice(0, 14)).toEqual([
@@ -75,7 +73,7 @@ describe('admin API: audit log', () => {
   });
 
   it('pages with nextBefore without gaps or repeats', async () => {
-    admin = await logIn(keygate);
+    const admin = await logIn(given.keygate);
     const all = await admin.call<{ entries: Entry[] }>('GET', '/audit?limit=500');
     const seen: string[] = [];
     let before: string | null = null;

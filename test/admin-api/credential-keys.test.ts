@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, logIn } from '../helpers/admin.js';
-import { postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { describe, expect, it } from 'vitest';
+import { postForm, TOKEN_PATH } from '../helpers/keygate.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 
 interface Key {
   id: string;
@@ -20,26 +20,19 @@ interface Credential {
 
 /** Public keys through the admin API, as the portal and scripts manage them. */
 describe('admin API: credentials with public keys (private_key_jwt)', () => {
-  let keygate: TestKeygate;
-  let admin: AdminClient;
-
-  beforeAll(async () => {
-    keygate = await startTestKeygate();
-    admin = await logIn(keygate);
-  });
-  afterAll(() => keygate.stop());
+  const given = keygateWithAdmin();
 
   const signedBy = (clientId: string, privateKey: Parameters<SignJWT['sign']>[0]) =>
     new SignJWT({ jti: randomUUID() })
       .setProtectedHeader({ alg: 'ES256' })
       .setIssuer(clientId)
       .setSubject(clientId)
-      .setAudience(keygate.config.publicUrl)
+      .setAudience(given.keygate.config.publicUrl)
       .setExpirationTime('60s')
       .sign(privateKey);
   const tokenWith = async (clientId: string, privateKey: Parameters<SignJWT['sign']>[0]) =>
     (
-      await postForm(keygate.url + TOKEN_PATH, {
+      await postForm(given.keygate.url + TOKEN_PATH, {
         grant_type: 'client_credentials',
         scope: 'stats',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
@@ -49,7 +42,7 @@ describe('admin API: credentials with public keys (private_key_jwt)', () => {
 
   it('creates a credential from a PEM key with no secret, adds a JWK, removes the first', async () => {
     const first = await generateKeyPair('ES256', { extractable: true });
-    const created = await admin.call<{ credential: Credential; clientSecret?: string }>(
+    const created = await given.admin.call<{ credential: Credential; clientSecret?: string }>(
       'POST',
       '/credentials',
       {
@@ -68,24 +61,28 @@ describe('admin API: credentials with public keys (private_key_jwt)', () => {
     expect(await tokenWith(credential.clientId, first.privateKey)).toBe(200);
 
     const second = await generateKeyPair('ES256', { extractable: true });
-    const added = await admin.call<{ credential: Credential }>('POST', `/credentials/${credential.id}/keys`, {
-      publicKey: await exportJWK(second.publicKey),
-    });
+    const added = await given.admin.call<{ credential: Credential }>(
+      'POST',
+      `/credentials/${credential.id}/keys`,
+      {
+        publicKey: await exportJWK(second.publicKey),
+      },
+    );
     expect(added.status).toBe(201);
     expect(added.body.credential.keys).toHaveLength(2);
     expect(await tokenWith(credential.clientId, second.privateKey)).toBe(200);
     // Each key's last use, as a secret's: the one that signed, once usage is flushed.
     expect(added.body.credential.keys.map((k) => k.lastUsedAt)).toEqual([null, null]);
-    await keygate.flushUsage();
-    const used = await admin.call<{ credential: Credential }>('GET', `/credentials/${credential.id}`);
+    await given.keygate.flushUsage();
+    const used = await given.admin.call<{ credential: Credential }>('GET', `/credentials/${credential.id}`);
     expect(used.body.credential.keys.every((k) => k.lastUsedAt !== null)).toBe(true);
 
-    const again = await admin.call('POST', `/credentials/${credential.id}/keys`, {
+    const again = await given.admin.call('POST', `/credentials/${credential.id}/keys`, {
       publicKey: await exportJWK(second.publicKey),
     });
     expect(again.status).toBe(409);
 
-    const removed = await admin.call<{ credential: Credential }>(
+    const removed = await given.admin.call<{ credential: Credential }>(
       'DELETE',
       `/credentials/${credential.id}/keys/${credential.keys[0]!.thumbprint}`,
     );
@@ -95,7 +92,7 @@ describe('admin API: credentials with public keys (private_key_jwt)', () => {
     ]);
     expect(await tokenWith(credential.clientId, first.privateKey)).toBe(401);
 
-    const entries = await admin.call<{ entries: Array<{ action: string; targetId: string }> }>(
+    const entries = await given.admin.call<{ entries: Array<{ action: string; targetId: string }> }>(
       'GET',
       '/audit',
     );
@@ -118,7 +115,7 @@ describe('admin API: credentials with public keys (private_key_jwt)', () => {
     ],
     ['text that is no key', async () => 'hello', /not a public key/],
   ])('refuses %s with validation_failed, naming the field', async (_what, key, message) => {
-    const answer = await admin.call<{ code: string; message: string; field?: string }>(
+    const answer = await given.admin.call<{ code: string; message: string; field?: string }>(
       'POST',
       '/credentials',
       {

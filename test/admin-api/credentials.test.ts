@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AdminClient, addUser, logIn } from '../helpers/admin.js';
-import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { requestToken } from '../helpers/keygate.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 
 interface CredentialJson {
   id: string;
@@ -13,14 +14,7 @@ interface CredentialJson {
 }
 
 describe('admin API: API credentials', () => {
-  let keygate: TestKeygate;
-  let admin: AdminClient;
-
-  beforeAll(async () => {
-    keygate = await startTestKeygate();
-    admin = await logIn(keygate);
-  });
-  afterAll(() => keygate.stop());
+  const given = keygateWithAdmin();
 
   async function create(client: AdminClient, name: string, scopes: string[]) {
     const answer = await client.call<{ credential: CredentialJson; clientSecret: string }>(
@@ -33,7 +27,7 @@ describe('admin API: API credentials', () => {
   }
 
   it('creates credentials whose secret is shown once and works at the token endpoint', async () => {
-    const { credential, clientSecret } = await create(admin, 'Reporting', ['stats', 'users:read']);
+    const { credential, clientSecret } = await create(given.admin, 'Reporting', ['stats', 'users:read']);
     expect(credential).toMatchObject({
       name: 'Reporting',
       scopes: ['stats', 'users:read'],
@@ -44,22 +38,22 @@ describe('admin API: API credentials', () => {
     expect(credential.secrets).toEqual([
       expect.objectContaining({ hint: clientSecret.slice(0, 8), status: 'active' }),
     ]);
-    const token = await requestToken(keygate, { clientId: credential.clientId, clientSecret }, 'stats');
+    const token = await requestToken(given.keygate, { clientId: credential.clientId, clientSecret }, 'stats');
     expect(token.status).toBe(200);
 
-    const list = await admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials');
-    const one = await admin.call('GET', `/credentials/${credential.id}`);
-    const byClientId = await admin.call('GET', `/credentials/${credential.clientId}`);
+    const list = await given.admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials');
+    const one = await given.admin.call('GET', `/credentials/${credential.id}`);
+    const byClientId = await given.admin.call('GET', `/credentials/${credential.clientId}`);
     expect(list.body.credentials.map((c) => c.id)).toContain(credential.id);
     expect(byClientId.body).toEqual(one.body);
     for (const answer of [list, one]) expect(JSON.stringify(answer.body)).not.toContain(clientSecret);
   });
 
   it('renames, changes scopes, disables and deletes; the token endpoint follows at once', async () => {
-    const { credential, clientSecret } = await create(admin, 'Wallboard', ['stats']);
+    const { credential, clientSecret } = await create(given.admin, 'Wallboard', ['stats']);
     const client = { clientId: credential.clientId, clientSecret };
 
-    const renamed = await admin.call<{ credential: CredentialJson }>(
+    const renamed = await given.admin.call<{ credential: CredentialJson }>(
       'PATCH',
       `/credentials/${credential.id}`,
       {
@@ -72,23 +66,25 @@ describe('admin API: API credentials', () => {
       name: 'Wallboard (floor 2)',
       scopes: ['stats', 'agents-availability:read'],
     });
-    expect((await requestToken(keygate, client, 'agents-availability:read')).status).toBe(200);
+    expect((await requestToken(given.keygate, client, 'agents-availability:read')).status).toBe(200);
 
-    await admin.call('PATCH', `/credentials/${credential.id}`, { disabled: true });
-    const refused = await requestToken(keygate, client, 'stats');
+    await given.admin.call('PATCH', `/credentials/${credential.id}`, { disabled: true });
+    const refused = await requestToken(given.keygate, client, 'stats');
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: 'unauthorized_client' });
-    await admin.call('PATCH', `/credentials/${credential.id}`, { disabled: false });
-    expect((await requestToken(keygate, client, 'stats')).status).toBe(200);
+    await given.admin.call('PATCH', `/credentials/${credential.id}`, { disabled: false });
+    expect((await requestToken(given.keygate, client, 'stats')).status).toBe(200);
 
-    expect((await admin.call('DELETE', `/credentials/${credential.id}`)).status).toBe(204);
-    expect((await requestToken(keygate, client, 'stats')).body).toMatchObject({ error: 'invalid_client' });
-    expect((await admin.call('GET', `/credentials/${credential.id}`)).status).toBe(404);
-    expect((await admin.call('DELETE', `/credentials/${credential.id}`)).status).toBe(404);
+    expect((await given.admin.call('DELETE', `/credentials/${credential.id}`)).status).toBe(204);
+    expect((await requestToken(given.keygate, client, 'stats')).body).toMatchObject({
+      error: 'invalid_client',
+    });
+    expect((await given.admin.call('GET', `/credentials/${credential.id}`)).status).toBe(404);
+    expect((await given.admin.call('DELETE', `/credentials/${credential.id}`)).status).toBe(404);
   });
 
   it('names the field at fault for bad input, and stores nothing', async () => {
-    const before = await keygate.store.credentials.count();
+    const before = await given.keygate.store.credentials.count();
     const cases: Array<[unknown, string, string]> = [
       [{ scopes: ['stats'] }, 'validation_failed', 'name'],
       [{ name: '   ', scopes: ['stats'] }, 'validation_failed', 'name'],
@@ -101,33 +97,33 @@ describe('admin API: API credentials', () => {
       [{ name: 'ok', scopes: ['stats'], extra: true }, 'validation_failed', 'extra'],
     ];
     for (const [body, code, field] of cases) {
-      const answer = await admin.call('POST', '/credentials', body);
+      const answer = await given.admin.call('POST', '/credentials', body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body, JSON.stringify(body)).toMatchObject({ code, field });
     }
-    expect(await keygate.store.credentials.count()).toBe(before);
+    expect(await given.keygate.store.credentials.count()).toBe(before);
   });
 
   it('lets an admin filter All / My, and shows each credential its owner', async () => {
-    const second = await addUser(admin, 'second-admin@keygate.local', 'admin');
-    const secondAdmin = await logIn(keygate, second.email, second.password);
+    const second = await addUser(given.admin, 'second-admin@keygate.local', 'admin');
+    const secondAdmin = await logIn(given.keygate, second.email, second.password);
     const theirs = await create(secondAdmin, 'Second admin app', ['stats']);
-    const all = await admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials?owner=all');
-    const mine = await admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials?owner=mine');
+    const all = await given.admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials?owner=all');
+    const mine = await given.admin.call<{ credentials: CredentialJson[] }>('GET', '/credentials?owner=mine');
     expect(all.body.credentials.map((c) => c.id)).toContain(theirs.credential.id);
     expect(mine.body.credentials.map((c) => c.id)).not.toContain(theirs.credential.id);
     expect(mine.body.credentials.length).toBeGreaterThan(0);
     expect(all.body.credentials.find((c) => c.id === theirs.credential.id)?.ownerEmail).toBe(second.email);
     // Any admin may manage any of the account's credentials.
     expect(
-      (await admin.call('PATCH', `/credentials/${theirs.credential.id}`, { name: 'Renamed' })).status,
+      (await given.admin.call('PATCH', `/credentials/${theirs.credential.id}`, { name: 'Renamed' })).status,
     ).toBe(200);
-    expect((await admin.call('GET', '/credentials?owner=nobody')).status).toBe(400);
+    expect((await given.admin.call('GET', '/credentials?owner=nobody')).status).toBe(400);
   });
 
   it('holds supervisors to their own credentials and the two scopes they may grant', async () => {
-    const supervisorUser = await addUser(admin, 'supervisor@keygate.local', 'supervisor');
-    const supervisor = await logIn(keygate, supervisorUser.email, supervisorUser.password);
+    const supervisorUser = await addUser(given.admin, 'supervisor@keygate.local', 'supervisor');
+    const supervisor = await logIn(given.keygate, supervisorUser.email, supervisorUser.password);
 
     const scopes = await supervisor.call<{ scopes: Array<{ value: string; grantable: boolean }> }>(
       'GET',
@@ -148,7 +144,7 @@ describe('admin API: API credentials', () => {
     });
     expect(widen.status).toBe(403);
 
-    const adminsCredential = await create(admin, 'Admin only', ['users:read']);
+    const adminsCredential = await create(given.admin, 'Admin only', ['users:read']);
     const list = await supervisor.call<{ credentials: CredentialJson[] }>('GET', '/credentials?owner=all');
     expect(list.body.credentials.map((c) => c.name)).toEqual(['QA recordings']);
     const missing = await supervisor.call('GET', '/credentials/no-such-id');
@@ -170,8 +166,8 @@ describe('admin API: API credentials', () => {
   });
 
   it('gives a user without a licence no API Credentials at all', async () => {
-    const plain = await addUser(admin, 'no-licence@keygate.local', null);
-    const client = await logIn(keygate, plain.email, plain.password);
+    const plain = await addUser(given.admin, 'no-licence@keygate.local', null);
+    const client = await logIn(given.keygate, plain.email, plain.password);
     for (const [method, path, body] of [
       ['GET', '/credentials'],
       ['GET', '/scopes'],
@@ -185,15 +181,15 @@ describe('admin API: API credentials', () => {
   });
 
   it("keeps accounts apart: another account's admin cannot read, change or detect a credential", async () => {
-    const other = await keygate.store.accounts.create({ name: 'Other tenant', region: 'emea' });
-    await keygate.users.create({
+    const other = await given.keygate.store.accounts.create({ name: 'Other tenant', region: 'emea' });
+    await given.keygate.users.create({
       accountId: other.id,
       email: 'admin@other.example',
       password: 'other-tenant-password',
       licence: 'admin',
     });
-    const outsider = await logIn(keygate, 'admin@other.example', 'other-tenant-password');
-    const target = await create(admin, 'Tenant A secret app', ['stats']);
+    const outsider = await logIn(given.keygate, 'admin@other.example', 'other-tenant-password');
+    const target = await create(given.admin, 'Tenant A secret app', ['stats']);
     const list = await outsider.call<{ credentials: CredentialJson[] }>('GET', '/credentials');
     expect(list.body.credentials).toEqual([]);
     const missing = await outsider.call('GET', '/credentials/00000000-0000-0000-0000-000000000000');
@@ -216,7 +212,7 @@ describe('admin API: API credentials', () => {
     expect(users.body.users.map((u) => u.email)).toEqual(['admin@other.example']);
     // Still intact and still working.
     const token = await requestToken(
-      keygate,
+      given.keygate,
       { clientId: target.credential.clientId, clientSecret: target.clientSecret },
       'stats',
     );
@@ -224,24 +220,23 @@ describe('admin API: API credentials', () => {
   });
 
   it('shows tokens issued and API calls per day and scope', async () => {
-    const { credential, clientSecret } = await create(admin, 'Usage app', ['stats', 'users:read']);
+    const { credential, clientSecret } = await create(given.admin, 'Usage app', ['stats', 'users:read']);
     for (let i = 0; i < 3; i++) {
-      await requestToken(keygate, { clientId: credential.clientId, clientSecret }, 'stats');
+      await requestToken(given.keygate, { clientId: credential.clientId, clientSecret }, 'stats');
     }
-    await keygate.flushUsage();
-    const usage = await admin.call<{ days: Array<{ day: string; scope: string; tokensIssued: number }> }>(
-      'GET',
-      `/credentials/${credential.id}/usage?days=7`,
-    );
+    await given.keygate.flushUsage();
+    const usage = await given.admin.call<{
+      days: Array<{ day: string; scope: string; tokensIssued: number }>;
+    }>('GET', `/credentials/${credential.id}/usage?days=7`);
     expect(usage.status).toBe(200);
     expect(usage.body.days).toEqual([
       { day: new Date().toISOString().slice(0, 10), scope: 'stats', tokensIssued: 3, apiCalls: 0 },
     ]);
-    const detail = await admin.call<{ credential: { lastUsedAt: string | null } }>(
+    const detail = await given.admin.call<{ credential: { lastUsedAt: string | null } }>(
       'GET',
       `/credentials/${credential.id}`,
     );
     expect(detail.body.credential.lastUsedAt).not.toBeNull();
-    expect((await admin.call('GET', `/credentials/${credential.id}/usage?days=0`)).status).toBe(400);
+    expect((await given.admin.call('GET', `/credentials/${credential.id}/usage?days=0`)).status).toBe(400);
   });
 });

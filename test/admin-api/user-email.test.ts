@@ -1,28 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, addUser, logIn } from '../helpers/admin.js';
-import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../helpers/admin.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 
 describe('admin API: adding a user does not tell which emails other accounts have', () => {
-  let keygate: TestKeygate;
-  let admin: AdminClient;
+  const given = keygateWithAdmin();
 
   beforeAll(async () => {
-    keygate = await startTestKeygate();
-    admin = await logIn(keygate);
-    const other = await keygate.store.accounts.create({ name: 'Other tenant', region: 'emea' });
-    await keygate.users.create({
+    const other = await given.keygate.store.accounts.create({ name: 'Other tenant', region: 'emea' });
+    await given.keygate.users.create({
       accountId: other.id,
       email: 'someone@other.example',
       password: 'other-tenant-password',
       licence: 'supervisor',
     });
   });
-  afterAll(() => keygate.stop());
 
   it("answers an email of another account's user exactly as one of the admin's own account", async () => {
-    await addUser(admin, 'colleague@keygate.local', 'supervisor');
+    await addUser(given.admin, 'colleague@keygate.local', 'supervisor');
     const add = (email: string) =>
-      admin.call('POST', '/users', { email, password: 'a-long-enough-password', licence: 'supervisor' });
+      given.admin.call('POST', '/users', {
+        email,
+        password: 'a-long-enough-password',
+        licence: 'supervisor',
+      });
     const elsewhere = await add('Someone@Other.example');
     const ownAccount = await add('colleague@keygate.local');
     expect(elsewhere.status).toBe(409);
@@ -33,12 +33,12 @@ describe('admin API: adding a user does not tell which emails other accounts hav
       field: 'email',
     });
     // Nothing was added, and nothing of the other account shows.
-    const users = await admin.call<{ users: Array<{ email: string }> }>('GET', '/users');
+    const users = await given.admin.call<{ users: Array<{ email: string }> }>('GET', '/users');
     expect(users.body.users.map((u) => u.email).sort()).toEqual([
       'admin@keygate.local',
       'colleague@keygate.local',
     ]);
-    const audit = await admin.call('GET', '/audit?limit=100');
+    const audit = await given.admin.call('GET', '/audit?limit=100');
     expect(JSON.stringify(audit.body)).not.toContain('other.example');
   });
 });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { freePort, requestToken } from '../helpers/keygate.js';
+import { freePort } from '../../testkit/free-port.js';
+import { requestToken } from '../helpers/keygate.js';
 import { createCredentialWithCli, KEYGATE_BIN, startKeygateProcess } from '../helpers/keygate-process.js';
 
 const run = promisify(execFile);

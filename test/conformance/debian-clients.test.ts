@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../testkit/free-port.js';
 import { caddyMissing, type RunningCaddy, startCaddy } from '../helpers/caddy.js';
-import { freePort, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 import { readmeIssuer } from '../helpers/readme.js';
 
 /**

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../testkit/free-port.js';
 import { documentedSectionBlock } from '../helpers/documented-config.js';
 import { GuideShell } from '../helpers/guide-shell.js';
-import { freePort } from '../helpers/keygate.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** docs/testing.md's fast loops, command by command (the comments dropped). */

@@ -5,16 +5,10 @@ import { createApiClient, createTokenProvider } from '@keygate/client';
 import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../testkit/free-port.js';
 import { opensslMissing, selfSigned } from '../helpers/certificates.js';
 import { documentedBlock, documentedSettings, withPlaceholders } from '../helpers/documented-config.js';
-import {
-  agentFrom,
-  freePort,
-  postForm,
-  startTestKeygate,
-  type TestKeygate,
-  TOKEN_PATH,
-} from '../helpers/keygate.js';
+import { agentFrom, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
 import { nginxMissing, type RunningNginx, startNginx } from '../helpers/nginx.js';
 
 const SCOPE = 'agents-availability:read';

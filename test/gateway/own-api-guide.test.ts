@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distIsCurrent } from '../../scripts/dist-stamp.mjs';
+import { freePort } from '../../testkit/free-port.js';
 import { GuideShell } from '../helpers/guide-shell.js';
-import { freePort } from '../helpers/keygate.js';
 import { readmeCommands } from '../helpers/readme.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, addUser, logIn } from '../helpers/admin.js';
+import { addUser, logIn } from '../helpers/admin.js';
 import { requestToken, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 import { startEchoUpstream } from '../helpers/upstream.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
@@ -45,24 +46,17 @@ function cli(keygate: TestKeygate, config: object, ...args: string[]) {
 }
 
 describe('an operator’s own API and its own scopes', () => {
-  let keygate: TestKeygate;
   let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
-  let admin: AdminClient;
   let config: { apiDocuments: Array<{ file: string; upstream: string }> };
-
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     config = { apiDocuments: [{ file: ORDERS, upstream: upstream.url }] };
-    keygate = await startTestKeygate(config);
-    admin = await logIn(keygate);
   });
-  afterAll(async () => {
-    await keygate?.stop();
-    await upstream?.close();
-  });
+  afterAll(() => upstream?.close());
+  const given = keygateWithAdmin(() => config);
 
   it('offers the declared scopes beside VCC’s, with their descriptions and API, in the admin API', async () => {
-    const answer = await admin.call<{ scopes: Array<Record<string, unknown>> }>('GET', '/scopes');
+    const answer = await given.admin.call<{ scopes: Array<Record<string, unknown>> }>('GET', '/scopes');
     expect(answer.body.scopes).toContainEqual({
       value: 'orders:read',
       description: 'Read orders',
@@ -79,8 +73,8 @@ describe('an operator’s own API and its own scopes', () => {
   });
 
   it('lets a supervisor grant only what x-keygate-grantable-by allows', async () => {
-    const user = await addUser(admin, 'orders-supervisor@keygate.local', 'supervisor');
-    const supervisor = await logIn(keygate, user.email, user.password);
+    const user = await addUser(given.admin, 'orders-supervisor@keygate.local', 'supervisor');
+    const supervisor = await logIn(given.keygate, user.email, user.password);
     const scopes = await supervisor.call<{ scopes: Array<{ value: string; grantable: boolean }> }>(
       'GET',
       '/scopes',
@@ -102,14 +96,14 @@ describe('an operator’s own API and its own scopes', () => {
   });
 
   it('grants them in the admin API and the CLI; tokens for each; the gateway admits by scope', async () => {
-    const viaApi = await admin.call<{ credential: { clientId: string }; clientSecret: string }>(
+    const viaApi = await given.admin.call<{ credential: { clientId: string }; clientSecret: string }>(
       'POST',
       '/credentials',
       { name: 'Order reader', scopes: ['orders:read'] },
     );
     expect(viaApi.status, JSON.stringify(viaApi.body)).toBe(201);
     const viaCli = await cli(
-      keygate,
+      given.keygate,
       config,
       'credentials',
       'create',
@@ -123,9 +117,9 @@ describe('an operator’s own API and its own scopes', () => {
     const writer = JSON.parse(viaCli.stdout) as { client_id: string; client_secret: string };
 
     const reader = { clientId: viaApi.body.credential.clientId, clientSecret: viaApi.body.clientSecret };
-    const readToken = await requestToken(keygate, reader, 'orders:read');
+    const readToken = await requestToken(given.keygate, reader, 'orders:read');
     const writeToken = await requestToken(
-      keygate,
+      given.keygate,
       { clientId: writer.client_id, clientSecret: writer.client_secret },
       'orders:write',
     );
@@ -133,18 +127,18 @@ describe('an operator’s own API and its own scopes', () => {
     expect(writeToken.status).toBe(200);
 
     const bearer = (token: unknown) => ({ authorization: `Bearer ${String(token)}` });
-    const list = await fetch(`${keygate.gatewayUrl}/orders`, {
+    const list = await fetch(`${given.keygate.gatewayUrl}/orders`, {
       headers: bearer(readToken.body?.access_token),
     });
     expect(list.status).toBe(200);
     expect(upstream.seen.at(-1)!.headers['x-keygate-scopes']).toBe('orders:read');
-    const create = await fetch(`${keygate.gatewayUrl}/orders`, {
+    const create = await fetch(`${given.keygate.gatewayUrl}/orders`, {
       method: 'POST',
       headers: bearer(readToken.body?.access_token),
     });
     expect(create.status).toBe(403);
     expect(create.headers.get('www-authenticate')).toContain('scope="orders:write"');
-    const written = await fetch(`${keygate.gatewayUrl}/orders`, {
+    const written = await fetch(`${given.keygate.gatewayUrl}/orders`, {
       method: 'POST',
       headers: bearer(writeToken.body?.access_token),
     });
@@ -152,7 +146,7 @@ describe('an operator’s own API and its own scopes', () => {
   });
 
   it('lists them in keygate scopes and in the discovery documents', async () => {
-    const listed = await cli(keygate, config, 'scopes', '--json');
+    const listed = await cli(given.keygate, config, 'scopes', '--json');
     expect(JSON.parse(listed.stdout)).toContainEqual({
       scope: 'orders:read',
       api: 'Orders',
@@ -161,7 +155,7 @@ describe('an operator’s own API and its own scopes', () => {
       description: 'Read orders',
     });
     const metadata = (await (
-      await fetch(`${keygate.url}/.well-known/oauth-authorization-server/Auth`)
+      await fetch(`${given.keygate.url}/.well-known/oauth-authorization-server/Auth`)
     ).json()) as {
       scopes_supported: string[];
     };
@@ -169,7 +163,7 @@ describe('an operator’s own API and its own scopes', () => {
       expect.arrayContaining(['orders:read', 'orders:write', 'stats']),
     );
     const resource = (await (
-      await fetch(`${keygate.gatewayUrl}/.well-known/oauth-protected-resource`)
+      await fetch(`${given.keygate.gatewayUrl}/.well-known/oauth-protected-resource`)
     ).json()) as {
       scopes_supported: string[];
     };

@@ -7,6 +7,7 @@ import {
 import { RevocationList } from '../../src/services/verification/revocation-list.js';
 import { StoreKeySource } from '../../src/services/verification/store-key-source.js';
 import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { signWithServerKey } from '../helpers/tokens.js';
 
 /**
@@ -26,8 +27,12 @@ describe('gateway: the claims and header of a correctly signed token', () => {
   });
   afterAll(() => keygate.stop());
 
-  /** A verifier configured as the test server's gateway, over the given keys. */
-  const verifierWith = (keys: VerificationKeySource, revocations = new RevocationList(keygate.store)) =>
+  /** A verifier configured as the test server's gateway, over the given keys, on `clock` if given. */
+  const verifierWith = (
+    keys: VerificationKeySource,
+    revocations = new RevocationList(keygate.store),
+    clock?: ManualClock,
+  ) =>
     new AccessTokenVerifier(
       { keys, revocations, credentials: { get: (id) => keygate.store.credentials.findByClientId(id) } },
       {
@@ -36,6 +41,7 @@ describe('gateway: the claims and header of a correctly signed token', () => {
         region: keygate.config.region,
         leewaySeconds: 30,
         maxCachedTokens: 100,
+        clock,
       },
     );
 
@@ -97,14 +103,19 @@ describe('gateway: the claims and header of a correctly signed token', () => {
   });
 
   it('lets go of remembered tokens once they expire, oldest first, without waiting for the cap', async () => {
-    const ownVerifier = verifierWith(new StoreKeySource(keygate.store, keygate.config.region));
-    // Within the 30 s leeway for 1 to 2 s more (whole seconds: how much of the current one is left
-    // varies), so a loaded machine still checks both tokens before the first one expires.
-    const expiring = await sign({ exp: now() - 28 });
+    const clock = new ManualClock();
+    const ownVerifier = verifierWith(
+      new StoreKeySource(keygate.store, keygate.config.region),
+      new RevocationList(keygate.store),
+      clock,
+    );
+    // Within the 30 s leeway for 1 to 2 s more on the verifier's clock (whole seconds: how much of
+    // the current one is left varies), which stands still until the test moves it past that.
+    const expiring = await sign({ exp: Math.floor(clock.now() / 1000) - 28 });
     await ownVerifier.verify(expiring);
     await ownVerifier.verify(await sign({}));
     expect(ownVerifier.cachedTokens).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    clock.advance(3_000);
     await ownVerifier.verify(await sign({}));
     ownVerifier.forgetExpired(); // as the server's minute timer does
     expect(ownVerifier.cachedTokens).toBe(2);

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './keygate.js';
-import { startPeer } from './peer-process.js';
+import { freePort } from '../../testkit/free-port.js';
+import { startProcess } from '../../testkit/process.js';
 
 export const CADDY = '/usr/bin/caddy';
 /** Why a test that needs Caddy cannot run here, or undefined when it can. */
@@ -29,18 +29,29 @@ export async function startCaddy(
   const dir = mkdtempSync(join(tmpdir(), 'keygate-caddy-'));
   port ||= await freePort();
   writeFileSync(join(dir, 'Caddyfile'), caddyfile(port));
-  const peer = startPeer(
-    'Caddy',
+  const rootCertificate = join(dir, 'caddy/pki/authorities/local/root.crt');
+  const caddy = await startProcess(
     CADDY,
     ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'],
-    dir,
-    { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    {
+      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+      // Plain HTTP even to a TLS site: Caddy answers it (400), which is enough to know it listens.
+      ready: {
+        check: async () => {
+          await fetch(`http://127.0.0.1:${port}`);
+          return !https || existsSync(rootCertificate);
+        },
+      },
+      timeoutMs: 10_000,
+    },
   );
-  const rootCertificate = join(dir, 'caddy/pki/authorities/local/root.crt');
-  // Plain HTTP even to a TLS site: Caddy answers it (400), which is enough to know it listens.
-  await peer.waitUntil(async () => {
-    await fetch(`http://127.0.0.1:${port}`);
-    return !https || existsSync(rootCertificate);
-  });
-  return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, port, rootCertificate, stop: peer.stop };
+  return {
+    url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    rootCertificate,
+    async stop() {
+      await caddy.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
+import { type StartedProcess, startProcess } from '../../testkit/process.js';
 
 /** The `keygate` command as a user runs it (the built CLI). */
 export const KEYGATE_BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
@@ -9,29 +9,17 @@ export const KEYGATE_BIN = fileURLToPath(new URL('../../bin/keygate.js', import.
  * Runs `keygate start …` (args after `start`) in a child process with `env`, and waits until
  * `readyUrl` answers. `output()` is what it has written so far, stdout and stderr together.
  */
-export async function startKeygateProcess(
+export function startKeygateProcess(
   args: string[],
   env: NodeJS.ProcessEnv,
   readyUrl: string,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [KEYGATE_BIN, 'start', ...args], {
+): Promise<StartedProcess> {
+  return startProcess(process.execPath, [KEYGATE_BIN, 'start', ...args], {
     // Any free port for the ops listener unless the test names one: tests run side by side.
     env: { KEYGATE_METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: { url: readyUrl },
+    timeoutMs: 15_000,
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk;
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  try {
-    await waitUntilReady(readyUrl, { timeoutMs: 15_000, describe: () => `keygate start: ${output}` });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return { child, output: () => output };
 }
 
 /** `keygate credentials create --json` against the store `env` names; returns the new client. */

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { type RunningKeygate, type StartOptions, startKeygate } from '../../src/server/keygate.js';
 import type { OperatorCredentials } from '../../src/services/credentials/operator-credentials.js';
 import type { BootstrapResult } from '../../src/services/upkeep/bootstrap.js';
+import { freePort } from '../../testkit/free-port.js';
 
 /** A started Keygate with its own data folder and captured logs, whatever its roles. */
 export interface StartedKeygate extends RunningKeygate {
@@ -29,19 +29,6 @@ export interface TestKeygate extends StartedKeygate {
     scopes: string[],
     name?: string,
   ): Promise<{ id: string; clientId: string; clientSecret: string }>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

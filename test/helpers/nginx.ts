@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './keygate.js';
-import { startPeer } from './peer-process.js';
+import { freePort } from '../../testkit/free-port.js';
+import { NGINX, startNginx as startNginxIn } from '../../testkit/nginx.js';
 
-export const NGINX = '/usr/sbin/nginx';
 /** Why a test that needs nginx cannot run here, or undefined when it can. */
 export const nginxMissing = existsSync(NGINX)
   ? undefined
@@ -17,35 +16,22 @@ export interface RunningNginx {
 }
 
 /**
- * Runs Debian's nginx in the foreground with `httpBlock` as the body of its `http {}` block; the
- * text `$PORT` in it is replaced by the port nginx listens on (127.0.0.1, found free).
+ * nginx in a folder of its own, with `httpBlock(port)` as the body of its `http {}` block, where
+ * `port` is one found free on 127.0.0.1 for it to listen on; ready once it answers there at all.
  */
 export async function startNginx(httpBlock: (port: number) => string): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-nginx-'));
   const port = await freePort();
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((kind) => `${kind}_temp_path ${join(dir, kind)};`)
-    .join('\n  ');
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-master_process off;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  ${temp}
-  ${httpBlock(port)}
-}
-`,
-  );
-  const peer = startPeer('nginx', NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], dir);
   const url = `http://127.0.0.1:${port}`;
-  await peer.waitUntil(async () => {
-    await fetch(url);
-    return true;
+  const nginx = await startNginxIn(dir, httpBlock(port), {
+    ready: { check: async () => Boolean(await fetch(url)) },
   });
-  return { url, port, stop: peer.stop };
+  return {
+    url,
+    port,
+    async stop() {
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
-import { freePort } from './keygate.js';
+import { freePort } from '../../testkit/free-port.js';
+import { waitUntilReady } from '../../testkit/wait-until-ready.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

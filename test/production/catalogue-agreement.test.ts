@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { freePort } from '../../testkit/free-port.js';
+import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
 
 const BIN = fileURLToPath(new URL('../../bin/keygate.js', import.meta.url));
 const ORDERS = fileURLToPath(new URL('../../examples/orders-api/orders.openapi.json', import.meta.url));

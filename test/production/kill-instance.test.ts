@@ -1,16 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { waitUntilReady } from '../../bench/lib/wait-until-ready.js';
-import { freePort, requestToken } from '../helpers/keygate.js';
-import { createCredentialWithCli, KEYGATE_BIN } from '../helpers/keygate-process.js';
+import { freePort } from '../../testkit/free-port.js';
+import { requestToken } from '../helpers/keygate.js';
+import { createCredentialWithCli, startKeygateProcess } from '../helpers/keygate-process.js';
 import { dropSchema, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres.js';
 
-async function startProcess(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [KEYGATE_BIN, 'start'], { env, stdio: 'ignore' });
-  await waitUntilReady(`http://127.0.0.1:${port}/readyz`, { timeoutMs: 15_000 });
-  return child;
+async function startInstance(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  return (await startKeygateProcess([], env, `http://127.0.0.1:${port}/readyz`)).child;
 }
 
 describe.skipIf(!TEST_DATABASE_URL)('an instance killed with SIGKILL under load', () => {
@@ -30,8 +28,8 @@ describe.skipIf(!TEST_DATABASE_URL)('an instance killed with SIGKILL under load'
     const [portA, portB] = [await freePort(), await freePort()];
     const envA = { ...base, KEYGATE_PORT: String(portA), KEYGATE_GATEWAY_PORT: String(await freePort()) };
     const envB = { ...base, KEYGATE_PORT: String(portB), KEYGATE_GATEWAY_PORT: String(await freePort()) };
-    const a = await startProcess(envA, portA);
-    const b = await startProcess(envB, portB);
+    const a = await startInstance(envA, portA);
+    const b = await startInstance(envB, portB);
     try {
       const client = createCredentialWithCli(envA, 'L', 'stats');
       const outcomesB: number[] = [];

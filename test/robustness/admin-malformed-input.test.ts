@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminClient, logIn } from '../helpers/admin.js';
-import { startTestKeygate, type TestKeygate } from '../helpers/keygate.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestKeygate } from '../helpers/keygate.js';
+import { keygateWithAdmin } from '../helpers/keygate-with-admin.js';
 
 /** Every `code` the admin API documents (docs/admin-api.md). */
 const ADMIN_ERRORS = [
@@ -32,25 +32,23 @@ async function fingerprint(keygate: TestKeygate) {
 }
 
 describe('malformed input on the admin API and login: documented errors, process up, store unchanged', () => {
-  let keygate: TestKeygate;
-  let admin: AdminClient;
+  let _keygate: TestKeygate;
   let credentialId: string;
   let before: Awaited<ReturnType<typeof fingerprint>>;
 
+  const given = keygateWithAdmin({
+    logLevel: 'silent',
+    loginLimits: { failuresBeforeLock: 100_000, lockSeconds: 1, perAddressPerMinute: 1_000_000 },
+  });
+
   beforeAll(async () => {
-    keygate = await startTestKeygate({
-      logLevel: 'silent',
-      loginLimits: { failuresBeforeLock: 100_000, lockSeconds: 1, perAddressPerMinute: 1_000_000 },
-    });
-    admin = await logIn(keygate);
-    const created = await admin.call<{ credential: { id: string } }>('POST', '/credentials', {
+    const created = await given.admin.call<{ credential: { id: string } }>('POST', '/credentials', {
       name: 'Fuzz target',
       scopes: ['stats'],
     });
     credentialId = created.body.credential.id;
-    before = await fingerprint(keygate);
+    before = await fingerprint(given.keygate);
   });
-  afterAll(() => keygate.stop());
 
   const text = fc.oneof(
     fc.string(),
@@ -112,18 +110,21 @@ describe('malformed input on the admin API and login: documented errors, process
         contentType,
         async (method, rawPath, body, type) => {
           const path = rawPath.replace('CRED', credentialId);
-          const stored = await fingerprint(keygate);
-          const headers: Record<string, string> = { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken };
+          const stored = await fingerprint(given.keygate);
+          const headers: Record<string, string> = {
+            cookie: given.admin.cookie,
+            'x-csrf-token': given.admin.csrfToken,
+          };
           if (type) headers['content-type'] = type;
-          const response = await fetch(`${keygate.url}/admin/v1${path}`, { method, headers, body });
+          const response = await fetch(`${given.keygate.url}/admin/v1${path}`, { method, headers, body });
           const text = await response.text();
           if (response.status < 400) {
             // A body that happens to be valid (`{}` adds a secret): the baseline moves with it.
-            before = await fingerprint(keygate);
+            before = await fingerprint(given.keygate);
             return;
           }
           expect(response.status, `${method} ${path} ${body.slice(0, 80)}`).toBeLessThan(500);
-          expect(await fingerprint(keygate)).toEqual(stored);
+          expect(await fingerprint(given.keygate)).toEqual(stored);
           const json = JSON.parse(text) as { code?: unknown; message?: unknown };
           expect(ADMIN_ERRORS).toContain(json.code);
           expect(typeof json.message).toBe('string');
@@ -145,9 +146,9 @@ describe('malformed input on the admin API and login: documented errors, process
         fc.boolean(),
         async (method, p, withSession) => {
           const headers: Record<string, string> = withSession
-            ? { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken }
+            ? { cookie: given.admin.cookie, 'x-csrf-token': given.admin.csrfToken }
             : {};
-          const response = await fetch(`${keygate.url}/admin/v1${p.startsWith('/') ? p : `/${p}`}`, {
+          const response = await fetch(`${given.keygate.url}/admin/v1${p.startsWith('/') ? p : `/${p}`}`, {
             method,
             headers,
           });
@@ -165,7 +166,7 @@ describe('malformed input on the admin API and login: documented errors, process
   it('login with garbage credentials: 400, 401 or 413, never a session', async () => {
     await fc.assert(
       fc.asyncProperty(value, value, async (email, password) => {
-        const response = await fetch(`${keygate.url}/admin/v1/session`, {
+        const response = await fetch(`${given.keygate.url}/admin/v1/session`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ email, password }),
@@ -179,8 +180,8 @@ describe('malformed input on the admin API and login: documented errors, process
   });
 
   it('is still up, and the store is exactly as it was', async () => {
-    expect((await fetch(`${keygate.url}/healthz`)).status).toBe(200);
-    expect(await fingerprint(keygate)).toEqual(before);
-    expect((await admin.call('GET', `/credentials/${credentialId}`)).status).toBe(200);
+    expect((await fetch(`${given.keygate.url}/healthz`)).status).toBe(200);
+    expect(await fingerprint(given.keygate)).toEqual(before);
+    expect((await given.admin.call('GET', `/credentials/${credentialId}`)).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { soak } from '../../bench/soak/soak.js';
-import { freePort } from '../helpers/keygate.js';
+import { freePort } from '../../testkit/free-port.js';
 
 // CI runs the two-minute version; elsewhere a 20-second one keeps `npm test` quick (KEYGATE_SOAK_SECONDS overrides).
 const seconds = Number(process.env.KEYGATE_SOAK_SECONDS ?? (process.env.CI ? 120 : 20));

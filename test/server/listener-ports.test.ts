@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../../src/config/load.js';
-import { freePort, startTestKeygate } from '../helpers/keygate.js';
+import { freePort } from '../../testkit/free-port.js';
+import { startTestKeygate } from '../helpers/keygate.js';
 
 /** Which listener, and which setting to change, when a port cannot be had. */
 describe('listener ports', () => {

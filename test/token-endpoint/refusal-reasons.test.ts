@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiredSelfSigned, opensslMissing, selfSigned } from '../helpers/certificates.js';
 import { basic, postForm, startTestKeygate, type TestKeygate, TOKEN_PATH } from '../helpers/keygate.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SCOPE = 'agents-availability:read';
@@ -39,11 +40,12 @@ async function refusedAs(answer: { status: number; body: unknown }) {
  * can tell a clock that drifts from a key that was never registered, and a guesser from both.
  */
 describe('why a client authentication was refused, in the audit log', () => {
+  const clock = new ManualClock();
   let keygate: TestKeygate;
   let accountId: string;
 
   beforeAll(async () => {
-    keygate = await startTestKeygate();
+    keygate = await startTestKeygate({}, undefined, { clock });
     accountId = (await keygate.store.accounts.list())[0]!.id;
   });
   afterAll(() => keygate.stop());
@@ -77,11 +79,13 @@ describe('why a client authentication was refused, in the audit log', () => {
 
     it('expired_secret: its own old secret, past the expiry its rotation gave it', async () => {
       const client = await keygate.createCredential([SCOPE]);
+      // A minute ahead, as the admin API takes only an expiry in the future; then the server's clock past it.
+      const expiry = Date.now() + 60_000;
       await keygate.credentials.addSecret(client.id, {
-        expireOtherSecretsAt: new Date(Date.now() + 1_000).toISOString(),
+        expireOtherSecretsAt: new Date(expiry).toISOString(),
       });
       await keygate.syncChanges();
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      clock.advance(expiry - clock.now());
       await refusedAs(await tokenWithSecret(client.clientId, client.clientSecret));
       expect(await auditedRefusal(keygate, client.id)).toEqual({
         method: 'client_secret_basic',

@@ -78,7 +78,9 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
       const list = await context.credentials.listFor(actor, request.query.owner);
       list.reverse();
       return {
-        credentials: (await context.credentials.details(list)).map((d) => credentialJson(d, new Date())),
+        credentials: (await context.credentials.details(list)).map((d) =>
+          credentialJson(d, new Date(context.clock.now())),
+        ),
       };
     },
   );
@@ -122,12 +124,18 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
       if (publicKeys !== undefined) {
         const created = await context.credentials.createWithKeys({ ...input, publicKeys }, actor);
         return reply.code(201).send({
-          credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
+          credential: credentialJson(
+            await context.credentials.detailsOf(created.credential),
+            new Date(context.clock.now()),
+          ),
         });
       }
       const created = await context.credentials.create(input, actor);
       return reply.code(201).send({
-        credential: credentialJson(await context.credentials.detailsOf(created.credential), new Date()),
+        credential: credentialJson(
+          await context.credentials.detailsOf(created.credential),
+          new Date(context.clock.now()),
+        ),
         clientSecret: created.clientSecret,
       });
     },
@@ -145,7 +153,12 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
     },
     async (request) => {
       const credential = await context.credentials.find(request.params.id, callerOf(request).actor);
-      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 
@@ -181,7 +194,12 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
         request.body,
         callerOf(request).actor,
       );
-      return { credential: credentialJson(await context.credentials.detailsOf(updated), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(updated),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 
@@ -198,7 +216,12 @@ export async function credentialRoutes(app: AdminApp, context: AdminApiContext) 
     },
     async (request) => {
       const updated = await context.credentials.revokeTokens(request.params.id, callerOf(request).actor);
-      return { credential: credentialJson(await context.credentials.detailsOf(updated), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(updated),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 

@@ -27,9 +27,12 @@ export async function keyRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.addKey(request.params.id, request.body.publicKey, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return reply
-        .code(201)
-        .send({ credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) });
+      return reply.code(201).send({
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+      });
     },
   );
 
@@ -51,7 +54,12 @@ export async function keyRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.removeKey(request.params.id, request.params.keyId, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 }

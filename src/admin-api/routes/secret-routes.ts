@@ -47,8 +47,11 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
       );
       const credential = await context.credentials.find(request.params.id, actor);
       return reply.code(201).send({
-        credential: credentialJson(await context.credentials.detailsOf(credential), new Date()),
-        secret: secretJson(secret, new Date()),
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+        secret: secretJson(secret, new Date(context.clock.now())),
         clientSecret,
       });
     },
@@ -79,7 +82,12 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
         actor,
       );
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 
@@ -97,7 +105,12 @@ export async function secretRoutes(app: AdminApp, context: AdminApiContext) {
       const { actor } = callerOf(request);
       await context.credentials.revokeSecret(request.params.id, request.params.secretId, actor);
       const credential = await context.credentials.find(request.params.id, actor);
-      return { credential: credentialJson(await context.credentials.detailsOf(credential), new Date()) };
+      return {
+        credential: credentialJson(
+          await context.credentials.detailsOf(credential),
+          new Date(context.clock.now()),
+        ),
+      };
     },
   );
 }

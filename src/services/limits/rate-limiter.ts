@@ -1,4 +1,5 @@
 import type { LRUCache } from 'lru-cache';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { boundedCache } from '../caches/bounded-cache.js';
 
 export interface RateLimit {
@@ -28,20 +29,20 @@ export interface RequestCounter {
 /**
  * Fixed-window request counters in this process's memory (one instance, or Redis away). Bounded
  * by count and by time: a window is forgotten when it ends, and past `maxKeys` the least recently
- * used goes first.
+ * used goes first. Windows open and end on `clock`.
  */
 export class RateLimiter implements RequestCounter {
   readonly #windows: LRUCache<string, Window>;
 
   constructor(
     options: { maxKeys?: number } = {},
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
-    this.#windows = boundedCache(options.maxKeys ?? 100_000);
+    this.#windows = boundedCache(options.maxKeys ?? 100_000, undefined, clock);
   }
 
   take(key: string, rule: RateLimit): RateLimitDecision {
-    const at = this.now();
+    const at = this.clock.now();
     let window = this.#windows.get(key);
     if (!window || window.resetAt <= at) {
       window = { count: 0, resetAt: at + rule.windowSeconds * 1000 };

@@ -57,7 +57,7 @@ export class PortalSessions {
     private readonly onBackgroundError: (error: unknown) => void = () => {},
     private readonly clock: Clock = systemClock,
   ) {
-    this.#attemptsPerAddress = new RateLimiter({}, () => clock.now());
+    this.#attemptsPerAddress = new RateLimiter({}, clock);
   }
 
   async login(email: unknown, password: unknown, ip: string, replacing?: string): Promise<OpenSession> {

@@ -1,5 +1,6 @@
 import { hash, type KeyObject } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { METADATA_CLAIM } from '../../core/credential-metadata.js';
 import {
   type CallLimit,
@@ -89,6 +90,8 @@ export interface AccessTokenVerifierOptions {
   leewaySeconds: number;
   /** Most tokens whose signature and claims are remembered as checked. */
   maxCachedTokens: number;
+  /** What `exp`, `nbf` and `iat` are checked against, and remembered tokens expire by (default: the system's). */
+  clock?: Clock;
 }
 
 export interface AccessTokenVerifierDependencies {
@@ -150,15 +153,17 @@ interface CheckedClaims {
 export class AccessTokenVerifier {
   readonly #checked: LRUCache<string, CheckedClaims>;
   readonly #grants: LRUCache<string, Grant> = boundedCache(10_000);
+  readonly #clock: Clock;
 
   constructor(
     private readonly deps: AccessTokenVerifierDependencies,
     private readonly options: AccessTokenVerifierOptions,
   ) {
-    this.#checked = boundedCache(options.maxCachedTokens);
+    this.#clock = options.clock ?? systemClock;
+    this.#checked = boundedCache(options.maxCachedTokens, undefined, this.#clock);
   }
 
-  async verify(token: string, nowMs = Date.now()): Promise<TokenVerdict> {
+  async verify(token: string, nowMs = this.#clock.now()): Promise<TokenVerdict> {
     const digest = hash('sha256', token, 'binary');
     let claims = this.#checked.get(digest);
     const seenBefore = claims !== undefined;
@@ -233,7 +238,7 @@ export class AccessTokenVerifier {
    * for its credential (disabled, a scope removed) is admitted again when that is undone, so its
    * holder must still be able to revoke it.
    */
-  async checkIssued(token: string, nowMs = Date.now()): Promise<IssuedToken | TokenRefusal> {
+  async checkIssued(token: string, nowMs = this.#clock.now()): Promise<IssuedToken | TokenRefusal> {
     const claims = await this.#checkSignatureAndClaims(token, nowMs);
     if (typeof claims === 'string') return claims;
     const untimely = this.#untimely(claims, nowMs);

@@ -63,7 +63,7 @@ export async function authenticateClient(
       }
     } else if (presented.method === 'self_signed_tls_client_auth') {
       // RFC 8705 §2.2: the certificate is one the client registered, within its validity.
-      const now = new Date();
+      const now = new Date(context.clock.now());
       const key = certificate && found?.keys.find((k) => k.jwk['x5t#S256'] === certificate.thumbprint);
       if (!key) refused = 'certificate_mismatch';
       else if (!(certificate.validFrom <= now && now <= certificate.validTo)) refused = 'certificate_expired';
@@ -71,7 +71,7 @@ export async function authenticateClient(
     } else if (isWellFormedClientSecret(presented.clientSecret)) {
       // A malformed secret (bad prefix or checksum) fails without a hash, known client or not.
       const presentedHash = context.hasher.hash(presented.clientSecret);
-      const now = new Date();
+      const now = new Date(context.clock.now());
       if (found) {
         const usable = found.secrets.filter((secret) => isSecretUsable(secret, now));
         refused = usable.length > 0 ? 'wrong_secret' : 'no_secret';
@@ -116,7 +116,7 @@ export async function authenticateClient(
     throw new InvalidClient('Client authentication failed', usedBasic);
   }
   if (authenticated.credential.disabled) throw new UnauthorizedClient('The client is disabled');
-  if (isCredentialExpired(authenticated.credential, Date.now()))
+  if (isCredentialExpired(authenticated.credential, context.clock.now()))
     throw new UnauthorizedClient('The client has expired');
   return authenticated;
 }
