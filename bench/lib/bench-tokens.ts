@@ -19,19 +19,24 @@ export function benchTokens(bin: string, env: NodeJS.ProcessEnv, origin: string)
     client_secret: created.client_secret,
     scope: 'agents-availability:read',
   }).toString();
-  const mint = async (): Promise<string> => {
+  /** A token; with `headers` (a DPoP proof, say) as the token request carries them. */
+  const mint = async (headers: Record<string, string> = {}): Promise<string> => {
     const response = await fetch(`${origin}/Auth/connect/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body,
     });
-    return ((await response.json()) as { access_token: string }).access_token;
+    const json = (await response.json()) as { access_token?: string };
+    if (!json.access_token) throw new Error(`${origin} issued no token: ${JSON.stringify(json)}`);
+    return json.access_token;
   };
   /** `count` distinct tokens, 100 asked at a time. */
   const mintMany = async (count: number): Promise<string[]> => {
     const tokens: string[] = [];
-    while (tokens.length < count) tokens.push(...(await Promise.all(Array.from({ length: 100 }, mint))));
+    while (tokens.length < count)
+      tokens.push(...(await Promise.all(Array.from({ length: 100 }, () => mint()))));
     return tokens.slice(0, count);
   };
-  return { mint, mintMany };
+  /** The token request's form, for a bench that asks for tokens itself. */
+  return { mint, mintMany, form: body };
 }
