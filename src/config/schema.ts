@@ -229,6 +229,17 @@ export const configSchema = z
           'pino level; `silent` turns logs off. Requests are logged at `info`, except health checks ' +
           '(`/healthz`, `/readyz`), at `debug`',
       }),
+    tracing: z
+      .boolean()
+      .optional()
+      .meta({
+        whenUnset: 'on when `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set',
+        description:
+          'OpenTelemetry traces over OTLP/HTTP, set up by the standard `OTEL_*` variables (endpoint, ' +
+          'protocol, sampler, service name; [operations.md](operations.md#traces)): `false` keeps them off ' +
+          'whatever those say; `true` turns them on, to `http://localhost:4318/v1/traces` unless an endpoint ' +
+          'is set. `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` turns them off',
+      }),
     bootstrapAdminEmail: z
       .email()
       .default('admin@keygate.local')

@@ -42,7 +42,7 @@ export interface DpopChecks {
 }
 
 export interface CallChecks {
-  readonly verifier: AccessTokenVerifier;
+  readonly verifier: Pick<AccessTokenVerifier, 'verify'>;
   readonly dpop: DpopChecks;
   readonly limiter: RequestCounter;
   readonly plans: AccountPlans;

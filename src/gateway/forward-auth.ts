@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
 import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { Tracing } from '../services/observability/tracing.js';
 import type { AdmittedToken } from '../services/verification/access-token-verifier.js';
 import { dpopHeader } from '../services/verification/dpop-proof.js';
 import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
+import { traceForwardAuth } from './call-tracing.js';
 import { asGatewayError, GatewayError, gatewayErrorBody } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { refusedByForwardAuth } from './reserved-headers.js';
@@ -18,6 +20,8 @@ export interface ForwardAuthContext {
   readonly routes: readonly ApiRoute[];
   readonly usage: UsageRecorder;
   readonly metrics: GatewayMetrics;
+  /** Where tracing is on (call-tracing.ts): the checks' verifier and counters come traced too. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -44,64 +48,70 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
   const unrouted = context.metrics.forJudgedApi('none');
   app.setErrorHandler((error, request, reply) => refuse(reply, asGatewayError(error, request.log)));
 
-  app.all('*', async (request, reply) => {
-    const started = performance.now();
-    // Whether the peer is a proxy that may name the call and its caller's origin: asked once.
-    const vouched = context.checks.proxies.vouches(request.socket.remoteAddress);
-    const asked = askedCall(request, vouched);
-    const override = refusedByForwardAuth(Object.keys(request.headers));
-    if (override !== undefined) {
-      unrouted.observe(400, 'none', (performance.now() - started) / 1000);
-      return refuse(
-        reply,
-        new GatewayError('invalid_request', 400, `The ${override} header is not accepted`),
-      );
-    }
-    const route = routes.find(asked.method, asked.url);
-    if (!route) {
-      unrouted.observe(404, 'none', (performance.now() - started) / 1000);
-      const path = asked.url.split('?')[0];
-      return refuse(reply, new GatewayError('not_found', 404, `No API at ${asked.method} ${path}`));
-    }
-    const metrics = context.metrics.forJudgedApi(route.api);
-    let scope = 'none';
-    try {
-      const admission = await admitCall(
-        context.checks,
-        route,
-        {
-          method: asked.method,
-          // The proxy's caller, from its X-Forwarded-For when trustProxy names the proxy.
-          address: request.ip,
-          url: asked.url,
-          authorization: request.headers.authorization,
-          accept: request.headers.accept,
-          dpop: dpopHeader(request.raw.headersDistinct.dpop),
-          certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
-          origin: vouched ? callersOrigin(request) : undefined,
-        },
-        (admitting) => {
-          scope = admitting;
-        },
-      );
-      admission.release();
-      context.usage.apiCalled(admission.token.credentialId, scope, Date.now());
-      metrics.observe(200, scope, (performance.now() - started) / 1000);
-      return reply
-        .code(200)
-        .headers({
-          ...admission.answerHeaders,
-          ...identityHeaders(admission.token),
-          'cache-control': 'no-store',
-          ...(reusable(admission.token) ? {} : { vary: '*' }),
-        })
-        .send();
-    } catch (error) {
-      const status = error instanceof GatewayError ? error.status : 500;
-      metrics.observe(status, scope, (performance.now() - started) / 1000);
-      throw error;
-    }
-  });
+  app.all(
+    '*',
+    traceForwardAuth(
+      context.tracing,
+      routes,
+    )(async (request, reply) => {
+      const started = performance.now();
+      // Whether the peer is a proxy that may name the call and its caller's origin: asked once.
+      const vouched = context.checks.proxies.vouches(request.socket.remoteAddress);
+      const asked = askedCall(request, vouched);
+      const override = refusedByForwardAuth(Object.keys(request.headers));
+      if (override !== undefined) {
+        unrouted.observe(400, 'none', (performance.now() - started) / 1000);
+        return refuse(
+          reply,
+          new GatewayError('invalid_request', 400, `The ${override} header is not accepted`),
+        );
+      }
+      const route = routes.find(asked.method, asked.url);
+      if (!route) {
+        unrouted.observe(404, 'none', (performance.now() - started) / 1000);
+        const path = asked.url.split('?')[0];
+        return refuse(reply, new GatewayError('not_found', 404, `No API at ${asked.method} ${path}`));
+      }
+      const metrics = context.metrics.forJudgedApi(route.api);
+      let scope = 'none';
+      try {
+        const admission = await admitCall(
+          context.checks,
+          route,
+          {
+            method: asked.method,
+            // The proxy's caller, from its X-Forwarded-For when trustProxy names the proxy.
+            address: request.ip,
+            url: asked.url,
+            authorization: request.headers.authorization,
+            accept: request.headers.accept,
+            dpop: dpopHeader(request.raw.headersDistinct.dpop),
+            certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
+            origin: vouched ? callersOrigin(request) : undefined,
+          },
+          (admitting) => {
+            scope = admitting;
+          },
+        );
+        admission.release();
+        context.usage.apiCalled(admission.token.credentialId, scope, Date.now());
+        metrics.observe(200, scope, (performance.now() - started) / 1000);
+        return reply
+          .code(200)
+          .headers({
+            ...admission.answerHeaders,
+            ...identityHeaders(admission.token),
+            'cache-control': 'no-store',
+            ...(reusable(admission.token) ? {} : { vary: '*' }),
+          })
+          .send();
+      } catch (error) {
+        const status = error instanceof GatewayError ? error.status : 500;
+        metrics.observe(status, scope, (performance.now() - started) / 1000);
+        throw error;
+      }
+    }),
+  );
 }
 
 /**

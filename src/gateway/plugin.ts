@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { Tracing } from '../services/observability/tracing.js';
 import { dpopHeader } from '../services/verification/dpop-proof.js';
 import { admitCall, type CallChecks, presentedCertificate } from './admit-call.js';
 import type { ApiRoute } from './api-document.js';
+import { traceGatewayCalls, traceUpstreamCalls } from './call-tracing.js';
 import { ConcurrentCalls } from './concurrent-calls.js';
 import { asGatewayError, GatewayError, replyWithGatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -18,6 +20,8 @@ export interface GatewayContext extends Omit<CallChecks, 'concurrent'> {
   readonly upstreams: ReadonlyMap<string, string>;
   readonly usage: UsageRecorder;
   readonly metrics: GatewayMetrics;
+  /** Where tracing is on (call-tracing.ts); the checks' verifier and counters come traced too. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** The gateway's connections per upstream; each plan's `concurrentCalls` stays below it. */
@@ -36,6 +40,9 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
   // The upstream connections belong to this listener; the request counters belong to the process
   // (closed with its shared services).
   app.addHook('onClose', () => proxy.close());
+  // Wrapped here once where tracing is on, as is each route's handler below: with it off, a call
+  // runs exactly the code it ran before tracing existed.
+  const upstreamCalls = traceUpstreamCalls(context.tracing, proxy);
   // Bodies pass through untouched, whatever their type, but are read whole before the call is
   // dispatched: a body that arrives slowly holds no upstream connection (requestTimeoutMs bounds it).
   app.removeAllContentTypeParsers();
@@ -73,7 +80,10 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
     app.route({
       method: route.method as 'GET',
       url: route.routerPath,
-      handler: async (request, reply) => {
+      handler: traceGatewayCalls(
+        context.tracing,
+        route,
+      )(async (request, reply) => {
         const started = performance.now();
         let scope = 'none';
         try {
@@ -101,7 +111,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               admission.token,
               context.config.forwardBearerToken,
             );
-            const answer = await proxy.forward(
+            const answer = await upstreamCalls.forward(
               upstream,
               admission.target,
               request,
@@ -124,7 +134,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
           metrics.observe(status, scope, (performance.now() - started) / 1000);
           throw error;
         }
-      },
+      }),
     });
   }
 }

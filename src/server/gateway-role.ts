@@ -4,11 +4,13 @@ import { trustedProxies } from '../config/trusted-proxies.js';
 import { AccountPlans } from '../gateway/account-plans.js';
 import type { ApiRoute } from '../gateway/api-document.js';
 import type { ConfiguredApiDocument } from '../gateway/api-documents.js';
+import { traceFairUsage, traceVerification } from '../gateway/call-tracing.js';
 import { forwardAuthPlugin } from '../gateway/forward-auth.js';
 import { GatewayMetrics } from '../gateway/gateway-metrics.js';
 import { type GatewayContext, gatewayPlugin } from '../gateway/plugin.js';
 import { RouteLookalikes } from '../gateway/route-lookalikes.js';
 import { SAMPLES_UPSTREAM, servedApis } from '../sample-apis/served-apis.js';
+import type { Tracing } from '../services/observability/tracing.js';
 import { RecentProofs } from '../services/verification/recent-proofs.js';
 import type { UsedProofLog } from '../store/store.js';
 import type { Limits } from './limits.js';
@@ -26,6 +28,8 @@ export interface GatewayParts {
   samplesUrl: string | undefined;
   /** The operator's API documents, as read at start. */
   apiDocuments: readonly ConfiguredApiDocument[];
+  /** Where tracing is on: the verifier and the fair-usage counters are traced for the gateway only. */
+  tracing?: Tracing | undefined;
 }
 
 /** The routes behind the gateway and the upstream of each API, the samples' at `samplesUrl`. */
@@ -53,14 +57,15 @@ export function gatewayContext({
   proofs,
   samplesUrl,
   apiDocuments,
+  tracing,
 }: GatewayParts): GatewayContext {
   const { routes, upstreams } = loadRoutes(config, apiDocuments, samplesUrl);
   return {
     config,
     routes,
     upstreams,
-    verifier: checks.verifier,
-    limiter: limits.counters,
+    verifier: tracing ? traceVerification(tracing, checks.verifier) : checks.verifier,
+    limiter: tracing ? traceFairUsage(tracing, limits.counters) : limits.counters,
     plans: new AccountPlans(limits.accounts, config),
     dpop: {
       publicOrigin: new URL(config.audience).origin,
@@ -73,6 +78,7 @@ export function gatewayContext({
     certificateHeader: config.clientCertificateHeader,
     proxies: trustedProxies(config.trustProxy),
     lookalikes: new RouteLookalikes(routes),
+    tracing,
   };
 }
 
@@ -90,6 +96,7 @@ export async function buildForwardAuth(app: FastifyInstance, context: GatewayCon
       routes,
       usage,
       metrics,
+      tracing: context.tracing,
     }),
   );
 }

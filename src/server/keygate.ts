@@ -26,6 +26,7 @@ import {
 } from './surfaces.js';
 import { buildTokenChecks } from './token-checks.js';
 import { loadKeyring, tokenServiceContext } from './token-service-role.js';
+import { startTracing } from './tracing.js';
 
 export interface StartOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -116,6 +117,9 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
       ? owned(await buildTokenChecks({ config, store, logger, feed, keyring, clock }))
       : undefined;
     const limits = checksTokens ? owned(startLimits(config, store, logger, clock)) : undefined;
+    // Stopped after the listeners, so the spans of the last calls are sent.
+    const tracing = await startTracing(config, process.env, logger);
+    if (tracing) stops.push(() => tracing.shutdown());
     const tokenService = roles.has('token-service')
       ? tokenServiceContext({
           config,
@@ -128,6 +132,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
           limits: implied(limits, 'the limits'),
           catalogue,
           clock,
+          tracing,
         })
       : undefined;
     const admin = roles.has('admin')
@@ -174,6 +179,7 @@ export async function startKeygate(config: Config, options: StartOptions = {}): 
               proofs: store.usedProofs,
               samplesUrl: samples?.url,
               apiDocuments,
+              tracing,
             }),
           ),
         )

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { ScopeCatalogue } from '../core/scopes.js';
 import type { DerivedKeys } from '../crypto/master-key.js';
 import { LoadingCache } from '../services/caches/loading-cache.js';
+import type { Tracing } from '../services/observability/tracing.js';
 import type { CredentialWithSecrets, Store } from '../store/store.js';
 import type { TokenServiceContext } from '../token-service/context.js';
 import { FailedAuthenticationAudit } from '../token-service/failed-authentication-audit.js';
@@ -54,6 +55,8 @@ export interface TokenServiceParts {
   readonly limits: Limits;
   readonly catalogue: ScopeCatalogue;
   readonly clock: Clock;
+  /** Where tracing is on: a span for each token request and its steps. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -71,6 +74,7 @@ export function tokenServiceContext({
   limits,
   catalogue,
   clock,
+  tracing,
 }: TokenServiceParts): TokenServiceContext {
   const credentials = new LoadingCache<CredentialWithSecrets | undefined>(
     (clientId) => store.credentials.findForAuthentication(clientId),
@@ -100,5 +104,6 @@ export function tokenServiceContext({
     dpopNonces: checks.dpopNonces,
     catalogue,
     clock,
+    tracing,
   };
 }

@@ -6,6 +6,7 @@ import type { LoadingCache } from '../services/caches/loading-cache.js';
 import type { AccountCache } from '../services/limits/account-cache.js';
 import type { RequestCounter } from '../services/limits/rate-limiter.js';
 import type { UsageRecorder } from '../services/limits/usage-recorder.js';
+import type { Tracing } from '../services/observability/tracing.js';
 import type { AccessTokenVerifier } from '../services/verification/access-token-verifier.js';
 import type { DpopNonces } from '../services/verification/dpop-nonces.js';
 import type { RevocationList } from '../services/verification/revocation-list.js';
@@ -38,4 +39,6 @@ export interface TokenServiceContext {
   readonly catalogue: ScopeCatalogue;
   /** What tokens are issued at, and secrets, certificates and credentials are judged unexpired by. */
   readonly clock: Clock;
+  /** Where tracing is on (docs/operations.md#traces): a span for each token request and its steps. */
+  readonly tracing?: Tracing | undefined;
 }

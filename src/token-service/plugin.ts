@@ -17,6 +17,7 @@ import {
 import { replyWithOAuthError } from './oauth-error-reply.js';
 import { handleRevocation } from './revocation-endpoint.js';
 import { handleTokenRequest } from './token-endpoint.js';
+import { traceTokenRequests } from './token-tracing.js';
 
 /**
  * The client's TLS certificate, where a terminator passes it on in the configured header (RFC 8705).
@@ -70,7 +71,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
   app.post(
     TOKEN_PATH,
     { bodyLimit: BODY_LIMIT, schema: { response: tokenResponseSchema } },
-    async (request, reply) => {
+    traceTokenRequests(context.tracing)(async (request, reply) => {
       const presented = requestOf(request);
       const response = await handleTokenRequest(context, presented);
       void reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
@@ -79,7 +80,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
         void reply.header('dpop-nonce', context.dpopNonces.current());
       }
       return response;
-    },
+    }),
   );
 
   app.post(INTROSPECTION_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {

@@ -2,6 +2,7 @@ import { InvalidDpopProof, TooManyRequests, UseDpopNonce } from '../core/errors.
 import type { Credential } from '../core/model.js';
 import { checkScopesGranted, checkScopesOffered, parseRequestedScopes } from '../core/scope-request.js';
 import type { PresentedCertificate } from '../crypto/client-certificate.js';
+import { annotate, KEYGATE, step } from '../services/observability/tracing.js';
 import {
   type CheckedProof,
   checkUnusedDpopProof,
@@ -51,11 +52,19 @@ export async function handleTokenRequest(
   // so neither a caller without credentials nor a client over its quota can grow `used_proofs`.
   // Only two requests racing with one proof can see the assertion spent and the proof then refused.
   const proof = request.dpop === undefined ? undefined : await checkProof(context, request.dpop);
-  const { credential, wayIn } = await authenticateClient(context, { ...request, params });
+  const { tracing } = context;
+  const { credential, wayIn } = await step(tracing, 'keygate.client_authentication', () =>
+    authenticateClient(context, { ...request, params }),
+  );
+  annotate(tracing, { [KEYGATE.accountId]: credential.accountId, [KEYGATE.clientId]: credential.clientId });
   checkGrantType(params);
-  const scopes = parseRequestedScopes(params.scope);
-  checkScopesGranted(scopes, credential.scopes);
-  checkScopesOffered(scopes, context.catalogue);
+  const scopes = step(tracing, 'keygate.scope_check', () => {
+    const asked = parseRequestedScopes(params.scope);
+    checkScopesGranted(asked, credential.scopes);
+    checkScopesOffered(asked, context.catalogue);
+    return asked;
+  });
+  annotate(tracing, { [KEYGATE.scope]: scopes.join(' ') });
   const audience = chooseAudience(params, context.config);
   if (proof === undefined && credential.requireDpop) {
     throw new InvalidDpopProof('This client must send a DPoP proof (RFC 9449)');
@@ -64,10 +73,12 @@ export async function handleTokenRequest(
   const jkt = proof && (await recordProof(context, proof));
   const now = context.clock.now();
   // RFC 8705 §3: a token asked for over mutual TLS is bound to the client's certificate.
-  const token = mintAccessToken(context, credential, scopes, audience, now, {
-    jkt,
-    x5t: request.certificate?.thumbprint,
-  });
+  const token = step(tracing, 'keygate.sign', () =>
+    mintAccessToken(context, credential, scopes, audience, now, {
+      jkt,
+      x5t: request.certificate?.thumbprint,
+    }),
+  );
   context.usage.tokenIssued(credential.id, wayIn, scopes, now);
   return {
     access_token: token.accessToken,

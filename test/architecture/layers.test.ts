@@ -82,14 +82,15 @@ function cycles(edges: Array<[string, string, string]>): string[] {
 }
 
 /**
- * services/ is cut by what it serves, and its parts point one way too: the generic caches under
- * everything; the limits, token verification and the credential use cases on them; signing in
- * (which acts as a portal user and counts login attempts) and the store's upkeep (which makes the
- * first signing keys) on those.
+ * services/ is cut by what it serves, and its parts point one way too: the generic caches and the
+ * surfaces' tracing (observability) under everything; the limits, token verification and the
+ * credential use cases on them; signing in (which acts as a portal user and counts login attempts)
+ * and the store's upkeep (which makes the first signing keys) on those.
  */
 const SERVICES = join(SRC, 'services');
 const SERVICES_RANK: Record<string, number> = {
   caches: 0,
+  observability: 0,
   limits: 1,
   verification: 1,
   credentials: 1,
