@@ -124,7 +124,7 @@ console.log(JSON.stringify({ status: res.status, states: Object.keys(res.data).s
       },
     );
     expect(JSON.parse(printed)).toMatchObject({ token_type: 'Bearer', scope: 'agents-availability:read' });
-  }, 120_000);
+  }, 300_000);
 
   it('stays importable as keygate/client from the server package', async () => {
     // The package's own name resolves to its exports from inside it, as from a project that depends on it.
