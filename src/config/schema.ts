@@ -7,8 +7,27 @@ declare module 'zod' {
   interface GlobalMeta {
     /** What an optional setting left unset means, for the default column of docs/configuration.md. */
     whenUnset?: string;
+    /**
+     * The group a top-level key belongs to, with all its members if it is an object such as
+     * `loginLimits`; docs/configuration.md shows each group's settings in a section of their own.
+     */
+    group?: SettingGroup;
   }
 }
+
+/** The groups of settings, in the order docs/configuration.md shows them; each key names its own. */
+export const SETTING_GROUPS = [
+  'Roles and listeners',
+  'Store and keys',
+  'Region and tokens',
+  'Gateway',
+  'Limits',
+  'Portal and admin',
+  'Sample APIs',
+  'Operations',
+  'Tuning',
+] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 /**
  * Keygate's configuration: one schema, validated at start, then frozen. Sources, later ones winning:
@@ -42,6 +61,7 @@ export const configSchema = z
       )
       .default([...ROLES])
       .meta({
+        group: 'Roles and listeners',
         description:
           'what this process serves (comma-separated in the variable): `token-service` (OAuth endpoints, ' +
           'JWKS, metadata), `admin` (admin API and portal), `gateway` (the API gateway and the samples; ' +
@@ -49,17 +69,20 @@ export const configSchema = z
           'gateway-only process reads no master key: it verifies tokens with the public JWKS. See ' +
           '[deploy.md](deploy.md#roles)',
       }),
-    host: z
-      .string()
-      .min(1)
-      .default('127.0.0.1')
-      .meta({ description: 'address to listen on; loopback so a laptop start exposes nothing' }),
+    host: z.string().min(1).default('127.0.0.1').meta({
+      group: 'Roles and listeners',
+      description: 'address to listen on; loopback so a laptop start exposes nothing',
+    }),
     port: port.default(8080).meta({
+      group: 'Roles and listeners',
       description:
         'the token service, and the admin API and portal unless `adminPort` is set; 8080 as in the quickstart',
     }),
-    gatewayPort: port.default(8081).meta({ description: "the regional API gateway's own origin" }),
+    gatewayPort: port
+      .default(8081)
+      .meta({ group: 'Roles and listeners', description: "the regional API gateway's own origin" }),
     metricsPort: port.default(9464).meta({
+      group: 'Operations',
       description:
         'the ops listener of a process running the gateway: Prometheus `GET /metrics` (9464, the port ' +
         "Prometheus exporters commonly take), never on the API origin, where any caller could read every tenant's " +
@@ -70,11 +93,13 @@ export const configSchema = z
       .min(1)
       .default('127.0.0.1')
       .meta({
+        group: 'Operations',
         description:
           "address of the ops listener: loopback, so only the host's own scraper reads it; a private " +
           'interface for a scraper on another host',
       }),
     forwardAuthPort: port.optional().meta({
+      group: 'Roles and listeners',
       description:
         "forward-auth for an existing proxy ([forward-auth.md](forward-auth.md)): the gateway's whole check " +
         'of a call, for nginx `auth_request`, Caddy `forward_auth`, Traefik `ForwardAuth` or Envoy ' +
@@ -86,6 +111,7 @@ export const configSchema = z
       .min(1)
       .default('127.0.0.1')
       .meta({
+        group: 'Roles and listeners',
         description:
           "address of the forward-auth listener; only the proxy may reach it, since it believes the proxy's " +
           '`X-Forwarded-Method` and `X-Forwarded-Uri`',
@@ -95,6 +121,7 @@ export const configSchema = z
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case region name such as emea, nam or apac')
       .default('emea')
       .meta({
+        group: 'Region and tokens',
         description:
           "this deployment's region (`[a-z][a-z0-9-]*`, at most 32 characters); accounts of other regions get no tokens here",
       }),
@@ -102,6 +129,7 @@ export const configSchema = z
       .url({ protocol: /^https?$/ })
       .optional()
       .meta({
+        group: 'Roles and listeners',
         whenUnset: '`http://{host}:{port}/Auth`',
         description:
           'the issuer (`iss`), as clients are given it; endpoints are advertised at their fixed paths on its ' +
@@ -112,6 +140,7 @@ export const configSchema = z
           '`publicUrl: "http://{host}:{port}"` ([adr/0007](adr/0007-the-issuer-is-under-auth.md))',
       }),
     audience: z.string().min(1).optional().meta({
+      group: 'Roles and listeners',
       whenUnset: '`http://{host}:{gatewayPort}`',
       description: "the `aud` of access tokens: the gateway's origin",
     }),
@@ -120,6 +149,7 @@ export const configSchema = z
       .min(1)
       .default('./data')
       .meta({
+        group: 'Store and keys',
         description:
           'the embedded SQLite store and, without a configured master key, its generated key; created ' +
           'owner-only (0700, files 0600), and a start warns when an existing one is open to other users. ' +
@@ -130,6 +160,7 @@ export const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
       .optional()
       .meta({
+        group: 'Store and keys',
         whenUnset: 'the embedded SQLite store',
         description: 'a `postgres://` URL switches the store to PostgreSQL ([production.md](production.md))',
       }),
@@ -138,6 +169,7 @@ export const configSchema = z
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
       .optional()
       .meta({
+        group: 'Store and keys',
         whenUnset: '`public`',
         description: "PostgreSQL schema for Keygate's tables, created when missing",
       }),
@@ -146,6 +178,7 @@ export const configSchema = z
       .regex(/^rediss?:\/\//, 'a redis:// URL')
       .optional()
       .meta({
+        group: 'Store and keys',
         whenUnset: 'each process counts alone',
         description:
           'Redis for token-quota and fair-usage counters shared by all instances and workers ' +
@@ -157,16 +190,22 @@ export const configSchema = z
       .min(1)
       .optional()
       .meta({
+        group: 'Store and keys',
         whenUnset: 'see [the master key](#the-master-key)',
         description:
           '32 bytes, base64 or hex, from which the secret pepper and the signing-key encryption key are ' +
           'derived; see [the master key](#the-master-key)',
       }),
-    masterKeyFile: z.string().min(1).optional().meta({ description: 'a file holding the master key' }),
+    masterKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ group: 'Store and keys', description: 'a file holding the master key' }),
     tokenSigningAlgorithm: z
       .enum(TOKEN_SIGNING_ALGORITHMS)
       .default('ES256')
       .meta({
+        group: 'Region and tokens',
         description:
           'what the region signs access tokens with: `ES256`, or `RS256` (RSA, 2048 bits) for verifiers ' +
           "that take RSA only (AWS API Gateway's JWT authorizer, go-oidc's default verifier). A start after " +
@@ -175,13 +214,10 @@ export const configSchema = z
           '([tokens.md](tokens.md#rsa-signed-tokens-rs256-for-verifiers-that-take-rsa-only)). Set it alike ' +
           'on every instance of a region',
       }),
-    tokenLifetimeSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(86_400)
-      .default(7200)
-      .meta({ description: 'access-token lifetime (60–86400); VCC issues two-hour tokens' }),
+    tokenLifetimeSeconds: z.number().int().min(60).max(86_400).default(7200).meta({
+      group: 'Region and tokens',
+      description: 'access-token lifetime (60–86400); VCC issues two-hour tokens',
+    }),
     authFailureLimit: z
       .object({
         perClient: atLeastOne.default(10).meta({
@@ -197,7 +233,8 @@ export const configSchema = z
           .default(60)
           .meta({ description: 'the window of the failed-authentication limits' }),
       })
-      .prefault({}),
+      .prefault({})
+      .meta({ group: 'Limits' }),
     maxRevokedTokensPerCredential: z
       .number()
       .int()
@@ -205,6 +242,7 @@ export const configSchema = z
       .max(1_000_000)
       .default(1000)
       .meta({
+        group: 'Region and tokens',
         description:
           'live revoked tokens one credential may hold (revoked through RFC 7009, not yet expired); the next ' +
           'revocation revokes every token of the credential instead, as `keygate credentials revoke-tokens` ' +
@@ -212,19 +250,18 @@ export const configSchema = z
           'revocation list from growing further for it ([tokens.md](tokens.md#introspection-and-revocation))',
       }),
     changePollMs: z.number().int().min(10).max(10_000).default(250).meta({
+      group: 'Tuning',
       description: 'how often the change log is read (changes made by the CLI or other instances)',
     }),
-    usageFlushMs: z
-      .number()
-      .int()
-      .min(100)
-      .max(600_000)
-      .default(5000)
-      .meta({ description: 'how often last-used times and usage counters are written (never per request)' }),
+    usageFlushMs: z.number().int().min(100).max(600_000).default(5000).meta({
+      group: 'Tuning',
+      description: 'how often last-used times and usage counters are written (never per request)',
+    }),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .meta({
+        group: 'Operations',
         description:
           'pino level; `silent` turns logs off. Requests are logged at `info`, except health checks ' +
           '(`/healthz`, `/readyz`), at `debug`',
@@ -233,6 +270,7 @@ export const configSchema = z
       .boolean()
       .optional()
       .meta({
+        group: 'Operations',
         whenUnset: 'on when `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set',
         description:
           'OpenTelemetry traces over OTLP/HTTP, set up by the standard `OTEL_*` variables (endpoint, ' +
@@ -243,19 +281,22 @@ export const configSchema = z
     bootstrapAdminEmail: z
       .email()
       .default('admin@keygate.local')
-      .meta({ description: 'first portal admin, created on an empty store' }),
+      .meta({ group: 'Portal and admin', description: 'first portal admin, created on an empty store' }),
     bootstrapAdminPassword: z.string().min(12).optional().meta({
+      group: 'Portal and admin',
       whenUnset: 'generated',
       description:
         "the first admin's password (12 characters or more); printed once at first start when generated",
     }),
     adminPort: port.optional().meta({
+      group: 'Roles and listeners',
       whenUnset: '`port`',
       description:
         'serve the admin API and portal on this port instead of `port` (as Hydra keeps its admin listener ' +
         'apart), so the public origin serves OAuth only',
     }),
     adminHost: z.string().min(1).optional().meta({
+      group: 'Roles and listeners',
       whenUnset: '`host`',
       description: 'address of that admin listener (e.g. a private interface)',
     }),
@@ -265,6 +306,7 @@ export const configSchema = z
       .transform((name) => name.toLowerCase())
       .optional()
       .meta({
+        group: 'Roles and listeners',
         whenUnset: 'no client certificate is read',
         description:
           'behind a TLS terminator that asks for client certificates: the header it passes each one in ' +
@@ -274,6 +316,7 @@ export const configSchema = z
           '`trustProxy` as addresses; the terminator must always set it, replacing any a caller sent',
       }),
     trustProxy: trustProxySchema.default(false).meta({
+      group: 'Roles and listeners',
       description:
         "behind a proxy: the proxies' addresses or CIDRs, comma-separated (or a list in the file; " +
         '`loopback` names 127.0.0.0/8 and ::1), or the number of proxies in front (e.g. `1`). Only a ' +
@@ -307,7 +350,8 @@ export const configSchema = z
           .meta({ description: '… and after this long whatever the activity' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ group: 'Portal and admin' }),
     loginLimits: z
       .object({
         failuresBeforeLock: z
@@ -334,11 +378,13 @@ export const configSchema = z
           .meta({ description: 'login attempts per client address per minute, whatever the email' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ group: 'Limits' }),
     jwksUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .meta({
+        group: 'Region and tokens',
         whenUnset:
           "the keyring where the process runs the token service, else `/.well-known/jwks.json` on the issuer's origin",
         description: 'where the gateway fetches verification keys',
@@ -347,6 +393,7 @@ export const configSchema = z
       .boolean()
       .default(false)
       .meta({
+        group: 'Region and tokens',
         description:
           '`true`: every DPoP proof must carry a nonce the server gave in a `DPoP-Nonce` header (each good ' +
           "for five to ten minutes), so a stolen key's holder cannot sign proofs ahead of time (RFC 9449 §8, " +
@@ -360,6 +407,7 @@ export const configSchema = z
       .max(300)
       .default(30)
       .meta({
+        group: 'Region and tokens',
         description:
           'clock skew tolerated on `exp`/`nbf`/`iat`; the token service and the gateway both read it, so ' +
           'processes running them apart need the same value ([gateway.md](gateway.md))',
@@ -370,14 +418,16 @@ export const configSchema = z
       .min(0)
       .max(3600)
       .default(30)
-      .meta({ description: 'least time between JWKS refetches for unknown key IDs' }),
+      .meta({ group: 'Tuning', description: 'least time between JWKS refetches for unknown key IDs' }),
     samplesEnabled: z.boolean().default(true).meta({
+      group: 'Sample APIs',
       description: 'serve the sample VCC APIs (clearly labelled samples) on `samplesPort` and route to them',
     }),
     sampleExportS3Endpoint: z
       .url({ protocol: /^https?$/ })
       .optional()
       .meta({
+        group: 'Sample APIs',
         whenUnset: 'a local directory, `sampleExportDirectory`',
         description:
           'an S3-compatible endpoint (`http://127.0.0.1:9000`) for the Interaction Content Export sample; ' +
@@ -388,16 +438,20 @@ export const configSchema = z
       .min(1)
       .optional()
       .meta({
+        group: 'Sample APIs',
         whenUnset: '`<dataDir>/sample-exports`',
         description:
           'where that sample writes when no endpoint is set: a local directory standing in for S3, a ' +
           'folder per account and, in it, per bucket',
       }),
-    samplesPort: port.default(8082).meta({ description: "the samples' loopback port (0: any free port)" }),
+    samplesPort: port
+      .default(8082)
+      .meta({ group: 'Sample APIs', description: "the samples' loopback port (0: any free port)" }),
     upstreams: z
       .record(z.string(), z.url({ protocol: /^https?$/ }))
       .default({})
       .meta({
+        group: 'Gateway',
         description:
           'upstream base URL per API name (those of the API documents in openapi/), replacing the samples, ' +
           'e.g. `{"stats": "https://stats.internal"}` ([gateway.md](gateway.md))',
@@ -417,6 +471,7 @@ export const configSchema = z
       )
       .default([])
       .meta({
+        group: 'Gateway',
         description:
           '`[{file, upstream, resource?}]`: OpenAPI 3.1 documents (file paths) of your own APIs behind the ' +
           'gateway; their scopes join the catalogue ([gateway.md](gateway.md#your-own-scopes)); ' +
@@ -428,6 +483,7 @@ export const configSchema = z
       .boolean()
       .default(false)
       .meta({
+        group: 'Gateway',
         description:
           'start although another region serves other versions of the API documents (a rollout region by ' +
           'region); without it that start is refused, naming both versions ' +
@@ -439,7 +495,7 @@ export const configSchema = z
       .min(100)
       .max(300_000)
       .default(10_000)
-      .meta({ description: 'upstream answer timeout; past it the gateway answers 504' }),
+      .meta({ group: 'Gateway', description: 'upstream answer timeout; past it the gateway answers 504' }),
     callerStallTimeoutMs: z
       .number()
       .int()
@@ -447,6 +503,7 @@ export const configSchema = z
       .max(3_600_000)
       .default(60_000)
       .meta({
+        group: 'Gateway',
         description:
           'a caller that does not take in what the gateway holds for it (up to about 80 KB) within this long ' +
           "is cut, freeing its upstream connection (like nginx's `send_timeout`, also 60 s)",
@@ -458,6 +515,7 @@ export const configSchema = z
       .max(600_000)
       .default(30_000)
       .meta({
+        group: 'Gateway',
         description:
           'the longest a caller may take to send a whole request, headers and body, on every listener; then ' +
           'the connection is closed (checked every second). Bodies are read before the gateway calls the ' +
@@ -470,14 +528,15 @@ export const configSchema = z
       .max(100 * 1024 * 1024)
       .default(1024 * 1024)
       .meta({
+        group: 'Gateway',
         description:
           'the largest body the gateway forwards (413 beyond); bodies are read whole, in memory, before the ' +
           'upstream is called',
       }),
-    forwardBearerToken: z
-      .boolean()
-      .default(false)
-      .meta({ description: "pass the caller's bearer token upstream (stripped by default)" }),
+    forwardBearerToken: z.boolean().default(false).meta({
+      group: 'Gateway',
+      description: "pass the caller's bearer token upstream (stripped by default)",
+    }),
     rateLimitPlans: z
       .record(
         z.string(),
@@ -491,6 +550,7 @@ export const configSchema = z
       )
       .prefault({ standard: { perAccount: { limit: 6000, windowSeconds: 60 } } })
       .meta({
+        group: 'Limits',
         description:
           'fair-usage limits per plan: requests per window across all APIs of an account (`perAccount`), ' +
           'optionally per credential (`perCredential`), and `concurrentCalls` (default 64): calls of one ' +
@@ -500,7 +560,7 @@ export const configSchema = z
     defaultPlan: z
       .string()
       .default('standard')
-      .meta({ description: 'the plan of accounts that name none; one of `rateLimitPlans`' }),
+      .meta({ group: 'Limits', description: 'the plan of accounts that name none; one of `rateLimitPlans`' }),
   })
   .strict()
   .refine((c) => c.rateLimitPlans[c.defaultPlan] !== undefined, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema, type SettingGroup } from './schema.js';
 
 /**
  * How a variable's text becomes a setting's value. `string` is handed to the schema as it is, which
@@ -18,6 +18,8 @@ export interface Setting {
   readonly key: string;
   readonly path: readonly string[];
   readonly schema: z.ZodType;
+  /** Its top-level key's group (`.meta({ group })` in schema.ts); undefined only while one is missing. */
+  readonly group: SettingGroup | undefined;
   /** For operators, in Markdown relative to docs/. */
   readonly description: string | undefined;
   /** What leaving an optional setting unset means (its schema has no default to show). */
@@ -77,18 +79,31 @@ function kindOf(key: string, inner: z.ZodType): VariableKind {
   }
 }
 
-function settingsOf(shape: Record<string, z.ZodType>, parent: readonly string[]): Setting[] {
+function settingsOf(
+  shape: Record<string, z.ZodType>,
+  parent: readonly string[],
+  parentGroup: SettingGroup | undefined,
+): Setting[] {
   return Object.entries(shape).flatMap(([name, schema]) => {
     const path = [...parent, name];
     const key = path.join('.');
     const inner = unwrapped(schema);
-    if (inner instanceof z.ZodObject) return settingsOf(inner.shape as Record<string, z.ZodType>, path);
     const meta = schema.meta();
+    // A top-level key names its group; the members of an object such as `loginLimits` are in its.
+    if (parent.length > 0 && meta?.group) {
+      throw new Error(
+        `${key}: a group is named on the top-level key (${parent[0]}) only, for all its members`,
+      );
+    }
+    const group = parent.length === 0 ? meta?.group : parentGroup;
+    if (inner instanceof z.ZodObject)
+      return settingsOf(inner.shape as Record<string, z.ZodType>, path, group);
     return [
       {
         key,
         path,
         schema,
+        group,
         description: meta?.description,
         whenUnset: meta?.whenUnset,
         variable: variableFor(path),
@@ -100,7 +115,7 @@ function settingsOf(shape: Record<string, z.ZodType>, parent: readonly string[])
 }
 
 /** Every setting, in the schema's order. */
-export const SETTINGS: readonly Setting[] = settingsOf(configSchema.shape, []);
+export const SETTINGS: readonly Setting[] = settingsOf(configSchema.shape, [], undefined);
 
 const byKey = new Map(SETTINGS.map((setting) => [setting.key, setting]));
 
