@@ -154,5 +154,5 @@ describe('README: five-minute quickstart', () => {
     });
 
     await stopWithSigterm(server.npm, server.port);
-  }, 120_000);
+  }, 240_000);
 });
