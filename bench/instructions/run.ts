@@ -7,7 +7,7 @@
  *   keygate hit          Keygate's gateway (the gateway role alone, as on production's API hosts),
  *                        one token reused: the verified-token cache hit
  *   keygate miss         the same with a fresh token each call
- *   keygate DPoP         a DPoP-bound token with a fresh proof each call (RFC 9449)
+ *   keygate DPoP         a DPoP-bound token with a fresh proof each call (RFC 9449), signed as it is sent
  *   keygate forward-auth a forward-auth decision, as nginx asks it, one token reused
  *   token floor          bench/token/floor-server.ts, the token endpoint's reference: Fastify and
  *                        node:crypto signing the same JWT, no client authentication, no store
@@ -74,14 +74,14 @@ interface Call {
 }
 
 /** `count` calls over the pool's 4 keep-alive connections, each answered 200. */
-async function callMany(pool: Pool, url: string, count: number, call: (i: number) => Call) {
+async function callMany(pool: Pool, url: string, count: number, call: (i: number) => Call | Promise<Call>) {
   const { pathname, search } = new URL(url);
   let next = 0;
   let failed = 0;
   let firstFailure = '';
   const worker = async () => {
     while (next < count) {
-      const { headers, form } = call(next++);
+      const { headers, form } = await call(next++);
       const answer = await pool.request({
         method: form === undefined ? 'GET' : 'POST',
         path: pathname + search,
@@ -116,29 +116,18 @@ async function measure(
   name: string,
   target: Instrumented,
   url: string,
-  call: (i: number) => Call,
-  {
-    warmUpCalls = warmUp,
-    windowCalls = calls,
-    prepare = async () => {},
-  }: {
-    warmUpCalls?: number;
-    windowCalls?: number;
-    /** Makes calls `from` to `from + count` ready just before they are sent, outside the count. */
-    prepare?: (from: number, count: number) => Promise<void>;
-  } = {},
+  call: (i: number) => Call | Promise<Call>,
+  { warmUpCalls = warmUp, windowCalls = calls } = {},
 ): Promise<Measured> {
   // The same 4 connections from the warm-up to the last window, as a proxy's or a client's
   // keep-alive connections are: new connections in each window made the process's own sockets
   // change shape, and some 65 optimized functions were compiled again inside the count.
   const pool = new Pool(new URL(url).origin, { connections: 4 });
   try {
-    await prepare(0, warmUpCalls);
     await callMany(pool, url, warmUpCalls, call);
     const windows: number[] = [];
     for (let w = 0; w < 2; w++) {
       const offset = warmUpCalls + w * windowCalls;
-      await prepare(offset, windowCalls);
       const total = await countDuring(target, () =>
         callMany(pool, url, windowCalls, (i) => call(offset + i)),
       );
@@ -262,14 +251,6 @@ async function measureBuild(
   const bound = await issuer.mint({
     dpop: await signer.proof('POST', `http://127.0.0.1:${ports.issuer}/Auth/connect/token`),
   });
-  // Signed just before each phase: a proof is taken for a minute after its `iat`.
-  const proofs: string[] = [];
-  const signProofs = async (from: number, count: number) => {
-    const signed = await Promise.all(
-      Array.from({ length: count }, () => signer.proof('GET', dpopUrl, { accessToken: bound })),
-    );
-    proofs.splice(from, count, ...signed);
-  };
 
   const gateway = await startRole(build.checkout, issuer.env, 'gateway');
   const hit = await measure(`${build.name} hit`, gateway, gatewayUrl, () => ({ headers: bearer }));
@@ -290,8 +271,15 @@ async function measureBuild(
       `${build.name} DPoP`,
       gateway,
       gatewayUrl,
-      (i) => ({ headers: { authorization: `DPoP ${bound}`, dpop: proofs[i]! } }),
-      { ...fewer, prepare: signProofs },
+      // Signed by this process as each call is sent (a proof is taken for a minute after its
+      // `iat`, and a window under callgrind can last longer): outside the gateway's count.
+      async () => ({
+        headers: {
+          authorization: `DPoP ${bound}`,
+          dpop: await signer.proof('GET', dpopUrl, { accessToken: bound }),
+        },
+      }),
+      fewer,
     ),
   );
   if (dpop) measured.push({ ...dpop, against: { name: 'hit', measured: hit } });
