@@ -310,27 +310,25 @@ async function measureBuild(
   return measured;
 }
 
-/** The token endpoint's reference: Fastify and node:crypto signing the same JWT, nothing else. */
-async function measureTokenFloor(): Promise<Measured> {
-  const floor = await startUnderCallgrind(
-    [plainNodeEntry(here('../token/floor-server.ts')), String(ports.tokenService), 'keygate'],
+/** A reference server of the bench's own (`entry` with `args`), alone under callgrind, for one path. */
+async function measureReference(
+  name: string,
+  entry: string,
+  args: string[],
+  readyUrl: string,
+  url: string,
+  call: () => Call,
+  counts?: { warmUpCalls: number; windowCalls: number },
+): Promise<Measured> {
+  const reference = await startUnderCallgrind(
+    [plainNodeEntry(here(entry)), ...args],
     {},
-    `http://127.0.0.1:${ports.tokenService}/healthz`,
+    readyUrl,
     mkdtempSync(join(work, 'callgrind-')),
   );
-  children.push(floor.child);
-  const form = new URLSearchParams({ client_id: 'bench', scope: 'agents-availability:read' }).toString();
-  const measured = await measure(
-    'token floor: Fastify + node:crypto',
-    floor,
-    `http://127.0.0.1:${ports.tokenService}/token`,
-    () => ({ headers: {}, form }),
-    {
-      warmUpCalls: tokenWarmUp,
-      windowCalls: tokenCalls,
-    },
-  );
-  await stop(floor.child);
+  children.push(reference.child);
+  const measured = await measure(name, reference, url, call, counts);
+  await stop(reference.child);
   return measured;
 }
 
@@ -340,41 +338,39 @@ try {
   const results: Measured[] = [];
   const tops: string[] = [];
 
-  const bare = await startUnderCallgrind(
-    [
-      plainNodeEntry(here('../gateway/bare-proxy.ts')),
-      String(ports.target),
-      `http://127.0.0.1:${ports.upstream}`,
-    ],
-    {},
+  const proxyArgs = [String(ports.target), `http://127.0.0.1:${ports.upstream}`];
+  const reference = await measureReference(
+    'node:http + undici, no checks',
+    '../gateway/bare-proxy.ts',
+    proxyArgs,
     gatewayUrl,
-    mkdtempSync(join(work, 'callgrind-')),
+    gatewayUrl,
+    () => ({ headers: {} }),
   );
-  children.push(bare.child);
-  const reference = await measure('node:http + undici, no checks', bare, gatewayUrl, () => ({ headers: {} }));
-  results.push(reference);
-  console.log(row(reference, reference));
-  await stop(bare.child);
-  const framework = await startUnderCallgrind(
-    [
-      plainNodeEntry(here('../gateway/fastify-proxy.ts')),
-      String(ports.target),
-      `http://127.0.0.1:${ports.upstream}`,
-    ],
-    {},
-    `http://127.0.0.1:${ports.target}/healthz`,
-    mkdtempSync(join(work, 'callgrind-')),
+  // The token endpoint's reference: Fastify and node:crypto signing the same JWT, nothing else.
+  const form = new URLSearchParams({ client_id: 'bench', scope: 'agents-availability:read' }).toString();
+  const floor = await measureReference(
+    'token floor: Fastify + node:crypto',
+    '../token/floor-server.ts',
+    [String(ports.tokenService), 'keygate'],
+    `http://127.0.0.1:${ports.tokenService}/healthz`,
+    `http://127.0.0.1:${ports.tokenService}/token`,
+    () => ({ headers: {}, form }),
+    { warmUpCalls: tokenWarmUp, windowCalls: tokenCalls },
   );
-  children.push(framework.child);
-  const fastify = await measure('Fastify + undici, no checks', framework, gatewayUrl, () => ({
-    headers: {},
-  }));
-  results.push(fastify);
-  console.log(row(fastify, reference));
-  await stop(framework.child);
-  const floor = await measureTokenFloor();
-  results.push(floor);
-  console.log(row(floor, reference));
+  results.push(
+    reference,
+    await measureReference(
+      'Fastify + undici, no checks',
+      '../gateway/fastify-proxy.ts',
+      proxyArgs,
+      `http://127.0.0.1:${ports.target}/healthz`,
+      gatewayUrl,
+      () => ({ headers: {} }),
+    ),
+    floor,
+  );
+  for (const measured of results) console.log(row(measured, reference));
 
   const builds = [
     { name: 'keygate', checkout: here('../..') },
