@@ -133,7 +133,7 @@ async function startNginxForwardAuthCached(): Promise<number> {
       api: `127.0.0.1:${ports.upstream}`,
       cacheDir: admissions,
     }),
-    { 'rate=100r/s': `rate=${BENCH_PLAN.limit}r/m`, 'burst=6000': `burst=${BENCH_PLAN.limit}` },
+    { 'rate=100r/s': `rate=${BENCH_PLAN.limit}r/s`, 'burst=6000': `burst=${BENCH_PLAN.limit}` },
   );
   const ready = `server { listen 127.0.0.1:${ports.nginxForwardAuthCachedReady}; location / { return 200; } }`;
   return startNginxWith(

@@ -40,8 +40,15 @@ export async function startUnderCallgrind(
   return { child, pid: child.pid!, dir };
 }
 
-/** Instructions counted between `zero` and `dump`, read from the newest dump's totals. */
-export function countDuring(process: Instrumented, work: () => Promise<void>): Promise<number> {
+/** What a window counted: all instructions, and those of V8's optimizing compilers and its collector. */
+export interface Counted {
+  total: number;
+  compiler: number;
+  collector: number;
+}
+
+/** Instructions counted between `zero` and `dump`, read from the newest dump. */
+export function countDuring(process: Instrumented, work: () => Promise<void>): Promise<Counted> {
   const control = (...flags: string[]) =>
     execFileSync('callgrind_control', [...flags, String(process.pid)], { stdio: 'ignore' });
   return (async () => {
@@ -50,7 +57,8 @@ export function countDuring(process: Instrumented, work: () => Promise<void>): P
     await work();
     control('-d');
     control('-i', 'off');
-    return totalOf(newestDump(process));
+    const dump = newestDump(process);
+    return { total: totalOf(dump), ...compilerAndCollector(dump) };
   })();
 }
 
@@ -68,6 +76,40 @@ function totalOf(dump: string): number {
   const line = /^(?:totals|summary): (\d+)/m.exec(text);
   if (!line) throw new Error(`${dump} has no totals`);
   return Number(line[1]);
+}
+
+/**
+ * V8's own symbols, by what they serve. A count whose compiler share is not near zero was taken
+ * while the code under test was still being optimized (or deoptimized and optimized again): its
+ * warm-up was too short, whatever the total says.
+ */
+const COMPILER =
+  /v8::internal::(compiler|maglev|turboshaft|baseline)::|OptimizingCompileDispatcher|v8::internal::Compiler::/;
+const COLLECTOR =
+  /v8::internal::(Heap::|Scavenger|ScavengerCollector|MarkCompactCollector|MinorMarkSweep|ConcurrentMarking|IncrementalMarking|MarkingVisitor|MarkingWorklists|Sweeper|Evacuat|RememberedSet|PretenuringHandler|MemoryAllocator|MemoryChunk|PagedSpace|SemiSpace|ArrayBufferSweeper)|heap::base::|cppgc::|IterateAndScavenge|ScavengeVisitor|<v8::internal::(Concurrent)?Marking/;
+
+function compilerAndCollector(dump: string): { compiler: number; collector: number } {
+  let compiler = 0;
+  let collector = 0;
+  for (const { cost, symbol } of selfCosts(dump)) {
+    if (COMPILER.test(symbol)) compiler += cost;
+    else if (COLLECTOR.test(symbol)) collector += cost;
+  }
+  return { compiler, collector };
+}
+
+/** Each function's own instructions in `dump`, as callgrind_annotate lists them. */
+function selfCosts(dump: string): { cost: number; symbol: string }[] {
+  const text = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', dump], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const costs: { cost: number; symbol: string }[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (match) costs.push({ cost: Number(match[1]!.replaceAll(',', '')), symbol: match[2]! });
+  }
+  return costs;
 }
 
 /** The functions that took most instructions in the newest dump, as callgrind_annotate lists them. */

@@ -14,10 +14,11 @@
  *   keygate token        Keygate's token service alone, client_secret_post, on the issuer's store
  * Each is warmed up with BENCH_WARM_UP calls (20,000; the miss and DPoP paths, which follow the hit
  * path in the same process, BENCH_MISS_WARM_UP, 2,000; token requests BENCH_TOKEN_WARM_UP, 4,000)
- * over 4 keep-alive connections, then counted over two windows of BENCH_CALLS calls (5,000; token
- * requests BENCH_TOKEN_CALLS, 1,000) each. Two windows that differ hold different amounts of work
- * that is not per call: a major garbage collection in one and not the other, or the optimizing
- * compiler still at work (6,000 calls of warm-up left the first window up to twice the second).
+ * over 4 keep-alive connections, then counted over BENCH_WINDOWS windows (3) of BENCH_CALLS calls
+ * (5,000; token requests BENCH_TOKEN_CALLS, 1,000) each. A path's figure is its median window, and
+ * beside it what V8's optimizing compilers and its collector counted in that window: windows that
+ * differ hold different amounts of work that is not per call (a major collection in one and not
+ * the other), and a compiler count far from zero says the warm-up was too short for that path.
  *
  *   npm run bench:instructions
  *   BENCH_BASELINE=<checkout>[,<checkout>…] …   # also other builds' gateways, one at a time
@@ -34,6 +35,7 @@ import { benchTokens } from '../lib/bench-tokens.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import {
+  type Counted,
   callgrindMissing,
   countDuring,
   type Instrumented,
@@ -47,6 +49,7 @@ const missWarmUp = Number(process.env.BENCH_MISS_WARM_UP ?? 2000);
 const calls = Number(process.env.BENCH_CALLS ?? 5000);
 const tokenWarmUp = Number(process.env.BENCH_TOKEN_WARM_UP ?? 4000);
 const tokenCalls = Number(process.env.BENCH_TOKEN_CALLS ?? 1000);
+const windowCount = Number(process.env.BENCH_WINDOWS ?? 3);
 const PATH = '/agents-availability?skillNames=Sales';
 const ports = {
   upstream: 18_501,
@@ -106,8 +109,8 @@ async function callMany(pool: Pool, url: string, count: number, call: (i: number
 
 interface Measured {
   name: string;
-  /** Instructions per call in each counted window. */
-  windows: number[];
+  /** What each counted window counted, per call. */
+  windows: Counted[];
   /** What this path is held against, beside the bare proxy: its own target's reference. */
   against?: { name: string; measured: Measured } | undefined;
 }
@@ -125,13 +128,17 @@ async function measure(
   const pool = new Pool(new URL(url).origin, { connections: 4 });
   try {
     await callMany(pool, url, warmUpCalls, call);
-    const windows: number[] = [];
-    for (let w = 0; w < 2; w++) {
+    const windows: Counted[] = [];
+    for (let w = 0; w < windowCount; w++) {
       const offset = warmUpCalls + w * windowCalls;
-      const total = await countDuring(target, () =>
+      const counted = await countDuring(target, () =>
         callMany(pool, url, windowCalls, (i) => call(offset + i)),
       );
-      windows.push(total / windowCalls);
+      windows.push({
+        total: counted.total / windowCalls,
+        compiler: counted.compiler / windowCalls,
+        collector: counted.collector / windowCalls,
+      });
     }
     return { name, windows };
   } finally {
@@ -224,15 +231,28 @@ async function unlessRefused(name: string, run: () => Promise<Measured>): Promis
   }
 }
 
-function row(measured: Measured, reference: Measured): string {
-  const perCall = measured.windows.at(-1)!;
-  const windows = measured.windows.map((w) => `${Math.round(w / 1000)} k`).join(' · ');
-  const ratio = (perCall / reference.windows.at(-1)!).toFixed(2);
-  const against = measured.against
-    ? `${(perCall / measured.against.measured.windows.at(-1)!).toFixed(2)} × ${measured.against.name}`
-    : '';
-  return `| ${measured.name} | ${Math.round(perCall / 1000)} k | ${windows} | ${ratio} | ${against} |`;
+/** A path's figure: its median window, so one window that a major collection lands in does not decide it. */
+function median(measured: Measured): Counted {
+  const sorted = [...measured.windows].sort((a, b) => a.total - b.total);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
+
+const thousands = (n: number) => `${Math.round(n / 1000).toLocaleString('en')} k`;
+
+function row(measured: Measured, reference: Measured): string {
+  const figure = median(measured);
+  const windows = measured.windows.map((w) => thousands(w.total)).join(' · ');
+  const ratio = (figure.total / median(reference).total).toFixed(2);
+  const against = measured.against
+    ? `${(figure.total / median(measured.against.measured).total).toFixed(2)} × ${measured.against.name}`
+    : '';
+  return `| ${measured.name} | ${thousands(figure.total)} | ${windows} | ${thousands(figure.compiler)} | ${thousands(figure.collector)} | ${ratio} | ${against} |`;
+}
+
+const HEADER = [
+  '| path | instructions per call | each window | compiler | collector | × node:http + undici | × its reference |',
+  '|---|---:|---|---:|---:|---:|---|',
+].join('\n');
 
 const gatewayUrl = `http://127.0.0.1:${ports.target}${PATH}`;
 /** What a DPoP proof's `htu` names: the gateway's public origin (its audience), not its port here. */
@@ -246,7 +266,7 @@ async function measureBuild(
   const measured: Measured[] = [];
   const issuer = await startIssuer(build.checkout, mkdtempSync(join(work, 'keygate-')));
   const bearer = { authorization: `Bearer ${await issuer.mint()}` };
-  const fresh = await issuer.mintMany(missWarmUp + 2 * calls);
+  const fresh = await issuer.mintMany(missWarmUp + windowCount * calls);
   const signer = createDpopSigner();
   const bound = await issuer.mint({
     dpop: await signer.proof('POST', `http://127.0.0.1:${ports.issuer}/Auth/connect/token`),
@@ -370,6 +390,7 @@ try {
     ),
     floor,
   );
+  console.log(HEADER);
   for (const measured of results) console.log(row(measured, reference));
 
   const builds = [
@@ -397,10 +418,9 @@ try {
   }
 
   console.log(
-    `\nInstructions per call (callgrind; ${warmUp} calls of warm-up, ${missWarmUp} for the miss and DPoP paths, ${tokenWarmUp} for token requests; then two windows of ${calls}, of ${tokenCalls} for token requests):\n`,
+    `\nInstructions per call (callgrind; ${warmUp} calls of warm-up, ${missWarmUp} for the miss and DPoP paths, ${tokenWarmUp} for token requests; then ${windowCount} windows of ${calls}, of ${tokenCalls} for token requests; the median window, and of it what V8's optimizing compilers and its collector counted):\n`,
   );
-  console.log('| path | instructions per call | each window | × node:http + undici | × its reference |');
-  console.log('|---|---:|---|---:|---|');
+  console.log(HEADER);
   for (const measured of results) console.log(row(measured, reference));
   console.log(
     `\nTop functions of the keygate hit path (self instructions, last window):\n${tops.join('\n')}`,

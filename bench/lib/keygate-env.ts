@@ -1,8 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The fair-usage limit of every account under bench: one no run reaches. */
-export const BENCH_PLAN = { limit: 100_000_000, windowSeconds: 60 } as const;
+/**
+ * The fair-usage limit of every account under bench: one no run reaches. Its window is one second,
+ * so a window ends and a new one opens many times before any measurement: with a minute, the first
+ * window ended inside bench:instructions' counted calls, and the code that opens a new window was
+ * compiled there, half again the call's count in that window.
+ */
+export const BENCH_PLAN = { limit: 100_000_000, windowSeconds: 1 } as const;
 
 /**
  * The environment of a Keygate under bench, its files in `dir`: no samples, the Agent Availability
