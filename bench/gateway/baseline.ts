@@ -1,6 +1,7 @@
 /**
- * A second Keygate, built from another checkout, measured beside this one in the same run: on this
- * machine speed moves 3× between runs, so "before and after" holds only within one run.
+ * Another Keygate, measured beside this one in the same run: on this machine speed moves 3× between
+ * runs, so "before and after" holds only within one run. Another checkout's build (BENCH_BASELINE),
+ * or this build started otherwise (tracing-row.ts).
  *
  *   git worktree add /tmp/keygate-before <commit> && (cd /tmp/keygate-before && npm ci && npm run build)
  *   BENCH_BASELINE=/tmp/keygate-before BENCH_BASELINE_NAME=before npm run bench:gateway
@@ -20,29 +21,36 @@ export interface Baseline {
   pid: number;
 }
 
+/** The Keygate of `checkout`, its row named `name`; `env` and `nodeFlags` on top of the bench's own. */
 export async function startBaseline(
   checkout: string,
   work: string,
   ports: { keygate: number; gateway: number; metrics: number; upstream: number },
   path: string,
   name: string,
-): Promise<{ target: Baseline; child: ChildProcess }> {
+  options: { env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {},
+): Promise<{ target: Baseline; child: ChildProcess; output: () => string }> {
   const bin = join(checkout, 'bin/keygate.js');
-  const env = benchKeygateEnvironment(work, ports);
-  const { child } = await startProcess(process.execPath, [bin, 'start'], {
-    env,
-    cpu: 0,
-    echoStderr: true,
-    ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` },
-  });
+  const env = { ...benchKeygateEnvironment(work, ports), ...options.env };
+  const { child, output } = await startProcess(
+    process.execPath,
+    [...(options.nodeFlags ?? []), bin, 'start'],
+    {
+      env,
+      cpu: 0,
+      echoStderr: true,
+      ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` },
+    },
+  );
   const token = await benchTokens(bin, env, `http://127.0.0.1:${ports.keygate}`).mint();
   return {
     target: {
-      name: `keygate @ ${name} (cache hit)`,
+      name,
       url: `http://127.0.0.1:${ports.gateway}${path}`,
       headers: { authorization: `Bearer ${token}` },
       pid: child.pid!,
     },
     child,
+    output,
   };
 }

@@ -13,6 +13,9 @@
  *                       Keygate share CPU 0, as Keygate's own proxy has it alone
  *   … (admissions cached) the same with docs/forward-auth.md's caching configuration: nginx reuses
  *                       each admission for the rest of its clock second and counts fair usage itself
+ *   keygate, tracing on (100 %)  with BENCH_TRACING=1: the cache-hit path through a Keygate with tracing
+ *                       on, every trace sampled, exporting OTLP/HTTP to a receiver on CPU 1
+ *                       (tracing-row.ts); its ratio to the cache-hit row and the exports are printed
  * The proxies are pinned to CPU 0; upstream and load generator share CPU 1 (this process pins itself
  * there, and wrk — Debian package, a C load generator that leaves the upstream the most of that core —
  * drives the throughput runs when installed; autocannon otherwise). The proxy's CPU use is reported
@@ -22,6 +25,7 @@
  *
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
  *   BENCH_BASELINE=<checkout> …      # also another build of Keygate (baseline.ts), in the same run
+ *   BENCH_TRACING=1 …                # also Keygate with tracing on (tracing-row.ts), in the same run
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +49,7 @@ import { plainNodeEntry } from '../lib/plain-node.js';
 import { histogramBuckets, quantileBetween, seriesValue } from '../lib/prometheus-histogram.js';
 import { hasWrk, withCpuShare, wrkLoad, wrkScriptOverLines } from '../lib/wrk.js';
 import { startBaseline } from './baseline.js';
+import { startTracedKeygate, type TracedKeygate, tracingSummary } from './tracing-row.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -68,6 +73,11 @@ const ports = {
   nginxForwardAuthReady: 18_414,
   nginxForwardAuthCached: 18_415,
   nginxForwardAuthCachedReady: 18_416,
+  // Clear of the baselines', which step by ten from 18_409.
+  tracedKeygate: 18_491,
+  tracedGateway: 18_492,
+  tracedMetrics: 18_493,
+  otlpReceiver: 18_494,
 };
 const work = mkdtempSync(join(tmpdir(), 'keygate-bench-gw-'));
 // The caching guide keeps nginx's admissions on tmpfs (they name bearer tokens); so does the bench.
@@ -75,6 +85,8 @@ const admissions = mkdtempSync(
   join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'keygate-bench-admissions-'),
 );
 const children: ChildProcess[] = [];
+// BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
+const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const pinned = process.platform === 'linux';
 if (pinned) {
   // The load generator (this process) belongs on CPU 1 with the upstream, leaving CPU 0 to the proxy.
@@ -166,8 +178,6 @@ async function startKeygate(): Promise<{
     }),
     KEYGATE_FORWARD_AUTH_PORT: String(ports.forwardAuth),
   };
-  // BENCH_KEYGATE_NODE_FLAGS: node flags for Keygate alone, to compare V8 settings in one run.
-  const nodeFlags = (process.env.BENCH_KEYGATE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const { child: keygate } = await startProcess(
     process.execPath,
     [...nodeFlags, here('../../bin/keygate.js'), 'start'],
@@ -310,16 +320,36 @@ try {
         upstream: ports.upstream,
       },
       PATH,
-      baselineNames[i] || checkout,
+      `keygate @ ${baselineNames[i] || checkout} (cache hit)`,
     );
     children.push(baseline.child);
     targets.push(baseline.target);
   }
   const keygateTarget = targets.find((t) => t.pid === keygatePid)!;
+  let traced: TracedKeygate | undefined;
+  if (process.env.BENCH_TRACING === '1') {
+    traced = await startTracedKeygate(
+      join(work, 'traced'),
+      {
+        keygate: ports.tracedKeygate,
+        gateway: ports.tracedGateway,
+        metrics: ports.tracedMetrics,
+        upstream: ports.upstream,
+        receiver: ports.otlpReceiver,
+      },
+      PATH,
+      nodeFlags,
+      (child) => children.push(child),
+    );
+    // Next to the tracing-off row it is compared with, so the two see the machine alike.
+    targets.splice(targets.indexOf(keygateTarget) + 1, 0, traced.target);
+  }
   for (const t of targets.filter((target) => target.name.includes('keygate'))) {
     const check = await fetch(t.url, { headers: t.headers });
     if (check.status !== 200) throw new Error(`${t.name} answered ${check.status}: ${await check.text()}`);
   }
+  // Before any round: a Keygate that exports nothing would make the tracing row a second tracing-off row.
+  await traced?.firstExport();
 
   const rounds = new Map<string, LoadResult[]>();
   for (let round = 0; round < roundCount; round++) {
@@ -454,9 +484,12 @@ try {
     `CPU 0 idle but for a clock-reading loop, ${gaps.seconds} s: ${gaps.over1ms} gaps over 1 ms, ${gaps.over5ms} over 5 ms, longest ${f(gaps.longestMs)} ms (time the machine did not run it).`,
   ].join('\n');
 
+  // Read after the CPU-gap check's 20 s: the batch processor (every 5 s) has sent the last round's spans.
+  const exported = await traced?.exported();
   const report = [
     table(results, 'nginx'),
     '',
+    ...(exported ? [tracingSummary(results, keygateTarget.name, exported), ''] : []),
     latencyTable,
     '',
     `(throughput: median of ${roundCount} rounds of ${seconds} s per path; ${connections} connections; load from ${hasWrk ? 'wrk' : 'autocannon'}; proxies pinned to CPU 0, upstream and load on CPU 1; proxy CPU = share of its core used)`,
@@ -465,7 +498,7 @@ try {
   mkdirSync(here('../results'), { recursive: true });
   writeFileSync(
     here('../results/gateway.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, halfPeak: { rate, connections: latencyConnections, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), loadGenerator: hasWrk ? 'wrk' : 'autocannon', seconds, rounds: roundCount, connections, results, ...(exported ? { tracingExports: exported } : {}), halfPeak: { rate, connections: latencyConnections, rounds: latencyRounds, latency, keygateOwnTime: ownTime, cpuGaps: gaps } }, null, 2)}\n`,
   );
 } finally {
   for (const child of children.reverse()) await stopProcess(child);

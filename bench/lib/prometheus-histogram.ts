@@ -36,3 +36,12 @@ export function seriesValue(page: string, series: string): number {
   if (value === '-Inf') return Number.NEGATIVE_INFINITY;
   return Number(value); // "Nan" too, as NaN
 }
+
+/** A counter's value on a Prometheus text page, summed over its label sets (0 when it has none yet). */
+export function counterTotal(page: string, name: string): number {
+  let total = 0;
+  for (const [, value] of page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+    total += Number(value);
+  }
+  return total;
+}
