@@ -11,6 +11,12 @@ import { UpstreamProxy } from '../../src/gateway/upstream-proxy.js';
 const TIMEOUT_MS = 500;
 // Longer than the slow reader below pauses, unless a test sets its own.
 const CALLER_STALL_MS = 3_000;
+/**
+ * A stall limit of 700 ms, and an upstream timeout far above it, so that only the stall can cut the
+ * call: the upstream answers at once, but on a loaded machine its headers can take longer than the
+ * usual 500 ms, and that timeout would cut the call first.
+ */
+const ONLY_THE_STALL_CUTS = { callerStallTimeoutMs: 700, timeoutMs: 10_000 };
 
 interface Rig {
   front: string;
@@ -30,8 +36,11 @@ afterEach(async () => {
 
 async function rig(
   answer: (req: IncomingMessage, res: ServerResponse) => void,
-  callerStallTimeoutMs = CALLER_STALL_MS,
-  poolConnections = 1,
+  {
+    callerStallTimeoutMs = CALLER_STALL_MS,
+    poolConnections = 1,
+    timeoutMs = TIMEOUT_MS,
+  }: { callerStallTimeoutMs?: number; poolConnections?: number; timeoutMs?: number } = {},
 ): Promise<Rig> {
   const upstreamCalls: string[] = [];
   const upstreamClosed: Promise<boolean>[] = [];
@@ -49,7 +58,7 @@ async function rig(
   const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   // One connection unless a test asks for more, so a second call waits for the first.
   const proxy = new UpstreamProxy({
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs,
     callerStallTimeoutMs,
     connections: poolConnections,
   });
@@ -165,7 +174,7 @@ describe('UpstreamProxy', () => {
       if (req.url === '/next') return void res.end('next');
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
       res.end(body);
-    }, 700);
+    }, ONLY_THE_STALL_CUTS);
     const started = performance.now();
     const received = new Promise<{ bytes: number; error?: string }>((resolve) => {
       get(`${front}/stalled`, (res) => {
@@ -214,8 +223,7 @@ describe('UpstreamProxy', () => {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
         res.end(Buffer.alloc(size, 7));
       },
-      700,
-      2,
+      { ...ONLY_THE_STALL_CUTS, poolConnections: 2 },
     );
     const { port } = new URL(front);
     const socket = connect(Number(port), '127.0.0.1');
