@@ -1,12 +1,10 @@
 /**
  * Another Keygate, measured beside this one in the same run: on this machine speed moves 3× between
- * runs, so "before and after" holds only within one run. Another checkout's build (BENCH_BASELINE),
- * or this build started otherwise (tracing-row.ts).
+ * runs, so "before and after" holds only within one run. Another checkout's build, perhaps on
+ * another Node (bench/lib/baselines.ts), or this build started otherwise (tracing-row.ts).
  *
  *   git worktree add /tmp/keygate-before <commit> && (cd /tmp/keygate-before && npm ci && npm run build)
  *   BENCH_BASELINE=/tmp/keygate-before BENCH_BASELINE_NAME=before npm run bench:gateway
- *
- * Several checkouts, comma-separated, are measured side by side (names likewise).
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,21 +26,18 @@ export async function startBaseline(
   ports: { keygate: number; gateway: number; metrics: number; upstream: number },
   path: string,
   name: string,
-  options: { env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[]; node?: string } = {},
 ): Promise<{ target: Baseline; child: ChildProcess; output: () => string }> {
   const bin = join(checkout, 'bin/keygate.js');
   const env = { ...benchKeygateEnvironment(work, ports), ...options.env };
-  const { child, output } = await startProcess(
-    process.execPath,
-    [...(options.nodeFlags ?? []), bin, 'start'],
-    {
-      env,
-      cpu: 0,
-      echoStderr: true,
-      ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` },
-    },
-  );
-  const token = await benchTokens(bin, env, `http://127.0.0.1:${ports.keygate}`).mint();
+  const node = options.node ?? process.execPath;
+  const { child, output } = await startProcess(node, [...(options.nodeFlags ?? []), bin, 'start'], {
+    env,
+    cpu: 0,
+    echoStderr: true,
+    ready: { url: `http://127.0.0.1:${ports.keygate}/healthz` },
+  });
+  const token = await benchTokens(bin, env, `http://127.0.0.1:${ports.keygate}`, node).mint();
   return {
     target: {
       name,

@@ -25,6 +25,7 @@
  *
  *   npm run bench:gateway            # 3 rounds × 10 s per path, 50 connections
  *   BENCH_BASELINE=<checkout> …      # also another build of Keygate (baseline.ts), in the same run
+ *   BENCH_BASELINE_NODE=<node> …     # that build on another Node line (bench/lib/baselines.ts)
  *   BENCH_TRACING=1 …                # also Keygate with tracing on (tracing-row.ts), in the same run
  */
 import type { ChildProcess } from 'node:child_process';
@@ -40,6 +41,7 @@ import {
 } from '../../test/helpers/documented-config.js';
 import { startNginx as startNginxIn } from '../../testkit/nginx.js';
 import { startProcess, stopProcess } from '../../testkit/process.js';
+import { baselineBuilds } from '../lib/baselines.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { cpuGaps } from '../lib/cpu-gaps.js';
 import { type FixedRateResult, fixedRateInOwnProcess } from '../lib/fixed-rate.js';
@@ -306,12 +308,9 @@ try {
       pid: nginxForwardAuthCachedPid,
     },
   ];
-  // BENCH_BASELINE: other checkouts, comma-separated, each measured beside this build (baseline.ts).
-  const baselines = (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean);
-  const baselineNames = (process.env.BENCH_BASELINE_NAME ?? '').split(',');
-  for (const [i, checkout] of baselines.entries()) {
+  for (const [i, build] of baselineBuilds().entries()) {
     const baseline = await startBaseline(
-      checkout,
+      build.checkout,
       join(work, `baseline-${i}`),
       {
         keygate: ports.baseline + 10 * i,
@@ -320,7 +319,8 @@ try {
         upstream: ports.upstream,
       },
       PATH,
-      `keygate @ ${baselineNames[i] || checkout} (cache hit)`,
+      `keygate @ ${build.name} (cache hit)`,
+      { node: build.node },
     );
     children.push(baseline.child);
     targets.push(baseline.target);

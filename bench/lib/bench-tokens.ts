@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * Creates an `agents-availability:read` credential with the CLI of `bin` on the store of `env`,
- * and returns a token minter for it at the token service of `origin`: the benches' one way to get
- * the tokens their gateways check.
+ * Creates an `agents-availability:read` credential with the CLI of `bin` (run by `node`) on the
+ * store of `env`, and returns a token minter for it at the token service of `origin`: the benches'
+ * one way to get the tokens their gateways check.
  */
-export function benchTokens(bin: string, env: NodeJS.ProcessEnv, origin: string) {
+export function benchTokens(bin: string, env: NodeJS.ProcessEnv, origin: string, node = process.execPath) {
   const created = JSON.parse(
     execFileSync(
-      process.execPath,
+      node,
       [bin, 'credentials', 'create', '--name', 'bench', '--scope', 'agents-availability:read', '--json'],
       { env, encoding: 'utf8' },
     ),

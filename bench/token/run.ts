@@ -8,6 +8,7 @@
  *   npm run bench:token        # 3 rounds × 10 s per server, 50 connections, 10 and 100000 credentials
  *   BENCH_SECONDS=30 BENCH_CREDENTIALS=10 npm run bench:token
  *   BENCH_BASELINE=<built checkout> BENCH_BASELINE_NAME=before npm run bench:token   # another build beside
+ *   BENCH_BASELINE_NODE=<node binary> …   # that build on another Node line (bench/lib/baselines.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess } from '../../testkit/process.js';
+import { baselineBuilds } from '../lib/baselines.js';
 import { type LoadResult, load, median, table } from '../lib/harness.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
 import { BENCH_CLIENT_ID, BENCH_SCOPE } from './shared.js';
@@ -81,12 +83,16 @@ async function oidcProvider(port: number): Promise<Contestant> {
   };
 }
 
-/** Keygate with `count` stored credentials, from this checkout or another one (`checkout`, built). */
+/**
+ * Keygate with `count` stored credentials, from this checkout or another one (`checkout`, built),
+ * run by `node` (another Node line's, for a checkout installed under it).
+ */
 async function keygate(
   count: number,
   port: number,
   checkout = here('../..'),
   name = `keygate (${count} credentials)`,
+  node = process.execPath,
 ): Promise<Contestant> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
   const env = {
@@ -102,13 +108,13 @@ async function keygate(
   };
   const seeded = JSON.parse(
     // Each build seeds its own store: a store migrated by a newer Keygate is refused by an older one.
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', join(checkout, 'bench/token/seed-keygate.ts'), String(count)],
-      { env, encoding: 'utf8', cwd: checkout },
-    ),
+    execFileSync(node, ['--import', 'tsx', join(checkout, 'bench/token/seed-keygate.ts'), String(count)], {
+      env,
+      encoding: 'utf8',
+      cwd: checkout,
+    }),
   ) as { client_id: string; client_secret: string };
-  const server = await startProcess(process.execPath, [join(checkout, 'bin/keygate.js'), 'start'], {
+  const server = await startProcess(node, [join(checkout, 'bin/keygate.js'), 'start'], {
     env,
     cpu: 0,
     echoStderr: true,
@@ -134,12 +140,10 @@ try {
   contestants.push(await floorServer('jose', 'floor with jose (Fastify + jose sign)', 18_202));
   contestants.push(await oidcProvider(18_203));
   for (const [i, count] of credentialCounts.entries()) contestants.push(await keygate(count, 18_210 + i));
-  // BENCH_BASELINE: other checkouts (built), comma-separated, measured beside this one in the same run.
-  const baselineNames = (process.env.BENCH_BASELINE_NAME ?? '').split(',');
-  for (const [i, checkout] of (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean).entries()) {
+  for (const [i, build] of baselineBuilds().entries()) {
     const count = credentialCounts[0]!;
-    const name = `keygate @ ${baselineNames[i] || checkout} (${count} credentials)`;
-    contestants.push(await keygate(count, 18_220 + i, checkout, name));
+    const name = `keygate @ ${build.name} (${count} credentials)`;
+    contestants.push(await keygate(count, 18_220 + i, build.checkout, name, build.node));
   }
   for (const c of contestants) await expectToken(c.url, c.body);
 
