@@ -16,10 +16,11 @@
  * path in the same process, BENCH_MISS_WARM_UP, 2,000; token requests BENCH_TOKEN_WARM_UP, 4,000)
  * over 4 keep-alive connections (a Keygate process's first path for BENCH_WARM_UP_SECONDS, 150, at
  * least), then counted over BENCH_WINDOWS windows (3) of BENCH_CALLS calls (5,000; token requests
- * BENCH_TOKEN_CALLS, 1,000) each. A path's figure is its median window, and
- * beside it what V8's optimizing compilers and its collector counted in that window: windows that
- * differ hold different amounts of work that is not per call (a major collection in one and not
- * the other), and a compiler count far from zero says the warm-up was too short for that path.
+ * BENCH_TOKEN_CALLS, 1,000) each. A path's figure is its median window, and beside it what V8's
+ * optimizing compilers and its collector counted in that window, and the rest (the call's own
+ * work): windows that differ hold different amounts of work that is not per call (a major
+ * collection in one and not the other), and a compiler count far from zero says the warm-up was
+ * too short for that path.
  *
  *   npm run bench:instructions
  *   BENCH_BASELINE=<checkout>[,<checkout>…] …   # also other builds' gateways, one at a time
@@ -255,12 +256,13 @@ function row(measured: Measured, reference: Measured): string {
   const against = measured.against
     ? `${(figure.total / median(measured.against.measured).total).toFixed(2)} × ${measured.against.name}`
     : '';
-  return `| ${measured.name} | ${thousands(figure.total)} | ${windows} | ${thousands(figure.compiler)} | ${thousands(figure.collector)} | ${ratio} | ${against} |`;
+  const own = thousands(figure.total - figure.compiler - figure.collector);
+  return `| ${measured.name} | ${thousands(figure.total)} | ${windows} | ${thousands(figure.compiler)} | ${thousands(figure.collector)} | ${own} | ${ratio} | ${against} |`;
 }
 
 const HEADER = [
-  '| path | instructions per call | each window | compiler | collector | × node:http + undici | × its reference |',
-  '|---|---:|---|---:|---:|---:|---|',
+  '| path | instructions per call | each window | compiler | collector | the rest | × node:http + undici | × its reference |',
+  '|---|---:|---|---:|---:|---:|---:|---|',
 ].join('\n');
 
 const gatewayUrl = `http://127.0.0.1:${ports.target}${PATH}`;
