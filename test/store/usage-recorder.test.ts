@@ -28,7 +28,12 @@ describe('usage counted in memory reaches the store by day and scope', () => {
     usage.apiCalled('cred-1', 'users:write', MIDNIGHT - 5);
     usage.apiCalled('cred-1', 'users:read', MIDNIGHT + 10);
     usage.apiCalled('cred-1', 'users:read', MIDNIGHT - 1); // a clock set back across midnight
-    usage.tokenIssued('cred-1', { secretId: 'secret-1' }, ['users:read', 'users:write'], MIDNIGHT + DAY_MS / 2);
+    usage.tokenIssued(
+      'cred-1',
+      { secretId: 'secret-1' },
+      ['users:read', 'users:write'],
+      MIDNIGHT + DAY_MS / 2,
+    );
     usage.apiCalled('cred-2', 'users:read', MIDNIGHT + 20);
     await usage.flush();
     usage.apiCalled('cred-1', 'users:read', MIDNIGHT + 30);
