@@ -25,6 +25,8 @@ export async function startUnderCallgrind(
   env: NodeJS.ProcessEnv,
   readyUrl: string,
   dir: string,
+  /** The Node binary to run (another Node line's, for a build installed under it). */
+  node = process.execPath,
 ): Promise<Instrumented> {
   const { child } = await startProcess(
     'valgrind',
@@ -32,7 +34,7 @@ export async function startUnderCallgrind(
       '--tool=callgrind',
       '--instr-atstart=no',
       `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
-      process.execPath,
+      node,
       ...args,
     ],
     { env, cpu: 0, ready: { url: readyUrl }, timeoutMs: 180_000 },
@@ -98,29 +100,26 @@ function compilerAndCollector(dump: string): { compiler: number; collector: numb
   return { compiler, collector };
 }
 
-/** Each function's own instructions in `dump`, as callgrind_annotate lists them. */
-function selfCosts(dump: string): { cost: number; symbol: string }[] {
+/** Each function's own instructions in `dump`, as callgrind_annotate lists them (its line kept). */
+function selfCosts(dump: string): { cost: number; symbol: string; line: string }[] {
   const text = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', dump], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
-  const costs: { cost: number; symbol: string }[] = [];
+  const costs: { cost: number; symbol: string; line: string }[] = [];
   for (const line of text.split('\n')) {
     const match = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
-    if (match) costs.push({ cost: Number(match[1]!.replaceAll(',', '')), symbol: match[2]! });
+    // The first such line is the dump's total, not a function.
+    if (match && !match[2]!.includes('PROGRAM TOTALS')) {
+      costs.push({ cost: Number(match[1]!.replaceAll(',', '')), symbol: match[2]!, line: line.trim() });
+    }
   }
   return costs;
 }
 
 /** The functions that took most instructions in the newest dump, as callgrind_annotate lists them. */
 export function topFunctions(process: Instrumented, count: number): string[] {
-  const text = execFileSync('callgrind_annotate', ['--inclusive=no', newestDump(process)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return text
-    .split('\n')
-    .filter((line) => /^\s*[\d,]+ \(/.test(line))
-    .slice(1, count + 1)
-    .map((line) => line.trim());
+  return selfCosts(newestDump(process))
+    .slice(0, count)
+    .map((cost) => cost.line);
 }

@@ -24,6 +24,7 @@
  *
  *   npm run bench:instructions
  *   BENCH_BASELINE=<checkout>[,<checkout>…] …   # also other builds' gateways, one at a time
+ *   BENCH_BASELINE_NODE=<node>[,<node>…] …      # on another Node line each (bench/lib/baselines.ts)
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { createDpopSigner } from '../../packages/client/src/key-proofs.js';
 import { startProcess, stopProcess as stop } from '../../testkit/process.js';
+import { type BaselineBuild as Build, baselineBuilds } from '../lib/baselines.js';
 import { benchTokens } from '../lib/bench-tokens.js';
 import { benchKeygateEnvironment } from '../lib/keygate-env.js';
 import { plainNodeEntry } from '../lib/plain-node.js';
@@ -178,7 +180,7 @@ interface Issuer {
  * A Keygate of `checkout` with every role, not counted: it issues the tokens that build's counted
  * gateway checks, on a store of that build's own (builds migrate their stores differently).
  */
-async function startIssuer(checkout: string, dir: string): Promise<Issuer> {
+async function startIssuer({ checkout, node }: Build, dir: string): Promise<Issuer> {
   const env = benchKeygateEnvironment(dir, {
     keygate: ports.issuer,
     gateway: ports.issuerGateway,
@@ -186,18 +188,18 @@ async function startIssuer(checkout: string, dir: string): Promise<Issuer> {
     upstream: ports.upstream,
   });
   const bin = join(checkout, 'bin/keygate.js');
-  const { child } = await startProcess(process.execPath, [bin, 'start'], {
+  const { child } = await startProcess(node, [bin, 'start'], {
     env,
     echoStderr: true,
     ready: { url: `http://127.0.0.1:${ports.issuer}/healthz` },
   });
   children.push(child);
-  return { child, env, ...benchTokens(bin, env, `http://127.0.0.1:${ports.issuer}`) };
+  return { child, env, ...benchTokens(bin, env, `http://127.0.0.1:${ports.issuer}`, node) };
 }
 
 /** One role of `checkout` alone, under callgrind, on the issuer's store and keys. */
 async function startRole(
-  checkout: string,
+  { checkout, node }: Build,
   issuerEnv: NodeJS.ProcessEnv,
   role: 'gateway' | 'token-service',
 ): Promise<Instrumented> {
@@ -226,6 +228,7 @@ async function startRole(
     },
     `http://127.0.0.1:${port}/healthz`,
     dir,
+    node,
   );
   children.push(target.child);
   return target;
@@ -271,11 +274,11 @@ const dpopUrl = `http://127.0.0.1:${ports.issuerGateway}${PATH}`;
 
 /** One build's gateway paths and token endpoint, each process alone under callgrind. */
 async function measureBuild(
-  build: { name: string; checkout: string },
+  build: Build,
   tops: string[] | undefined,
 ): Promise<Measured[]> {
   const measured: Measured[] = [];
-  const issuer = await startIssuer(build.checkout, mkdtempSync(join(work, 'keygate-')));
+  const issuer = await startIssuer(build, mkdtempSync(join(work, 'keygate-')));
   const bearer = { authorization: `Bearer ${await issuer.mint()}` };
   const fresh = await issuer.mintMany(missWarmUp + windowCount * calls);
   const signer = createDpopSigner();
@@ -283,7 +286,7 @@ async function measureBuild(
     dpop: await signer.proof('POST', `http://127.0.0.1:${ports.issuer}/Auth/connect/token`),
   });
 
-  const gateway = await startRole(build.checkout, issuer.env, 'gateway');
+  const gateway = await startRole(build, issuer.env, 'gateway');
   // Past every periodic event of the process (the account cache's minute, a connection's keep-alive
   // end) at least once before counting: each first run of such a path is compiled, and with 20,000
   // calls alone (under a minute under callgrind) that compiling landed in a counted window.
@@ -327,7 +330,7 @@ async function measureBuild(
   if (decision) measured.push({ ...decision, against: { name: 'hit', measured: hit } });
   await stop(gateway.child);
 
-  const tokenService = await startRole(build.checkout, issuer.env, 'token-service');
+  const tokenService = await startRole(build, issuer.env, 'token-service');
   const token = await unlessRefused(`${build.name} token`, () =>
     measure(
       `${build.name} token request`,
@@ -406,15 +409,9 @@ try {
   console.log(HEADER);
   for (const measured of results) console.log(row(measured, reference));
 
-  const builds = [
-    { name: 'keygate', checkout: here('../..') },
-    ...(process.env.BENCH_BASELINE ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((checkout, i) => ({
-        name: `keygate @ ${(process.env.BENCH_BASELINE_NAME ?? '').split(',')[i] || checkout}`,
-        checkout,
-      })),
+  const builds: Build[] = [
+    { name: 'keygate', checkout: here('../..'), node: process.execPath },
+    ...baselineBuilds().map((build) => ({ ...build, name: `keygate @ ${build.name}` })),
   ];
   for (const build of builds) {
     const measured = await measureBuild(build, build === builds[0] ? tops : undefined).catch((error) => {
