@@ -273,10 +273,7 @@ const gatewayUrl = `http://127.0.0.1:${ports.target}${PATH}`;
 const dpopUrl = `http://127.0.0.1:${ports.issuerGateway}${PATH}`;
 
 /** One build's gateway paths and token endpoint, each process alone under callgrind. */
-async function measureBuild(
-  build: Build,
-  tops: string[] | undefined,
-): Promise<Measured[]> {
+async function measureBuild(build: Build, tops: string[] | undefined): Promise<Measured[]> {
   const measured: Measured[] = [];
   const issuer = await startIssuer(build, mkdtempSync(join(work, 'keygate-')));
   const bearer = { authorization: `Bearer ${await issuer.mint()}` };
