@@ -23,6 +23,7 @@
  * too short for that path.
  *
  *   npm run bench:instructions
+ *   BENCH_PATHS=hit …                           # some paths only: hit, miss, dpop, forward-auth, token
  *   BENCH_BASELINE=<checkout>[,<checkout>…] …   # also other builds' gateways, one at a time
  *   BENCH_BASELINE_NODE=<node>[,<node>…] …      # on another Node line each (bench/lib/baselines.ts)
  */
@@ -56,6 +57,15 @@ const tokenCalls = Number(process.env.BENCH_TOKEN_CALLS ?? 1000);
 const windowCount = Number(process.env.BENCH_WINDOWS ?? 3);
 const warmUpSeconds = Number(process.env.BENCH_WARM_UP_SECONDS ?? 150);
 const PATH = '/agents-availability?skillNames=Sales';
+const PATHS = ['hit', 'miss', 'dpop', 'forward-auth', 'token'];
+/** The paths to count; the miss, DPoP and forward-auth paths follow the hit in its process, so it comes with them. */
+const chosen = new Set(process.env.BENCH_PATHS?.split(',').map((name) => name.trim()) ?? PATHS);
+const unknownPaths = [...chosen].filter((name) => !PATHS.includes(name));
+if (unknownPaths.length > 0) {
+  console.error(`BENCH_PATHS names no such path: ${unknownPaths.join(', ')}; the paths: ${PATHS.join(', ')}`);
+  process.exit(1);
+}
+const gatewayPaths = PATHS.slice(0, 4).some((name) => chosen.has(name));
 const ports = {
   upstream: 18_501,
   issuer: 18_502,
@@ -276,13 +286,29 @@ const dpopUrl = `http://127.0.0.1:${ports.issuerGateway}${PATH}`;
 async function measureBuild(build: Build, tops: string[] | undefined): Promise<Measured[]> {
   const measured: Measured[] = [];
   const issuer = await startIssuer(build, mkdtempSync(join(work, 'keygate-')));
-  const bearer = { authorization: `Bearer ${await issuer.mint()}` };
-  const fresh = await issuer.mintMany(missWarmUp + windowCount * calls);
-  const signer = createDpopSigner();
-  const bound = await issuer.mint({
-    dpop: await signer.proof('POST', `http://127.0.0.1:${ports.issuer}/Auth/connect/token`),
-  });
+  if (gatewayPaths) measured.push(...(await measureGateway(build, issuer, tops)));
+  if (chosen.has('token')) {
+    const tokenService = await startRole(build, issuer.env, 'token-service');
+    const token = await unlessRefused(`${build.name} token`, () =>
+      measure(
+        `${build.name} token request`,
+        tokenService,
+        `http://127.0.0.1:${ports.tokenService}/Auth/connect/token`,
+        () => ({ headers: {}, form: issuer.form }),
+        { warmUpCalls: tokenWarmUp, windowCalls: tokenCalls, warmUpFor: warmUpSeconds },
+      ),
+    );
+    if (token) measured.push(token);
+    await stop(tokenService.child);
+  }
+  await stop(issuer.child);
+  return measured;
+}
 
+/** The hit, then the miss, DPoP and forward-auth paths asked for, in one gateway process. */
+async function measureGateway(build: Build, issuer: Issuer, tops: string[] | undefined): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  const bearer = { authorization: `Bearer ${await issuer.mint()}` };
   const gateway = await startRole(build, issuer.env, 'gateway');
   // Past every periodic event of the process (the account cache's minute, a connection's keep-alive
   // end) at least once before counting: each first run of such a path is compiled, and with 20,000
@@ -293,53 +319,58 @@ async function measureBuild(build: Build, tops: string[] | undefined): Promise<M
   measured.push(hit);
   tops?.push(...topFunctions(gateway, 15));
   const fewer = { warmUpCalls: missWarmUp };
-  measured.push(
-    await measure(
-      `${build.name} miss`,
-      gateway,
-      gatewayUrl,
-      (i) => ({ headers: { authorization: `Bearer ${fresh[i]}` } }),
-      fewer,
-    ),
-  );
-  const dpop = await unlessRefused(`${build.name} DPoP`, () =>
-    measure(
-      `${build.name} DPoP`,
-      gateway,
-      gatewayUrl,
-      // Signed by this process as each call is sent (a proof is taken for a minute after its
-      // `iat`, and a window under callgrind can last longer): outside the gateway's count.
-      async () => ({
-        headers: {
-          authorization: `DPoP ${bound}`,
-          dpop: await signer.proof('GET', dpopUrl, { accessToken: bound }),
-        },
-      }),
-      fewer,
-    ),
-  );
+  if (chosen.has('miss')) {
+    const fresh = await issuer.mintMany(missWarmUp + windowCount * calls);
+    measured.push(
+      await measure(
+        `${build.name} miss`,
+        gateway,
+        gatewayUrl,
+        (i) => ({ headers: { authorization: `Bearer ${fresh[i]}` } }),
+        fewer,
+      ),
+    );
+  }
+  const signer = createDpopSigner();
+  const bound = chosen.has('dpop')
+    ? await issuer.mint({
+        dpop: await signer.proof('POST', `http://127.0.0.1:${ports.issuer}/Auth/connect/token`),
+      })
+    : undefined;
+  const dpop =
+    bound === undefined
+      ? undefined
+      : await unlessRefused(`${build.name} DPoP`, () =>
+          measure(
+            `${build.name} DPoP`,
+            gateway,
+            gatewayUrl,
+            // Signed by this process as each call is sent (a proof is taken for a minute after its
+            // `iat`, and a window under callgrind can last longer): outside the gateway's count.
+            async () => ({
+              headers: {
+                authorization: `DPoP ${bound}`,
+                dpop: await signer.proof('GET', dpopUrl, { accessToken: bound }),
+              },
+            }),
+            fewer,
+          ),
+        );
   if (dpop) measured.push({ ...dpop, against: { name: 'hit', measured: hit } });
-  const decision = await unlessRefused(`${build.name} forward-auth`, () =>
-    measure(`${build.name} forward-auth decision`, gateway, `http://127.0.0.1:${ports.forwardAuth}/`, () => ({
-      headers: { ...bearer, 'x-forwarded-method': 'GET', 'x-forwarded-uri': PATH },
-    })),
-  );
+  const decision = chosen.has('forward-auth')
+    ? await unlessRefused(`${build.name} forward-auth`, () =>
+        measure(
+          `${build.name} forward-auth decision`,
+          gateway,
+          `http://127.0.0.1:${ports.forwardAuth}/`,
+          () => ({
+            headers: { ...bearer, 'x-forwarded-method': 'GET', 'x-forwarded-uri': PATH },
+          }),
+        ),
+      )
+    : undefined;
   if (decision) measured.push({ ...decision, against: { name: 'hit', measured: hit } });
   await stop(gateway.child);
-
-  const tokenService = await startRole(build, issuer.env, 'token-service');
-  const token = await unlessRefused(`${build.name} token`, () =>
-    measure(
-      `${build.name} token request`,
-      tokenService,
-      `http://127.0.0.1:${ports.tokenService}/Auth/connect/token`,
-      () => ({ headers: {}, form: issuer.form }),
-      { warmUpCalls: tokenWarmUp, windowCalls: tokenCalls, warmUpFor: warmUpSeconds },
-    ),
-  );
-  if (token) measured.push(token);
-  await stop(tokenService.child);
-  await stop(issuer.child);
   return measured;
 }
 
@@ -380,29 +411,33 @@ try {
     gatewayUrl,
     () => ({ headers: {} }),
   );
+  results.push(reference);
+  if (gatewayPaths) {
+    results.push(
+      await measureReference(
+        'Fastify + undici, no checks',
+        '../gateway/fastify-proxy.ts',
+        proxyArgs,
+        `http://127.0.0.1:${ports.target}/healthz`,
+        gatewayUrl,
+        () => ({ headers: {} }),
+      ),
+    );
+  }
   // The token endpoint's reference: Fastify and node:crypto signing the same JWT, nothing else.
   const form = new URLSearchParams({ client_id: 'bench', scope: 'agents-availability:read' }).toString();
-  const floor = await measureReference(
-    'token floor: Fastify + node:crypto',
-    '../token/floor-server.ts',
-    [String(ports.tokenService), 'keygate'],
-    `http://127.0.0.1:${ports.tokenService}/healthz`,
-    `http://127.0.0.1:${ports.tokenService}/token`,
-    () => ({ headers: {}, form }),
-    { warmUpCalls: tokenWarmUp, windowCalls: tokenCalls },
-  );
-  results.push(
-    reference,
-    await measureReference(
-      'Fastify + undici, no checks',
-      '../gateway/fastify-proxy.ts',
-      proxyArgs,
-      `http://127.0.0.1:${ports.target}/healthz`,
-      gatewayUrl,
-      () => ({ headers: {} }),
-    ),
-    floor,
-  );
+  const floor = chosen.has('token')
+    ? await measureReference(
+        'token floor: Fastify + node:crypto',
+        '../token/floor-server.ts',
+        [String(ports.tokenService), 'keygate'],
+        `http://127.0.0.1:${ports.tokenService}/healthz`,
+        `http://127.0.0.1:${ports.tokenService}/token`,
+        () => ({ headers: {}, form }),
+        { warmUpCalls: tokenWarmUp, windowCalls: tokenCalls },
+      )
+    : undefined;
+  if (floor) results.push(floor);
   console.log(HEADER);
   for (const measured of results) console.log(row(measured, reference));
 
@@ -418,7 +453,7 @@ try {
       return [];
     });
     for (const m of measured) {
-      if (m.name.endsWith('token request')) m.against = { name: 'token floor', measured: floor };
+      if (floor && m.name.endsWith('token request')) m.against = { name: 'token floor', measured: floor };
       results.push(m);
       console.log(row(m, reference));
     }
