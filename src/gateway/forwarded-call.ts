@@ -21,6 +21,8 @@ export interface ForwardedAnswer {
 export class ForwardedCall implements Dispatcher.DispatchHandler {
   /** performance.now() after which the call has timed out; each chunk of the answer moves it on. */
   deadline = 0;
+  /** Its index among UpstreamProxy's calls in flight, while it is one of them. */
+  slot = -1;
   readonly #sentAt = performance.now();
   #answeredAt: number | undefined;
   #controller: Dispatcher.DispatchController | undefined;

@@ -22,7 +22,13 @@ export interface UpstreamProxyOptions {
  */
 export class UpstreamProxy {
   readonly #pools = new Map<string, Pool>();
-  readonly #inFlight = new Set<ForwardedCall>();
+  /**
+   * The calls in flight, for the sweep; a call that ends gives its slot to the last one. Not a Set:
+   * one that gained and lost a call per request kept about 800 KB of ended calls alive through each
+   * scavenge under 4 callers, against 26 KB with this array, and made each scavenge 5× as long
+   * (ADR 0009).
+   */
+  readonly #inFlight: ForwardedCall[] = [];
   readonly #sweep: NodeJS.Timeout;
 
   constructor(private readonly options: UpstreamProxyOptions) {
@@ -49,10 +55,10 @@ export class UpstreamProxy {
     reply.hijack();
     return new Promise((resolve) => {
       const call = new ForwardedCall(reply.raw, ownHeaders, this.options, (answer) => {
-        this.#inFlight.delete(call);
+        this.#leave(call);
         resolve(answer);
       });
-      this.#inFlight.add(call);
+      call.slot = this.#inFlight.push(call) - 1;
       try {
         this.#pool(origin).dispatch(
           {
@@ -90,9 +96,20 @@ export class UpstreamProxy {
     clearInterval(this.#sweep);
   }
 
+  #leave(call: ForwardedCall): void {
+    const last = this.#inFlight.pop()!;
+    if (last !== call) {
+      this.#inFlight[call.slot] = last;
+      last.slot = call.slot;
+    }
+    call.slot = -1;
+  }
+
   #timeOutLateCalls(): void {
     const now = performance.now();
-    for (const call of this.#inFlight) if (call.deadline < now) call.timeOut();
+    // Picked first: a call that times out may end at once, and leave the array while it is read.
+    const late = this.#inFlight.filter((call) => call.deadline < now);
+    for (const call of late) call.timeOut();
   }
 
   #pool(origin: string): Pool {

@@ -121,6 +121,26 @@ describe('UpstreamProxy', () => {
     expect(upstreamConnections()).toBe(1);
   });
 
+  it('times out each call that waits too long while the calls around it end, in any order', async () => {
+    const { front, answers } = await rig(
+      (req, res) => {
+        // Each fast call ends after the next call has begun, so calls leave from the middle.
+        if (!req.url?.startsWith('/slow')) setTimeout(() => res.end('done'), 50);
+      },
+      { poolConnections: 8 },
+    );
+    const sent: Promise<Response>[] = [];
+    for (const path of ['/slow-a', '/fast-1', '/slow-b', '/fast-2', '/slow-c', '/fast-3']) {
+      sent.push(fetch(`${front}${path}`));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const statuses = await Promise.all(sent.map(async (pending) => (await pending).status));
+    expect(statuses).toEqual([504, 200, 504, 200, 504, 200]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 504, 504, 504]);
+    const after = await fetch(`${front}/fast-after`);
+    expect(after.status).toBe(200);
+  });
+
   it('cuts the caller’s connection when the upstream goes quiet in the middle of an answer', async () => {
     const { front, answers, upstreamClosed } = await rig((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
