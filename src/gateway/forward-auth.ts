@@ -85,7 +85,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
             url: asked.url,
             authorization: request.headers.authorization,
             accept: request.headers.accept,
-            dpop: dpopHeader(request.raw.headersDistinct.dpop),
+            dpop: dpopHeader(request.raw),
             certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
             origin: vouched ? callersOrigin(request) : undefined,
           },

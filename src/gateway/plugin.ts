@@ -96,7 +96,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               url: request.url,
               authorization: request.headers.authorization,
               accept: request.headers.accept,
-              dpop: dpopHeader(request.raw.headersDistinct.dpop),
+              dpop: dpopHeader(request.raw),
               certificate: presentedCertificate(request.headers, request.socket.remoteAddress, checks),
             },
             (admitting) => {

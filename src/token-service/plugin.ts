@@ -64,7 +64,7 @@ export async function tokenServicePlugin(app: FastifyInstance, context: TokenSer
     authorization: request.headers.authorization,
     address: request.ip,
     // Counted raw: Node would join two DPoP headers into one value.
-    dpop: dpopHeader(request.raw.headersDistinct.dpop),
+    dpop: dpopHeader(request.raw),
     certificate: clientCertificate(context.config.clientCertificateHeader, proxies, request),
   });
 

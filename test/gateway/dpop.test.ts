@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,35 @@ describe('DPoP (RFC 9449)', () => {
     expect(replayed.headers.get('www-authenticate')).toMatch(
       /^DPoP realm="keygate", error="invalid_dpop_proof", error_description="[^"]*used before[^"]*", algs="ES256 RS256 PS256 EdDSA Ed25519"$/,
     );
+  });
+
+  it('refuses a call that sends its fresh proof in two DPoP headers', async () => {
+    const key = await dpopKey();
+    const { access_token: token } = await boundToken(key);
+    const fresh = await proof(key, 'GET', callUrl(), { accessToken: token });
+    // node:http sends an array as one header line per value; fetch would join them into one.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      request(
+        `${keygate.gatewayUrl}${PATH}`,
+        { headers: { authorization: `DPoP ${token}`, dpop: [fresh, fresh] } },
+        (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      error: 'invalid_dpop_proof',
+      error_description: expect.stringContaining('more than one DPoP header'),
+    });
+    // The same proof, sent once, was not spent by the refused call.
+    expect((await call(token, fresh)).status).toBe(200);
   });
 
   it('takes typ application/dpop+jwt (RFC 7515 §4.1.9), and refuses a jwk with its private part even once seen', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { CLIENT_KEY_ALGORITHMS } from '../../core/client-public-key.js';
 import { hasControlCharacters } from '../../core/printable-text.js';
 import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
@@ -155,7 +156,13 @@ function isDpopType(typ: unknown): boolean {
 }
 
 /** The DPoP header of a request, counted raw: Node would join two into one value, and two are refused. */
-export function dpopHeader(values: string[] | undefined): string | string[] | undefined {
+export function dpopHeader(
+  request: Pick<IncomingMessage, 'headers' | 'headersDistinct'>,
+): string | string[] | undefined {
+  // `headersDistinct` builds an array for every header of the request: a call without a DPoP
+  // header, a bearer call, does not pay for it.
+  if (request.headers.dpop === undefined) return undefined;
+  const values = request.headersDistinct.dpop;
   return values && values.length === 1 ? values[0] : values;
 }
 
