@@ -109,6 +109,35 @@ describe('gateway: refused calls', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
   });
 
+  it('reads the scheme in any case, then exactly a b64token (RFC 6750 §2.1), spaces around it', async () => {
+    const token = await issueToken(keygate, client, 'agents-availability:read');
+    // fetch trims the header value's outer spaces and tabs, so spaces after the token and a tab
+    // are sent inside or after a visible character.
+    const answers: Record<string, number> = {
+      [`bearer ${token}`]: 200,
+      [`BEARER   ${token}   `]: 200,
+      [`Bearer ${token}   x`]: 400,
+      [`Bearer\t${token}`]: 400,
+      [`Bearer ${token}\t.`]: 400,
+      [`Bearer ${token.slice(0, 20)}=${token.slice(20)}`]: 400,
+      [`Bearer ${token}==`]: 401,
+      [`Bearer ${token.replace('.', '!')}`]: 400,
+      [`DPoP ${token}`]: 401,
+      Bearer: 400,
+      [`Bearer${token}`]: 401,
+      [`Basic ${token}`]: 401,
+    };
+    for (const [authorization, status] of Object.entries(answers)) {
+      const res = await call('/agents-availability', { authorization });
+      expect(res.status, authorization.slice(0, 40)).toBe(status);
+      const body = (await res.json()) as { error: string; error_description: string };
+      if (status === 400) expect(body.error_description).toMatch(/must be "Bearer <access token>"/);
+      if (status === 401 && !authorization.startsWith('DPoP') && !authorization.endsWith('==')) {
+        expect(body).toEqual({ error: 'invalid_request', error_description: 'The access token is missing' });
+      }
+    }
+  });
+
   it('406 for a version the API does not serve; the versions it serves pass', async () => {
     const token = await issueToken(keygate, client, 'agents-availability:read');
     const v3 = await call('/agents-availability', {
