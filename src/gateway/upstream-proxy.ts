@@ -26,7 +26,7 @@ export class UpstreamProxy {
    * The calls in flight, for the sweep; a call that ends gives its slot to the last one. Not a Set:
    * one that gained and lost a call per request kept about 800 KB of ended calls alive through each
    * scavenge under 4 callers, against 26 KB with this array, and made each scavenge 5× as long
-   * (ADR 0009).
+   * (ADR 0012).
    */
   readonly #inFlight: ForwardedCall[] = [];
   readonly #sweep: NodeJS.Timeout;

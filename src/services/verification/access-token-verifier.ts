@@ -149,8 +149,9 @@ interface CheckedClaims {
  *    least one of the token's scopes — the token is admitted with only those.
  *
  * Steps 1–2 are done once per token and remembered until it expires, under the SHA-256 of its
- * signature beside its signed part, so memory holds no usable token; 3–5 run on every check, from memory that the change log keeps
- * current, so a revocation or a credential change is seen within one poll interval.
+ * signature beside its signed part, so memory holds no usable token; 3–5 run on every check, from
+ * memory that the change log keeps current, so a revocation or a credential change is seen within
+ * one poll interval.
  */
 export class AccessTokenVerifier {
   readonly #checked: LRUCache<string, CheckedClaims>;
