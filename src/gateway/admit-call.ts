@@ -14,7 +14,7 @@ import {
 import type { UsedProofLog } from '../store/store.js';
 import type { AccountPlans } from './account-plans.js';
 import type { ApiRoute } from './api-document.js';
-import { readAccessToken } from './bearer-token.js';
+import { isB64Token, readAccessToken } from './bearer-token.js';
 import type { ConcurrentCalls } from './concurrent-calls.js';
 import { credentialCallLimits, takeFairUsage, tooManyConcurrentCalls } from './fair-usage.js';
 import {
@@ -24,6 +24,7 @@ import {
   GatewayError,
   insufficientScope,
   invalidDpopProof,
+  malformedAuthorization,
   tokenSchemeMismatch,
   usedFromElsewhere,
 } from './gateway-error.js';
@@ -128,6 +129,7 @@ export async function admitCall(
   try {
     verdict = await checks.verifier.verify(presented.token);
   } catch {
+    if (!isB64Token(presented.token)) throw malformedAuthorization();
     // The credential store did not answer: whether the token stands cannot be told.
     throw new GatewayError(
       'temporarily_unavailable',
@@ -135,8 +137,9 @@ export async function admitCall(
       'The credential store is unavailable; retry shortly',
     );
   }
-  // Why is for logs and `keygate explain`; the caller only ever learns invalid_token.
-  if (!verdict.admitted) throw accessTokenInvalid();
+  // Why is for logs and `keygate explain`; the caller only ever learns invalid_token, or that its
+  // header was malformed (readAccessToken leaves the token's grammar to this point).
+  if (!verdict.admitted) throw isB64Token(presented.token) ? accessTokenInvalid() : malformedAuthorization();
   const { token } = verdict;
   const fit = routeFit(route, token);
   if (fit === 'other_resource') throw accessTokenInvalid();
