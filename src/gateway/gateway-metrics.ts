@@ -1,46 +1,45 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { type CounterSeries, HeldCounter, HeldHistogram, type HistogramSeries } from './call-series.js';
 import { processMetricsRegistry } from './process-metrics.js';
+
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const OWN_TIME_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 /**
  * Prometheus metrics of the gateway. Labels are the API, the status and the scope that admitted
  * the call — never a client ID, a token or anything secret. The page also carries the process's
- * own metrics (process-metrics.ts).
+ * own metrics (process-metrics.ts). Each call adds to series it holds (call-series.ts).
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({
-    name: 'keygate_gateway_requests_total',
-    help: 'Requests answered by the gateway, by API, status and admitting scope',
-    labelNames: ['api', 'status', 'scope'] as const,
-    registers: [this.registry],
-  });
-  readonly #duration = new Histogram({
-    name: 'keygate_gateway_request_duration_seconds',
-    help: 'Time from request to the end of the answer, by API',
-    labelNames: ['api'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  readonly #added = new Histogram({
-    name: 'keygate_gateway_added_duration_seconds',
-    help: 'Time the gateway itself spent on a request, by API: the whole duration less the wait for the upstream to answer',
-    labelNames: ['api'] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
-  readonly #decisions = new Counter({
-    name: 'keygate_forward_auth_decisions_total',
-    help: 'Calls judged for a proxy through forward-auth, by API, status and admitting scope',
-    labelNames: ['api', 'status', 'scope'] as const,
-    registers: [this.registry],
-  });
-  readonly #decisionDuration = new Histogram({
-    name: 'keygate_forward_auth_duration_seconds',
-    help: 'Time to judge a call for a proxy through forward-auth, by API',
-    labelNames: ['api'] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
+  readonly #requests = new HeldCounter(
+    'keygate_gateway_requests_total',
+    'Requests answered by the gateway, by API, status and admitting scope',
+    this.registry,
+  );
+  readonly #duration = new HeldHistogram(
+    'keygate_gateway_request_duration_seconds',
+    'Time from request to the end of the answer, by API',
+    DURATION_BUCKETS,
+    this.registry,
+  );
+  readonly #added = new HeldHistogram(
+    'keygate_gateway_added_duration_seconds',
+    'Time the gateway itself spent on a request, by API: the whole duration less the wait for the upstream to answer',
+    OWN_TIME_BUCKETS,
+    this.registry,
+  );
+  readonly #decisions = new HeldCounter(
+    'keygate_forward_auth_decisions_total',
+    'Calls judged for a proxy through forward-auth, by API, status and admitting scope',
+    this.registry,
+  );
+  readonly #decisionDuration = new HeldHistogram(
+    'keygate_forward_auth_duration_seconds',
+    'Time to judge a call for a proxy through forward-auth, by API',
+    OWN_TIME_BUCKETS,
+    this.registry,
+  );
   readonly #apis = new Map<string, ApiMetrics>();
   readonly #judgedApis = new Map<string, ApiMetrics>();
   /** What the ops listener's /metrics shows: the gateway's metrics and the process's. */
@@ -50,13 +49,11 @@ export class GatewayMetrics {
   forApi(api: string): ApiMetrics {
     let metrics = this.#apis.get(api);
     if (!metrics) {
-      this.#duration.zero({ api });
-      this.#added.zero({ api });
       metrics = new ApiMetrics(
         api,
         this.#requests,
-        this.#duration.labels({ api }),
-        this.#added.labels({ api }),
+        this.#duration.series({ api }),
+        this.#added.series({ api }),
       );
       this.#apis.set(api, metrics);
     }
@@ -67,8 +64,7 @@ export class GatewayMetrics {
   forJudgedApi(api: string): ApiMetrics {
     let metrics = this.#judgedApis.get(api);
     if (!metrics) {
-      const duration = this.#decisionDuration.labels({ api });
-      metrics = new ApiMetrics(api, this.#decisions, duration, { observe: () => {} });
+      metrics = new ApiMetrics(api, this.#decisions, this.#decisionDuration.series({ api }), undefined);
       this.#judgedApis.set(api, metrics);
     }
     return metrics;
@@ -79,15 +75,16 @@ export class GatewayMetrics {
   }
 }
 
-type Observer = Pick<ReturnType<Histogram<'api'>['labels']>, 'observe'>;
-
 /** One API's request counts and durations. */
 export class ApiMetrics {
+  /** The request counter's series of this API, by status, then by scope. */
+  readonly #counts = new Map<number, Map<string, CounterSeries>>();
+
   constructor(
     private readonly api: string,
-    private readonly requests: Counter<'api' | 'status' | 'scope'>,
-    private readonly duration: Observer,
-    private readonly added: Observer,
+    private readonly requests: HeldCounter,
+    private readonly duration: HistogramSeries,
+    private readonly added: HistogramSeries | undefined,
   ) {}
 
   /**
@@ -95,8 +92,22 @@ export class ApiMetrics {
    * of which were spent waiting for the upstream's answer (0 when it never went upstream).
    */
   observe(status: number, scope: string, seconds: number, upstreamSeconds = 0): void {
-    this.requests.inc({ api: this.api, status: String(status), scope });
+    this.#requestsOf(status, scope).value++;
     this.duration.observe(seconds);
-    this.added.observe(seconds - upstreamSeconds);
+    this.added?.observe(seconds - upstreamSeconds);
+  }
+
+  #requestsOf(status: number, scope: string): CounterSeries {
+    let byScope = this.#counts.get(status);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.#counts.set(status, byScope);
+    }
+    let series = byScope.get(scope);
+    if (series === undefined) {
+      series = this.requests.series({ api: this.api, status: String(status), scope });
+      byScope.set(scope, series);
+    }
+    return series;
   }
 }
