@@ -25,7 +25,7 @@ interface MetricSamples {
  * sums them across workers: each answers `get()` as prom-client's own metrics do.
  */
 abstract class HeldMetric {
-  readonly aggregator = 'sum';
+  abstract readonly type: MetricSamples['type'];
 
   constructor(
     readonly name: string,
@@ -36,7 +36,12 @@ abstract class HeldMetric {
     registry.registerMetric(this as unknown as Metric);
   }
 
-  abstract get(): Promise<MetricSamples>;
+  async get(): Promise<MetricSamples> {
+    return { name: this.name, help: this.help, type: this.type, values: this.samples(), aggregator: 'sum' };
+  }
+
+  /** Every series' samples, as prom-client's own metric of this type lists them. */
+  protected abstract samples(): Sample[];
   abstract reset(): void;
 }
 
@@ -47,8 +52,8 @@ export interface CounterSeries {
 }
 
 export class HeldCounter extends HeldMetric {
-  readonly type = 'counter' as const;
-  #series: CounterSeries[] = [];
+  readonly type = 'counter';
+  readonly #series: CounterSeries[] = [];
 
   /** A new series of this counter, at zero; its labels must not be those of another. */
   series(labels: Labels): CounterSeries {
@@ -57,9 +62,8 @@ export class HeldCounter extends HeldMetric {
     return series;
   }
 
-  async get(): Promise<MetricSamples> {
-    const values = this.#series.map(({ labels, value }) => ({ labels: { ...labels }, value }));
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' };
+  protected samples(): Sample[] {
+    return this.#series.map(({ labels, value }) => ({ labels: { ...labels }, value }));
   }
 
   reset(): void {
@@ -120,7 +124,7 @@ export class HistogramSeries {
 }
 
 export class HeldHistogram extends HeldMetric {
-  readonly type = 'histogram' as const;
+  readonly type = 'histogram';
   readonly #series: HistogramSeries[] = [];
 
   constructor(
@@ -139,9 +143,8 @@ export class HeldHistogram extends HeldMetric {
     return series;
   }
 
-  async get(): Promise<MetricSamples> {
-    const values = this.#series.flatMap((series) => series.values(this.name));
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' };
+  protected samples(): Sample[] {
+    return this.#series.flatMap((series) => series.values(this.name));
   }
 
   reset(): void {

@@ -7,13 +7,13 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.01, 1];
 const OBSERVED = [0.0001, 0.0005, 0.0007, 0.001, 0.002, 0.5, 1, 3, 0];
 
 /** A page's samples as `name{label="…",…}` with the labels sorted, so label order does not count. */
-function samples(page: string, rename: (name: string) => string = (name) => name): Map<string, number> {
+function samples(page: string): Map<string, number> {
   const found = new Map<string, number>();
   for (const line of page.split('\n')) {
     const sample = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!sample) continue;
     const labels = (sample[2] ?? '').split(',').filter(Boolean).sort().join(',');
-    found.set(`${rename(sample[1]!)}{${labels}}`, Number(sample[3]));
+    found.set(`${sample[1]}{${labels}}`, Number(sample[3]));
   }
   return found;
 }
