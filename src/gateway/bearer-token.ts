@@ -25,11 +25,12 @@ export function readAccessToken(authorization: string | undefined): PresentedTok
     if (OUR_SCHEME_FIRST.test(authorization)) throw malformedAuthorization();
     throw accessTokenMissing(); // another scheme: no access token was presented
   }
+  if (space === -1) throw malformedAuthorization(); // the scheme alone
   let start = space + 1;
   while (authorization.charCodeAt(start) === 0x20) start++;
   let end = authorization.length;
   while (end > start && authorization.charCodeAt(end - 1) === 0x20) end--;
-  if (space === -1 || start === end) throw malformedAuthorization();
+  if (start === end) throw malformedAuthorization();
   return { scheme, token: authorization.slice(start, end) };
 }
 
