@@ -63,6 +63,17 @@ const CASES: Record<string, () => Promise<() => unknown>> = {
     const metrics = new GatewayMetrics().forApi('agents-availability');
     return () => metrics.observe(200, 'agents-availability:read', 0.0012, 0.0004);
   },
+  /** One request's questions to the trusted proxies: Fastify's ip, ips, protocol, host, and vouches. */
+  'proxy trust, as proxy-addr answers': async () => {
+    const { default: proxyAddr } = await import('@fastify/proxy-addr');
+    const trust = proxyAddr.compile(['127.0.0.1']);
+    return () => [0, 1, 2, 3, 4].every((hop) => trust('127.0.0.1', hop));
+  },
+  'proxy trust, remembered': async () => {
+    const { trustedProxies } = await import(dist('config/trusted-proxies.js'));
+    const { trust } = trustedProxies(['127.0.0.1']);
+    return () => [0, 1, 2, 3, 4].every((hop) => trust('127.0.0.1', hop));
+  },
   'request logger': async () => {
     const { createLogger } = await import(dist('server/logger.js'));
     const logger = createLogger('warn');

@@ -65,9 +65,32 @@ export interface TrustedProxies {
 export function trustedProxies(setting: TrustProxySetting): TrustedProxies {
   if (setting === false) return { trust: () => false, vouches: () => false };
   if (typeof setting === 'number') return { trust: (_address, hop) => hop < setting, vouches: () => false };
-  const trusted = proxyAddr.compile([...setting]);
-  const trust: ProxyTrust = (address, hop) => address !== undefined && trusted(address, hop);
+  const trusted = rememberedAnswers(proxyAddr.compile([...setting]));
+  const trust: ProxyTrust = (address) => address !== undefined && trusted(address);
   return { trust, vouches: (peerAddress) => trust(peerAddress, 0) };
+}
+
+/** Most addresses whose answer is remembered; past it the memory starts again. */
+const REMEMBERED_ADDRESSES = 1024;
+
+/**
+ * proxy-addr parses the address with ipaddr.js on every question, and one request asks up to five
+ * (Fastify's `ip`, `ips`, `protocol` and `host`, and Keygate's `vouches`), about 4 k instructions
+ * each. The addresses asked about are few: the proxies, and the callers they name. A compiled list
+ * answers the same for an address at any hop, so the answer is remembered by address alone. An
+ * address a caller makes up (in X-Forwarded-For) can only make the memory start again.
+ */
+function rememberedAnswers(trusted: (address: string, hop: number) => boolean): (address: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (address) => {
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      answer = trusted(address, 0);
+      if (answers.size >= REMEMBERED_ADDRESSES) answers.clear();
+      answers.set(address, answer);
+    }
+    return answer;
+  };
 }
 
 /** Why a header that only a trusted proxy may send was refused from a connection that is none. */
