@@ -186,6 +186,30 @@ describe('forward-auth', () => {
     expect(answer.status).toBe(400);
   });
 
+  it('refuses a question with two X-Forwarded-Method headers', async () => {
+    const answer = await rawRequest(
+      judge,
+      [
+        'GET / HTTP/1.1',
+        'host: judge.test',
+        `authorization: Bearer ${token}`,
+        'x-forwarded-method: GET',
+        'x-forwarded-method: DELETE',
+        'x-forwarded-uri: /orders',
+      ].join('\n'),
+    );
+    expect(answer.status).toBe(400);
+  });
+
+  it('takes a forwarded URI with a comma in its query as one URI', async () => {
+    const answer = await ask({
+      authorization: `Bearer ${token}`,
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/orders?ids=1,2, 3',
+    });
+    expect(answer.status).toBe(200);
+  });
+
   it('carries each refusal’s body in X-Keygate-Error, for nginx, in ASCII', async () => {
     const answer = await ask({
       authorization: `Bearer ${token}`,
