@@ -1,5 +1,6 @@
 // `npm start`: build when a source changed since the last build, then run `keygate start` in this
 // very process, so the signal npm forwards to its child reaches Keygate itself.
+import '../bin/node-line.js';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { distIsCurrent } from './dist-stamp.mjs';
