@@ -1,4 +1,5 @@
-import { type Kysely, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import { accountRepository } from './sql/accounts.js';

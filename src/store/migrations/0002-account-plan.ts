@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** Accounts name their rate-limit plan (null: the configured default). */
 export const accountPlan: Migration = {

@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** When each public key last authenticated its client, as secrets have it: for the portal and CLI. */
 export const keyLastUse: Migration = {

@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** A client's live revocations, counted on each revocation against its bound. */
 export const revokedTokensByClient: Migration = {

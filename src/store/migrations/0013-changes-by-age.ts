@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** Change-log entries by age: the pruner drops those older than the log's retention. */
 export const changesByAge: Migration = {

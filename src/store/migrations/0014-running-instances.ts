@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** The processes serving each region, with the API documents each serves (RunningInstances). */
 export const runningInstances: Migration = {

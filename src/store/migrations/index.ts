@@ -1,4 +1,4 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { SqlDialectName } from '../store.js';
 import { initialSchema } from './0001-initial.js';
 import { accountPlan } from './0002-account-plan.js';
