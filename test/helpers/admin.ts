@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { TestKeygate } from './keygate.js';
 
 export const ADMIN_EMAIL = 'admin@keygate.local';
@@ -46,9 +46,12 @@ export async function adminCall<T = Record<string, unknown>>(
     dispatcher = fromAddress.get(options.from) ?? new Agent({ localAddress: options.from });
     fromAddress.set(options.from, dispatcher);
   }
-  // Node's fetch takes the undici package's Agent; only their type declarations differ.
-  const init = { method, headers, body, redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) };
-  const response = await fetch(`${baseUrl}/admin/v1${path}`, init as RequestInit);
+  // From an address: the undici package's fetch, whose Agent it is. Node's own fetch bundles
+  // another undici, whose dispatchers speak an older handler interface (undici 8 refuses it).
+  const url = `${baseUrl}/admin/v1${path}`;
+  const response = dispatcher
+    ? await undiciFetch(url, { method, headers, body, redirect: 'manual', dispatcher })
+    : await fetch(url, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
   return {
     status: response.status,
