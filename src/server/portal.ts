@@ -57,8 +57,8 @@ export async function portalPlugin(app: FastifyInstance): Promise<void> {
           wildcard: true,
           cacheControl: false,
           // Vite names assets by content hash, so they never change; other files (the icon) may.
-          setHeaders: (response, path) => {
-            response.setHeader(
+          setHeaders: (reply, path) => {
+            reply.header(
               'cache-control',
               path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
             );
