@@ -3,6 +3,7 @@ import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Tracing } from '../services/observability/tracing.js';
+import { batchSettingsFromEnv, samplerFromEnv } from './tracing-env.js';
 
 /** Tracing as this process runs it: stopped with the process, its last spans sent first. */
 export interface RunningTracing extends Tracing {
@@ -45,10 +46,10 @@ function exporterNamed(env: NodeJS.ProcessEnv): void {
 
 /**
  * Starts tracing where it is wanted (`tracingWanted`), else returns undefined and loads nothing:
- * the SDK's modules are imported only here. The SDK reads the standard variables itself
- * (the exporter its `OTEL_EXPORTER_OTLP_*`, the provider `OTEL_TRACES_SAMPLER` and its `_ARG`,
- * the batch processor `OTEL_BSP_*`, the resource `OTEL_SERVICE_NAME` and
- * `OTEL_RESOURCE_ATTRIBUTES`). Nothing is registered globally but the SDK's diagnostics, which go
+ * the SDK's modules are imported only here. The exporter reads its `OTEL_EXPORTER_OTLP_*` and the
+ * resource detector `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` themselves; the sampler
+ * (`OTEL_TRACES_SAMPLER` and its `_ARG`) and the batch processor (`OTEL_BSP_*`) are read here
+ * (tracing-env.ts). Nothing is registered globally but the SDK's diagnostics, which go
  * to Keygate's log: Keygate embeds, and a test process runs several, each with its own provider.
  */
 export async function startTracing(
@@ -60,13 +61,13 @@ export async function startTracing(
   exporterNamed(env);
   const protocol = otlpProtocol(env);
   const [
-    { BasicTracerProvider, BatchSpanProcessor },
+    sdk,
     { defaultResource, detectResources, envDetector, resourceFromAttributes },
     { AsyncLocalStorageContextManager },
     { W3CTraceContextPropagator },
     { OTLPTraceExporter },
   ] = await Promise.all([
-    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/core'),
@@ -88,7 +89,11 @@ export async function startTracing(
     )
     // Last, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
     .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const provider = new sdk.TracerProvider({
+    resource,
+    sampler: samplerFromEnv(env, sdk),
+    spanProcessors: [new sdk.BatchSpanProcessor({ exporter, ...batchSettingsFromEnv(env) })],
+  });
   const contexts = new AsyncLocalStorageContextManager().enable();
   logger.info(
     {
