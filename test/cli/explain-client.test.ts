@@ -40,8 +40,13 @@ describe('keygate explain --client', () => {
     );
     for (const answer of [wrong, malformed]) expect(answer.body).toMatchObject({ error: 'invalid_client' });
 
+    // The refusals are recorded after the answers; each look is a CLI process, which takes about a
+    // second to start on a loaded machine, longer than poll's default of one second in all.
     await expect
-      .poll(async () => JSON.parse((await explain('--client', client.clientId, '--json')).stdout).length)
+      .poll(async () => JSON.parse((await explain('--client', client.clientId, '--json')).stdout).length, {
+        timeout: 15_000,
+        interval: 100,
+      })
       .toBe(2);
     const text = (await explain('--client', client.clientId)).stdout;
     expect(text).toContain(`Refused authentications of ${client.clientId} (Reporting), newest first:`);
