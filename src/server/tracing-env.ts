@@ -47,12 +47,15 @@ function samplerRatio(env: NodeJS.ProcessEnv): number {
   return ratio;
 }
 
-/** The batch span processor's settings from `OTEL_BSP_*`; those unset keep the SDK's defaults. */
+/**
+ * The batch span processor's settings from `OTEL_BSP_*`; one unset is undefined, and the SDK's
+ * default stands.
+ */
 export function batchSettingsFromEnv(env: NodeJS.ProcessEnv): {
-  scheduledDelayMillis?: number;
-  exportTimeoutMillis?: number;
-  maxQueueSize?: number;
-  maxExportBatchSize?: number;
+  scheduledDelayMillis: number | undefined;
+  exportTimeoutMillis: number | undefined;
+  maxQueueSize: number | undefined;
+  maxExportBatchSize: number | undefined;
 } {
   const read = (name: string): number | undefined => {
     const given = env[name]?.trim();
@@ -63,12 +66,10 @@ export function batchSettingsFromEnv(env: NodeJS.ProcessEnv): {
     }
     return value;
   };
-  return Object.fromEntries(
-    Object.entries({
-      scheduledDelayMillis: read('OTEL_BSP_SCHEDULE_DELAY'),
-      exportTimeoutMillis: read('OTEL_BSP_EXPORT_TIMEOUT'),
-      maxQueueSize: read('OTEL_BSP_MAX_QUEUE_SIZE'),
-      maxExportBatchSize: read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
-    }).filter(([, value]) => value !== undefined),
-  );
+  return {
+    scheduledDelayMillis: read('OTEL_BSP_SCHEDULE_DELAY'),
+    exportTimeoutMillis: read('OTEL_BSP_EXPORT_TIMEOUT'),
+    maxQueueSize: read('OTEL_BSP_MAX_QUEUE_SIZE'),
+    maxExportBatchSize: read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+  };
 }
