@@ -96,7 +96,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
         admission.release();
         context.usage.apiCalled(admission.token.credentialId, scope, Date.now());
         metrics.observe(200, scope, (performance.now() - started) / 1000);
-        // Set one set at a time: spreading them into one object cost 3 k instructions per header.
+        // Set one set at a time: spreading them into one object cost about 18 k instructions a call.
         reply
           .code(200)
           .headers(admission.answerHeaders)
