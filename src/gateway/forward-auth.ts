@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFromTrustedProxy } from '../config/trusted-proxies.js';
 import { asciiJson } from '../core/printable-text.js';
+import { sentValues } from '../core/sent-values.js';
 import type { UsageRecorder } from '../services/limits/usage-recorder.js';
 import type { Tracing } from '../services/observability/tracing.js';
 import type { AdmittedToken } from '../services/verification/access-token-verifier.js';
@@ -146,14 +147,9 @@ function askedCall(request: FastifyRequest, vouched: boolean): { method: string;
   return { method: method.toUpperCase(), url: uri };
 }
 
-/**
- * A header the proxy sets once. Node joins the values of a repeated `x-forwarded-*` header with
- * ", ", so a value without a comma came once; one with a comma is counted raw.
- */
+/** A header the proxy sets once: sent twice, it is refused. */
 function single(request: FastifyRequest, name: `x-forwarded-${string}`): string | undefined {
-  const joined = request.headers[name];
-  if (typeof joined === 'string' && !joined.includes(',')) return joined;
-  const values = request.raw.headersDistinct[name];
+  const values = sentValues(request.raw, name);
   if (values === undefined) return undefined;
   if (values.length !== 1) {
     throw new GatewayError('invalid_request', 400, `The ${name} header must appear once`);

@@ -177,6 +177,15 @@ describe('forward-auth', () => {
       'X-Forwarded-Method',
       ['x-forwarded-method: GET', 'x-forwarded-method: DELETE', 'x-forwarded-uri: /orders'],
     ],
+    [
+      'X-Forwarded-Host',
+      [
+        'x-forwarded-method: GET',
+        'x-forwarded-uri: /orders',
+        'x-forwarded-host: api.test',
+        'x-forwarded-host: evil.test',
+      ],
+    ],
   ])('refuses a question with two %s headers', async (_name, forwarded) => {
     const head = ['GET / HTTP/1.1', 'host: judge.test', `authorization: Bearer ${token}`, ...forwarded];
     const answer = await rawRequest(judge, head.join('\n'));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CLIENT_KEY_ALGORITHMS } from '../../core/client-public-key.js';
 import { hasControlCharacters } from '../../core/printable-text.js';
+import { sentValues } from '../../core/sent-values.js';
 import { type JwsRefusal, JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
 import type { UsedProofLog } from '../../store/store.js';
 import { clientKey } from './client-keys.js';
@@ -159,10 +160,7 @@ function isDpopType(typ: unknown): boolean {
 export function dpopHeader(
   request: Pick<IncomingMessage, 'headers' | 'headersDistinct'>,
 ): string | string[] | undefined {
-  // `headersDistinct` builds an array for every header of the request: a call without a DPoP
-  // header, a bearer call, does not pay for it.
-  if (request.headers.dpop === undefined) return undefined;
-  const values = request.headersDistinct.dpop;
+  const values = sentValues(request, 'dpop');
   return values && values.length === 1 ? values[0] : values;
 }
 
