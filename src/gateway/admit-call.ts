@@ -123,7 +123,7 @@ export async function admitCall(
   onScope: (scope: string) => void = () => {},
 ): Promise<Admission> {
   const target = forwardedTarget(call.url);
-  checks.lookalikes.refuseLookalike(route, target.split('?', 1)[0]!);
+  checks.lookalikes.refuseLookalike(route, target);
   const presented = readAccessToken(call.authorization);
   let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {

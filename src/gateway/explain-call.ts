@@ -170,7 +170,7 @@ function verifierFor(deps: { config: Config; store: Store; keys: VerificationKey
 function targetRefusal(routes: readonly ApiRoute[], route: ApiRoute, url: string): string | undefined {
   try {
     const target = forwardedTarget(url);
-    new RouteLookalikes(routes).refuseLookalike(route, target.split('?', 1)[0]!);
+    new RouteLookalikes(routes).refuseLookalike(route, target);
     return undefined;
   } catch (error) {
     if (error instanceof GatewayError) return error.message;

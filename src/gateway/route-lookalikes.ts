@@ -37,9 +37,14 @@ export class RouteLookalikes {
     }
   }
 
-  /** Throws 400 when `path`, read loosely, is another route than `route`, the one it matched. */
-  refuseLookalike(route: ApiRoute, path: string): void {
+  /**
+   * Throws 400 when the path of `target` (origin-form), read loosely, is another route than
+   * `route`, the one it matched. A route without parameters matched its one path exactly.
+   */
+  refuseLookalike(route: ApiRoute, target: string): void {
     if (!route.routerPath.includes(':')) return;
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const loose = folded(path);
     if (loose === path) return;
     const found = this.#router.find(route.method as FindMyWay.HTTPMethod, loose);
