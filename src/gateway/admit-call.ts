@@ -89,6 +89,8 @@ export interface PresentedCall {
   dpop: string | string[] | undefined;
   /** The client's TLS certificate as the terminator passed it on (RFC 8705), where it does. */
   certificate: string | undefined;
+  /** The connection the call came over, whose last token the verifier remembers. */
+  connection?: object | undefined;
   /**
    * The origin the caller called, where a trusted proxy in front says so (forward-auth): a DPoP
    * proof's `htu` names it. Absent: the gateway's own public origin.
@@ -127,7 +129,7 @@ export async function admitCall(
   const presented = readAccessToken(call.authorization);
   let verdict: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
   try {
-    verdict = await checks.verifier.verify(presented.token);
+    verdict = await checks.verifier.verify(presented.token, undefined, call.connection);
   } catch {
     if (!isB64Token(presented.token)) throw malformedAuthorization();
     // The credential store did not answer: whether the token stands cannot be told.

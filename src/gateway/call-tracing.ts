@@ -45,12 +45,12 @@ export function traceVerification(
   verifier: AccessTokenVerifier,
 ): Pick<AccessTokenVerifier, 'verify'> {
   return {
-    verify(token, nowMs) {
+    verify(token, nowMs, connection) {
       // Asked before verifying, which would hold it.
       const cache = verifier.holds(token) ? 'hit' : 'miss';
       return step(tracing, 'keygate.verify_token', async (span) => {
         span?.setAttribute('keygate.token.cache', cache);
-        const verdict = await verifier.verify(token, nowMs);
+        const verdict = await verifier.verify(token, nowMs, connection);
         if (!verdict.admitted) {
           span?.setAttribute('keygate.token.refusal', verdict.reason);
           return verdict;

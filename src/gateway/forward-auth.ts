@@ -89,6 +89,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
             dpop: dpopHeader(request.raw),
             certificate: presentedCertificate(request.headers, request.socket.remoteAddress, context.checks),
             origin: vouched ? callersOrigin(request) : undefined,
+            connection: request.socket,
           },
           (admitting) => {
             scope = admitting;

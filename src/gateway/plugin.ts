@@ -98,6 +98,7 @@ export async function gatewayPlugin(app: FastifyInstance, context: GatewayContex
               accept: request.headers.accept,
               dpop: dpopHeader(request.raw),
               certificate: presentedCertificate(request.headers, request.socket.remoteAddress, checks),
+              connection: request.socket,
             },
             (admitting) => {
               scope = admitting;

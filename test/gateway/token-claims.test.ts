@@ -164,4 +164,66 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     expect(await reasonFor(`${h}.${p}.`)).toBe('malformed');
     expect(await reasonFor(`${h}.${p}`)).toBe('malformed');
   });
+
+  describe('remembered on the connection it came over', () => {
+    const connection = {};
+    const reasonOn = async (someVerifier: AccessTokenVerifier, token: string, on = connection) => {
+      const verdict = await someVerifier.verify(token, undefined, on);
+      return verdict.admitted ? 'admitted' : verdict.reason;
+    };
+
+    it('refuses a token that borrows the signature of the one last checked on it', async () => {
+      const token = await sign({});
+      const [h, p, sig] = token.split('.') as [string, string, string];
+      const otherPayload = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), scope: 'stats' }),
+      ).toString('base64url');
+      expect(await reasonOn(verifier, token)).toBe('admitted');
+      expect(await reasonOn(verifier, `${h}.${otherPayload}.${sig}`)).toBe('signature');
+      expect(await reasonOn(verifier, `${h}.${p}.${sig.slice(0, 40)}`)).toBe('signature');
+      expect(await reasonOn(verifier, token)).toBe('admitted');
+    });
+
+    it('refuses it once revoked, expired, or its key has left the key set', async () => {
+      const clock = new ManualClock();
+      const active = (await keygate.store.signingKeys.list(keygate.config.region)).find(
+        (k) => k.status === 'active',
+      )!;
+      const held = new Map([[active.kid, publicKeyFromJwk(active.publicJwk)!]]);
+      const revocations = new RevocationList(keygate.store);
+      const ownVerifier = verifierWith(
+        {
+          key: async (kid) => (kid === undefined ? undefined : held.get(kid)),
+          holds: (kid) => held.has(kid!),
+        },
+        revocations,
+        clock,
+      );
+      const revoked = await sign({});
+      const first = await ownVerifier.verify(revoked, undefined, connection);
+      revocations.add(first.admitted ? first.token.jti : '');
+      expect(await reasonOn(ownVerifier, revoked)).toBe('revoked');
+
+      // Within the 30 s leeway for 1 to 2 s more on the verifier's clock, then past it.
+      const expiring = await sign({ exp: Math.floor(clock.now() / 1000) - 28 });
+      expect(await reasonOn(ownVerifier, expiring)).toBe('admitted');
+      clock.advance(3_000);
+      expect(await reasonOn(ownVerifier, expiring)).toBe('expired');
+
+      const token = await sign({});
+      expect(await reasonOn(ownVerifier, token)).toBe('admitted');
+      held.clear();
+      expect(await reasonOn(ownVerifier, token)).toBe('unknown_key');
+    });
+
+    it('keeps one token per connection, and each connection its own', async () => {
+      const [one, two] = [await sign({}), await sign({})];
+      const other = {};
+      expect(await reasonOn(verifier, one)).toBe('admitted');
+      expect(await reasonOn(verifier, two, other)).toBe('admitted');
+      expect(await reasonOn(verifier, two)).toBe('admitted');
+      expect(await reasonOn(verifier, one, other)).toBe('admitted');
+      expect(await reasonOn(verifier, `${one.slice(0, -2)}AA`)).toBe('signature');
+    });
+  });
 });

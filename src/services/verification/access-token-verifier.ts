@@ -9,6 +9,7 @@ import {
   isCredentialExpired,
 } from '../../core/model.js';
 import { JwsRefused, verifyCompactJws } from '../../crypto/compact-jws.js';
+import { constantTimeEqual } from '../../crypto/constant-time-equal.js';
 import { TOKEN_SIGNING_ALGORITHMS } from '../../crypto/token-signing-algorithms.js';
 import { boundedCache } from '../caches/bounded-cache.js';
 
@@ -149,13 +150,18 @@ interface CheckedClaims {
  *    least one of the token's scopes — the token is admitted with only those.
  *
  * Steps 1–2 are done once per token and remembered until it expires, under the SHA-256 of its
- * signature beside its signed part, so memory holds no usable token; 3–5 run on every check, from
+ * signature beside its signed part, so the cache holds no usable token; 3–5 run on every check, from
  * memory that the change log keeps current, so a revocation or a credential change is seen within
  * one poll interval.
  */
 export class AccessTokenVerifier {
   readonly #checked: LRUCache<string, CheckedClaims>;
   readonly #grants: LRUCache<string, Grant> = boundedCache(10_000);
+  /**
+   * The token last checked on each connection, with its checked claims; an entry goes with its
+   * connection. The one place a usable token is held beyond its request: its own connection's.
+   */
+  readonly #lastOnConnection = new WeakMap<object, LastToken>();
   readonly #clock: Clock;
 
   constructor(
@@ -171,25 +177,39 @@ export class AccessTokenVerifier {
    * will not check its signature again. For tracing (cache hit or miss): never on a call's way.
    */
   holds(token: string): boolean {
-    return this.#checked.get(rememberedAs(token))?.signed === signedPart(token);
+    return this.#remembered(token) !== undefined;
   }
 
-  async verify(token: string, nowMs = this.#clock.now()): Promise<TokenVerdict> {
-    const digest = rememberedAs(token);
-    let claims = this.#checked.get(digest);
-    // A signature is valid for one signed part: a token that borrows a remembered one is checked anew.
-    if (claims !== undefined && claims.signed !== signedPart(token)) claims = undefined;
+  /** A signature is valid for one signed part: a token that borrows a remembered one is not it. */
+  #remembered(token: string): CheckedClaims | undefined {
+    const claims = this.#checked.get(rememberedAs(token));
+    return claims !== undefined && claims.signed === signedPart(token) ? claims : undefined;
+  }
+
+  /**
+   * The verdict on `token` now. `connection`, where given, is the one the token came over (the
+   * caller's socket): a client sends one token on its connection call after call, and the token
+   * last checked on a connection is compared there (`isLastToken`), which costs a fraction of its
+   * digest (ADR 0015). Only steps 1–2 are remembered either way.
+   */
+  async verify(token: string, nowMs = this.#clock.now(), connection?: object): Promise<TokenVerdict> {
+    const last = connection === undefined ? undefined : this.#lastOnConnection.get(connection);
+    let claims = last !== undefined && isLastToken(last, token) ? last.claims : this.#remembered(token);
     const seenBefore = claims !== undefined;
     if (claims === undefined) {
       const checked = await this.#checkSignatureAndClaims(token, nowMs);
       if (typeof checked === 'string') return refused(checked);
       claims = checked;
       const admittedForMs = this.#admittedUntilMs(claims) - nowMs;
-      if (admittedForMs > 0) this.#checked.set(digest, claims, { ttl: admittedForMs });
+      if (admittedForMs > 0) this.#checked.set(rememberedAs(token), claims, { ttl: admittedForMs });
     } else if (!this.deps.keys.holds(claims.grant.kid) && !(await this.deps.keys.key(claims.grant.kid))) {
       // Its key has left the issuer's key set since: the token goes with it.
-      this.#checked.delete(digest);
+      this.#checked.delete(rememberedAs(token));
+      if (connection !== undefined) this.#lastOnConnection.delete(connection);
       return refused('unknown_key');
+    }
+    if (connection !== undefined && last?.claims !== claims) {
+      this.#lastOnConnection.set(connection, { signature: signaturePart(token), claims });
     }
     const untimely = this.#untimely(claims, nowMs);
     if (untimely !== undefined) return refused(untimely);
@@ -389,7 +409,26 @@ function isTime(value: unknown): value is number {
  * full, keeps the key to exactly one token.
  */
 function rememberedAs(token: string): string {
-  return hash('sha256', token.slice(token.lastIndexOf('.') + 1), 'binary');
+  return hash('sha256', signaturePart(token), 'binary');
+}
+
+/** The token last checked on a connection: its signature, and its claims with its signed part. */
+interface LastToken {
+  readonly signature: string;
+  readonly claims: CheckedClaims;
+}
+
+/**
+ * Whether `token` is the one last checked on a connection: its signed part compared as text, which
+ * alone is no usable token, and its signature in constant time, since the connection may be a
+ * proxy's, shared by many callers.
+ */
+function isLastToken(last: LastToken, token: string): boolean {
+  return signedPart(token) === last.claims.signed && constantTimeEqual(signaturePart(token), last.signature);
+}
+
+function signaturePart(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
 }
 
 /** The token's header and claims: what its signature signs. */
