@@ -98,14 +98,11 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
         admission.release();
         context.usage.apiCalled(admission.token.credentialId, scope, Date.now());
         metrics.observe(200, scope, (performance.now() - started) / 1000);
-        // Set one set at a time: spreading them into one object cost about 18 k instructions a call.
-        reply
-          .code(200)
-          .headers(admission.answerHeaders)
-          .headers(identityHeaders(admission.token))
-          .header('cache-control', 'no-store');
-        if (!reusable(admission.token)) reply.header('vary', '*');
-        return reply.send();
+        // Written to the socket as they are, as the gateway writes the answers it forwards: Fastify's
+        // reply would lower-case and store each header again before node checks it (7 k a decision).
+        reply.hijack();
+        reply.raw.writeHead(200, admittedHeaders(admission.answerHeaders, admission.token)).end();
+        return reply;
       } catch (error) {
         const status = error instanceof GatewayError ? error.status : 500;
         metrics.observe(status, scope, (performance.now() - started) / 1000);
@@ -113,6 +110,16 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
       }
     }),
   );
+}
+
+/** The admitted answer's headers, as one list of names and values: the caller's identity for the proxy to copy. */
+function admittedHeaders(answerHeaders: Record<string, string>, token: AdmittedToken): string[] {
+  const headers = ['content-length', '0', 'cache-control', 'no-store'];
+  for (const name in answerHeaders) headers.push(name, answerHeaders[name]!);
+  const identity = identityHeaders(token);
+  for (const name in identity) headers.push(name, identity[name]!);
+  if (!reusable(token)) headers.push('vary', '*');
+  return headers;
 }
 
 /**
