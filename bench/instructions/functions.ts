@@ -20,9 +20,6 @@ const TOKEN = `eyJ${'a'.repeat(577)}`;
 const INCOMING = { host: '127.0.0.1:18505', connection: 'keep-alive', authorization: `Bearer ${TOKEN}` };
 const CALLER = { accountId: 'acc', clientId: 'kg_cli', scopes: ['agents-availability:read'], metadata: {} };
 
-/** A request ID for each call, made before the count (randomUUID is Fastify's genReqId's cost, not the logger's). */
-const requestIds = () => Array.from({ length: WARM_UP + COUNTED }, () => randomUUID());
-
 /** Each case makes the function to call, with its inputs prepared. */
 const CASES: Record<string, () => Promise<() => unknown>> = {
   /** The verified-token cache's former key: the token's SHA-256. */
@@ -77,22 +74,10 @@ const CASES: Record<string, () => Promise<() => unknown>> = {
     const { trust } = trustedProxies(['127.0.0.1']);
     return () => [0, 1, 2, 3, 4].every((hop) => trust('127.0.0.1', hop));
   },
-  /** Fastify's default: pino's child of the process logger, with the request ID bound. */
   'request logger': async () => {
     const { createLogger } = await import(dist('server/logger.js'));
     const logger = createLogger('warn');
-    const ids = requestIds();
-    let next = 0;
-    return () => logger.child({ reqId: ids[next++] });
-  },
-  /** Keygate's factory (request-logger.ts): the child is made when the request first writes. */
-  'request logger, made when first written': async () => {
-    const { createLogger } = await import(dist('server/logger.js'));
-    const { requestLogger } = await import(dist('server/request-logger.js'));
-    const logger = createLogger('warn');
-    const ids = requestIds();
-    let next = 0;
-    return () => requestLogger(logger, { reqId: ids[next++] }, {});
+    return () => logger.child({ reqId: randomUUID() });
   },
 };
 

@@ -10,7 +10,6 @@ import { InvalidRequest, NotFound } from '../core/errors.js';
 import { ROUTER_OPTIONS } from '../gateway/route-table.js';
 import { sendOAuthError } from '../token-service/oauth-error-reply.js';
 import { isHealthCheck } from './health.js';
-import { requestLogger } from './request-logger.js';
 
 /** A Fastify app with the settings every listener of Keygate shares. */
 export function buildHttpApp(
@@ -31,8 +30,6 @@ export function buildHttpApp(
     logController: new LogController({ disableRequestLogging: isHealthCheck }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // Each request's child logger is made when the request first logs (request-logger.ts).
-    childLoggerFactory: requestLogger,
     return503OnClosing: true,
     // Header and URL limits are deliberate: nothing Keygate serves needs more.
     routerOptions: ROUTER_OPTIONS,
