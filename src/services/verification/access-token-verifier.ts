@@ -209,7 +209,7 @@ export class AccessTokenVerifier {
       return refused('unknown_key');
     }
     if (connection !== undefined && last?.claims !== claims) {
-      this.#lastOnConnection.set(connection, { signature: signaturePart(token), claims });
+      this.#lastOnConnection.set(connection, { signature: Buffer.from(signaturePart(token)), claims });
     }
     const untimely = this.#untimely(claims, nowMs);
     if (untimely !== undefined) return refused(untimely);
@@ -414,7 +414,7 @@ function rememberedAs(token: string): string {
 
 /** The token last checked on a connection: its signature, and its claims with its signed part. */
 interface LastToken {
-  readonly signature: string;
+  readonly signature: Buffer;
   readonly claims: CheckedClaims;
 }
 
