@@ -145,15 +145,27 @@ function askedCall(request: FastifyRequest, vouched: boolean): { method: string;
   if (!vouched) {
     throw new GatewayError('invalid_request', 400, notFromTrustedProxy('X-Forwarded-Uri'));
   }
-  if (uri === undefined || method === undefined || !/^[A-Za-z]{1,16}$/.test(method)) {
+  const named = method !== undefined && DECLARABLE_METHODS.has(method);
+  if (uri === undefined || method === undefined || (!named && !/^[A-Za-z]{1,16}$/.test(method))) {
     throw new GatewayError(
       'invalid_request',
       400,
       'The proxy must send X-Forwarded-Method (an HTTP method) with X-Forwarded-Uri',
     );
   }
-  return { method: method.toUpperCase(), url: uri };
+  return { method: named ? method : method.toUpperCase(), url: uri };
 }
+
+/** Methods as proxies name them: taken as they are, where any other is checked and upper-cased. */
+const DECLARABLE_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+]);
 
 /** A header the proxy sets once: sent twice, it is refused. */
 function single(request: FastifyRequest, name: `x-forwarded-${string}`): string | undefined {

@@ -164,6 +164,20 @@ describe('forward-auth', () => {
     expect(dpop.headers.get('vary')).toBe('*');
   });
 
+  it.each([
+    ['get', 200],
+    ['Get', 200],
+    ['DELETE', 404],
+    ['G-T', 400],
+  ])('reads X-Forwarded-Method %s as an HTTP method without case', async (method, status) => {
+    const answer = await ask({
+      authorization: `Bearer ${token}`,
+      'x-forwarded-method': method,
+      'x-forwarded-uri': '/orders',
+    });
+    expect(answer.status).toBe(status);
+  });
+
   it('refuses a question that leaves the method to the caller', async () => {
     const answer = await ask({ authorization: `Bearer ${token}`, 'x-forwarded-uri': '/orders' });
     expect(answer.status).toBe(400);
