@@ -190,7 +190,7 @@ export class AccessTokenVerifier {
    * The verdict on `token` now. `connection`, where given, is the one the token came over (the
    * caller's socket): a client sends one token on its connection call after call, and the token
    * last checked on a connection is compared there (`isLastToken`), which costs a fraction of its
-   * digest (ADR 0015). Only steps 1–2 are remembered either way.
+   * digest (ADR 0014). Only steps 1–2 are remembered either way.
    */
   async verify(token: string, nowMs = this.#clock.now(), connection?: object): Promise<TokenVerdict> {
     const last = connection === undefined ? undefined : this.#lastOnConnection.get(connection);
