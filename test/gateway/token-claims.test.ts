@@ -153,16 +153,26 @@ describe('gateway: the claims and header of a correctly signed token', () => {
     await expect(ownVerifier.verify(token)).resolves.toEqual({ admitted: false, reason: 'revoked' });
   });
 
-  it('refuses a token whose signature covers other bytes, or is cut short', async () => {
-    const token = await sign({});
+  /** Tokens made from `token`: its signature over other claims, cut short, or left out. */
+  const alteredFrom = (token: string) => {
     const [h, p, sig] = token.split('.') as [string, string, string];
     const otherPayload = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), scope: 'stats' }),
     ).toString('base64url');
-    expect(await reasonFor(`${h}.${otherPayload}.${sig}`)).toBe('signature');
-    expect(await reasonFor(`${h}.${p}.${sig.slice(0, 40)}`)).toBe('signature');
-    expect(await reasonFor(`${h}.${p}.`)).toBe('malformed');
-    expect(await reasonFor(`${h}.${p}`)).toBe('malformed');
+    return {
+      borrowed: `${h}.${otherPayload}.${sig}`,
+      cutShort: `${h}.${p}.${sig.slice(0, 40)}`,
+      unsigned: `${h}.${p}.`,
+      twoParts: `${h}.${p}`,
+    };
+  };
+
+  it('refuses a token whose signature covers other bytes, or is cut short', async () => {
+    const altered = alteredFrom(await sign({}));
+    expect(await reasonFor(altered.borrowed)).toBe('signature');
+    expect(await reasonFor(altered.cutShort)).toBe('signature');
+    expect(await reasonFor(altered.unsigned)).toBe('malformed');
+    expect(await reasonFor(altered.twoParts)).toBe('malformed');
   });
 
   describe('remembered on the connection it came over', () => {
@@ -174,13 +184,10 @@ describe('gateway: the claims and header of a correctly signed token', () => {
 
     it('refuses a token that borrows the signature of the one last checked on it', async () => {
       const token = await sign({});
-      const [h, p, sig] = token.split('.') as [string, string, string];
-      const otherPayload = Buffer.from(
-        JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), scope: 'stats' }),
-      ).toString('base64url');
+      const altered = alteredFrom(token);
       expect(await reasonOn(verifier, token)).toBe('admitted');
-      expect(await reasonOn(verifier, `${h}.${otherPayload}.${sig}`)).toBe('signature');
-      expect(await reasonOn(verifier, `${h}.${p}.${sig.slice(0, 40)}`)).toBe('signature');
+      expect(await reasonOn(verifier, altered.borrowed)).toBe('signature');
+      expect(await reasonOn(verifier, altered.cutShort)).toBe('signature');
       expect(await reasonOn(verifier, token)).toBe('admitted');
     });
 
