@@ -159,7 +159,8 @@ export class AccessTokenVerifier {
   readonly #grants: LRUCache<string, Grant> = boundedCache(10_000);
   /**
    * The token last checked on each connection, with its checked claims; an entry goes with its
-   * connection. The one place a usable token is held beyond its request: its own connection's.
+   * connection, or gives way to the next token checked on it. The one place a usable token is held
+   * beyond its request: on a proxy's connection, the last caller's that the proxy sent on it.
    */
   readonly #lastOnConnection = new WeakMap<object, LastToken>();
   readonly #clock: Clock;
@@ -419,12 +420,12 @@ interface LastToken {
 }
 
 /**
- * Whether `token` is the one last checked on a connection: its signed part compared as text, which
- * alone is no usable token, and its signature in constant time, since the connection may be a
- * proxy's, shared by many callers.
+ * Whether `token` is the one last checked on a connection: its signature in constant time, since
+ * the connection may be a proxy's, shared by many callers, and only then its signed part as text,
+ * so that no caller learns another's claims from the time a comparison takes.
  */
 function isLastToken(last: LastToken, token: string): boolean {
-  return signedPart(token) === last.claims.signed && constantTimeEqual(signaturePart(token), last.signature);
+  return constantTimeEqual(signaturePart(token), last.signature) && signedPart(token) === last.claims.signed;
 }
 
 function signaturePart(token: string): string {
