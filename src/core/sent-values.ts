@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
  */
 export function sentValues(
   request: Pick<IncomingMessage, 'headers' | 'headersDistinct'>,
-  name: string,
+  // Only names Node joins: of Authorization or Host, say, it keeps the first and drops the rest.
+  name: 'dpop' | `x-forwarded-${string}`,
 ): string[] | undefined {
   const joined = request.headers[name];
   if (joined === undefined) return undefined;
