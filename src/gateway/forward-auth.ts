@@ -101,7 +101,14 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
         // Written to the socket as they are, as the gateway writes the answers it forwards: Fastify's
         // reply would lower-case and store each header again before node checks it (7 k a decision).
         reply.hijack();
-        reply.raw.writeHead(200, admittedHeaders(admission.answerHeaders, admission.token)).end();
+        try {
+          reply.raw.writeHead(200, admittedHeaders(admission.answerHeaders, admission.token)).end();
+        } catch (error) {
+          // Past hijack() Fastify answers nothing: a header node refuses ends the connection, so
+          // the proxy sees a failure instead of waiting.
+          request.log.error({ err: error }, 'the admitted answer could not be written');
+          reply.raw.destroy();
+        }
         return reply;
       } catch (error) {
         const status = error instanceof GatewayError ? error.status : 500;
