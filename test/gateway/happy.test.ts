@@ -195,11 +195,14 @@ describe('gateway: admitted calls', () => {
     });
     expect(res.status).toBe(200);
     await res.arrayBuffer();
-    // The upstream took 300 ms: the whole request shows it, the gateway's own share does not.
-    expect((await sample('keygate_gateway_request_duration_seconds', 'sum')) - before.total).toBeGreaterThan(
-      0.29,
+    // The upstream took 300 ms: the whole request shows it, the gateway's own share does not. Held
+    // against the whole, not a fixed bound: on a busy machine the gateway's own share of one call
+    // has taken over 100 ms.
+    const total = (await sample('keygate_gateway_request_duration_seconds', 'sum')) - before.total;
+    expect(total).toBeGreaterThan(0.29);
+    expect((await sample('keygate_gateway_added_duration_seconds', 'sum')) - before.added).toBeLessThan(
+      total - 0.29,
     );
-    expect((await sample('keygate_gateway_added_duration_seconds', 'sum')) - before.added).toBeLessThan(0.1);
     expect((await sample('keygate_gateway_added_duration_seconds', 'count')) - before.count).toBe(1);
   });
 });
