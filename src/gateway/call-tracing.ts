@@ -47,7 +47,7 @@ export function traceVerification(
   return {
     verify(token, nowMs, connection) {
       // Asked before verifying, which would hold it.
-      const cache = verifier.holds(token) ? 'hit' : 'miss';
+      const cache = verifier.holds(token, connection) ? 'hit' : 'miss';
       return step(tracing, 'keygate.verify_token', async (span) => {
         span?.setAttribute('keygate.token.cache', cache);
         const verdict = await verifier.verify(token, nowMs, connection);

@@ -174,15 +174,24 @@ export class AccessTokenVerifier {
   }
 
   /**
-   * Whether `token` has been verified before and its checked claims are still held, so `verify`
-   * will not check its signature again. For tracing (cache hit or miss): never on a call's way.
+   * Whether `token` has been verified before and its checked claims are still held (on
+   * `connection`, or in the cache), so `verify` will not check its signature again. For tracing
+   * (cache hit or miss): never on a call's way.
    */
-  holds(token: string): boolean {
-    return this.#remembered(token) !== undefined;
+  holds(token: string, connection?: object): boolean {
+    return this.#found(token, this.#lastOn(connection)) !== undefined;
   }
 
-  /** A signature is valid for one signed part: a token that borrows a remembered one is not it. */
-  #remembered(token: string): CheckedClaims | undefined {
+  #lastOn(connection: object | undefined): LastToken | undefined {
+    return connection === undefined ? undefined : this.#lastOnConnection.get(connection);
+  }
+
+  /**
+   * The checked claims of `token`, if held: as its connection's last token, else in the cache. A
+   * signature is valid for one signed part: a token that borrows a remembered one is not it.
+   */
+  #found(token: string, last: LastToken | undefined): CheckedClaims | undefined {
+    if (last !== undefined && isLastToken(last, token)) return last.claims;
     const claims = this.#checked.get(rememberedAs(token));
     return claims !== undefined && claims.signed === signedPart(token) ? claims : undefined;
   }
@@ -194,8 +203,8 @@ export class AccessTokenVerifier {
    * digest (ADR 0014). Only steps 1–2 are remembered either way.
    */
   async verify(token: string, nowMs = this.#clock.now(), connection?: object): Promise<TokenVerdict> {
-    const last = connection === undefined ? undefined : this.#lastOnConnection.get(connection);
-    let claims = last !== undefined && isLastToken(last, token) ? last.claims : this.#remembered(token);
+    const last = this.#lastOn(connection);
+    let claims = this.#found(token, last);
     const seenBefore = claims !== undefined;
     if (claims === undefined) {
       const checked = await this.#checkSignatureAndClaims(token, nowMs);
