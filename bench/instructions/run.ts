@@ -15,8 +15,8 @@
  * Each is warmed up with BENCH_WARM_UP calls (20,000; the miss and DPoP paths, which follow the hit
  * path in the same process, BENCH_MISS_WARM_UP, 2,000; token requests BENCH_TOKEN_WARM_UP, 4,000)
  * over 4 keep-alive connections (a Keygate process's first path, and forward-auth, for
- * BENCH_WARM_UP_SECONDS, 150, at least), then counted over BENCH_WINDOWS windows (3) of BENCH_CALLS calls (5,000; token requests
- * BENCH_TOKEN_CALLS, 1,000) each. A path's figure is its median window, and beside it what V8's
+ * BENCH_WARM_UP_SECONDS, 150, at least), then counted over BENCH_WINDOWS windows (3) of
+ * BENCH_CALLS calls (5,000; token requests BENCH_TOKEN_CALLS, 1,000) each. A path's figure is its median window, and beside it what V8's
  * optimizing compilers and its collector counted in that window, and the rest (the call's own
  * work): windows that differ hold different amounts of work that is not per call (a major
  * collection in one and not the other), and a compiler count far from zero says the warm-up was

@@ -76,9 +76,10 @@ const REMEMBERED_ADDRESSES = 1024;
 /**
  * proxy-addr parses the address with ipaddr.js on every question, and one request asks up to five
  * (Fastify's `ip`, `ips`, `protocol` and `host`, and Keygate's `vouches`), about 12 k instructions
- * each (bench/instructions/functions.ts). The addresses asked about are few: the proxies, and the callers they name. A compiled list
- * answers the same for an address at any hop, so the answer is remembered by address alone. An
- * address a caller makes up (in X-Forwarded-For) can only make the memory start again.
+ * each (bench/instructions/functions.ts). The addresses asked about are few: the proxies, and the
+ * callers they name. A compiled list answers the same for an address at any hop, so the answer is
+ * remembered by address alone. An address a caller makes up (in X-Forwarded-For) can only make the
+ * memory start again.
  */
 function rememberedAnswers(trusted: (address: string, hop: number) => boolean): (address: string) => boolean {
   const answers = new Map<string, boolean>();

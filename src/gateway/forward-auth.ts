@@ -119,7 +119,7 @@ export async function forwardAuthPlugin(app: FastifyInstance, context: ForwardAu
   );
 }
 
-/** The admitted answer's headers, as one list of names and values: the caller's identity for the proxy to copy. */
+/** The admitted answer's headers, one list of names and values: the caller's identity for the proxy. */
 function admittedHeaders(answerHeaders: Record<string, string>, token: AdmittedToken): string[] {
   const headers = ['content-length', '0', 'cache-control', 'no-store'];
   for (const name in answerHeaders) headers.push(name, answerHeaders[name]!);
